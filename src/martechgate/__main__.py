@@ -1,0 +1,3 @@
+from martechgate.cli import main
+
+main()

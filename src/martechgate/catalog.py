@@ -1,0 +1,98 @@
+"""The catalog as the rules see it: entries, organisation, policies and today's date, loaded once."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from functools import cached_property
+
+from martechgate import schemas
+from martechgate.model import Entry, Finding, Organization
+from martechgate.policy import Policy
+from martechgate.repo import CATALOG_DIR, Source
+from martechgate.yamlload import Loaded, Path, Problem, load_bytes
+
+
+def read_entry(source: Source, path: str) -> Entry:
+    file = source.read(path)
+    if file.data is None:
+        refused = file.refused or Problem("file-refused", "the file could not be read")
+        return Entry(path, Loaded(problems=[refused]), None)
+    return Entry(path, load_bytes(file.data), file.blob)
+
+
+def load_entries(source: Source) -> list[Entry]:
+    return [read_entry(source, path) for path in source.list_yaml(CATALOG_DIR)]
+
+
+@dataclass
+class Catalog:
+    entries: list[Entry]
+    organization: Organization
+    policies: list[Policy]
+    today: date = field(default_factory=date.today)
+
+    @cached_property
+    def schema_problems(self) -> dict[str, list[schemas.SchemaProblem]]:
+        """Entry-schema problems by file, for every entry that loaded as a mapping."""
+        validator = schemas.packaged_validator("entry")
+        properties = schemas.load_schema("entry")["properties"]
+        result: dict[str, list[schemas.SchemaProblem]] = {}
+        for entry in self.entries:
+            data = entry.data
+            if data is None or validator.is_valid(data):
+                continue
+            result[entry.file] = [schemas.describe(error, properties)
+                                  for error in validator.iter_errors(data)]
+        return result
+
+    @cached_property
+    def valid(self) -> list[Entry]:
+        """Entries that read cleanly and fit the schema: cross-entry rules can trust their types."""
+        problems = self.schema_problems
+        return [entry for entry in self.entries
+                if entry.data is not None and not entry.loaded.problems and entry.file not in problems]
+
+    @cached_property
+    def by_id(self) -> dict[str, list[Entry]]:
+        """Entries by declared id (text ids only), every entry that loaded as a mapping."""
+        index: dict[str, list[Entry]] = {}
+        for entry in self.entries:
+            data = entry.data
+            if data is not None and isinstance(data.get("id"), str):
+                index.setdefault(data["id"], []).append(entry)
+        return index
+
+    @cached_property
+    def rule_ids(self) -> set[str]:
+        from martechgate.rules import RULES  # the registry imports this module
+        return set(RULES) | {policy.id for policy in self.policies}
+
+    @cached_property
+    def enforcement_of(self) -> dict[str, str]:
+        from martechgate.rules import RULES
+        table = {rule_id: module.ENFORCEMENT for rule_id, module in RULES.items()}
+        table.update({policy.id: policy.enforcement for policy in self.policies})
+        return table
+
+    def finding(self, rule_id: str, entry: Entry | None, path: Path | None, message: str, *,
+                missing: bool = False, line: int | None = None, column: int | None = None) -> Finding:
+        """A finding of a built-in rule, located at `path` in `entry` (at its parent's key when the
+        value is missing)."""
+        from martechgate.rules import RULES
+
+        rule = RULES[rule_id]
+        if entry is not None and line is None and path is not None:
+            line, column = entry.where(path, missing=missing)
+        return Finding(
+            rule=rule_id, entry=entry.id if entry else None, file=entry.file if entry else None,
+            line=line, column=column,
+            path=".".join(str(p) for p in path) if path else None,
+            severity=rule.SEVERITY, enforcement=rule.ENFORCEMENT, message=message,
+            remediation=rule.REMEDIATION)
+
+    def load_problems(self, rule_id: str) -> list[Finding]:
+        """Findings for the problems met while reading files, of one structural rule."""
+        return [self.finding(rule_id, entry, problem.path, problem.message, line=problem.line,
+                             column=problem.column)
+                for entry in self.entries for problem in entry.loaded.problems if problem.rule == rule_id]

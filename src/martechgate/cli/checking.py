@@ -1,0 +1,137 @@
+"""check, test, rules, explain, schema: judging a catalog and reading the rules that judge it."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+
+import click
+
+from martechgate import engine, rules, schemas
+from martechgate.catalog import Catalog
+from martechgate.cli.options import color_option, repo_argument, today_option, use_color
+from martechgate.config import load_organization
+from martechgate.errors import EXIT_BLOCKED, EXIT_OK, RepoError, UsageError
+from martechgate.policy import Policy, load_policies, run_examples
+from martechgate.repo import CATALOG_DIR, open_source
+from martechgate.reporters import REPORTERS
+
+
+def _open_repo(repo: str) -> Catalog:
+    source = open_source(repo)
+    load_organization(source)  # a missing or broken organisation file is the clearer message
+    if not source.exists(CATALOG_DIR):
+        raise RepoError(f"there is no {CATALOG_DIR}/ folder in {repo}",
+                        hint="A governance repo keeps one YAML file per tool in catalog/; "
+                             "`martechgate init DIR` starts one.")
+    return engine.load_catalog(source)
+
+
+@click.command()
+@repo_argument
+@click.option("--format", "output_format", type=click.Choice(sorted(REPORTERS)), default="text",
+              show_default=True, help="How to print the findings.")
+@click.option("--output", "-o", type=click.Path(dir_okay=False, writable=True),
+              help="Also write the report to this file (in the same format).")
+@today_option
+@color_option
+def check(repo: str, output_format: str, output: str | None, today: date | None, color: bool | None) -> None:
+    """Check every catalog entry in REPO (default: here) against the rules and policies.
+
+    Exit 0 when nothing blocks, 1 when something does, 2 when the check cannot run.
+    """
+    catalog = _open_repo(repo)
+    if today is not None:
+        catalog.today = today
+    result = engine.run(catalog)
+    text = REPORTERS[output_format](result, use_color(color) and output_format == "text")
+    click.echo(text, nl=False)
+    if output:
+        with open(output, "w", encoding="utf-8") as handle:
+            handle.write(REPORTERS[output_format](result, False))
+    raise SystemExit(EXIT_OK if result.report.passed else EXIT_BLOCKED)
+
+
+@click.command(name="test")
+@repo_argument
+@today_option
+def test_policies(repo: str, today: date | None) -> None:
+    """Run every policy's examples: `pass` ones must pass, `fail` ones must fail."""
+    source = open_source(repo)
+    policies = load_policies(source, reserved_ids=rules.RULES)
+    if not policies:
+        raise RepoError(f"there are no policies in {repo}/policies/", hint="`martechgate init DIR` "
+                        "writes the default policy pack.")
+    failures = 0
+    total = 0
+    for policy in policies:
+        for result in run_examples(policy, today or date.today()):
+            total += 1
+            mark = "ok  " if result.ok else "FAIL"
+            failures += 0 if result.ok else 1
+            where = f"{result.kind}[{result.index}] {result.example_id}" if result.index >= 0 else result.kind
+            click.echo(f"{mark} {policy.id}: {where}: {result.detail}")
+    click.echo(f"{total - failures} passed, {failures} failed")
+    raise SystemExit(EXIT_OK if failures == 0 else EXIT_BLOCKED)
+
+
+def _policies_if_any(repo: str) -> list[Policy]:
+    source = open_source(repo)
+    return load_policies(source, reserved_ids=rules.RULES) if source.exists("policies") else []
+
+
+@click.command(name="rules")
+@click.option("--repo", default=".", type=click.Path(file_okay=False), show_default=True,
+              help="The governance repo whose policies to list beside the built-in rules.")
+def list_rules(repo: str) -> None:
+    """List the built-in rules and the repo's policies."""
+    rows = [(m.ID, m.SEVERITY, m.ENFORCEMENT, "built-in", m.TITLE) for m in rules.RULES.values()]
+    rows += [(p.id, p.severity, p.enforcement, p.file, p.title) for p in _policies_if_any(repo)]
+    width = max(len(row[0]) for row in rows)
+    for rule_id, severity, enforcement, origin, title in rows:
+        click.echo(f"{rule_id:<{width}}  {severity:<8}  {enforcement:<8}  {title}  ({origin})")
+
+
+@click.command()
+@click.argument("rule")
+@click.option("--repo", default=".", type=click.Path(file_okay=False), show_default=True,
+              help="The governance repo whose policies to look in.")
+def explain(rule: str, repo: str) -> None:
+    """Explain a rule or policy: why it exists, what it checks, and examples."""
+    if rule in rules.RULES:
+        module = rules.get(rule)
+        click.echo(f"{module.ID}  ({module.SEVERITY}, {module.ENFORCEMENT}, built-in)\n")
+        click.echo((module.__doc__ or "").strip())
+        click.echo(f"\nWhat to do: {module.REMEDIATION}")
+        return
+    for policy in _policies_if_any(repo):
+        if policy.id == rule:
+            click.echo(_explain_policy(policy))
+            return
+    known = sorted(rules.RULES) + sorted(p.id for p in _policies_if_any(repo))
+    raise UsageError(f"there is no rule or policy {rule!r}",
+                     hint=f"Known: {', '.join(known)}")
+
+
+def _explain_policy(policy: Policy) -> str:
+    def dump(value: object) -> str:
+        return json.dumps(value, ensure_ascii=False, sort_keys=True)
+
+    lines = [f"{policy.id}: {policy.title}  ({policy.severity}, {policy.enforcement}, {policy.file})", "",
+             policy.description, "", f"Applies to entries matching: {dump(policy.match)}",
+             f"They must satisfy: {dump(policy.require)}", "", f"What to do: {policy.remediation}", ""]
+    for kind, examples in (("Passes", policy.examples_pass), ("Fails", policy.examples_fail)):
+        for example in examples:
+            lines.append(f"{kind}: {dump(example)}")
+    return "\n".join(lines)
+
+
+@click.command()
+@click.option("--kind", type=click.Choice(schemas.SCHEMA_NAMES), default="entry", show_default=True,
+              help="Which schema to print.")
+def schema(kind: str) -> None:
+    """Print a JSON Schema (for editors: yaml-language-server, and other tools)."""
+    click.echo(json.dumps(schemas.load_schema(kind), indent=2))
+
+
+COMMANDS = (check, test_policies, list_rules, explain, schema)

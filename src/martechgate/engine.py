@@ -1,0 +1,85 @@
+"""Run the built-in rules and the policies over a catalog: files -> entries -> findings -> report.
+
+The rules (martechgate.yaml and policies/) and the catalog may come from different sources: in a
+pull request the rules are read from the base revision, so the change cannot weaken what judges it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import date
+
+from martechgate import waivers
+from martechgate.catalog import Catalog, load_entries
+from martechgate.config import load_organization
+from martechgate.model import Entry, Finding, Report
+from martechgate.policy import Policy, load_policies
+from martechgate.repo import Source
+from martechgate.rules import RULES
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    report: Report
+    catalog: Catalog
+
+
+def load_catalog(catalog_source: Source, rules_source: Source | None = None,
+                 today: date | None = None, entries: list[Entry] | None = None) -> Catalog:
+    rules_source = rules_source or catalog_source
+    organization = load_organization(rules_source)
+    policies = load_policies(rules_source, reserved_ids=RULES)
+    return Catalog(entries if entries is not None else load_entries(catalog_source), organization, policies,
+                   today or date.today())
+
+
+def policy_findings(catalog: Catalog, policy: Policy) -> Iterable[Finding]:
+    for entry in catalog.entries:
+        data = entry.data
+        if data is None or entry.loaded.problems:
+            continue
+        violation = policy.evaluate(data, catalog.today)
+        if violation is None:
+            continue
+        line, column = entry.where(violation.path, missing=violation.missing)
+        yield Finding(
+            rule=policy.id, entry=entry.id, file=entry.file, line=line, column=column,
+            path=".".join(str(p) for p in violation.path) or None, severity=policy.severity,
+            enforcement=policy.enforcement, message=policy.finding_message(data),
+            remediation=policy.remediation)
+
+
+def apply_waivers(catalog: Catalog, findings: list[Finding]) -> list[Finding]:
+    """A valid exception waives the entry's findings of its rule, unless the rule is hard."""
+    by_file: dict[str, dict[str, waivers.Waiver]] = {}
+    for entry in catalog.entries:
+        valid = {j.waiver.rule: j.waiver for j in waivers.judge(catalog, entry) if j.waiver is not None}
+        if valid:
+            by_file[entry.file] = valid
+    result = []
+    for finding in findings:
+        waiver = by_file.get(finding.file or "", {}).get(finding.rule)
+        if waiver is not None and finding.enforcement != "hard":
+            finding = Finding(**{**finding.__dict__, "waived_by": waiver})
+        result.append(finding)
+    return result
+
+
+def run(catalog: Catalog, select: Callable[[Finding], bool] | None = None) -> CheckResult:
+    """Every finding on the catalog (or those `select` keeps), waived where an exception says so."""
+    findings: list[Finding] = []
+    for rule in RULES.values():
+        findings.extend(rule.check(catalog))
+    for policy in catalog.policies:
+        findings.extend(policy_findings(catalog, policy))
+    findings = apply_waivers(catalog, findings)
+    if select is not None:
+        findings = [finding for finding in findings if select(finding)]
+    findings.sort(key=Finding.sort_key)
+    return CheckResult(Report(len(catalog.entries), tuple(findings)), catalog)
+
+
+def check(catalog_source: Source, rules_source: Source | None = None,
+          today: date | None = None) -> CheckResult:
+    return run(load_catalog(catalog_source, rules_source, today))

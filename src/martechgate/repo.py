@@ -1,0 +1,168 @@
+"""A governance repo's files, read from the working tree or from any git revision.
+
+Both sources answer the same two questions (which files are in a folder, what bytes does a file
+hold) and refuse the same things: files over the size limit, special files, and symlinks that
+lead outside the repo. A revision is read from git's object store (never checked out), so the
+policies of a base branch can judge a pull request's working tree.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import posixpath
+import stat
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Protocol
+
+import git
+
+from martechgate.errors import RepoError
+from martechgate.yamlload import MAX_BYTES, Problem
+
+YAML_SUFFIXES = (".yaml", ".yml")
+CATALOG_DIR = "catalog"
+POLICIES_DIR = "policies"
+ORG_FILE = "martechgate.yaml"
+
+
+@dataclass(frozen=True)
+class FileData:
+    """A file's bytes and git blob id, or why it was refused (then `data` is None)."""
+
+    path: str
+    data: bytes | None
+    blob: str | None
+    refused: Problem | None = None
+
+
+def blob_id(data: bytes) -> str:
+    """The id git gives these bytes: a cache key shared by the working tree and every revision."""
+    return hashlib.sha1(b"blob %d\x00" % len(data) + data, usedforsecurity=False).hexdigest()
+
+
+def _refused(path: str, message: str) -> FileData:
+    return FileData(path, None, None, Problem("file-refused", message))
+
+
+class Source(Protocol):
+    label: str
+
+    def exists(self, path: str) -> bool: ...
+
+    def list_yaml(self, directory: str) -> list[str]: ...
+
+    def read(self, path: str) -> FileData: ...
+
+
+class WorkTree:
+    """The files as they are on disk under `root`."""
+
+    def __init__(self, root: str | os.PathLike[str]) -> None:
+        self.root = Path(root)
+        if not self.root.is_dir():
+            raise RepoError(f"{root} is not a folder",
+                            hint="Name the governance repo's folder, or run inside it.")
+        self.real_root = self.root.resolve()
+        self.label = "working tree"
+
+    def exists(self, path: str) -> bool:
+        return (self.root / path).exists()
+
+    def list_yaml(self, directory: str) -> list[str]:
+        folder = self.root / directory
+        if not folder.is_dir():
+            return []
+        names = sorted(entry.name for entry in os.scandir(folder)
+                       if entry.name.endswith(YAML_SUFFIXES) and not entry.name.startswith("."))
+        return [f"{directory}/{name}" for name in names]
+
+    def read(self, path: str) -> FileData:
+        full = self.root / path
+        real = full.resolve()
+        if not real.is_relative_to(self.real_root):
+            target = os.readlink(full) if full.is_symlink() else str(real)
+            return _refused(path, f"this is a link to {target}, outside the repository; it was not read. "
+                                  "Put the file itself in the repository")
+        try:
+            info = real.stat()
+        except OSError as error:
+            return _refused(path, f"the file cannot be read: {error.strerror}")
+        if not stat.S_ISREG(info.st_mode):
+            return _refused(path, "this is not a regular file (a device, pipe or folder); it was not read")
+        if info.st_size > MAX_BYTES:
+            return _refused(path, f"the file is {info.st_size:,} bytes, over the limit of {MAX_BYTES:,}; "
+                                  "an entry is a few kilobytes: split or trim it")
+        try:
+            with open(real, "rb") as handle:
+                data = handle.read(MAX_BYTES + 1)
+        except OSError as error:
+            return _refused(path, f"the file cannot be read: {error.strerror}")
+        if len(data) > MAX_BYTES:  # grew since stat
+            return _refused(path, f"the file is over the limit of {MAX_BYTES:,} bytes")
+        return FileData(path, data, blob_id(data))
+
+
+class GitRevision:
+    """The files as they were at a git revision, read from the object store."""
+
+    def __init__(self, repo_path: str | os.PathLike[str], rev: str) -> None:
+        try:
+            self.repo = git.Repo(repo_path, search_parent_directories=True)
+        except (git.InvalidGitRepositoryError, git.NoSuchPathError) as error:
+            raise RepoError(f"{repo_path} is not inside a git repository",
+                            hint="Run inside a clone of the governance repo.") from error
+        try:
+            self.commit = self.repo.commit(rev)
+        except (git.BadName, ValueError, git.GitCommandError) as error:
+            raise RepoError(f"the git revision {rev!r} does not exist here",
+                            hint="Fetch it first (in CI: actions/checkout with fetch-depth: 0), "
+                                 "or name a branch, tag or commit that exists.") from error
+        # Paths are relative to the governance repo, which may be a folder inside the git repo.
+        top = Path(self.repo.working_tree_dir or ".").resolve()
+        self.prefix = Path(repo_path).resolve().relative_to(top).as_posix()
+        self.prefix = "" if self.prefix == "." else self.prefix + "/"
+        self.rev = rev
+        self.label = f"{rev} ({self.commit.hexsha[:12]})"
+        self._tree = self.commit.tree
+
+    def _lookup(self, path: str) -> git.objects.Blob | git.objects.Tree | None:
+        try:
+            return self._tree / (self.prefix + path)
+        except KeyError:
+            return None
+
+    def exists(self, path: str) -> bool:
+        return self._lookup(path) is not None
+
+    def list_yaml(self, directory: str) -> list[str]:
+        tree = self._lookup(directory)
+        if not isinstance(tree, git.objects.Tree):
+            return []
+        return sorted(f"{directory}/{blob.name}" for blob in tree.blobs
+                      if blob.name.endswith(YAML_SUFFIXES) and not blob.name.startswith("."))
+
+    def read(self, path: str, _hops: int = 0) -> FileData:
+        blob = self._lookup(path)
+        if not isinstance(blob, git.objects.Blob):
+            return _refused(path, f"the file is not in {self.label}")
+        if blob.mode == 0o120000:  # a symlink: its content is the target path
+            target = blob.data_stream.read().decode("utf-8", "replace")
+            resolved = posixpath.normpath(posixpath.join(posixpath.dirname(path), target))
+            if target.startswith("/") or resolved.startswith("../") or resolved == ".." or _hops > 8:
+                return _refused(path, f"this is a link to {target}, outside the repository; it was not "
+                                      "read. Put the file itself in the repository")
+            followed = self.read(resolved, _hops + 1)
+            return FileData(path, followed.data, followed.blob, followed.refused)
+        if blob.mode == 0o160000:
+            return _refused(path, "this is a git submodule, not a file; it was not read")
+        if blob.size > MAX_BYTES:
+            return _refused(path, f"the file is {blob.size:,} bytes, over the limit of {MAX_BYTES:,}; "
+                                  "an entry is a few kilobytes: split or trim it")
+        return FileData(path, blob.data_stream.read(), blob.hexsha)
+
+
+def open_source(repo: str | os.PathLike[str], rev: str | None = None) -> Source:
+    """The working tree of `repo`, or `repo` as it was at git revision `rev`."""
+    return WorkTree(repo) if rev is None else GitRevision(repo, rev)

@@ -1,0 +1,15 @@
+"""Output formats of `martechgate check`: each a view of the same findings, registered by name."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from martechgate.engine import CheckResult
+from martechgate.reporters import json_report, text
+
+Reporter = Callable[[CheckResult, bool], str]
+
+REPORTERS: dict[str, Reporter] = {
+    "text": text.render,
+    "json": json_report.render,
+}

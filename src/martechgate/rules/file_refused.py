@@ -1,0 +1,26 @@
+"""file-refused: catalog files are ordinary text files inside the repository, of modest size.
+
+Refused without reading: a symlink that leads outside the repository, a file over 1 MiB, a binary
+file (with NUL bytes), a device, pipe or submodule.
+
+Passes: ``catalog/canva.yaml``, a 2 KB text file.
+
+Fails: ``catalog/canva.yaml -> /etc/passwd`` (a link out of the repository).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from martechgate.catalog import Catalog
+from martechgate.model import Finding
+
+ID = "file-refused"
+TITLE = "Catalog files are plain text files inside the repository"
+SEVERITY = "high"
+ENFORCEMENT = "hard"
+REMEDIATION = "Replace it with an ordinary YAML text file of the entry, committed in catalog/."
+
+
+def check(catalog: Catalog) -> Iterator[Finding]:
+    yield from catalog.load_problems(ID)
