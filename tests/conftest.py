@@ -1,0 +1,128 @@
+"""Shared fixtures: real governance repos, made with real git in tmp_path, with fixed dates."""
+
+from __future__ import annotations
+
+import copy
+import os
+import shutil
+import subprocess
+import sys
+from collections.abc import Iterator
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+ROOT = Path(__file__).resolve().parents[1]
+TODAY = date(2026, 11, 23)
+FIXTURES = ROOT.parent / "shared" / "fixtures" / "real"
+
+# A low-risk tool that passes every policy of the default pack as of TODAY.
+BASE_ENTRY: dict[str, Any] = {
+    "apiVersion": "martechgate/v1",
+    "id": "placeholder",
+    "name": "Placeholder Tool",
+    "vendor": {"name": "Example Vendor, Inc.", "website": "https://vendor.example.com", "country": "US"},
+    "category": "design",
+    "purpose": "Design social graphics",
+    "capabilities": ["graphics"],
+    "status": "approved",
+    "alternative": None,
+    "owners": {"business": "jane.doe@example.com", "technical": "raj.patel@example.com",
+               "department": "brand"},
+    "data": {"classification": "internal", "categories": ["none"], "subjects": [], "residency": ["US"],
+             "transfer_mechanism": "none", "retention_days": 365},
+    "security": {"sso": "saml", "mfa": "enforced", "scim": True, "evidence": []},
+    "agreements": {"dpa": True, "baa": False, "ccpa_service_provider": False},
+    "integrations": [],
+    "contract": {"annual_cost": 1200, "currency": "USD", "payment": "invoice", "seats": 5,
+                 "start": "2026-01-01", "renewal": "2027-06-01", "auto_renew": False, "notice_days": 30,
+                 "implementation_cost": 0, "support_hours_month": 1},
+    "review": {"risk_tier": "low", "last_reviewed": "2026-06-01", "next_review": "2027-06-01"},
+}
+
+
+def entry(entry_id: str, **overrides: Any) -> dict[str, Any]:
+    """BASE_ENTRY with the id set and top-level fields replaced (None deletes a field)."""
+    data = copy.deepcopy(BASE_ENTRY)
+    data["id"] = entry_id
+    for key, value in overrides.items():
+        if value is None:
+            data.pop(key, None)
+        else:
+            data[key] = value
+    return data
+
+
+def dump(data: Any) -> str:
+    return yaml.safe_dump(data, sort_keys=False, default_flow_style=False, allow_unicode=True)
+
+
+class GovRepo:
+    """A governance repo in a real git repository, with the project's own organisation file and policies."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.tick = 0
+        path.mkdir(parents=True, exist_ok=True)
+        self.git("init", "-q", "-b", "main")
+        self.git("config", "user.name", "Test Author")
+        self.git("config", "user.email", "author@example.com")
+        self.git("config", "commit.gpgsign", "false")
+        shutil.copy(ROOT / "martechgate.yaml", path / "martechgate.yaml")
+        shutil.copytree(ROOT / "policies", path / "policies")
+        (path / "catalog").mkdir()
+
+    def git(self, *args: str, date_text: str | None = None) -> str:
+        env = dict(os.environ)
+        if date_text:
+            env["GIT_AUTHOR_DATE"] = env["GIT_COMMITTER_DATE"] = date_text
+        result = subprocess.run(["git", *args], cwd=self.path, env=env, check=True,
+                                capture_output=True, text=True)
+        return result.stdout.strip()
+
+    def write(self, relative: str, content: str | bytes) -> Path:
+        target = self.path / relative
+        target.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(content, bytes):
+            target.write_bytes(content)
+        else:
+            target.write_text(content, encoding="utf-8")
+        return target
+
+    def add_entry(self, entry_id: str, **overrides: Any) -> Path:
+        return self.write(f"catalog/{entry_id}.yaml", dump(entry(entry_id, **overrides)))
+
+    def commit(self, message: str, when: str | None = None, author: str | None = None) -> str:
+        """Commit everything; `when` is an ISO date-time (default: a fixed clock, one hour a commit)."""
+        self.tick += 1
+        stamp = when or f"2026-01-01T{self.tick % 24:02d}:00:00+00:00"
+        self.git("add", "-A")
+        args = ["commit", "-q", "--allow-empty", "-m", message]
+        if author:
+            args += ["--author", author]
+        self.git(*args, date_text=stamp)
+        return self.git("rev-parse", "HEAD")
+
+
+@pytest.fixture
+def gov(tmp_path: Path) -> GovRepo:
+    """A governance repo with the default pack and no entries, committed once on main."""
+    repo = GovRepo(tmp_path / "gov")
+    repo.commit("Start the governance repo")
+    return repo
+
+
+@pytest.fixture
+def run_cli() -> Iterator[Any]:
+    """Run `python -m martechgate` in a real subprocess (exit code, stdout, stderr)."""
+    def run(*args: str, cwd: Path | None = None, env: dict[str, str] | None = None,
+            input_text: str | None = None) -> subprocess.CompletedProcess[str]:
+        full_env = dict(os.environ)
+        full_env["PYTHONPATH"] = str(ROOT / "src") + os.pathsep + full_env.get("PYTHONPATH", "")
+        full_env.update(env or {})
+        return subprocess.run([sys.executable, "-m", "martechgate", *args], cwd=cwd, env=full_env,
+                              capture_output=True, text=True, input=input_text, timeout=120)
+    yield run
