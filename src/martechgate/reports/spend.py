@@ -17,6 +17,7 @@ each currency has its own total.
 
 from __future__ import annotations
 
+import math
 import statistics
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -48,12 +49,13 @@ class HourlyRates:
         default = DEFAULT_HOURLY_RATE
         by_currency: dict[str, float] = {}
         for value in values:
-            currency, _, amount = value.rpartition("=")
+            currency, separator, number = value.rpartition("=")
             try:
-                rate = float(amount)
+                rate = float(number)
             except ValueError:
                 rate = -1.0
-            if rate < 0 or (currency and not (len(currency) == 3 and currency.isalpha())):
+            bad_currency = bool(separator) and not (len(currency) == 3 and currency.isalpha())
+            if not math.isfinite(rate) or rate < 0 or bad_currency:
                 raise UsageError(f"--hourly-rate {value!r} is not a rate",
                                  hint="Write a number of at least 0 (75), or a currency and a number "
                                       "(EUR=70).")
