@@ -22,7 +22,8 @@ from martechgate.reports.graph import RED, dot_text, mermaid_text
 
 # --- a strict reader for the DOT we write ---------------------------------------------------------
 
-DOT_TOKEN = re.compile(r'\s*(?:(?P<q>"(?:[^"\\]|\\.)*")|(?P<arrow>->)|(?P<p>[{}\[\];,=])|(?P<id>[A-Za-z_]\w*))')
+DOT_TOKEN = re.compile(r'\s*(?:(?P<q>"(?:[^"\\]|\\.)*")|(?P<arrow>->)|(?P<p>[{}\[\];,=])'
+                       r'|(?P<id>[A-Za-z_]\w*))')
 
 
 def _dot_unquote(token: str) -> str:
@@ -174,13 +175,16 @@ def test_own_catalog_edge_table(run_cli: Any) -> None:
 
 # --- clearance: the same verdict as the data-flow-clearance rule ----------------------------------
 
+PII = {"classification": "confidential", "categories": ["contact-pii"]}
+
+
 def _flows_catalog(gov: GovRepo) -> None:
-    gov.add_entry("sender", name="Sender", data={"classification": "confidential", "categories": ["contact-pii"]},
+    gov.add_entry("sender", name="Sender", data=PII,
                   integrations=[{"target": "receiver", "direction": "outbound", "data": ["contact-pii"]},
                                 {"target": "cleared", "direction": "outbound", "data": ["contact-pii"]},
                                 {"target": "not-in-catalog", "direction": "outbound", "data": ["none"]}])
     gov.add_entry("receiver", name="Receiver")  # data.categories: [none]
-    gov.add_entry("cleared", name="Cleared", data={"classification": "confidential", "categories": ["contact-pii"]})
+    gov.add_entry("cleared", name="Cleared", data=PII)
     gov.add_entry("puller", name="Puller", integrations=[{"target": "cleared", "direction": "inbound",
                                            "data": ["contact-pii"]}])
 
