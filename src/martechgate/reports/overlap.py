@@ -9,20 +9,22 @@ they are not in use. Tools without capabilities cannot be compared and are left 
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from itertools import combinations
 from typing import Any
 
 from martechgate.errors import UsageError
-from martechgate.reports.spend import NO_CURRENCY, HourlyRates, amount, cost_of
+from martechgate.reports.spend import NO_CURRENCY, Cost, HourlyRates, amount, cost_of
 from martechgate.reports.tools import INACTIVE, Tool, ToolSet
 from martechgate.tables import Column, Table
 
 DEFAULT_SIMILARITY = 0.3
 
 
-def jaccard(a: tuple[str, ...], b: tuple[str, ...]) -> float:
-    union = set(a) | set(b)
-    return len(set(a) & set(b)) / len(union) if union else 0.0
+def jaccard(a: Collection[str], b: Collection[str]) -> float:
+    a, b = set(a), set(b)
+    union = len(a | b)
+    return len(a & b) / union if union else 0.0
 
 
 COLUMNS = (
@@ -46,12 +48,14 @@ def overlap(tools: ToolSet, *, min_similarity: float = DEFAULT_SIMILARITY,
     by_category: dict[str, list[Tool]] = {}
     for tool in active:
         by_category.setdefault(tool.category or "", []).append(tool)
+    capabilities = {tool.id: frozenset(tool.capabilities) for tool in active}  # once, not once a pair
+    costs = {tool.id: cost_of(tool, rates) for tool in active}
     rows = []
     for category, members in sorted(by_category.items()):
         for a, b in combinations(sorted(members, key=lambda t: t.id), 2):
-            similarity = jaccard(a.capabilities, b.capabilities)
+            similarity = jaccard(capabilities[a.id], capabilities[b.id])
             if similarity >= min_similarity:
-                rows.append(_row(category, a, b, similarity, rates))
+                rows.append(_row(category, (costs[a.id], costs[b.id]), similarity))
     rows.sort(key=lambda row: (-row["similarity"], -(row["combined_annual"] or 0), row["tool_a"],
                                row["tool_b"]))
     meta: dict[str, Any] = {
@@ -66,8 +70,9 @@ def overlap(tools: ToolSet, *, min_similarity: float = DEFAULT_SIMILARITY,
     return Table(COLUMNS, rows, title="Overlapping tools (consolidation candidates)", meta=meta)
 
 
-def _row(category: str, a: Tool, b: Tool, similarity: float, rates: HourlyRates) -> dict[str, Any]:
-    cost_a, cost_b = cost_of(a, rates), cost_of(b, rates)
+def _row(category: str, pair: tuple[Cost, Cost], similarity: float) -> dict[str, Any]:
+    cost_a, cost_b = pair
+    a, b = cost_a.tool, cost_b.tool
     notes = []
     combined_annual: float | None = None
     combined_tco: float | None = None
