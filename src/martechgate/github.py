@@ -235,7 +235,7 @@ class ActionsContext:
                                   "with `env: GITHUB_TOKEN: ${{ secrets.GITHUB_TOKEN }}`; offline, use "
                                   "--reviews FILE --author LOGIN.")
         repository = env["GITHUB_REPOSITORY"]
-        if not _REPOSITORY.match(repository):
+        if not _REPOSITORY.match(repository) or {".", ".."} & set(repository.split("/")):
             raise UsageError(f"GITHUB_REPOSITORY {repository!r} is not of the form owner/name")
         path = env["GITHUB_EVENT_PATH"]
         try:
