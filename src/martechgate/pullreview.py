@@ -101,8 +101,8 @@ def review_on_github(repo: str | os.PathLike[str], context: ActionsContext, *, b
             _check_same_change(changeset, client.pull_request_files(context.repository, context.number),
                                context.number)
         organization = load_organization(changeset.base)
-        needed = {group for applied in review.applicable_rules(organization, changeset)
-                  for group in applied.rule.require}
+        applied = review.applicable_rules(organization, changeset)
+        needed = {group for item in applied for group in item.rule.require}
         teams = {}
         for group in sorted(needed):
             team = organization.groups[group].github_team
@@ -113,7 +113,7 @@ def review_on_github(repo: str | os.PathLike[str], context: ActionsContext, *, b
             reviews = review.parse_reviews(payload, f"the reviews of pull request #{context.number}")
         except UsageError as error:
             raise ExternalServiceError(f"GitHub's answer is not as documented: {error.message}") from None
-        verdict = review.evaluate(organization, changeset, reviews, author, teams=teams)
+        verdict = review.evaluate(organization, changeset, reviews, author, teams=teams, applied=applied)
     except MartechgateError as error:
         _report_error(client, context, status_sha, error)
         raise

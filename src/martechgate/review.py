@@ -20,6 +20,7 @@ the gate fails closed, never open.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -38,16 +39,16 @@ from martechgate.yamlload import load_bytes
 ENTRY_CONDITIONS = ("risk_tier", "data_categories", "annual_cost_over", "statuses", "exceptions_changed")
 
 
-def path_matcher(patterns: Iterable[str]) -> pathspec.PathSpec:
-    """Glob patterns anchored at the repo root; `**` spans folders (gitignore wildmatch semantics)."""
-    anchored = ["/" + pattern.lstrip("/") for pattern in patterns]
-    return pathspec.PathSpec.from_lines("gitignore", anchored)
+@functools.lru_cache(maxsize=1024)
+def path_matcher(pattern: str) -> pathspec.PathSpec:
+    """A glob anchored at the repo root; `**` spans folders (gitignore wildmatch semantics)."""
+    return pathspec.PathSpec.from_lines("gitignore", ["/" + pattern.lstrip("/")])
 
 
 def matching_pattern(patterns: Sequence[str], path: str) -> str | None:
     """The first pattern that matches `path`, or None."""
     for pattern in patterns:
-        if path_matcher([pattern]).match_file(path):
+        if path_matcher(pattern).match_file(path):
             return pattern
     return None
 
@@ -479,16 +480,19 @@ def git_changed_since(changeset: ChangeSet) -> ChangedSince:
 
 def evaluate(organization: Organization, changeset: ChangeSet, reviews: Sequence[Review], author: str, *,
              teams: Mapping[str, Sequence[str]] | None = None,
-             changed_since: ChangedSince | None = None) -> Verdict:
+             changed_since: ChangedSince | None = None,
+             applied: Sequence[AppliedRule] | None = None) -> Verdict:
     """Judge the reviews of a change against the review rules of `organization`.
 
     `organization` must be the merge base's (ChangeSet.base), never the head's, so a change cannot
     weaken the rules that judge it. `teams` maps "org/team" to member logins for the github_team
     groups that were resolved. `changed_since` (default: git) lists the files changed between a
-    review's commit and the head, for `dismiss_stale`.
+    review's commit and the head, for `dismiss_stale`. `applied` saves working out the rules again
+    when the caller already has `applicable_rules(organization, changeset)`.
     """
     settings = organization.review
-    applied = applicable_rules(organization, changeset)
+    if applied is None:
+        applied = applicable_rules(organization, changeset)
     verdicts = latest_verdicts(reviews)
     members = group_members(organization, teams)
     in_group = {name: {login.lower() for login in logins} for name, (logins, _) in members.items()}
