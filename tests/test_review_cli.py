@@ -13,6 +13,7 @@ import pytest
 
 from conftest import FIXTURES, GovRepo
 from github_server import Answer, FakeGitHub, serve
+from martechgate import pullreview, review, review_report
 
 TOKEN = "ghs_SECRETtoken0123456789abcdef"
 REPOSITORY = "Codertocat/Hello-World"  # the repository of the documented event payloads
@@ -283,3 +284,25 @@ def test_github_unreachable_exits_2(run_cli: Any, pull: PullRequest) -> None:
     result = run_github(run_cli, pull)
     assert result.returncode == 2
     assert "could not reach GitHub" in result.stderr
+
+
+# --- The views ---------------------------------------------------------------------------------------
+
+def hostile_verdict() -> review.Verdict:
+    rule = review.RuleVerdict("joint-cmo-cio", ("catalog/a|b_<img src=x>.yaml (added) matches catalog/**",),
+                              ("catalog/a|b_<img src=x>.yaml",), {"marketing": 1},
+                              (review.Seat("marketing", None),), {"marketing": ()}, (), ())
+    return review.Verdict("mallory", "a" * 40, "b" * 40, True, False, True, (rule,) * 12, ())
+
+
+def test_markdown_cannot_be_broken_by_file_names() -> None:
+    text = review_report.render_markdown(hostile_verdict())
+    row = text.splitlines()[-1]
+    assert "catalog/a\\|b\\_&lt;img src=x&gt;.yaml (added) matches catalog/\\*\\*" in row
+    assert row.count(" | ") == 4  # five cells, whatever the file is called
+    assert "marketing: nobody" in row
+
+
+def test_status_description_fits_githubs_140_characters() -> None:
+    description = pullreview.status_description(hostile_verdict())
+    assert len(description) == 140 and description.startswith("Waiting for joint-cmo-cio (marketing);")

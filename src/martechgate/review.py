@@ -14,8 +14,8 @@ A rule's `when` holds when every condition in it holds:
 - `statuses`: the entry's `status` is listed.
 - `exceptions_changed`: the entry's `exceptions` differ between the merge base and the head.
 Entry conditions are judged on the head version of each changed catalog entry, and on the base
-version of a deleted one. An entry that cannot be read is assumed to meet every entry condition:
-the gate fails closed, never open.
+version of a deleted one; a rule with entry conditions applies only through changed entries. An
+entry that cannot be read is assumed to meet every entry condition: the gate fails closed.
 """
 
 from __future__ import annotations
@@ -171,7 +171,7 @@ def _read(source: Source, path: str) -> tuple[dict[str, Any] | None, str | None]
     """The entry at `path` in `source`, or None and why it could not be read."""
     file = source.read(path)
     if file.data is None:
-        return None, file.refused.message if file.refused else "the file could not be read"
+        return None, f"{path} could not be read ({file.refused.message if file.refused else 'refused'})"
     loaded = load_bytes(file.data)
     if not isinstance(loaded.value, dict):
         problem = loaded.problems[0].message if loaded.problems else "it is not a mapping"
