@@ -204,6 +204,7 @@ def test_context_from_a_pull_request_event() -> None:
     context = ActionsContext.from_environment(env)
     assert (context.repository, context.number, context.api_url) == ("o/r", 2, "https://api.github.com")
     assert context.run_url == "https://github.com/o/r/actions/runs/42"
+    assert context.head_sha == "ec26c3e57ca3a959ca5aad62de7213c562f8c821"
     assert TOKEN not in repr(context)
 
 

@@ -149,8 +149,9 @@ class PullRequest:
     """A pull request on the fake GitHub for the local branch `pr`, and the Actions environment."""
 
     def __init__(self, github: FakeGitHub, gov: GovRepo, base: str, head: str,
-                 event: str = "github-event-pull_request.json", files: list[str] | None = None) -> None:
-        self.github, self.gov, self.head = github, gov, head
+                 event: str = "github-event-pull_request.json", files: list[str] | None = None,
+                 event_head: str | None = None) -> None:
+        self.github, self.gov, self.head = github, gov, event_head or head
         pull = fixture("github-pull.json")
         pull["number"] = NUMBER
         pull["user"]["login"] = "mallory"
@@ -163,8 +164,15 @@ class PullRequest:
         github.pages("/orgs/acme/teams/marketing-ops/members", [[self.user("alice-chen")]])
         github.pages("/orgs/acme/teams/it-architecture/members", [[self.user("carol-diaz")],
                                                                    [self.user("zoe-new")]])
-        github.add("POST", f"/repos/{REPOSITORY}/statuses/{head}", Answer(201, {"state": "whatever"}))
-        self.env = {"GITHUB_EVENT_PATH": str(FIXTURES / event), "GITHUB_REPOSITORY": REPOSITORY,
+        for sha in {head, self.head}:
+            github.add("POST", f"/repos/{REPOSITORY}/statuses/{sha}", Answer(201, {"state": "whatever"}))
+        # The documented event, about the local pull request: its number and head commit.
+        payload = fixture(event)
+        payload["pull_request"]["number"] = NUMBER
+        payload["pull_request"]["head"]["sha"] = self.head
+        event_path = Path(gov.path.parent / f"event-{self.head[:8]}.json")
+        event_path.write_text(json.dumps(payload))
+        self.env = {"GITHUB_EVENT_PATH": str(event_path), "GITHUB_REPOSITORY": REPOSITORY,
                     "GITHUB_TOKEN": TOKEN, "GITHUB_API_URL": github.url, "GITHUB_RUN_ID": "7",
                     "GITHUB_SERVER_URL": "https://github.com"}
 
@@ -306,3 +314,18 @@ def test_markdown_cannot_be_broken_by_file_names() -> None:
 def test_status_description_fits_githubs_140_characters() -> None:
     description = pullreview.status_description(hostile_verdict())
     assert len(description) == 140 and description.startswith("Waiting for joint-cmo-cio (marketing);")
+
+
+def test_a_run_overtaken_by_a_newer_push_judges_and_marks_only_its_own_commit(
+        run_cli: Any, github: FakeGitHub, proposal: tuple[GovRepo, str, str]) -> None:
+    gov, base, older = proposal
+    gov.add_entry("canva", purpose="Pushed while the first run was queued")
+    newer = gov.commit("Newer push")
+    pull = PullRequest(github, gov, base, newer, event_head=older)
+    pull.reviews(("alice-chen", "APPROVED", older), ("carol-diaz", "APPROVED", older))
+    result = run_github(run_cli, pull, "--format", "json")
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["head"] == older
+    assert github.asked("POST", f"/repos/{REPOSITORY}/statuses/{newer}") == []
+    assert [s["state"] for s in pull.statuses()] == ["success"]
+    assert github.asked("GET", f"/repos/{REPOSITORY}/pulls/{NUMBER}/files") == []

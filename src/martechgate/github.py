@@ -38,6 +38,7 @@ MAX_PAGES = 100  # 10,000 items: far beyond a pull request's reviews; stops a Li
 MAX_BYTES = 20 * 1024 * 1024
 _LINK = re.compile(r'<([^>]*)>\s*;\s*rel="([^"]*)"')
 _REPOSITORY = re.compile(r"^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$")
+_SHA = re.compile(r"^(?:[0-9a-f]{40}|[0-9a-f]{64})$")
 _TEAM = re.compile(r"^([A-Za-z0-9_.-]+)/([A-Za-z0-9_.-]+)$")
 READ_ORG_HINT = ("Listing a team's members needs a token that can read the organisation's teams "
                  "(read:org, or a GitHub App with Members: read); the workflow's own GITHUB_TOKEN "
@@ -224,6 +225,7 @@ class ActionsContext:
     api_url: str
     token: str = field(repr=False)
     run_url: str | None = None
+    head_sha: str | None = None  # the head the event names: what the run checked out
 
     @classmethod
     def from_environment(cls, env: Mapping[str, str]) -> ActionsContext:
@@ -251,7 +253,10 @@ class ActionsContext:
             raise UsageError(f"the event in {path} is not about a pull request",
                              hint="Run `martechgate review --github` on pull_request or "
                                   "pull_request_review events.")
+        head = pull.get("head") if isinstance(pull, dict) else None
+        head_sha = head.get("sha") if isinstance(head, dict) else None
         server = env.get("GITHUB_SERVER_URL", "https://github.com").rstrip("/")
         run_id = env.get("GITHUB_RUN_ID")
         return cls(repository, number, env.get("GITHUB_API_URL") or DEFAULT_API_URL, env["GITHUB_TOKEN"],
-                   f"{server}/{repository}/actions/runs/{run_id}" if run_id else None)
+                   f"{server}/{repository}/actions/runs/{run_id}" if run_id else None,
+                   head_sha if isinstance(head_sha, str) and _SHA.match(head_sha) else None)

@@ -89,15 +89,20 @@ def _check_same_change(changeset: changes.ChangeSet, files: list[dict[str, Any]]
 
 def review_on_github(repo: str | os.PathLike[str], context: ActionsContext, *, base: str | None = None,
                      head: str | None = None, client: GitHubClient | None = None) -> review.Verdict:
-    """Judge the pull request of a GitHub Actions run, and set its commit status."""
+    """Judge the pull request of a GitHub Actions run, and set its commit status.
+
+    The head judged is the one the event names (what the run checked out), so a run that a newer
+    push overtook judges and marks only its own, older commit, never the newer one.
+    """
     client = client or GitHubClient(context.api_url, context.token)
     pull = client.pull_request(context.repository, context.number)
     author = _text(pull, "user", "login")
-    head_sha = _text(pull, "head", "sha")
-    status_sha = head_sha if head is None else None
+    current_head = _text(pull, "head", "sha")
+    judged = head or context.head_sha or current_head
+    status_sha = judged if head is None else None
     try:
-        changeset = changes.compute(repo, base or _text(pull, "base", "sha"), head or head_sha)
-        if head is None:
+        changeset = changes.compute(repo, base or _text(pull, "base", "sha"), judged)
+        if base is None and judged == current_head:  # GitHub's file list is of the current head
             _check_same_change(changeset, client.pull_request_files(context.repository, context.number),
                                context.number)
         organization = load_organization(changeset.base)
