@@ -52,14 +52,19 @@ class Git:
         prefix = self.path.resolve().relative_to(self.top.resolve()).as_posix()
         self.prefix = "" if prefix == "." else prefix + "/"
 
-    def run(self, *args: str, input_data: bytes | None = None, env: dict[str, str] | None = None,
-            check: bool = True) -> bytes:
+    def attempt(self, *args: str, input_data: bytes | None = None,
+                env: dict[str, str] | None = None) -> subprocess.CompletedProcess[bytes]:
+        """Run git and return whatever happened (for commands whose failure is an answer)."""
         full_env = {**os.environ, "LC_ALL": "C", **(env or {})}
         try:
-            result = subprocess.run(["git", *args], cwd=self.path, input=input_data, capture_output=True,
-                                    env=full_env, check=False)
+            return subprocess.run(["git", *args], cwd=self.path, input=input_data, capture_output=True,
+                                  env=full_env, check=False)
         except FileNotFoundError as error:
             raise RepoError("git is not installed or not on PATH", hint="Install git.") from error
+
+    def run(self, *args: str, input_data: bytes | None = None, env: dict[str, str] | None = None,
+            check: bool = True) -> bytes:
+        result = self.attempt(*args, input_data=input_data, env=env)
         if check and result.returncode != 0:
             message = result.stderr.decode("utf-8", "replace").strip().splitlines()
             raise RepoError(f"git {args[0]} failed: {message[-1] if message else 'no message'}",
