@@ -18,6 +18,8 @@ from typing import Any
 import jinja2
 
 from martechgate import engine, tables
+from martechgate.catalog import Catalog
+from martechgate.config import load_organization
 from martechgate.errors import MartechgateError
 from martechgate.history import (
     Commit,
@@ -32,8 +34,12 @@ from martechgate.history import (
     merged_heads_authors,
     words,
 )
-from martechgate.records import approvals_by_rule, read_all
-from martechgate.repo import CATALOG_DIR, GitRevision
+from martechgate.model import Entry, Organization
+from martechgate.policy import Policy, load_policies
+from martechgate.records import GOVERNED, approvals_by_rule, read_all
+from martechgate.repo import CATALOG_DIR, ORG_FILE, POLICIES_DIR, YAML_SUFFIXES, GitRevision
+from martechgate.rules import RULES
+from martechgate.yamlload import Loaded, Problem, load_bytes
 
 FORMATS = ("csv", "json", "markdown", "html")
 
@@ -62,20 +68,69 @@ class AuditReport:
                 "changes": len({(e["commit"], e["tool"]) for e in self.events if e["commit"]})}
 
 
-def _verdict(git: Git, commit: Commit) -> tuple[str, dict[str, list[str]]]:
-    """The check at `commit` (its own catalog and rules, as of its date): the overall verdict, and the
-    blocking rules by file."""
-    try:
-        source = GitRevision(git.path, commit.sha)
-        result = engine.run(engine.load_catalog(source, source, commit.date_utc.date()))
-    except MartechgateError as error:
-        return f"could not run: {error.message}", {}
-    by_file: dict[str, list[str]] = {}
-    for finding in result.report.findings:
-        if finding.blocking and finding.file:
-            by_file.setdefault(finding.file, []).append(finding.rule)
-    overall = "passed" if result.report.passed else f"{result.report.blocking} blocking in the catalog"
-    return overall, by_file
+class _Checker:
+    """The check at each commit (its own catalog and rules, as of its date), without reading any tree.
+
+    The governed files are listed once, at the parent of the first commit of the period; each commit's
+    raw diff (already in the log) then moves that listing forward, and every blob is read by one
+    `git cat-file --batch`. The rules are loaded once per version of martechgate.yaml and policies/,
+    each entry once per blob: a commit costs a few milliseconds.
+    """
+
+    def __init__(self, git: Git, commits: list[Commit]) -> None:
+        self.git = git
+        self.state: dict[str, tuple[str, str]] = {}  # path -> (mode, blob)
+        first = commits[0] if commits else None
+        if first is not None and first.parents:
+            self.state = git.tree(first.parents[0], *GOVERNED)
+        wanted = {blob for _, blob in self.state.values()}
+        wanted |= {b for c in commits for ch in c.changes for b in (ch.old_blob, ch.new_blob) if b}
+        self.contents = git.blobs(wanted)
+        self.rules: dict[tuple[Any, ...], tuple[Organization, list[Policy]] | str] = {}
+        self.entries: dict[tuple[str, str], Entry] = {}
+
+    def advance(self, commit: Commit) -> None:
+        for change in commit.changes:
+            if change.old_path is not None:
+                self.state.pop(change.old_path, None)
+            if change.status != "D" and change.new_blob:
+                self.state[change.path] = (change.new_mode, change.new_blob)
+
+    def _entry(self, path: str, mode: str, blob: str) -> Entry:
+        key = (path, blob)
+        if key not in self.entries:
+            data = self.contents.get(blob)
+            if mode not in ("100644", "100755") or data is None:
+                problem = Problem("file-refused", "a link or a submodule, not a file: it was not read")
+                self.entries[key] = Entry(path, Loaded(problems=[problem]), None)
+            else:
+                self.entries[key] = Entry(path, load_bytes(data), blob)
+        return self.entries[key]
+
+    def verdict(self, commit: Commit) -> tuple[str, dict[str, list[str]]]:
+        """The overall verdict at `commit`, and the blocking rules by file."""
+        self.advance(commit)
+        key = tuple(sorted((p, b) for p, (_, b) in self.state.items()
+                           if p == ORG_FILE or p.startswith(POLICIES_DIR + "/")))
+        if key not in self.rules:
+            try:
+                source = GitRevision(self.git.path, commit.sha)
+                self.rules[key] = (load_organization(source), load_policies(source, reserved_ids=RULES))
+            except MartechgateError as error:
+                self.rules[key] = f"could not run: {error.message}"
+        rules = self.rules[key]
+        if isinstance(rules, str):
+            return rules, {}
+        entries = [self._entry(path, mode, blob) for path, (mode, blob) in sorted(self.state.items())
+                   if path.startswith(CATALOG_DIR + "/") and "/" not in path[len(CATALOG_DIR) + 1:]
+                   and path.endswith(YAML_SUFFIXES) and not path.rsplit("/", 1)[-1].startswith(".")]
+        result = engine.run(Catalog(entries, rules[0], rules[1], commit.date_utc.date()))
+        by_file: dict[str, list[str]] = {}
+        for finding in result.report.findings:
+            if finding.blocking and finding.file:
+                by_file.setdefault(finding.file, []).append(finding.rule)
+        overall = "passed" if result.report.passed else f"{result.report.blocking} blocking in the catalog"
+        return overall, by_file
 
 
 def _approvers(records: list[Any]) -> tuple[str, str]:
@@ -130,21 +185,26 @@ def _tool(change: FileChange) -> str:
 def build(git: Git, since: date, until: date, ref: str = "main", progress: Progress | None = None,
           now: datetime | None = None) -> AuditReport:
     start = datetime.combine(since, time(0), tzinfo=UTC)
-    commits = [c for c in log(git, ref, (CATALOG_DIR,), until=end_of_day(until)) if c.date_utc >= start]
+    # Commits that change the rules are walked too (the check at later commits depends on them); only
+    # catalog changes become events.
+    commits = [c for c in log(git, ref, GOVERNED, until=end_of_day(until)) if c.date_utc >= start]
     commits.reverse()  # oldest first: an audit reads forward
     records = read_all(git)
     authors = merged_heads_authors(git, commits)
-    contents = git.blobs(b for c in commits for ch in c.changes for b in (ch.old_blob, ch.new_blob) if b)
     report = AuditReport(ref, since, until, now or datetime.now(UTC),
                          commit_as_of(git, ref, end_of_day(until)))
+    checker = _Checker(git, commits)
+    contents = checker.contents
     for done, commit in enumerate(commits, 1):
-        overall, blocking = _verdict(git, commit)
+        overall, blocking = checker.verdict(commit)
         proposer = authors.get(commit.parents[1], commit.author) if commit.is_merge else commit.author
         approvers, recorded = _approvers(records.get(commit.sha, []))
         base = {"date": commit.date_utc.isoformat(), "commit": commit.sha,
                 "pull_request": commit.pull_request, "proposer": proposer, "approvers": approvers,
                 "record": recorded}
         for change in commit.changes:
+            if not any(p.startswith(CATALOG_DIR + "/") for p in (change.path, change.old_path) if p):
+                continue
             old, old_problem = _load(contents.get(change.old_blob or ""))
             new, new_problem = _load(contents.get(change.new_blob or ""))
             rules = blocking.get(change.path, [])

@@ -86,6 +86,20 @@ class Git:
                                  "--ref with a branch that exists (e.g. --ref master).")
         return out
 
+    def tree(self, rev: str, *paths: str) -> dict[str, tuple[str, str]]:
+        """path -> (mode, blob id) of every file under `paths` at `rev`, in one `git ls-tree`."""
+        out = self.run("ls-tree", "-r", "-z", rev, "--", *self.pathspec(*paths)).decode("utf-8", "replace")
+        result = {}
+        for item in out.split("\x00"):
+            if "\t" not in item:
+                continue
+            meta, path = item.split("\t", 1)
+            mode, kind, sha = meta.split()
+            local = self.local(path)
+            if local is not None and kind == "blob":
+                result[local] = (mode, sha)
+        return result
+
     def blobs(self, shas: Iterable[str]) -> dict[str, bytes]:
         """The contents of many blobs, read by one `git cat-file --batch`."""
         wanted = sorted({s for s in shas if s and s != _NULL_SHA})
@@ -113,6 +127,7 @@ class FileChange:
     old_path: str | None  # before the change (None for A)
     old_blob: str | None
     new_blob: str | None
+    new_mode: str = "100644"  # 120000 a symlink, 160000 a submodule
 
 
 @dataclass(frozen=True)
@@ -159,7 +174,7 @@ def _parse_raw(git: Git, tokens: list[str]) -> list[FileChange]:
         if not meta.startswith(":"):
             index += 1
             continue
-        _old_mode, _new_mode, old_blob, new_blob, status = meta[1:].split(" ")[:5]
+        _old_mode, new_mode, old_blob, new_blob, status = meta[1:].split(" ")[:5]
         kind = status[0]
         if kind in "RC":
             old_path, new_path = tokens[index + 1], tokens[index + 2]
@@ -171,13 +186,13 @@ def _parse_raw(git: Git, tokens: list[str]) -> list[FileChange]:
         old_sha = None if old_blob == _NULL_SHA else old_blob
         new_sha = None if new_blob == _NULL_SHA else new_blob
         if kind == "R" and old_local and new_local:
-            changes.append(FileChange("R", new_local, old_local, old_sha, new_sha))
+            changes.append(FileChange("R", new_local, old_local, old_sha, new_sha, new_mode))
         elif kind in "AC" and new_local:
-            changes.append(FileChange("A", new_local, None, None, new_sha))
+            changes.append(FileChange("A", new_local, None, None, new_sha, new_mode))
         elif kind == "D" and old_local:
             changes.append(FileChange("D", old_local, old_local, old_sha, None))
         elif kind in "MT" and new_local:
-            changes.append(FileChange("M", new_local, new_local, old_sha, new_sha))
+            changes.append(FileChange("M", new_local, new_local, old_sha, new_sha, new_mode))
     return changes
 
 
@@ -395,10 +410,11 @@ def entry_history(git: Git, tool: str, ref: str = "HEAD", progress: Progress | N
                               "inventory --as-of DATE` lists the ids.")
     contents = git.blobs(b for _, ch in found for b in (ch.old_blob, ch.new_blob) if b)
     authors = merged_heads_authors(git, (c for c, _ in found))
+    parsed = {sha: _load(data) for sha, data in contents.items()}  # each version parsed once, not twice
     revisions = []
     for done, (commit, change) in enumerate(found, 1):
-        old, old_problem = _load(contents.get(change.old_blob or ""))
-        new, new_problem = _load(contents.get(change.new_blob or ""))
+        old, old_problem = parsed.get(change.old_blob or "", (None, None))
+        new, new_problem = parsed.get(change.new_blob or "", (None, None))
         unreadable = None
         if new_problem:
             unreadable = f"unreadable after this change ({new_problem})"
