@@ -102,3 +102,27 @@ def test_dates_are_checked(gov: GovRepo, run_cli: Any) -> None:
     empty = run_cli("audit", "--since", "2020-01-01", "--until", "2020-12-31", "--repo", str(gov.path),
                     "--format", "json")
     assert empty.returncode == 0 and json.loads(empty.stdout)["events"] == []
+
+
+def test_the_check_follows_rule_changes_within_the_period(gov: GovRepo) -> None:
+    gov.add_entry("canva")
+    gov.commit("Add canva (#1)", when="2026-04-01T10:00:00+00:00")
+    # a new hard policy lands: every tool must have SCIM off (absurd, but it fails canva)
+    gov.write("policies/no-scim.yaml", dump({
+        "id": "no-scim", "title": "No SCIM", "description": "Test policy.", "severity": "high",
+        "enforcement": "hard", "match": {"required": ["security"]},
+        "require": {"properties": {"security": {"properties": {"scim": {"const": False}}}}},
+        "message": "{id} has SCIM", "remediation": "Turn SCIM off.",
+        "examples": {"pass": [{"id": "a", "security": {"scim": False}}],
+                     "fail": [{"id": "b", "security": {"scim": True}}]}}))
+    gov.commit("Add a policy (#2)", when="2026-04-02T10:00:00+00:00")
+    gov.add_entry("canva", purpose="Design everything")
+    gov.commit("Widen canva (#3)", when="2026-04-03T10:00:00+00:00")
+    gov.write("martechgate.yaml", "not: [valid\n")
+    gov.commit("Break the organisation file", when="2026-04-04T10:00:00+00:00")
+    gov.add_entry("canva", purpose="Design")
+    gov.commit("Narrow canva (#4)", when="2026-04-05T10:00:00+00:00")
+    report = audit.build(Git(gov.path), date(2026, 4, 1), date(2026, 4, 30))
+    assert [(e["pull_request"], e["check"][:22]) for e in report.events] == [
+        (1, "passed"), (3, "blocking: no-scim"), (4, "could not run: this is")]
+    assert [e["event"] for e in report.events] == ["added", "changed", "changed"]

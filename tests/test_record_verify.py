@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from conftest import GovRepo
+from conftest import GovRepo, dump, entry
 from martechgate.errors import RepoError, UsageError
 from martechgate.history import Git
 from martechgate.records import NOTES_REF, push, read_all, verify, write
@@ -208,7 +208,7 @@ def test_a_governance_change_needs_its_own_rule(gov: GovRepo) -> None:
             date_text="2026-05-01T10:00:00+00:00")
     write(Git(gov.path), "HEAD", verdict(JOINT))
     problems = [p.message for p in verify(Git(gov.path), since=None).problems if p.kind != "unrecorded"]
-    assert problems == ["rule governance-change applied to the changed files but is not in the record"]
+    assert problems == ["rule governance-change applied to this change but is not in the record"]
 
 
 def test_verify_detects_rewritten_history(gov: GovRepo, origin: Path, run_cli: Any) -> None:
@@ -229,3 +229,22 @@ def test_verify_detects_rewritten_history(gov: GovRepo, origin: Path, run_cli: A
     assert kinds == {("rewritten", shas["pr2"]), ("unrecorded", replaced)}
     text = run_cli("verify", "--repo", str(gov.path), "--since", "2026-04-01").stdout
     assert "no longer on main's first-parent history" in text and "What to do:" in text
+
+
+def test_rules_that_applied_by_the_entry_must_be_in_the_record(gov: GovRepo) -> None:
+    pii = {"classification": "confidential", "categories": ["contact-pii"], "subjects": ["prospects"],
+           "residency": ["US"], "transfer_mechanism": "none", "retention_days": 365}
+    gov.git("checkout", "-q", "-b", "big")
+    data = entry("bigtool", data=pii)
+    data["contract"]["annual_cost"] = 90000
+    gov.write("catalog/bigtool.yaml", dump(data))
+    gov.commit("Add bigtool", when="2026-05-01T09:00:00+00:00")
+    gov.git("checkout", "-q", "main")
+    gov.git("merge", "-q", "--no-ff", "big", "-m", "Merge pull request #4 from acme/big",
+            date_text="2026-05-01T10:00:00+00:00")
+    privacy = {"name": "personal-data", "approvers": [{"login": "frank-mueller", "group": "privacy"}]}
+    write(Git(gov.path), "HEAD", verdict(JOINT, privacy))
+    problems = [p.message for p in verify(Git(gov.path), since=None).problems if p.kind != "unrecorded"]
+    # 90,000 a year with personal data: the computed tier is high, so security must approve too
+    assert problems == ["rule high-risk applied to this change but is not in the record",
+                        "rule big-spend applied to this change but is not in the record"]

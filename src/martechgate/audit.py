@@ -107,8 +107,8 @@ class _Checker:
                 self.entries[key] = Entry(path, load_bytes(data), blob)
         return self.entries[key]
 
-    def verdict(self, commit: Commit) -> tuple[str, dict[str, list[str]]]:
-        """The overall verdict at `commit`, and the blocking rules by file."""
+    def verdict(self, commit: Commit) -> tuple[str, dict[str, list[str]] | None]:
+        """The overall verdict at `commit`, and the blocking rules by file (None if it could not run)."""
         self.advance(commit)
         key = tuple(sorted((p, b) for p, (_, b) in self.state.items()
                            if p == ORG_FILE or p.startswith(POLICIES_DIR + "/")))
@@ -120,7 +120,7 @@ class _Checker:
                 self.rules[key] = f"could not run: {error.message}"
         rules = self.rules[key]
         if isinstance(rules, str):
-            return rules, {}
+            return rules, None
         entries = [self._entry(path, mode, blob) for path, (mode, blob) in sorted(self.state.items())
                    if path.startswith(CATALOG_DIR + "/") and "/" not in path[len(CATALOG_DIR) + 1:]
                    and path.endswith(YAML_SUFFIXES) and not path.rsplit("/", 1)[-1].startswith(".")]
@@ -207,9 +207,11 @@ def build(git: Git, since: date, until: date, ref: str = "main", progress: Progr
                 continue
             old, old_problem = _load(contents.get(change.old_blob or ""))
             new, new_problem = _load(contents.get(change.new_blob or ""))
-            rules = blocking.get(change.path, [])
+            rules = blocking.get(change.path, []) if blocking is not None else []
             check = f"blocking: {', '.join(sorted(set(rules)))}" if rules else "passed"
-            if not rules and overall != "passed":  # this entry passes, but the catalog did not
+            if blocking is None:
+                check = overall
+            elif not rules and overall != "passed":  # this entry passes, but the catalog did not
                 check += f" ({overall})"
             if new_problem:
                 detail = f"unreadable at this commit: {new_problem}"

@@ -15,7 +15,7 @@ import json
 import random
 import re
 import time
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any
@@ -24,8 +24,10 @@ from martechgate import engine
 from martechgate.config import load_organization
 from martechgate.errors import MartechgateError, RepoError, UsageError
 from martechgate.history import Commit, Git, Progress, log, merged_heads_authors
-from martechgate.model import Organization
+from martechgate.model import Organization, get
 from martechgate.repo import CATALOG_DIR, ORG_FILE, POLICIES_DIR, GitRevision
+from martechgate.risk import computed_tier
+from martechgate.yamlload import load_bytes
 
 NOTES_REF = "refs/notes/martechgate"
 _INCOMING = "refs/notes/martechgate-incoming"
@@ -265,6 +267,9 @@ class Verification:
             by = f" by {p.author}" if p.author else ""
             lines += [f"{p.kind}: {p.commit[:12]}{when}{by}", f"    {p.message}",
                       f"    What to do: {p.remedy}"]
+        if self.checked and not self.recorded:
+            lines.append(f"No approval record was found in {NOTES_REF}. If they exist on the remote, fetch "
+                         f"them first: git fetch origin '{NOTES_REF}:{NOTES_REF}'")
         lines.append("No problems." if not self.problems else f"{len(self.problems)} problem(s).")
         return "\n".join(lines) + "\n"
 
@@ -276,24 +281,62 @@ def _glob(pattern: str) -> re.Pattern[str]:
     return re.compile(body + r"\Z")
 
 
-def _paths_rules(organization: Organization, paths: set[str]) -> list[str]:
-    """The review rules whose `when.paths` match a changed path (the conditions this module can judge
-    without the review engine)."""
+_CONDITIONS = ("paths", "risk_tier", "data_categories", "annual_cost_over", "exceptions_changed")
+
+
+def _entry_matches(when: Mapping[str, Any], old: Any, new: Any) -> bool:
+    value = new if isinstance(new, dict) else old
+    if not isinstance(value, dict):
+        return False
+    if "risk_tier" in when:
+        tiers = set(when["risk_tier"]) if isinstance(when["risk_tier"], list) else {when["risk_tier"]}
+        if get(value, "review", "risk_tier") not in tiers and computed_tier(value)[0] not in tiers:
+            return False
+    if "data_categories" in when:
+        held = get(value, "data", "categories")
+        if not set(held if isinstance(held, list) else []) & set(when["data_categories"]):
+            return False
+    if "annual_cost_over" in when:
+        cost = get(value, "contract", "annual_cost")
+        if not isinstance(cost, int | float) or isinstance(cost, bool) or cost <= when["annual_cost_over"]:
+            return False
+    if "exceptions_changed" in when:
+        changed = (get(old, "exceptions") or []) != (get(new, "exceptions") or [])
+        if changed != bool(when["exceptions_changed"]):
+            return False
+    return True
+
+
+def applicable_rules(organization: Organization, paths: set[str],
+                     entries: list[tuple[Any, Any]]) -> list[str]:
+    """The review rules that applied to a change: its paths, and each changed entry before and after.
+
+    A re-implementation of the conditions of the organisation file (paths, risk_tier, data_categories,
+    annual_cost_over, exceptions_changed; all of a rule's conditions must hold), for re-checking old
+    records without the review engine; a rule with a condition not listed here is not judged.
+    """
     names = []
     for rule in organization.review.rules:
-        patterns = rule.when.get("paths")
-        if isinstance(patterns, list) and any(_glob(str(p)).match(path) for p in patterns for path in paths):
-            names.append(rule.name)
+        when = rule.when
+        if not when or set(when) - set(_CONDITIONS):
+            continue
+        patterns = when.get("paths")
+        if patterns is not None and not any(_glob(str(p)).match(path) for p in patterns for path in paths):
+            continue
+        if set(when) - {"paths"} and not any(_entry_matches(when, old, new) for old, new in entries):
+            continue
+        names.append(rule.name)
     return names
 
 
-def recheck(record: Record, organization: Organization, paths: set[str], proposer: str | None) -> list[str]:
+def recheck(record: Record, organization: Organization, paths: set[str], proposer: str | None,
+            entries: Sequence[tuple[Any, Any]] = ()) -> list[str]:
     """What is wrong with a record's approvals under the organisation file in force at the time.
 
     Re-checked here: the recorded verdict approved; each recorded rule exists; approvers are members of
     the groups they counted for (when the group lists members; a team-only group cannot be checked
     offline); required counts; one person counts for one group only; the author did not approve; and
-    every rule whose paths match the change is in the record.
+    every rule that applied to the change (`applicable_rules`) is in the record.
     """
     verdict = record.verdict
     wrong: list[str] = []
@@ -339,9 +382,9 @@ def recheck(record: Record, organization: Organization, paths: set[str], propose
             if len(groups) > 1:
                 wrong.append(f"{login} counted for {', '.join(sorted(groups))}; one person satisfies one "
                              "requirement")
-    for name in _paths_rules(organization, paths):
+    for name in applicable_rules(organization, paths, list(entries)):
         if name not in recorded:
-            wrong.append(f"rule {name} applied to the changed files but is not in the record")
+            wrong.append(f"rule {name} applied to this change but is not in the record")
     return wrong
 
 
@@ -356,6 +399,9 @@ def verify(git: Git, ref: str = "main", since: date | None = None,
     present = set(git.run("cat-file", "--batch-check=%(objectname)", input_data="".join(
         f"{sha}\n" for sha in all_records).encode()).decode().split())
     authors = _merged_authors(git, commits)
+    organizations = _Organizations(git)
+    contents = git.blobs(b for c in commits if c.sha in all_records for ch in c.changes
+                         if ch.path.startswith(CATALOG_DIR + "/") for b in (ch.old_blob, ch.new_blob) if b)
     for done, commit in enumerate(commits, 1):
         result.checked += 1
         when = commit.date_utc.isoformat()
@@ -374,14 +420,16 @@ def verify(git: Git, ref: str = "main", since: date | None = None,
             record = records[-1]
             parent = commit.parents[0] if commit.parents else commit.sha
             try:
-                organization = load_organization(GitRevision(git.path, parent))
+                organization = organizations.at(parent)
             except MartechgateError as error:
                 result.problems.append(Problem(
                     "record-invalid", commit.sha, when, who,
                     f"the organisation file in force could not be read: {error.message}",
                     "The approvals cannot be re-checked: review this change by hand and note the outcome."))
             else:
-                for wrong in recheck(record, organization, set(files), who):
+                entries = [(_value(contents.get(ch.old_blob or "")), _value(contents.get(ch.new_blob or "")))
+                           for ch in commit.changes if ch.path.startswith(CATALOG_DIR + "/")]
+                for wrong in recheck(record, organization, set(files), who, entries):
                     result.problems.append(Problem(
                         "approvals-insufficient", commit.sha, when, who, wrong,
                         "Have the missing reviewers approve after the fact and add a new record, or "
@@ -411,6 +459,26 @@ def verify(git: Git, ref: str = "main", since: date | None = None,
                         f"the record names the merge commit {named!r} but is attached to {sha}",
                         "Records are written by `martechgate record`; remove the copied note."))
     return result
+
+
+def _value(data: bytes | None) -> Any:
+    return load_bytes(data).value if data is not None else None
+
+
+class _Organizations:
+    """The organisation file at many commits, parsed once per version of it."""
+
+    def __init__(self, git: Git) -> None:
+        self.path = git.path
+        self.base: GitRevision | None = None
+        self.parsed: dict[str | None, Organization] = {}
+
+    def at(self, sha: str) -> Organization:
+        self.base = self.base.at(sha) if self.base else GitRevision(self.path, sha)
+        blob = self.base.object_id(ORG_FILE)
+        if blob not in self.parsed:
+            self.parsed[blob] = load_organization(self.base)
+        return self.parsed[blob]
 
 
 def _merged_authors(git: Git, commits: list[Commit]) -> dict[str, str]:
