@@ -33,8 +33,8 @@ def build(gov: GovRepo) -> dict[str, str]:
             date_text="2026-04-02T10:00:00+00:00")
     shas["forms"] = gov.git("rev-parse", "HEAD")
     write(Git(gov.path), shas["forms"], {"approved": True, "author": "mia", "rules": [
-        {"name": "joint-cmo-cio", "approvers": [{"login": "alice-chen", "group": "marketing"},
-                                                {"login": "carol-diaz", "group": "it"}]}]})
+        {"name": "joint-cmo-cio", "seats": [{"group": "marketing", "reviewer": "alice-chen"},
+                                            {"group": "it", "reviewer": "carol-diaz"}]}]})
     # squash #3: personal data without SCIM, waived by an exception
     gov.write("catalog/forms.yaml", dump(entry("forms", name="Forms", data=PII,
                                                security={"sso": "saml", "mfa": "enforced", "scim": False,

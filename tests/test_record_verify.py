@@ -16,8 +16,10 @@ from martechgate.errors import RepoError, UsageError
 from martechgate.history import Git
 from martechgate.records import NOTES_REF, push, read_all, verify, write
 
-JOINT = {"name": "joint-cmo-cio", "satisfied": True,
-         "approvers": [{"login": "alice-chen", "group": "marketing"}, {"login": "carol-diaz", "group": "it"}]}
+# The shape of `martechgate review --format json` rules (review.Verdict.to_dict).
+JOINT = {"name": "joint-cmo-cio", "satisfied": True, "required": {"marketing": 1, "it": 1},
+         "seats": [{"group": "marketing", "reviewer": "alice-chen"},
+                   {"group": "it", "reviewer": "carol-diaz"}]}
 
 
 def verdict(*rules: dict[str, Any], author: str = "mia", approved: bool = True) -> dict[str, Any]:
@@ -61,7 +63,7 @@ def test_record_writes_a_note_with_verdict_policy_hash_and_check(gov: GovRepo, t
     assert note["first_parent"] == gov.git("rev-parse", "HEAD^1")
     assert len(note["policy_pack"]["sha256"]) == 64 and note["policy_pack"]["files"] == 20
     assert note["check"]["passed"] is True and note["check"]["entries"] == 1
-    assert note["verdict"]["rules"][0]["approvers"][0]["login"] == "alice-chen"
+    assert note["verdict"]["rules"][0]["seats"][0]["reviewer"] == "alice-chen"
     # the same policy pack hashes the same; a changed policy does not
     gov.write("policies/pii-requires-sso.yaml", gov.path.joinpath("policies/pii-requires-sso.yaml")
               .read_text().replace("severity: high", "severity: low"))
@@ -73,8 +75,9 @@ def test_record_writes_a_note_with_verdict_policy_hash_and_check(gov: GovRepo, t
     assert later.data["policy_pack"]["sha256"] != note["policy_pack"]["sha256"]
 
 
-@pytest.mark.parametrize("bad", [[], {"rules": []}, {"approved": True, "rules": [{"approvers": []}]},
-                                 {"approved": True, "rules": [{"name": "x", "approvers": "alice"}]}])
+@pytest.mark.parametrize("bad", [[], {"rules": []}, {"approved": True, "rules": [{"seats": []}]},
+                                 {"approved": True, "rules": [{"name": "x", "seats": "alice"}]},
+                                 {"approved": True, "rules": [{"name": "x", "seats": [{"reviewer": "a"}]}]}])
 def test_a_malformed_verdict_is_refused(gov: GovRepo, bad: Any) -> None:
     with pytest.raises(UsageError):
         write(Git(gov.path), "HEAD", bad)
@@ -162,11 +165,14 @@ def recorded_history(gov: GovRepo) -> dict[str, str]:
     shas["direct"] = gov.commit("Add zoom quickly", when="2026-05-02T10:00:00+00:00",
                                 author="Admin <admin@example.com>")
     shas["pr3"] = merge_pr(gov, 3, "figma", "2026-05-03T10:00:00+00:00")
-    weak = {"name": "joint-cmo-cio", "approvers": [
-        {"login": "alice-chen", "group": "marketing"},
-        {"login": "mallory", "group": "it"},          # not in the it group
-        {"login": "mia", "group": "marketing"}]}      # the author
-    write(Git(gov.path), shas["pr3"], verdict(weak))
+    weak = {"name": "joint-cmo-cio", "seats": [
+        {"group": "marketing", "reviewer": "mia"},      # the author
+        {"group": "it", "reviewer": None}]}             # open
+    extra = {"name": "high-risk", "seats": [
+        {"group": "security", "reviewer": "mallory"},   # not in the security group
+        {"group": "security", "reviewer": "alice-chen"}]}
+    also = {"name": "new-exception", "seats": [{"group": "marketing", "reviewer": "alice-chen"}]}
+    write(Git(gov.path), shas["pr3"], verdict(weak, extra, also))
     return shas
 
 
@@ -182,9 +188,12 @@ def test_verify_reports_each_problem_located(gov: GovRepo) -> None:
         "unrecorded: changed catalog/zoom.yaml with no approval record (a direct push, or a merge that "
         "bypassed review)"]
     pr3 = "\n".join(by_commit[shas["pr3"]])
-    assert "mallory counted for rule joint-cmo-cio but is not a member of it" in pr3
+    assert "mallory counted for security in rule high-risk but is not a member of security" in pr3
     assert "mia approved their own change" in pr3
+    assert "rule joint-cmo-cio needs 1 approval(s) from marketing, the record has 0" in pr3
     assert "rule joint-cmo-cio needs 1 approval(s) from it, the record has 0" in pr3
+    assert "alice-chen counted for security in rule high-risk but is not a member" in pr3
+    assert "rule new-exception needs 1 approval(s) from security, the record has 0" in pr3
     direct = next(p for p in result.problems if p.commit == shas["direct"])
     assert direct.author == "Admin <admin@example.com>" and direct.date == "2026-05-02T10:00:00+00:00"
     assert "martechgate record --commit" in direct.remedy
@@ -242,7 +251,7 @@ def test_rules_that_applied_by_the_entry_must_be_in_the_record(gov: GovRepo) -> 
     gov.git("checkout", "-q", "main")
     gov.git("merge", "-q", "--no-ff", "big", "-m", "Merge pull request #4 from acme/big",
             date_text="2026-05-01T10:00:00+00:00")
-    privacy = {"name": "personal-data", "approvers": [{"login": "frank-mueller", "group": "privacy"}]}
+    privacy = {"name": "personal-data", "seats": [{"group": "privacy", "reviewer": "frank-mueller"}]}
     write(Git(gov.path), "HEAD", verdict(JOINT, privacy))
     problems = [p.message for p in verify(Git(gov.path), since=None).problems if p.kind != "unrecorded"]
     # 90,000 a year with personal data: the computed tier is high, so security must approve too

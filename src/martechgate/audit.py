@@ -142,7 +142,7 @@ def _approvers(records: list[Any]) -> tuple[str, str]:
     except (KeyError, TypeError, AttributeError):
         return "", "unreadable"
     def named(people: list[Any]) -> str:
-        return ", ".join(f"{a.login} ({a.group})" if a.group else a.login for a in people) or "nobody"
+        return ", ".join(f"{a.login} ({a.group})" for a in people) or "nobody"
 
     text = "; ".join(f"{name}: {named(people)}" for name, people in by_rule.items())
     return text, "approved" if verdict.get("approved") is True else "not approved"

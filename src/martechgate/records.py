@@ -41,48 +41,41 @@ _IDENTITY = {"GIT_AUTHOR_NAME": "martechgate", "GIT_AUTHOR_EMAIL": "martechgate@
 @dataclass(frozen=True)
 class Approval:
     login: str
-    group: str | None
+    group: str
 
 
 def approvals_by_rule(verdict: Mapping[str, Any]) -> dict[str, list[Approval]]:
-    """The approvers the review counted for each rule.
+    """The filled seats of each rule: who approved, for which group.
 
-    The verdict is `martechgate review --format json`; what is relied on here: `rules` is a list of
-    objects with `name` and a list of approvers under `approvers` (or `approvals`), each a login or an
-    object with `login` (or `reviewer`/`user`) and, optionally, the `group` it counted for.
+    The verdict is `martechgate review --format json` (review.Verdict.to_dict, schema_version 1); what
+    is relied on here: `rules` is a list of objects with `name` and `seats`, each seat
+    `{"group": ..., "reviewer": login or null}` (null: the seat is open).
     """
     result: dict[str, list[Approval]] = {}
     for rule in verdict.get("rules", []):
-        people = rule.get("approvers", rule.get("approvals", [])) or []
-        found = []
-        for person in people:
-            if isinstance(person, str):
-                found.append(Approval(person, None))
-            elif isinstance(person, dict):
-                login = person.get("login") or person.get("reviewer") or person.get("user")
-                if isinstance(login, str):
-                    group = person.get("group")
-                    found.append(Approval(login, group if isinstance(group, str) else None))
-        result[str(rule["name"])] = found
+        seats = rule.get("seats", [])
+        result[str(rule["name"])] = [Approval(seat["reviewer"], seat["group"]) for seat in seats
+                                     if isinstance(seat.get("reviewer"), str)]
     return result
 
 
 def validate_verdict(verdict: Any) -> dict[str, Any]:
+    hint = "Pass the output of `martechgate review --format json` for the merged pull request."
     if not isinstance(verdict, dict):
-        raise UsageError("the verdict must be a JSON object", hint="Pass the output of `martechgate review "
-                                                                   "--format json`.")
+        raise UsageError("the verdict must be a JSON object", hint=hint)
     if not isinstance(verdict.get("approved"), bool):
-        raise UsageError("the verdict has no `approved: true|false`",
-                         hint="Pass the output of `martechgate review --format json`.")
+        raise UsageError("the verdict has no `approved: true|false`", hint=hint)
     rules = verdict.get("rules")
     if not isinstance(rules, list) or not all(isinstance(r, dict) and isinstance(r.get("name"), str)
                                               for r in rules):
-        raise UsageError("the verdict's `rules` must be a list of objects, each with a `name`",
-                         hint="Pass the output of `martechgate review --format json`.")
+        raise UsageError("the verdict's `rules` must be a list of objects, each with a `name`", hint=hint)
     for rule in rules:
-        people = rule.get("approvers", rule.get("approvals", []))
-        if people is not None and not isinstance(people, list):
-            raise UsageError(f"the approvers of rule {rule['name']!r} must be a list")
+        seats = rule.get("seats", [])
+        if not isinstance(seats, list) or not all(
+                isinstance(seat, dict) and isinstance(seat.get("group"), str)
+                and isinstance(seat.get("reviewer"), str | None) for seat in seats):
+            raise UsageError(f"the seats of rule {rule['name']!r} must be a list of "
+                             "{group, reviewer} objects", hint=hint)
     return verdict
 
 
@@ -333,10 +326,12 @@ def recheck(record: Record, organization: Organization, paths: set[str], propose
             entries: Sequence[tuple[Any, Any]] = ()) -> list[str]:
     """What is wrong with a record's approvals under the organisation file in force at the time.
 
-    Re-checked here: the recorded verdict approved; each recorded rule exists; approvers are members of
-    the groups they counted for (when the group lists members; a team-only group cannot be checked
-    offline); required counts; one person counts for one group only; the author did not approve; and
-    every rule that applied to the change (`applicable_rules`) is in the record.
+    Re-checked here: the recorded verdict approved; each recorded rule was in force; each reviewer was
+    in the group of their seat (listed under `members`; for a group with a `github_team`, membership
+    was resolved by the review against GitHub at the time and cannot be re-checked offline, so the
+    seat is trusted); the required number of seats per group; one person holds one seat when
+    distinct_reviewers; the author did not approve; every rule that applied (`applicable_rules`) is in
+    the record.
     """
     verdict = record.verdict
     wrong: list[str] = []
@@ -350,38 +345,33 @@ def recheck(record: Record, organization: Organization, paths: set[str], propose
         return [*wrong, "the recorded verdict's rules cannot be read"]
     author = verdict.get("author") or proposer
     author_login = str(author).split(" <", 1)[0].lower() if author else None
-    groups_of: dict[str, set[str]] = {}
-    for name, people in recorded.items():
+    seats_held: dict[str, int] = {}
+    for name, seats in recorded.items():
         rule = rules.get(name)
         if rule is None:
             wrong.append(f"the record names the rule {name!r}, which was not in force")
             continue
-        counted: dict[str, set[str]] = {}
-        for person in people:
-            login = person.login.lower()
+        counted: dict[str, int] = {}
+        for seat in seats:
+            login = seat.login.lower()
+            group = organization.groups.get(seat.group)
             if not settings.author_can_approve and author_login and login == author_login:
-                wrong.append(f"{person.login} approved their own change (rule {name})")
+                wrong.append(f"{seat.login} approved their own change (rule {name})")
                 continue
-            candidates = [person.group] if person.group else list(rule.require)
-            member_of = [g for g in candidates if g in organization.groups and (
-                not organization.groups[g].members
-                or login in {m.lower() for m in organization.groups[g].members})]
-            if not member_of:
-                wrong.append(f"{person.login} counted for rule {name} but is not a member of "
-                             f"{' or '.join(candidates)} in the organisation file of the time")
+            if group is None or (login not in {m.lower() for m in group.members} and not group.github_team):
+                wrong.append(f"{seat.login} counted for {seat.group} in rule {name} but is not a member of "
+                             f"{seat.group} in the organisation file of the time")
                 continue
-            group = member_of[0]
-            counted.setdefault(group, set()).add(login)
-            groups_of.setdefault(login, set()).add(group)
-        for group, needed in rule.require.items():
-            have = len(counted.get(group, set()))
+            counted[seat.group] = counted.get(seat.group, 0) + 1
+            seats_held[login] = seats_held.get(login, 0) + 1
+        for group_name, needed in rule.require.items():
+            have = counted.get(group_name, 0)
             if have < needed:
-                wrong.append(f"rule {name} needs {needed} approval(s) from {group}, the record has {have}")
+                wrong.append(f"rule {name} needs {needed} approval(s) from {group_name}, "
+                             f"the record has {have}")
     if settings.distinct_reviewers:
-        for login, groups in sorted(groups_of.items()):
-            if len(groups) > 1:
-                wrong.append(f"{login} counted for {', '.join(sorted(groups))}; one person satisfies one "
-                             "requirement")
+        wrong += [f"{login} holds {count} seats; with distinct_reviewers one person satisfies one requirement"
+                  for login, count in sorted(seats_held.items()) if count > 1]
     for name in applicable_rules(organization, paths, list(entries)):
         if name not in recorded:
             wrong.append(f"rule {name} applied to this change but is not in the record")
