@@ -9,10 +9,10 @@ import json
 from datetime import date
 from typing import Any
 
-from conftest import GovRepo, dump, entry
 from martechgate import audit
 from martechgate.history import Git
 from martechgate.records import write
+from tests.conftest import GovRepo, dump, entry
 
 SCIM_WAIVER = {"rule": "pii-requires-scim", "reason": "SCIM on Enterprise only; quarterly access review",
                "approved_by": "ciso@example.com", "ticket": "SEC-1", "expires": "2026-06-15"}

@@ -7,9 +7,9 @@ from typing import Any
 
 import pytest
 
-from conftest import GovRepo, dump, entry
 from martechgate.errors import UsageError
 from martechgate.history import Git, diff_values, entry_history, render_history
+from tests.conftest import GovRepo, dump, entry
 
 
 def merge_pr(gov: GovRepo, number: int, branch: str, when: str, author: str, edit: Any) -> str:

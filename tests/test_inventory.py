@@ -8,8 +8,8 @@ import json
 from datetime import date
 from typing import Any
 
-from conftest import GovRepo
 from martechgate.history import Git, inventory
+from tests.conftest import GovRepo
 
 
 def build(gov: GovRepo) -> dict[str, str]:

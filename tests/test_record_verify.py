@@ -11,10 +11,10 @@ from typing import Any
 
 import pytest
 
-from conftest import GovRepo, dump, entry
 from martechgate.errors import RepoError, UsageError
 from martechgate.history import Git
 from martechgate.records import NOTES_REF, push, read_all, verify, write
+from tests.conftest import GovRepo, dump, entry
 
 # The shape of `martechgate review --format json` rules (review.Verdict.to_dict).
 JOINT = {"name": "joint-cmo-cio", "satisfied": True, "required": {"marketing": 1, "it": 1},
