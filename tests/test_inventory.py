@@ -79,3 +79,14 @@ def test_before_the_first_commit_and_bad_input(gov: GovRepo, run_cli: Any) -> No
     assert bad.returncode == 2 and "YYYY-MM-DD" in bad.stderr
     ref = run_cli("inventory", "--as-of", "2026-03-05", "--repo", str(gov.path), "--ref", "trunk")
     assert ref.returncode == 2 and "'trunk' does not exist" in ref.stderr and "Traceback" not in ref.stderr
+
+
+def test_a_shallow_clone_is_refused(gov: GovRepo, tmp_path: Any, run_cli: Any) -> None:
+    build(gov)
+    shallow = tmp_path / "shallow"
+    gov.git("clone", "-q", "--depth", "1", f"file://{gov.path}", str(shallow))
+    for args in (("inventory", "--as-of", "2026-03-05"), ("history", "zoom"), ("verify",),
+                 ("audit", "--since", "2026-03-01", "--until", "2026-03-31")):
+        result = run_cli(*args, "--repo", str(shallow))
+        assert result.returncode == 2, args
+        assert "shallow" in result.stderr and "fetch-depth: 0" in result.stderr

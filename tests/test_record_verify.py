@@ -151,7 +151,7 @@ def test_two_record_processes_at_once(gov: GovRepo, origin: Path, tmp_path: Path
 def test_push_to_a_remote_that_refuses_is_an_error_with_a_hint(gov: GovRepo, tmp_path: Path) -> None:
     gov.git("remote", "add", "origin", str(tmp_path / "nowhere"))
     write(Git(gov.path), "HEAD", verdict(JOINT))
-    with pytest.raises(RepoError, match=r"git ls-remote failed|could not push"):
+    with pytest.raises(RepoError, match="cannot reach the remote 'origin'"):
         push(Git(gov.path), "origin", attempts=2)
 
 

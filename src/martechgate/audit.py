@@ -184,6 +184,7 @@ def _tool(change: FileChange) -> str:
 
 def build(git: Git, since: date, until: date, ref: str = "main", progress: Progress | None = None,
           now: datetime | None = None) -> AuditReport:
+    git.require_full_history()
     start = datetime.combine(since, time(0), tzinfo=UTC)
     # Commits that change the rules are walked too (the check at later commits depends on them); only
     # catalog changes become events.

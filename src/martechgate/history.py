@@ -71,6 +71,13 @@ class Git:
                             hint="Check that the revision exists and the repository is not corrupt.")
         return result.stdout
 
+    def require_full_history(self) -> None:
+        """Refuse a shallow clone: its history is cut off, so an audit read from it would look
+        complete and not be."""
+        if self.run("rev-parse", "--is-shallow-repository").strip() == b"true":
+            raise RepoError("this clone is shallow: its history is cut off, so the answer would be incomplete",
+                            hint="Run `git fetch --unshallow` (in CI: actions/checkout with fetch-depth: 0).")
+
     def local(self, path: str) -> str | None:
         """A path from git (relative to the top) as a governance-repo path, or None if outside it."""
         return path[len(self.prefix):] if path.startswith(self.prefix) else None
@@ -394,6 +401,7 @@ def entry_paths(tool: str) -> set[str]:
 
 def entry_history(git: Git, tool: str, ref: str = "HEAD", progress: Progress | None = None) -> list[Revision]:
     """Every change to catalog/<tool>.yaml on `ref` (newest first), following renames."""
+    git.require_full_history()
     commits = log(git, ref, (CATALOG_DIR,))
     tracked = entry_paths(tool)
     found: list[tuple[Commit, FileChange]] = []
@@ -504,6 +512,7 @@ def inventory_row(path: str, blob: str | None, data: bytes | None) -> dict[str, 
 
 def inventory(git: Git, as_of: date, ref: str = "main", now: datetime | None = None) -> Inventory:
     """The catalog on `ref` at the end of `as_of` (UTC), read from the commit that was the tip then."""
+    git.require_full_history()
     sha = commit_as_of(git, ref, end_of_day(as_of))
     if sha is None:
         raise UsageError(f"{ref} has no commit on or before {as_of.isoformat()}",

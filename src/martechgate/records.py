@@ -167,8 +167,13 @@ def _identity(git: Git) -> dict[str, str]:
 
 def _fetch(git: Git, remote: str) -> bool:
     """Fetch the remote's notes into a side ref; False when the remote has none yet."""
-    out = git.run("ls-remote", remote, NOTES_REF).strip()
-    if not out:
+    listed = git.attempt("ls-remote", remote, NOTES_REF)
+    if listed.returncode != 0:
+        said = listed.stderr.decode("utf-8", "replace").strip().splitlines()
+        raise RepoError(f"cannot reach the remote {remote!r}: {said[-1] if said else 'no answer'}",
+                        hint="The record is written locally. Check `git remote -v` and the credentials "
+                             "(in CI: the token needs contents: write), then run record --push again.")
+    if not listed.stdout.strip():
         return False
     git.run("fetch", "--quiet", "--no-tags", remote, f"+{NOTES_REF}:{_INCOMING}")
     return True
@@ -380,6 +385,7 @@ def recheck(record: Record, organization: Organization, paths: set[str], propose
 
 def verify(git: Git, ref: str = "main", since: date | None = None,
            progress: Progress | None = None) -> Verification:
+    git.require_full_history()
     tip = git.resolve(ref)
     result = Verification(ref)
     commits = [c for c in log(git, tip, GOVERNED)
