@@ -31,7 +31,7 @@ from martechgate.history import (
     diff_values,
     end_of_day,
     log,
-    merged_heads_authors,
+    proposers,
     words,
 )
 from martechgate.model import Entry, Organization
@@ -191,14 +191,14 @@ def build(git: Git, since: date, until: date, ref: str = "main", progress: Progr
     commits = [c for c in log(git, ref, GOVERNED, until=end_of_day(until)) if c.date_utc >= start]
     commits.reverse()  # oldest first: an audit reads forward
     records = read_all(git)
-    authors = merged_heads_authors(git, commits)
+    authors = proposers(git, commits)
     report = AuditReport(ref, since, until, now or datetime.now(UTC),
                          commit_as_of(git, ref, end_of_day(until)))
     checker = _Checker(git, commits)
     contents = checker.contents
     for done, commit in enumerate(commits, 1):
         overall, blocking = checker.verdict(commit)
-        proposer = authors.get(commit.parents[1], commit.author) if commit.is_merge else commit.author
+        proposer = authors[commit.sha]
         approvers, recorded = _approvers(records.get(commit.sha, []))
         base = {"date": commit.date_utc.isoformat(), "commit": commit.sha,
                 "pull_request": commit.pull_request, "proposer": proposer, "approvers": approvers,

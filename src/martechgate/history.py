@@ -216,7 +216,16 @@ def log(git: Git, ref: str, paths: Sequence[str] = (CATALOG_DIR,), *, first_pare
     if until is not None:
         args.append(f"--until={int(until.timestamp())}")
     args += [git.resolve(ref), "--", *git.pathspec(*paths)]
-    out = git.run(*args).decode("utf-8", "replace")
+    return _parse_log(git, git.run(*args).decode("utf-8", "replace"))
+
+
+def commit_info(git: Git, rev: str) -> Commit:
+    """One commit's metadata (without its changes)."""
+    out = git.run("log", "-1", "-z", f"--format={_FORMAT}", "--no-show-signature", git.resolve(rev), "--")
+    return _parse_log(git, out.decode("utf-8", "replace"))[0]
+
+
+def _parse_log(git: Git, out: str) -> list[Commit]:
     commits = []
     for record in out.split("\x01")[1:]:
         parts = record.split("\x00", _FIELDS)
@@ -230,28 +239,16 @@ def log(git: Git, ref: str, paths: Sequence[str] = (CATALOG_DIR,), *, first_pare
     return commits
 
 
-def proposer(git: Git, commit: Commit, authors: dict[str, str] | None = None) -> str:
-    """Who proposed the change: for a merge, the author of the merged branch's head; else the author."""
-    if commit.is_merge:
-        head = commit.parents[1]
-        if authors is not None and head in authors:
-            return authors[head]
-        return git.run("show", "-s", "--format=%an <%ae>", head).decode("utf-8", "replace").strip()
-    return commit.author
-
-
-def merged_heads_authors(git: Git, commits: Iterable[Commit]) -> dict[str, str]:
-    """The authors of the second parents of merges, in one `git show`."""
+def proposers(git: Git, commits: Iterable[Commit]) -> dict[str, str]:
+    """Who proposed each change, by commit: for a merge, the author of the merged branch's head (the
+    merge commit's author is whoever pressed the button); else the commit's author. One `git show`."""
+    commits = list(commits)
     heads = sorted({c.parents[1] for c in commits if c.is_merge})
-    if not heads:
-        return {}
-    out = git.run("show", "-s", "--format=%H%x00%an <%ae>", *heads).decode("utf-8", "replace")
-    result = {}
-    for line in out.splitlines():
-        if "\x00" in line:
-            sha, who = line.split("\x00", 1)
-            result[sha] = who
-    return result
+    head_authors = {}
+    if heads:
+        out = git.run("show", "-s", "--format=%H%x00%an <%ae>", *heads).decode("utf-8", "replace")
+        head_authors = dict(line.split("\x00", 1) for line in out.splitlines() if "\x00" in line)
+    return {c.sha: head_authors.get(c.parents[1], c.author) if c.is_merge else c.author for c in commits}
 
 
 # ----- field-level differences, in words -------------------------------------------------------
@@ -417,7 +414,7 @@ def entry_history(git: Git, tool: str, ref: str = "HEAD", progress: Progress | N
                          hint="Name the tool by its id (the file name without .yaml); `martechgate "
                               "inventory --as-of DATE` lists the ids.")
     contents = git.blobs(b for _, ch in found for b in (ch.old_blob, ch.new_blob) if b)
-    authors = merged_heads_authors(git, (c for c, _ in found))
+    authors = proposers(git, (c for c, _ in found))
     parsed = {sha: _load(data) for sha, data in contents.items()}  # each version parsed once, not twice
     revisions = []
     for done, (commit, change) in enumerate(found, 1):
@@ -429,7 +426,7 @@ def entry_history(git: Git, tool: str, ref: str = "HEAD", progress: Progress | N
         elif old_problem:
             unreadable = f"was unreadable before this change ({old_problem})"
         fields = () if unreadable else tuple(diff_values(old, new))
-        revisions.append(Revision(commit, change, proposer(git, commit, authors), fields, unreadable))
+        revisions.append(Revision(commit, change, authors[commit.sha], fields, unreadable))
         if progress:
             progress(done, len(found))
     return revisions

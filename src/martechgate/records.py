@@ -23,7 +23,7 @@ from typing import Any
 from martechgate import engine
 from martechgate.config import load_organization
 from martechgate.errors import MartechgateError, RepoError, UsageError
-from martechgate.history import Commit, Git, Progress, log, merged_heads_authors
+from martechgate.history import Git, Progress, commit_info, log, proposers
 from martechgate.model import Organization, get
 from martechgate.repo import CATALOG_DIR, ORG_FILE, POLICIES_DIR, GitRevision
 from martechgate.risk import computed_tier
@@ -100,15 +100,6 @@ def policy_pack_hash(git: Git, sha: str) -> dict[str, Any]:
     return {"sha256": digest.hexdigest(), "files": len(files), "commit": sha}
 
 
-def _commit_info(git: Git, rev: str) -> Commit:
-    sha = git.resolve(rev)
-    out = git.run("show", "-s", "-z", "--format=%H%x00%P%x00%an%x00%ae%x00%aI%x00%cn%x00%ce%x00%cI%x00%B",
-                  sha).decode("utf-8", "replace")
-    h, parents, an, ae, ad, cn, ce, cd, message = out.split("\x00")[:9]
-    return Commit(h, tuple(parents.split()), an, ae, datetime.fromisoformat(ad), cn, ce,
-                  datetime.fromisoformat(cd), message.strip())
-
-
 def check_summary(git: Git, commit: str, rules_commit: str, today: date) -> dict[str, Any]:
     """The check of the catalog at `commit` under the rules of `rules_commit`, as a report summary."""
     try:
@@ -136,7 +127,7 @@ class Record:
 def write(git: Git, rev: str, verdict: Any, *, pr_number: int | None = None, version: str = "",
           now: datetime | None = None) -> Record:
     verdict = validate_verdict(verdict)
-    commit = _commit_info(git, rev)
+    commit = commit_info(git, rev)
     first_parent = commit.parents[0] if commit.parents else commit.sha
     head = verdict.get("head") or verdict.get("head_commit") or (
         commit.parents[1] if commit.is_merge else commit.sha)
@@ -394,14 +385,14 @@ def verify(git: Git, ref: str = "main", since: date | None = None,
     all_records = read_all(git)
     present = set(git.run("cat-file", "--batch-check=%(objectname)", input_data="".join(
         f"{sha}\n" for sha in all_records).encode()).decode().split())
-    authors = _merged_authors(git, commits)
+    authors = proposers(git, commits)
     organizations = _Organizations(git)
     contents = git.blobs(b for c in commits if c.sha in all_records for ch in c.changes
                          if ch.path.startswith(CATALOG_DIR + "/") for b in (ch.old_blob, ch.new_blob) if b)
     for done, commit in enumerate(commits, 1):
         result.checked += 1
         when = commit.date_utc.isoformat()
-        who = authors.get(commit.sha, commit.author)
+        who = authors[commit.sha]
         files = sorted({p for ch in commit.changes for p in (ch.path, ch.old_path) if p})
         shown = ", ".join(files[:5]) + (f" and {len(files) - 5} more" if len(files) > 5 else "")
         records = all_records.get(commit.sha)
@@ -475,8 +466,3 @@ class _Organizations:
         if blob not in self.parsed:
             self.parsed[blob] = load_organization(self.base)
         return self.parsed[blob]
-
-
-def _merged_authors(git: Git, commits: list[Commit]) -> dict[str, str]:
-    heads = merged_heads_authors(git, commits)
-    return {c.sha: heads[c.parents[1]] for c in commits if c.is_merge and c.parents[1] in heads}
