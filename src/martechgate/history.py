@@ -30,6 +30,7 @@ _MERGE_PR = re.compile(r"^Merge pull request #(\d+) from ")
 _SQUASH_PR = re.compile(r"\(#(\d+)\)\s*$")
 _NULL_SHA = "0" * 40
 # Fields of the `git log` format, NUL-separated; the message (%B) is last as it may hold anything but NUL.
+# Each commit starts with \x01, which no commit message written by a person or GitHub contains.
 _FORMAT = "%x01%H%x00%P%x00%an%x00%ae%x00%aI%x00%cn%x00%ce%x00%cI%x00%B%x00"
 _FIELDS = 9
 
@@ -203,16 +204,14 @@ def _parse_raw(git: Git, tokens: list[str]) -> list[FileChange]:
     return changes
 
 
-def log(git: Git, ref: str, paths: Sequence[str] = (CATALOG_DIR,), *, first_parent: bool = True,
+def log(git: Git, ref: str, paths: Sequence[str] = (CATALOG_DIR,), *,
         until: datetime | None = None) -> list[Commit]:
-    """The commits on `ref` (newest first) that changed `paths`, each with its file changes.
+    """The first-parent commits of `ref` (newest first) that changed `paths`, with their file changes.
 
-    Along first parents a merge is diffed against its first parent: the change as it landed on main.
+    A merge is diffed against its first parent: the change as it landed on the branch.
     """
     args = ["log", "-z", "--raw", "--no-abbrev", "-M", f"--format={_FORMAT}", "--no-show-signature",
-            "--no-color"]
-    if first_parent:
-        args.append("--first-parent")
+            "--no-color", "--first-parent", "--diff-merges=first-parent"]
     if until is not None:
         args.append(f"--until={int(until.timestamp())}")
     args += [git.resolve(ref), "--", *git.pathspec(*paths)]
@@ -415,9 +414,13 @@ def entry_history(git: Git, tool: str, ref: str = "HEAD", progress: Progress | N
                               "inventory --as-of DATE` lists the ids.")
     contents = git.blobs(b for _, ch in found for b in (ch.old_blob, ch.new_blob) if b)
     authors = proposers(git, (c for c, _ in found))
-    parsed = {sha: _load(data) for sha, data in contents.items()}  # each version parsed once, not twice
+    parsed = {}  # each version parsed once, though it is the "after" of one change and the "before" of the next
+    for done, (sha, data) in enumerate(contents.items(), 1):
+        parsed[sha] = _load(data)
+        if progress:
+            progress(done, len(contents))
     revisions = []
-    for done, (commit, change) in enumerate(found, 1):
+    for commit, change in found:
         old, old_problem = parsed.get(change.old_blob or "", (None, None))
         new, new_problem = parsed.get(change.new_blob or "", (None, None))
         unreadable = None
@@ -427,8 +430,6 @@ def entry_history(git: Git, tool: str, ref: str = "HEAD", progress: Progress | N
             unreadable = f"was unreadable before this change ({old_problem})"
         fields = () if unreadable else tuple(diff_values(old, new))
         revisions.append(Revision(commit, change, authors[commit.sha], fields, unreadable))
-        if progress:
-            progress(done, len(found))
     return revisions
 
 
