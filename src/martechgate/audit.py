@@ -9,6 +9,7 @@ carries the same facts.
 
 from __future__ import annotations
 
+import heapq
 import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -231,8 +232,9 @@ def build(git: Git, since: date, until: date, ref: str = "main", progress: Progr
                                           "detail": text})
         if progress:
             progress(done, len(commits))
-    report.events += _expired(git, report.tip, since, until)
-    report.events.sort(key=lambda e: (e["date"], e["commit"] or "", e["tool"]))
+    # Expiries slot in by date; the changes keep the order in which they landed on the branch.
+    expired = sorted(_expired(git, report.tip, since, until), key=lambda e: (e["date"], e["tool"]))
+    report.events = list(heapq.merge(report.events, expired, key=lambda e: str(e["date"])))
     return report
 
 
