@@ -129,8 +129,8 @@ def write(git: Git, rev: str, verdict: Any, *, pr_number: int | None = None, ver
     verdict = validate_verdict(verdict)
     commit = commit_info(git, rev)
     first_parent = commit.parents[0] if commit.parents else commit.sha
-    head = verdict.get("head") or verdict.get("head_commit") or (
-        commit.parents[1] if commit.is_merge else commit.sha)
+    # The review names the head it judged; without it, a merge's second parent is the pull request's head.
+    head = verdict.get("head") or (commit.parents[1] if commit.is_merge else commit.sha)
     data = {
         "schema_version": SCHEMA_VERSION,
         "tool": {"name": "martechgate", "version": version},

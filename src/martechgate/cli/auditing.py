@@ -7,8 +7,9 @@ import os
 import sys
 import tempfile
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from datetime import date
+from typing import Any
 
 import click
 from click.decorators import FC
@@ -20,26 +21,20 @@ from martechgate.errors import EXIT_BLOCKED, EXIT_OK, UsageError
 
 @contextmanager
 def _progress(label: str) -> Iterator[history.Progress | None]:
-    """A progress bar on stderr when it is a terminal (work that may take more than a second)."""
+    """A progress bar on stderr when it is a terminal, for the slow part of a command (the core
+    reports (done, total); the bar appears with the first report)."""
     if not sys.stderr.isatty():
         yield None
         return
-    bar: click._termui_impl.ProgressBar[int] | None = None
-    shown = 0
+    with ExitStack() as stack:
+        bars: list[Any] = []
 
-    def update(done: int, total: int) -> None:
-        nonlocal bar, shown
-        if bar is None:
-            bar = click.progressbar(length=total, label=label, file=sys.stderr)
-            bar.__enter__()
-        bar.update(done - shown)
-        shown = done
+        def update(done: int, total: int) -> None:
+            if not bars:
+                bars.append(stack.enter_context(click.progressbar(length=total, label=label, file=sys.stderr)))
+            bars[0].update(done - bars[0].pos)
 
-    try:
         yield update
-    finally:
-        if bar is not None:
-            bar.__exit__(None, None, None)
 
 
 def _repo_option(function: FC) -> FC:
@@ -150,6 +145,9 @@ def record_command(repo: str, commit_rev: str, verdict_file: str, pr_number: int
     git = history.Git(repo)
     written = records.write(git, commit_rev, verdict, pr_number=pr_number, version=__version__)
     click.echo(f"Recorded the approval of {written.merge_commit[:12]} under {records.NOTES_REF}")
+    if written.verdict.get("approved") is not True:
+        click.secho("martechgate: the review verdict says this change was NOT approved; it is recorded as "
+                    "such, and `martechgate verify` will report it.", err=True, fg="yellow")
     if push:
         attempts = records.push(git, remote)
         tries = f" after {attempts} tries" if attempts > 1 else ""
