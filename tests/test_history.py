@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import os
+import subprocess
 from typing import Any
 
 import pytest
@@ -126,3 +128,31 @@ def test_diff_in_words_for_lists_of_mappings() -> None:
         "l.1: removed 2", "l.1: added 3",
     ]
     assert [f.words() for f in diff_values({"a": True}, {"a": None})] == ["a: true → (not set)"]
+
+
+def test_a_governance_repo_in_a_subfolder(tmp_path: Any, run_cli: Any) -> None:
+    """The governance repo may be a folder of a larger repository: paths are read relative to it."""
+    top = tmp_path / "monorepo"
+    (top / "governance" / "catalog").mkdir(parents=True)
+    (top / "catalog").mkdir()
+
+    def git(*args: str, when: str | None = None) -> None:
+        env = {**os.environ, **({"GIT_AUTHOR_DATE": when, "GIT_COMMITTER_DATE": when} if when else {})}
+        subprocess.run(["git", "-c", "user.name=T", "-c", "user.email=t@example.com", *args], cwd=top,
+                       env=env, check=True, capture_output=True)
+
+    git("init", "-q", "-b", "main")
+    (top / "catalog" / "decoy.yaml").write_text("id: decoy\n")  # outside the governance folder
+    (top / "governance" / "catalog" / "zoom.yaml").write_text(dump(entry("zoom")))
+    git("add", "-A")
+    git("commit", "-q", "-m", "Add zoom (#5)", when="2026-02-01T00:00:00+00:00")
+    (top / "governance" / "catalog" / "zoom.yaml").write_text(dump(entry("zoom", status="trial")))
+    (top / "catalog" / "decoy.yaml").write_text("id: decoy2\n")
+    git("commit", "-q", "-am", "Trial zoom (#6)", when="2026-02-02T00:00:00+00:00")
+    revisions = entry_history(Git(top / "governance"), "zoom")
+    assert [(r.commit.pull_request, r.change.path) for r in revisions] == [(6, "catalog/zoom.yaml"),
+                                                                         (5, "catalog/zoom.yaml")]
+    assert [f.words() for f in revisions[0].fields] == ["status: approved → trial"]
+    rows = json.loads(run_cli("inventory", "--as-of", "2026-02-02", "--repo", str(top / "governance"),
+                              "--format", "json").stdout)["rows"]
+    assert [r["id"] for r in rows] == ["zoom"]

@@ -43,6 +43,7 @@ class Git:
         if not self.path.is_dir():
             raise RepoError(f"{path} is not a folder",
                             hint="Name the governance repo's folder, or run inside it.")
+        self.cwd = self.path
         try:
             top = self.run("rev-parse", "--show-toplevel").decode().strip()
         except RepoError as error:
@@ -50,6 +51,7 @@ class Git:
                             hint="The audit trail is read from git: run inside a clone of the governance "
                                  "repo (in CI: actions/checkout with fetch-depth: 0).") from error
         self.top = Path(top)
+        self.cwd = self.top  # git reads pathspecs relative to where it runs; ours are from the top
         prefix = self.path.resolve().relative_to(self.top.resolve()).as_posix()
         self.prefix = "" if prefix == "." else prefix + "/"
 
@@ -58,7 +60,7 @@ class Git:
         """Run git and return whatever happened (for commands whose failure is an answer)."""
         full_env = {**os.environ, "LC_ALL": "C", **(env or {})}
         try:
-            return subprocess.run(["git", *args], cwd=self.path, input=input_data, capture_output=True,
+            return subprocess.run(["git", *args], cwd=self.cwd, input=input_data, capture_output=True,
                                   env=full_env, check=False)
         except FileNotFoundError as error:
             raise RepoError("git is not installed or not on PATH", hint="Install git.") from error
