@@ -257,3 +257,17 @@ def test_rules_that_applied_by_the_entry_must_be_in_the_record(gov: GovRepo) -> 
     # 90,000 a year with personal data: the computed tier is high, so security must approve too
     assert problems == ["rule high-risk applied to this change but is not in the record",
                         "rule big-spend applied to this change but is not in the record"]
+
+
+def test_verify_detects_a_recorded_commit_that_no_longer_exists(gov: GovRepo) -> None:
+    merged = merge_pr(gov, 1, "canva", "2026-05-01T10:00:00+00:00")
+    write(Git(gov.path), merged, verdict(JOINT))
+    gov.git("reset", "-q", "--hard", "HEAD~1")
+    gov.git("branch", "-q", "-D", "add-canva")
+    gov.git("reflog", "expire", "--expire=now", "--all")
+    gov.git("gc", "-q", "--prune=now")
+    assert Git(gov.path).attempt("cat-file", "-e", merged).returncode != 0  # really gone
+    problems = verify(Git(gov.path), since=None).problems
+    gone = [p for p in problems if p.commit == merged]
+    assert [p.kind for p in gone] == ["rewritten"]
+    assert "no longer exists" in gone[0].message

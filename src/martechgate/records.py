@@ -383,8 +383,9 @@ def verify(git: Git, ref: str = "main", since: date | None = None,
                if since is None or c.date_utc.date() >= since]
     on_main = set(git.run("rev-list", "--first-parent", tip).decode().split())
     all_records = read_all(git)
-    present = set(git.run("cat-file", "--batch-check=%(objectname)", input_data="".join(
-        f"{sha}\n" for sha in all_records).encode()).decode().split())
+    checked = git.run("cat-file", "--batch-check=%(objectname)",
+                      input_data="".join(f"{sha}\n" for sha in all_records).encode()).decode()
+    present = {line for line in checked.splitlines() if " " not in line}  # else "<sha> missing"
     authors = proposers(git, commits)
     organizations = _Organizations(git)
     contents = git.blobs(b for c in commits if c.sha in all_records for ch in c.changes
