@@ -402,7 +402,9 @@ def verify(git: Git, ref: str = "main", since: date | None = None,
                 "unrecorded", commit.sha, when, who,
                 f"changed {shown} with no approval record (a direct push, or a merge that bypassed review)",
                 "Have the required reviewers review the change after the fact and record it (`martechgate "
-                f"record --commit {commit.sha[:12]} --verdict ... --push`), or revert it."))
+                f"record --commit {commit.sha[:12]} --verdict ... --push`), or revert it."
+                + ("" if commit.parents else " If this first commit predates martechgate, verify from when "
+                   "records began: --since YYYY-MM-DD.")))
         else:
             result.recorded += 1
             record = records[-1]
