@@ -11,6 +11,7 @@ import pytest
 
 from martechgate.errors import UsageError
 from martechgate.history import Git, diff_values, entry_history, render_history
+from martechgate.repo import GitRevision
 from tests.conftest import GovRepo, dump, entry
 
 
@@ -160,8 +161,6 @@ def test_a_governance_repo_in_a_subfolder(tmp_path: Any, run_cli: Any) -> None:
 
 def test_git_revision_at_reads_its_own_tree(gov: GovRepo) -> None:
     """GitRevision.at shares the object reader, never the folder cache of another revision."""
-    from martechgate.repo import GitRevision
-
     first = gov.git("rev-parse", "HEAD")
     gov.add_entry("zoom")
     second = gov.commit("Add zoom (#1)")
