@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 from martechgate.changes import compute
 from martechgate.config import load_organization, parse_organization
 from martechgate.errors import UsageError
+from martechgate.repo import WorkTree
 from martechgate.review import (
     APPROVED,
     CHANGES_REQUESTED,
@@ -21,6 +22,7 @@ from martechgate.review import (
     Review,
     RuleVerdict,
     Verdict,
+    applicable_rules,
     evaluate,
     max_matching,
     parse_reviews,
@@ -474,3 +476,16 @@ def test_the_verdict_json_is_stable(proposal: tuple[GovRepo, str]) -> None:
     assert data["reviewers"] == [{"login": "alice-chen", "state": "APPROVED", "commit_id": head,
                                   "counted": True}]
     assert json.loads(json.dumps(data)) == data
+
+
+def test_lowering_a_tools_data_still_needs_the_reviewers_it_needed_before(gov: GovRepo) -> None:
+    """Removing contact-pii (and lowering the tier) must not skip privacy and security review."""
+    gov.add_entry("forms", data=PII, review={"risk_tier": "high", "last_reviewed": "2026-06-01"})
+    gov.commit("Approve forms")
+    branch(gov)
+    gov.add_entry("forms")  # no personal data, low risk
+    gov.commit("Quietly drop the personal data")
+    applied = {a.rule.name: a.why for a in applicable_rules(load_organization(WorkTree(gov.path)),
+                                                              compute(gov.path, "main", "pr"))}
+    assert "personal-data" in applied and "high-risk" in applied
+    assert applied["personal-data"][0].startswith("catalog/forms.yaml (changed): before the change:")

@@ -185,6 +185,7 @@ class _ChangedEntry:
     data: dict[str, Any] | None  # the head version; the base version for a deletion
     unreadable: str | None
     exceptions_changed: bool
+    before: dict[str, Any] | None = None  # the base version of a modified or renamed entry
 
 
 def _changed_entries(changeset: ChangeSet) -> list[_ChangedEntry]:
@@ -201,7 +202,7 @@ def _changed_entries(changeset: ChangeSet) -> list[_ChangedEntry]:
             after = data
         # An unreadable version cannot show its exceptions unchanged: assume they changed.
         changed = (problem is not None or before_problem is not None or exceptions_differ(after, before))
-        found.append(_ChangedEntry(change, data, problem, changed))
+        found.append(_ChangedEntry(change, data, problem, changed, before if change.status in "MR" else None))
     return found
 
 
@@ -237,6 +238,12 @@ def applicable_rules(organization: Organization, changeset: ChangeSet) -> list[A
                     reasons.append(f"matches {pattern}")
                 found = entry_reasons(rule.when, item.data, exceptions_changed=item.exceptions_changed,
                                       unreadable=item.unreadable)
+                if found is None and item.before is not None:
+                    # A change that lowers a tool's risk, data or spend still needs the reviewers the
+                    # tool needed before it: otherwise removing contact-pii would skip privacy review.
+                    earlier = entry_reasons(rule.when, item.before, exceptions_changed=item.exceptions_changed,
+                                            unreadable=None)
+                    found = None if earlier is None else [f"before the change: {r}" for r in earlier]
                 if found is None:
                     continue
                 why.append(f"{_describe(item.change)}: {'; '.join(reasons + found)}")
