@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import subprocess
 import threading
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -299,3 +300,12 @@ def test_review_record_verify_end_to_end(gov: GovRepo, tmp_path: Path, run_cli: 
     audit = json.loads(run_cli("audit", "--since", "2026-05-01", "--until", "2026-05-01", "--repo",
                                str(gov.path), "--format", "json").stdout)
     assert audit["events"][0]["approvers"] == "joint-cmo-cio: alice-chen (marketing), carol-diaz (it)"
+
+
+def test_the_latest_record_of_a_commit_counts_not_the_last_line(gov: GovRepo) -> None:
+    """A notes merge sorts a note's lines, so the latest record is found by its time, not its place."""
+    merged = merge_pr(gov, 1, "canva", "2026-05-01T10:00:00+00:00")
+    write(Git(gov.path), merged, verdict(JOINT), now=datetime(2026, 5, 2, tzinfo=UTC))
+    write(Git(gov.path), merged, verdict(JOINT, approved=False), now=datetime(2026, 5, 1, tzinfo=UTC))
+    assert len(read_all(Git(gov.path))[merged]) == 2
+    assert verify(Git(gov.path), since=date(2026, 5, 1)).problems == []

@@ -38,7 +38,7 @@ from martechgate.history import (
 )
 from martechgate.model import Entry, Organization
 from martechgate.policy import Policy, load_policies
-from martechgate.records import GOVERNED, approvals_by_rule, read_all
+from martechgate.records import GOVERNED, approvals_by_rule, latest, read_all
 from martechgate.repo import CATALOG_DIR, ORG_FILE, POLICIES_DIR, YAML_SUFFIXES, GitRevision
 from martechgate.rules import RULES
 from martechgate.yamlload import Loaded, Problem, load_bytes
@@ -138,7 +138,7 @@ class _Checker:
 def _approvers(records: list[Any]) -> tuple[str, str]:
     if not records:
         return "", "none"
-    verdict = records[-1].verdict
+    verdict = latest(records).verdict
     try:
         by_rule = approvals_by_rule(verdict)
     except (KeyError, TypeError, AttributeError):

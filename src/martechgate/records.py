@@ -202,6 +202,12 @@ def push(git: Git, remote: str, attempts: int = PUSH_ATTEMPTS) -> int:
                          "the remote accepts pushes (check the token's permissions: contents: write).")
 
 
+def latest(records: Sequence[Record]) -> Record:
+    """The most recent of a commit's records (a re-run after a fix). Not the last line: a notes merge
+    with cat_sort_uniq sorts the lines of a note."""
+    return max(records, key=lambda record: str(record.data.get("recorded_at") or ""))
+
+
 def read_all(git: Git) -> dict[str, list[Record]]:
     """Every record, by the commit it is attached to (a commit may carry more than one)."""
     out = git.run("notes", f"--ref={NOTES_REF}", "list", check=False).decode()
@@ -358,7 +364,7 @@ def verify(git: Git, ref: str = "main", since: date | None = None,
                    "records began: --since YYYY-MM-DD.")))
         else:
             result.recorded += 1
-            record = records[-1]
+            record = latest(records)
             parent = commit.parents[0] if commit.parents else commit.sha
             try:
                 organization = revisions.organization(parent)
@@ -383,7 +389,7 @@ def verify(git: Git, ref: str = "main", since: date | None = None,
                 "an approval record points at a merge commit that no longer exists: history was rewritten",
                 f"Find who force-pushed {ref} (the remote's audit log) and restore the recorded commit."))
         elif sha not in on_main:
-            recorded_at = records[-1].data.get("recorded_at")
+            recorded_at = latest(records).data.get("recorded_at")
             result.problems.append(Problem(
                 "rewritten", sha, str(recorded_at) if recorded_at else None, None,
                 f"an approval record is on a commit that is no longer on {ref}'s first-parent history: "
