@@ -11,6 +11,7 @@ import pytest
 
 from martechgate.errors import UsageError
 from martechgate.history import Git, diff_values, entry_history, render_history
+from martechgate.repo import GitRevision
 from tests.conftest import GovRepo, dump, entry
 
 
@@ -156,3 +157,16 @@ def test_a_governance_repo_in_a_subfolder(tmp_path: Any, run_cli: Any) -> None:
     rows = json.loads(run_cli("inventory", "--as-of", "2026-02-02", "--repo", str(top / "governance"),
                               "--format", "json").stdout)["rows"]
     assert [r["id"] for r in rows] == ["zoom"]
+
+
+def test_git_revision_at_reads_its_own_tree(gov: GovRepo) -> None:
+    """GitRevision.at shares the object reader, never the folder cache of another revision."""
+    first = gov.git("rev-parse", "HEAD")
+    gov.add_entry("zoom")
+    second = gov.commit("Add zoom (#1)")
+    old = GitRevision(gov.path, first)
+    assert old.list_yaml("catalog") == []
+    new = old.at(second)
+    assert new.list_yaml("catalog") == ["catalog/zoom.yaml"] and new.read("catalog/zoom.yaml").data
+    assert old.list_yaml("catalog") == [] and new.repo is old.repo
+    assert new.object_id("catalog/zoom.yaml") == gov.git("rev-parse", f"{second}:catalog/zoom.yaml")

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import subprocess
 import threading
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -271,3 +272,40 @@ def test_verify_detects_a_recorded_commit_that_no_longer_exists(gov: GovRepo) ->
     gone = [p for p in problems if p.commit == merged]
     assert [p.kind for p in gone] == ["rewritten"]
     assert "no longer exists" in gone[0].message
+
+
+def test_review_record_verify_end_to_end(gov: GovRepo, tmp_path: Path, run_cli: Any) -> None:
+    """The verdict `martechgate review --format json` prints is what `record` stores and `verify` re-checks."""
+    gov.git("checkout", "-q", "-b", "add-canva")
+    gov.add_entry("canva")
+    head = gov.commit("Add canva", when="2026-05-01T09:00:00+00:00", author="Mia <mia@example.com>")
+    reviews = tmp_path / "reviews.json"
+    reviews.write_text(json.dumps([
+        {"user": {"login": login}, "state": "APPROVED", "commit_id": head,
+         "submitted_at": "2026-05-01T09:30:00Z"} for login in ("alice-chen", "carol-diaz")]))
+    judged = run_cli("review", str(gov.path), "--base", "main", "--head", "add-canva", "--reviews",
+                     str(reviews), "--author", "mia", "--format", "json")
+    assert judged.returncode == 0, judged.stdout + judged.stderr
+    verdict_file = tmp_path / "verdict.json"
+    verdict_file.write_text(judged.stdout)
+    gov.git("checkout", "-q", "main")
+    gov.git("merge", "-q", "--no-ff", "add-canva", "-m", "Merge pull request #7 from acme/add-canva",
+            date_text="2026-05-01T10:00:00+00:00")
+    recorded = run_cli("record", "--repo", str(gov.path), "--verdict", str(verdict_file))
+    assert recorded.returncode == 0, recorded.stderr
+    note = read_all(Git(gov.path))[gov.git("rev-parse", "HEAD")][0].data
+    assert note["head_commit"] == head and note["pull_request"] == 7
+    verified = run_cli("verify", "--repo", str(gov.path), "--since", "2026-05-01")
+    assert verified.returncode == 0, verified.stdout
+    audit = json.loads(run_cli("audit", "--since", "2026-05-01", "--until", "2026-05-01", "--repo",
+                               str(gov.path), "--format", "json").stdout)
+    assert audit["events"][0]["approvers"] == "joint-cmo-cio: alice-chen (marketing), carol-diaz (it)"
+
+
+def test_the_latest_record_of_a_commit_counts_not_the_last_line(gov: GovRepo) -> None:
+    """A notes merge sorts a note's lines, so the latest record is found by its time, not its place."""
+    merged = merge_pr(gov, 1, "canva", "2026-05-01T10:00:00+00:00")
+    write(Git(gov.path), merged, verdict(JOINT), now=datetime(2026, 5, 2, tzinfo=UTC))
+    write(Git(gov.path), merged, verdict(JOINT, approved=False), now=datetime(2026, 5, 1, tzinfo=UTC))
+    assert len(read_all(Git(gov.path))[merged]) == 2
+    assert verify(Git(gov.path), since=date(2026, 5, 1)).problems == []

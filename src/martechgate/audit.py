@@ -9,6 +9,7 @@ carries the same facts.
 
 from __future__ import annotations
 
+import functools
 import heapq
 import json
 from collections.abc import Callable
@@ -37,7 +38,7 @@ from martechgate.history import (
 )
 from martechgate.model import Entry, Organization
 from martechgate.policy import Policy, load_policies
-from martechgate.records import GOVERNED, approvals_by_rule, read_all
+from martechgate.records import GOVERNED, approvals_by_rule, latest, read_all
 from martechgate.repo import CATALOG_DIR, ORG_FILE, POLICIES_DIR, YAML_SUFFIXES, GitRevision
 from martechgate.rules import RULES
 from martechgate.yamlload import Loaded, Problem, load_bytes
@@ -137,7 +138,7 @@ class _Checker:
 def _approvers(records: list[Any]) -> tuple[str, str]:
     if not records:
         return "", "none"
-    verdict = records[-1].verdict
+    verdict = latest(records).verdict
     try:
         by_rule = approvals_by_rule(verdict)
     except (KeyError, TypeError, AttributeError):
@@ -261,7 +262,7 @@ def _expired(git: Git, tip: str | None, since: date, until: date) -> list[dict[s
     return events
 
 
-_HTML = jinja2.Environment(autoescape=True).from_string("""<!doctype html>
+_HTML = """<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>{{ title }}</title>
 <style>body{font-family:system-ui,sans-serif;margin:2rem}table{border-collapse:collapse}
 td,th{border:1px solid #ccc;padding:.3rem .5rem;vertical-align:top;text-align:left}th{background:#f4f4f4}
@@ -273,13 +274,19 @@ code{font-size:.9em}</style></head><body>
 {%- if c.key == "commit" and row[c.key] %}<code title="{{ row[c.key] }}">{{ row[c.key][:12] }}</code>
 {%- else %}{{ cell(row[c.key]) }}{% endif %}</td>{% endfor %}</tr>
 {% endfor %}</tbody></table></body></html>
-""")
+"""
+
+
+@functools.cache
+def _html_template() -> jinja2.Template:
+    """Compiled on first use, so no other command pays for it. Autoescape: catalog text is never markup."""
+    return jinja2.Environment(autoescape=True).from_string(_HTML)
 
 
 def render(report: AuditReport, fmt: str) -> str:
     title = f"Catalog changes on {report.ref}, {report.since.isoformat()} to {report.until.isoformat()}"
     if fmt == "html":
-        return _HTML.render(title=title, meta=report.meta(), columns=COLUMNS, rows=report.events,
+        return _html_template().render(title=title, meta=report.meta(), columns=COLUMNS, rows=report.events,
                             cell=tables.cell)
     if fmt == "json":
         return json.dumps({"schema_version": 1, "meta": report.meta(), "events": report.events}, indent=2,

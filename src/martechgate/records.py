@@ -20,14 +20,13 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any
 
-from martechgate import engine
+from martechgate import engine, review
+from martechgate.changes import Change, ChangeSet
 from martechgate.config import load_organization
 from martechgate.errors import MartechgateError, RepoError, UsageError
-from martechgate.history import Git, Progress, commit_info, log, proposers
-from martechgate.model import Organization, get
+from martechgate.history import Commit, Git, Progress, commit_info, log, proposers
+from martechgate.model import Organization
 from martechgate.repo import CATALOG_DIR, ORG_FILE, POLICIES_DIR, GitRevision
-from martechgate.risk import computed_tier
-from martechgate.yamlload import load_bytes
 
 NOTES_REF = "refs/notes/martechgate"
 _INCOMING = "refs/notes/martechgate-incoming"
@@ -203,6 +202,12 @@ def push(git: Git, remote: str, attempts: int = PUSH_ATTEMPTS) -> int:
                          "the remote accepts pushes (check the token's permissions: contents: write).")
 
 
+def latest(records: Sequence[Record]) -> Record:
+    """The most recent of a commit's records (a re-run after a fix). Not the last line: a notes merge
+    with cat_sort_uniq sorts the lines of a note."""
+    return max(records, key=lambda record: str(record.data.get("recorded_at") or ""))
+
+
 def read_all(git: Git) -> dict[str, list[Record]]:
     """Every record, by the commit it is attached to (a commit may carry more than one)."""
     out = git.run("notes", f"--ref={NOTES_REF}", "list", check=False).decode()
@@ -263,71 +268,24 @@ class Verification:
         return "\n".join(lines) + "\n"
 
 
-def _glob(pattern: str) -> re.Pattern[str]:
-    parts = re.split(r"(\*\*/?|\*|\?)", pattern)
-    body = "".join({"**/": "(?:.*/)?", "**": ".*", "*": "[^/]*", "?": "[^/]"}.get(p, re.escape(p))
-                   for p in parts)
-    return re.compile(body + r"\Z")
+def rules_that_applied(revisions: _Revisions, commit: Commit, organization: Organization) -> list[str]:
+    """The review rules the change triggered, judged by review.applicable_rules exactly as the pull
+    request's review was: the organisation file of the first parent, the entries before and after."""
+    parent = commit.parents[0] if commit.parents else None
+    head = revisions.source(commit.sha)
+    changes = [Change(ch.status, ch.path, ch.old_path if ch.status == "R" else None) for ch in commit.changes]
+    base = revisions.source(parent) if parent else head
+    return [applied.rule.name for applied in review.applicable_rules(organization, ChangeSet(base, head, changes))]
 
 
-_CONDITIONS = ("paths", "risk_tier", "data_categories", "annual_cost_over", "exceptions_changed")
-
-
-def _entry_matches(when: Mapping[str, Any], old: Any, new: Any) -> bool:
-    value = new if isinstance(new, dict) else old
-    if not isinstance(value, dict):
-        return False
-    if "risk_tier" in when:
-        tiers = set(when["risk_tier"]) if isinstance(when["risk_tier"], list) else {when["risk_tier"]}
-        if get(value, "review", "risk_tier") not in tiers and computed_tier(value)[0] not in tiers:
-            return False
-    if "data_categories" in when:
-        held = get(value, "data", "categories")
-        if not set(held if isinstance(held, list) else []) & set(when["data_categories"]):
-            return False
-    if "annual_cost_over" in when:
-        cost = get(value, "contract", "annual_cost")
-        if not isinstance(cost, int | float) or isinstance(cost, bool) or cost <= when["annual_cost_over"]:
-            return False
-    if "exceptions_changed" in when:
-        changed = (get(old, "exceptions") or []) != (get(new, "exceptions") or [])
-        if changed != bool(when["exceptions_changed"]):
-            return False
-    return True
-
-
-def applicable_rules(organization: Organization, paths: set[str],
-                     entries: list[tuple[Any, Any]]) -> list[str]:
-    """The review rules that applied to a change: its paths, and each changed entry before and after.
-
-    A re-implementation of the conditions of the organisation file (paths, risk_tier, data_categories,
-    annual_cost_over, exceptions_changed; all of a rule's conditions must hold), for re-checking old
-    records without the review engine; a rule with a condition not listed here is not judged.
-    """
-    names = []
-    for rule in organization.review.rules:
-        when = rule.when
-        if not when or set(when) - set(_CONDITIONS):
-            continue
-        patterns = when.get("paths")
-        if patterns is not None and not any(_glob(str(p)).match(path) for p in patterns for path in paths):
-            continue
-        if set(when) - {"paths"} and not any(_entry_matches(when, old, new) for old, new in entries):
-            continue
-        names.append(rule.name)
-    return names
-
-
-def recheck(record: Record, organization: Organization, paths: set[str], proposer: str | None,
-            entries: Sequence[tuple[Any, Any]] = ()) -> list[str]:
+def recheck(record: Record, organization: Organization, applied: Sequence[str], proposer: str | None) -> list[str]:
     """What is wrong with a record's approvals under the organisation file in force at the time.
 
     Re-checked here: the recorded verdict approved; each recorded rule was in force; each reviewer was
     in the group of their seat (listed under `members`; for a group with a `github_team`, membership
     was resolved by the review against GitHub at the time and cannot be re-checked offline, so the
     seat is trusted); the required number of seats per group; one person holds one seat when
-    distinct_reviewers; the author did not approve; every rule that applied (`applicable_rules`) is in
-    the record.
+    distinct_reviewers; the author did not approve; every rule in `applied` is in the record.
     """
     verdict = record.verdict
     wrong: list[str] = []
@@ -341,6 +299,7 @@ def recheck(record: Record, organization: Organization, paths: set[str], propose
         return [*wrong, "the recorded verdict's rules cannot be read"]
     author = verdict.get("author") or proposer
     author_login = str(author).split(" <", 1)[0].lower() if author else None
+    members = review.group_members(organization)
     seats_held: dict[str, int] = {}
     for name, seats in recorded.items():
         rule = rules.get(name)
@@ -350,11 +309,11 @@ def recheck(record: Record, organization: Organization, paths: set[str], propose
         counted: dict[str, int] = {}
         for seat in seats:
             login = seat.login.lower()
-            group = organization.groups.get(seat.group)
+            logins, team = members.get(seat.group, ([], None))
             if not settings.author_can_approve and author_login and login == author_login:
                 wrong.append(f"{seat.login} approved their own change (rule {name})")
                 continue
-            if group is None or (login not in {m.lower() for m in group.members} and not group.github_team):
+            if login not in {m.lower() for m in logins} and team is None:
                 wrong.append(f"{seat.login} counted for {seat.group} in rule {name} but is not a member of "
                              f"{seat.group} in the organisation file of the time")
                 continue
@@ -368,7 +327,7 @@ def recheck(record: Record, organization: Organization, paths: set[str], propose
     if settings.distinct_reviewers:
         wrong += [f"{login} holds {count} seats; with distinct_reviewers one person satisfies one requirement"
                   for login, count in sorted(seats_held.items()) if count > 1]
-    for name in applicable_rules(organization, paths, list(entries)):
+    for name in applied:
         if name not in recorded:
             wrong.append(f"rule {name} applied to this change but is not in the record")
     return wrong
@@ -387,9 +346,7 @@ def verify(git: Git, ref: str = "main", since: date | None = None,
                       input_data="".join(f"{sha}\n" for sha in all_records).encode()).decode()
     present = {line for line in checked.splitlines() if " " not in line}  # else "<sha> missing"
     authors = proposers(git, commits)
-    organizations = _Organizations(git)
-    contents = git.blobs(b for c in commits if c.sha in all_records for ch in c.changes
-                         if ch.path.startswith(CATALOG_DIR + "/") for b in (ch.old_blob, ch.new_blob) if b)
+    revisions = _Revisions(git)
     for done, commit in enumerate(commits, 1):
         result.checked += 1
         when = commit.date_utc.isoformat()
@@ -407,19 +364,18 @@ def verify(git: Git, ref: str = "main", since: date | None = None,
                    "records began: --since YYYY-MM-DD.")))
         else:
             result.recorded += 1
-            record = records[-1]
+            record = latest(records)
             parent = commit.parents[0] if commit.parents else commit.sha
             try:
-                organization = organizations.at(parent)
+                organization = revisions.organization(parent)
+                applied = rules_that_applied(revisions, commit, organization)
             except MartechgateError as error:
                 result.problems.append(Problem(
                     "record-invalid", commit.sha, when, who,
                     f"the organisation file in force could not be read: {error.message}",
                     "The approvals cannot be re-checked: review this change by hand and note the outcome."))
             else:
-                entries = [(_value(contents.get(ch.old_blob or "")), _value(contents.get(ch.new_blob or "")))
-                           for ch in commit.changes if ch.path.startswith(CATALOG_DIR + "/")]
-                for wrong in recheck(record, organization, set(files), who, entries):
+                for wrong in recheck(record, organization, applied, who):
                     result.problems.append(Problem(
                         "approvals-insufficient", commit.sha, when, who, wrong,
                         "Have the missing reviewers approve after the fact and add a new record, or "
@@ -433,7 +389,7 @@ def verify(git: Git, ref: str = "main", since: date | None = None,
                 "an approval record points at a merge commit that no longer exists: history was rewritten",
                 f"Find who force-pushed {ref} (the remote's audit log) and restore the recorded commit."))
         elif sha not in on_main:
-            recorded_at = records[-1].data.get("recorded_at")
+            recorded_at = latest(records).data.get("recorded_at")
             result.problems.append(Problem(
                 "rewritten", sha, str(recorded_at) if recorded_at else None, None,
                 f"an approval record is on a commit that is no longer on {ref}'s first-parent history: "
@@ -451,21 +407,22 @@ def verify(git: Git, ref: str = "main", since: date | None = None,
     return result
 
 
-def _value(data: bytes | None) -> Any:
-    return load_bytes(data).value if data is not None else None
-
-
-class _Organizations:
-    """The organisation file at many commits, parsed once per version of it."""
+class _Revisions:
+    """Many revisions of one repository through one object reader; the organisation file parsed once
+    per version of it."""
 
     def __init__(self, git: Git) -> None:
         self.path = git.path
         self.base: GitRevision | None = None
         self.parsed: dict[str | None, Organization] = {}
 
-    def at(self, sha: str) -> Organization:
+    def source(self, sha: str) -> GitRevision:
         self.base = self.base.at(sha) if self.base else GitRevision(self.path, sha)
-        blob = self.base.object_id(ORG_FILE)
+        return self.base
+
+    def organization(self, sha: str) -> Organization:
+        source = self.source(sha)
+        blob = source.object_id(ORG_FILE)
         if blob not in self.parsed:
-            self.parsed[blob] = load_organization(self.base)
+            self.parsed[blob] = load_organization(source)
         return self.parsed[blob]

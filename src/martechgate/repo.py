@@ -173,6 +173,7 @@ class GitRevision:
         other.rev = rev
         other.label = f"{rev} ({other.commit.hexsha[:12]})"
         other._tree = other.commit.tree
+        other._folders = {}  # the folder cache is of this revision's tree, never shared
         return other
 
     def object_id(self, path: str) -> str | None:
