@@ -1,0 +1,155 @@
+"""Which catalog entry an app seen in the exports is, and why we think so.
+
+In order of certainty, the first that decides wins:
+1. identifier: one of the app's ids (Okta app instance id, Entra appId, Google OAuth client_id, a
+   domain in a card descriptor) is listed in the entry's `x-aliases`;
+2. domain: a domain the app was seen under is the entry's `vendor.website` host, or under it;
+3. name: the app's name, normalised (case, accents, punctuation), equals the entry's id, name, an
+   alias, or its vendor's name (the vendor only when it has one entry in the catalog);
+4. fuzzy: the app's name is at least FUZZY_THRESHOLD% like the entry's name, id or an alias
+   (rapidfuzz WRatio, which scores a name contained in a longer one at 90: `HubSpot` ~ `HubSpot
+   Marketing Hub`; `Google Ads` ~ `Google Analytics 4` is 85, below it).
+A tie between two entries is no match (say `Google` against two Google products): a wrong match
+would hide an unapproved tool behind an approved one, which is worse than asking.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlsplit
+
+from rapidfuzz import fuzz, process, utils
+
+from martechgate.discovery.usage import AppUsage, app_key
+
+FUZZY_THRESHOLD = 88  # WRatio; 90 is a name contained in the entry's name, 85 the nearest false friend
+MIN_FUZZY_LENGTH = 4  # shorter names (`Box`, `Go`) are contained in too many others
+ALIASES_FIELD = "x-aliases"
+_VENDOR_SUFFIX = re.compile(r"[\s,]+(?:inc|llc|ltd|limited|gmbh|corp|corporation|co|pty|plc|sl|sa|ag)\.?$",
+                            re.I)
+
+
+@dataclass(frozen=True)
+class Match:
+    entry_id: str
+    reason: str  # "domain hubspot.com", "name 92% like 'HubSpot Marketing Hub'"
+
+
+def website_host(entry: dict[str, Any]) -> str | None:
+    vendor = entry.get("vendor")
+    website = vendor.get("website") if isinstance(vendor, dict) else None
+    if not isinstance(website, str):
+        return None
+    host = (urlsplit(website).hostname or "").lower()
+    return host.removeprefix("www.") or None
+
+
+def vendor_name(entry: dict[str, Any]) -> str | None:
+    vendor = entry.get("vendor")
+    name = vendor.get("name") if isinstance(vendor, dict) else None
+    if not isinstance(name, str):
+        return None
+    name = re.sub(r"\s*\(.*\)$", "", name.strip())  # "The Rocket Science Group LLC (Intuit Mailchimp)"
+    previous = None
+    while previous != name:
+        previous = name
+        name = _VENDOR_SUFFIX.sub("", name).strip(" ,.")
+    return name or None
+
+
+def aliases(entry: dict[str, Any]) -> list[str]:
+    value = entry.get(ALIASES_FIELD)
+    if not isinstance(value, list):
+        return []
+    return [alias for alias in value if isinstance(alias, str) and alias.strip()]
+
+
+class Matcher:
+    """An index of the catalog's entries (every entry that loaded as a mapping with an id)."""
+
+    def __init__(self, entries: Iterable[dict[str, Any]]) -> None:
+        self.entries: dict[str, dict[str, Any]] = {}
+        self.identifiers: dict[str, set[str]] = {}  # alias, lower-cased -> entry ids
+        self.hosts: dict[str, str] = {}
+        self.names: dict[str, dict[str, tuple[str, str]]] = {}  # key -> entry id -> (spelling, what)
+        self.choices: list[tuple[str, str, str]] = []  # (spelling, entry id, what) for fuzzy matching
+        vendors: dict[str, list[tuple[str, str]]] = {}
+        for entry in entries:
+            entry_id = entry.get("id")
+            if not isinstance(entry_id, str) or entry_id in self.entries:
+                continue
+            self.entries[entry_id] = entry
+            spellings = [(entry_id, "entry id")]
+            if isinstance(entry.get("name"), str):
+                spellings.append((entry["name"], "entry name"))
+            for alias in aliases(entry):
+                self.identifiers.setdefault(alias.strip().lower(), set()).add(entry_id)
+                spellings.append((alias, "x-aliases"))
+            for spelling, what in spellings:
+                self.names.setdefault(app_key(spelling), {}).setdefault(entry_id, (spelling, what))
+                self.choices.append((spelling.replace("-", " ") if what == "entry id" else spelling,
+                                     entry_id, what))
+            host = website_host(entry)
+            if host:
+                self.hosts.setdefault(host, entry_id)
+            vendor = vendor_name(entry)
+            if vendor:
+                vendors.setdefault(app_key(vendor), []).append((vendor, entry_id))
+        for key, owners in vendors.items():
+            if len(owners) == 1 and key not in self.names:
+                spelling, entry_id = owners[0]
+                self.names[key] = {entry_id: (spelling, "vendor")}
+        self._choice_texts = [utils.default_process(text) for text, _, _ in self.choices]
+
+    def match(self, app: AppUsage) -> Match | None:
+        return (self._by_identifier(app) or self._by_domain(app) or self._by_name(app)
+                or self._by_fuzzy(app))
+
+    def _by_identifier(self, app: AppUsage) -> Match | None:
+        for identifier in sorted(app.app_ids):
+            owners = self.identifiers.get(identifier.lower(), set())
+            if len(owners) == 1:
+                return Match(next(iter(owners)), f"{ALIASES_FIELD} lists {identifier}")
+        return None
+
+    def _by_domain(self, app: AppUsage) -> Match | None:
+        for domain in sorted(app.app_ids):
+            if "." not in domain:
+                continue
+            candidate = domain.lower().removeprefix("www.")
+            while candidate.count("."):
+                entry_id = self.hosts.get(candidate)
+                if entry_id:
+                    return Match(entry_id, f"domain {domain}")
+                candidate = candidate.split(".", 1)[1]  # a subdomain of the vendor's site
+        return None
+
+    def _by_name(self, app: AppUsage) -> Match | None:
+        for name in [app.name, *app.names]:
+            owners = self.names.get(app_key(name), {})
+            if len(owners) == 1:
+                entry_id, (spelling, what) = next(iter(owners.items()))
+                return Match(entry_id, f"name {name!r} is the {what} {spelling!r}")
+        return None
+
+    def _by_fuzzy(self, app: AppUsage) -> Match | None:
+        best: tuple[float, str, str, str, str] | None = None  # score, entry id, name, spelling, what
+        tied = False
+        for name in dict.fromkeys([app.name, *app.names]):
+            query = utils.default_process(name)
+            if len(query) < MIN_FUZZY_LENGTH:
+                continue
+            for _, score, index in process.extract(query, self._choice_texts, scorer=fuzz.WRatio,
+                                                   processor=None, score_cutoff=FUZZY_THRESHOLD, limit=5):
+                spelling, entry_id, what = self.choices[index]
+                if best is None or score > best[0]:
+                    best, tied = (score, entry_id, name, spelling, what), False
+                elif score == best[0] and entry_id != best[1]:
+                    tied = True
+        if best is None or tied:
+            return None
+        score, entry_id, name, spelling, what = best
+        return Match(entry_id, f"name {name!r} {score:.0f}% like {spelling!r} ({what})")
