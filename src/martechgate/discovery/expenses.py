@@ -12,12 +12,14 @@ on Windows write), and said so once per file; `--csv-encoding` names another enc
 from __future__ import annotations
 
 import csv
+import io
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
+from typing import IO
 
 from martechgate.discovery.streams import TooLong, lines, open_binary
 from martechgate.discovery.usage import (
@@ -166,9 +168,12 @@ class _Decoder:
         self.pending: list[RowProblem | Notice] = []
         self.fell_back = False
 
-    def decode(self, handle_lines: Iterator[tuple[int, bytes | TooLong]]) -> Iterator[str]:
+    def decode(self, handle: IO[bytes]) -> Iterator[str]:
+        if self.encoding:
+            yield from self._decode_as(handle, self.encoding)
+            return
         first = True
-        for number, line in handle_lines:
+        for number, line in lines(handle, MAX_CSV_LINE):
             if isinstance(line, TooLong):
                 self.pending.append(RowProblem(self.path, f"line {number}",
                                                f"the line is over {MAX_CSV_LINE:,} bytes; skipped"))
@@ -177,9 +182,6 @@ class _Decoder:
             if first and line.startswith(b"\xef\xbb\xbf"):
                 line = line[3:]
             first = False
-            if self.encoding:
-                yield line.decode(self.encoding, "replace")
-                continue
             try:
                 yield line.decode("utf-8")
             except UnicodeDecodeError:
@@ -191,13 +193,28 @@ class _Decoder:
                         "Western). If names look wrong, pass --csv-encoding with the file's encoding"))
                 yield line.decode(FALLBACK_ENCODING, "replace")
 
+    def _decode_as(self, handle: IO[bytes], encoding: str) -> Iterator[str]:
+        """A named encoding may not be line-splittable as bytes (UTF-16): decode the stream."""
+        text = io.TextIOWrapper(handle, encoding=encoding, errors="replace", newline="")
+        number = 0
+        while line := text.readline(MAX_CSV_LINE + 1):
+            number += 1
+            if len(line) > MAX_CSV_LINE and not line.endswith("\n"):
+                while (rest := text.readline(1 << 20)) and not rest.endswith("\n"):
+                    pass
+                self.pending.append(RowProblem(self.path, f"line {number}",
+                                               f"the line is over {MAX_CSV_LINE:,} characters; skipped"))
+                yield "\n"
+                continue
+            yield line.removeprefix("\ufeff") if number == 1 else line
+
 
 def read(path: str, options: CsvOptions | None = None) -> Iterator[UsageRow | Skipped | RowProblem | Notice]:
     options = options or CsvOptions()
     csv.field_size_limit(MAX_FIELD)
     with open_binary(path) as handle:
         decoder = _Decoder(path, options.encoding)
-        reader = csv.reader(decoder.decode(lines(handle, MAX_CSV_LINE)))
+        reader = csv.reader(decoder.decode(handle))
         try:
             header = next(reader)
         except StopIteration:

@@ -4,7 +4,7 @@ In order of certainty, the first that decides wins:
 1. identifier: one of the app's ids (Okta app instance id, Entra appId, Google OAuth client_id, a
    domain in a card descriptor) is listed in the entry's `x-aliases`;
 2. domain: a domain the app was seen under is the entry's `vendor.website` host, or under it;
-3. name: the app's name, normalised (case, accents, punctuation), equals the entry's id, name, an
+3. name: the app's name, normalised (case, accents, spaces, punctuation), equals the entry's id, name, an
    alias, or its vendor's name (the vendor only when it has one entry in the catalog);
 4. fuzzy: the app's name is at least FUZZY_THRESHOLD% like the entry's name, id or an alias
    (rapidfuzz WRatio, which scores a name contained in a longer one at 90: `HubSpot` ~ `HubSpot
@@ -67,6 +67,11 @@ def aliases(entry: dict[str, Any]) -> list[str]:
     return [alias for alias in value if isinstance(alias, str) and alias.strip()]
 
 
+def _name_key(name: str) -> str:
+    """Names compared without case, accents, spaces or punctuation: `Survey Monkey` is `SurveyMonkey`."""
+    return app_key(name).replace("-", "")
+
+
 class Matcher:
     """An index of the catalog's entries (every entry that loaded as a mapping with an id)."""
 
@@ -82,14 +87,13 @@ class Matcher:
             if not isinstance(entry_id, str) or entry_id in self.entries:
                 continue
             self.entries[entry_id] = entry
-            spellings = [(entry_id, "entry id")]
-            if isinstance(entry.get("name"), str):
-                spellings.append((entry["name"], "entry name"))
+            spellings = [(entry["name"], "entry name")] if isinstance(entry.get("name"), str) else []
+            spellings.append((entry_id, "entry id"))
             for alias in aliases(entry):
                 self.identifiers.setdefault(alias.strip().lower(), set()).add(entry_id)
                 spellings.append((alias, "x-aliases"))
             for spelling, what in spellings:
-                self.names.setdefault(app_key(spelling), {}).setdefault(entry_id, (spelling, what))
+                self.names.setdefault(_name_key(spelling), {}).setdefault(entry_id, (spelling, what))
                 self.choices.append((spelling.replace("-", " ") if what == "entry id" else spelling,
                                      entry_id, what))
             host = website_host(entry)
@@ -97,7 +101,7 @@ class Matcher:
                 self.hosts.setdefault(host, entry_id)
             vendor = vendor_name(entry)
             if vendor:
-                vendors.setdefault(app_key(vendor), []).append((vendor, entry_id))
+                vendors.setdefault(_name_key(vendor), []).append((vendor, entry_id))
         for key, owners in vendors.items():
             if len(owners) == 1 and key not in self.names:
                 spelling, entry_id = owners[0]
@@ -129,7 +133,7 @@ class Matcher:
 
     def _by_name(self, app: AppUsage) -> Match | None:
         for name in [app.name, *app.names]:
-            owners = self.names.get(app_key(name), {})
+            owners = self.names.get(_name_key(name), {})
             if len(owners) == 1:
                 entry_id, (spelling, what) = next(iter(owners.items()))
                 return Match(entry_id, f"name {name!r} is the {what} {spelling!r}")

@@ -87,26 +87,30 @@ class JsonRecords:
                 raise self._shape_error("the file is empty")
             first = stripped[:1]
             handle.seek(start)
-            if first == b"[":
-                yield from self._array(handle, "item", "")
-            elif first == b"{":
-                yield from self._object_or_lines(handle, start)
-            else:
+            if first not in (b"[", b"{"):
                 raise self._shape_error(f"it does not start with JSON (first character {first!r})")
+            if self._is_ndjson(handle, start):
+                yield from self._ndjson(handle)
+            elif first == b"[":
+                yield from self._array(handle, "item", "")
+            elif self.container:
+                yield from self._array(handle, f"{self.container}.item", self.container)
+            else:
+                raise self._shape_error("it is one JSON object spread over several lines")
 
-    def _object_or_lines(self, handle: IO[bytes], start: int) -> Iterator[tuple[str, Any]]:
+    def _is_ndjson(self, handle: IO[bytes], start: int) -> bool:
+        """One JSON value per line: the first line is a whole value (not the wrapper object), and
+        another line follows it (a minified array or Graph page is one value on one line)."""
         first_line = handle.readline(MAX_LINE)
+        rest = handle.read(_PEEK).strip()
         handle.seek(start)
         try:
             value = json.loads(first_line)
         except ValueError:
-            value = None  # a pretty-printed object spans many lines
-        if isinstance(value, dict) and not (self.container and self.container in value):
-            yield from self._ndjson(handle)
-        elif self.container:
-            yield from self._array(handle, f"{self.container}.item", self.container)
-        else:
-            raise self._shape_error("it is one JSON object spread over several lines")
+            return False  # a pretty-printed or very long value spans more than the line read
+        if isinstance(value, dict):
+            return not (self.container and self.container in value)
+        return isinstance(value, list) and bool(rest)
 
     def _array(self, handle: IO[bytes], prefix: str, label: str) -> Iterator[tuple[str, Any]]:
         index = -1
@@ -140,7 +144,7 @@ class JsonRecords:
 
     def _ndjson(self, handle: IO[bytes]) -> Iterator[tuple[str, Any]]:
         loads = json.loads
-        for number, line in lines(handle):
+        for number, line in lines(handle, MAX_LINE):
             if isinstance(line, TooLong):
                 yield f"line {number}", RowProblem(self.path, f"line {number}",
                                                    f"the line is over {MAX_LINE:,} bytes")

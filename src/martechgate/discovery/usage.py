@@ -12,10 +12,10 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections import Counter
-from functools import lru_cache
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from decimal import Decimal
+from functools import lru_cache
 
 MAX_NAME = 200  # longer than any product name: a record with such a name is malformed, not an app
 MAX_NAMES_KEPT = 8  # spellings kept per app (for matching and proposals); more add nothing
