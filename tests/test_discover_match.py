@@ -37,7 +37,9 @@ def matcher() -> Matcher:
     ("hubspot-marketing-hub", (), "hubspot-marketing-hub", "name 'hubspot-marketing-hub' is the entry name "
                                                            "'HubSpot Marketing Hub'"),
     ("HUBSPOT INC", ("app.hubspot.com",), "hubspot-marketing-hub", "domain app.hubspot.com"),
-    ("ZOOM.US", ("zoom.us",), None, None),  # the catalog's Zoom site is zoom.com; zoom.us is not under it
+    # The catalog's Zoom site is zoom.com, not zoom.us; the domain's label `zoom` is like the entry's name.
+    ("ZOOM.US", ("zoom.us",), "zoom-webinars", "name 'zoom' 90% like 'Zoom Webinars' (entry name)"),
+    ("DRIFT.COM", ("drift.com",), "drift", "name 'drift' is the entry name 'Drift'"),
     ("Salesloft", (), "drift", "name 'Salesloft' is the vendor 'Salesloft'"),
     ("HubSpot", (), "hubspot-marketing-hub", "name 'HubSpot' is the vendor 'HubSpot'"),
     ("Hubspot Marketing", (), "hubspot-marketing-hub", "name 'Hubspot Marketing' 95% like 'HubSpot Marketing "

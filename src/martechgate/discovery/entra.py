@@ -27,7 +27,7 @@ _FAILED = Skipped("sign-in failed")
 
 
 def read(path: str) -> Iterator[UsageRow | Skipped | RowProblem]:
-    for where, record in JsonRecords(path, "value", "an Entra sign-in export"):
+    for where, record in JsonRecords(path, "value", "an Entra sign-in export", "createdDateTime"):
         if isinstance(record, RowProblem):
             yield record
         elif not isinstance(record, dict):

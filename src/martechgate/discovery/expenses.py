@@ -133,6 +133,8 @@ def merchant_name(raw: str) -> tuple[str, tuple[str, ...]]:
     while previous != text:
         previous = text
         text = _SUFFIX.sub("", _REFERENCE.sub("", text.strip())).strip(" ,.-")
+    if text.isupper() and "." not in text:
+        text = text.title()  # card networks shout: CALENDLY is the product Calendly
     return (text or raw.strip()), domains
 
 

@@ -29,7 +29,7 @@ _NOT_USAGE = Skipped("not a token grant or use")
 
 
 def read(path: str) -> Iterator[UsageRow | Skipped | RowProblem]:
-    for where, item in JsonRecords(path, "items", "a Google Workspace token audit export"):
+    for where, item in JsonRecords(path, "items", "a Google Workspace token audit export", "events"):
         if isinstance(item, RowProblem):
             yield item
         elif not isinstance(item, dict):

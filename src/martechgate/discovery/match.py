@@ -4,8 +4,9 @@ In order of certainty, the first that decides wins:
 1. identifier: one of the app's ids (Okta app instance id, Entra appId, Google OAuth client_id, a
    domain in a card descriptor) is listed in the entry's `x-aliases`;
 2. domain: a domain the app was seen under is the entry's `vendor.website` host, or under it;
-3. name: the app's name, normalised (case, accents, spaces, punctuation), equals the entry's id, name, an
-   alias, or its vendor's name (the vendor only when it has one entry in the catalog);
+3. name: the app's name (or the first label of a domain it was seen under: `drift` for `drift.com`),
+   normalised (case, accents, spaces, punctuation), equals the entry's id, name, an alias, or its
+   vendor's name (the vendor only when it has one entry in the catalog);
 4. fuzzy: the app's name is at least FUZZY_THRESHOLD% like the entry's name, id or an alias
    (rapidfuzz WRatio, which scores a name contained in a longer one at 90: `HubSpot` ~ `HubSpot
    Marketing Hub`; `Google Ads` ~ `Google Analytics 4` is 85, below it).
@@ -131,8 +132,15 @@ class Matcher:
                 candidate = candidate.split(".", 1)[1]  # a subdomain of the vendor's site
         return None
 
+    @staticmethod
+    def _names(app: AppUsage) -> list[str]:
+        # A domain seen as the name (`DRIFT.COM` on a card) also stands for its first label (`drift`).
+        labels = [domain.lower().removeprefix("www.").split(".")[0] for domain in sorted(app.app_ids)
+                  if "." in domain and " " not in domain and not domain[0].isdigit()]
+        return list(dict.fromkeys([app.name, *app.names, *labels]))
+
     def _by_name(self, app: AppUsage) -> Match | None:
-        for name in [app.name, *app.names]:
+        for name in self._names(app):
             owners = self.names.get(_name_key(name), {})
             if len(owners) == 1:
                 entry_id, (spelling, what) = next(iter(owners.items()))
@@ -142,7 +150,7 @@ class Matcher:
     def _by_fuzzy(self, app: AppUsage) -> Match | None:
         best: tuple[float, str, str, str, str] | None = None  # score, entry id, name, spelling, what
         tied = False
-        for name in dict.fromkeys([app.name, *app.names]):
+        for name in self._names(app):
             query = utils.default_process(name)
             if len(query) < MIN_FUZZY_LENGTH:
                 continue

@@ -65,9 +65,10 @@ class JsonRecords:
     RowProblem where an NDJSON line is not JSON.
     """
 
-    def __init__(self, path: str, container: str | None, what: str) -> None:
+    def __init__(self, path: str, container: str | None, what: str, record_key: str = "") -> None:
         self.path = path
         self.container = container
+        self.record_key = record_key  # a key every record has: tells a record from a response
         self.what = what  # "an Okta System Log export", for messages
 
     def _shape_error(self, found: str) -> UsageError:
@@ -108,9 +109,11 @@ class JsonRecords:
             value = json.loads(first_line)
         except ValueError:
             return False  # a pretty-printed or very long value spans more than the line read
-        if isinstance(value, dict):
-            return not (self.container and self.container in value)
-        return isinstance(value, list) and bool(rest)
+        if isinstance(value, dict) and self.container:
+            # A lone one-line object is a one-record NDJSON file only if it looks like a record; else it
+            # is a whole response (with its list under another key, or from another API).
+            return self.container not in value and (bool(rest) or self.record_key in value)
+        return isinstance(value, dict) or (isinstance(value, list) and bool(rest))
 
     def _array(self, handle: IO[bytes], prefix: str, label: str) -> Iterator[tuple[str, Any]]:
         index = -1
