@@ -17,6 +17,7 @@ from martechgate.discovery.usage import (
     UsageRow,
     app_key,
     clean_name,
+    clean_user,
     describe_bad_name,
     parse_time,
 )
@@ -41,7 +42,7 @@ def _row(path: str, where: str, record: dict[str, Any]) -> UsageRow | Skipped | 
     if isinstance(status, dict) and status.get("errorCode") not in (None, 0):
         return _FAILED
     raw_user = record.get("userPrincipalName")
-    user = clean_name(raw_user)
+    user = clean_user(raw_user)
     if user is None:
         return RowProblem(path, where, describe_bad_name(raw_user, "userPrincipalName"))
     seen = parse_time(record.get("createdDateTime"))
@@ -53,5 +54,5 @@ def _row(path: str, where: str, record: dict[str, Any]) -> UsageRow | Skipped | 
     if name is None:
         return RowProblem(path, where, describe_bad_name(raw_name, "appDisplayName"))
     app_id = record.get("appId")
-    return UsageRow(KIND, app_key(name), name, user.lower(), seen,
+    return UsageRow(KIND, app_key(name), name, user, seen,
                     app_ids=(app_id.lower(),) if isinstance(app_id, str) and app_id else ())

@@ -18,6 +18,7 @@ from martechgate.discovery.usage import (
     UsageRow,
     app_key,
     clean_name,
+    clean_user,
     describe_bad_name,
     parse_time,
 )
@@ -58,7 +59,7 @@ def _scopes(value: Any) -> tuple[str, ...]:
 def _rows(path: str, where: str, item: dict[str, Any]) -> Iterator[UsageRow | Skipped | RowProblem]:
     actor = item.get("actor")
     raw_user = actor.get("email") if isinstance(actor, dict) else None
-    user = clean_name(raw_user)
+    user = clean_user(raw_user)
     ident = item.get("id")
     raw_time = ident.get("time") if isinstance(ident, dict) else None
     seen = parse_time(raw_time)
@@ -87,6 +88,6 @@ def _rows(path: str, where: str, item: dict[str, Any]) -> Iterator[UsageRow | Sk
         if name is None:
             yield RowProblem(path, here, describe_bad_name(raw_name, "app_name (and client_id)"))
             continue
-        yield UsageRow(KIND, app_key(name), name, user.lower(), seen,
+        yield UsageRow(KIND, app_key(name), name, user, seen,
                        app_ids=(client_id,) if isinstance(client_id, str) and client_id else (),
                        scopes=_scopes(parameters.get("scope")))

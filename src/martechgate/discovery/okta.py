@@ -18,6 +18,7 @@ from martechgate.discovery.usage import (
     UsageRow,
     app_key,
     clean_name,
+    clean_user,
     describe_bad_name,
     parse_time,
 )
@@ -47,7 +48,7 @@ def _row(path: str, where: str, event: dict[str, Any]) -> UsageRow | Skipped | R
         return _FAILED
     actor = event.get("actor")
     raw_user = actor.get("alternateId") if isinstance(actor, dict) else None
-    user = clean_name(raw_user)
+    user = clean_user(raw_user)
     if user is None:
         return RowProblem(path, where, describe_bad_name(raw_user, "actor.alternateId"))
     seen = parse_time(event.get("published"))
@@ -66,5 +67,5 @@ def _row(path: str, where: str, event: dict[str, Any]) -> UsageRow | Skipped | R
     if name is None:
         return RowProblem(path, where, describe_bad_name(raw_name, "the AppInstance's displayName"))
     app_id = app.get("id")
-    return UsageRow(KIND, app_key(name), name, user.lower(), seen,
+    return UsageRow(KIND, app_key(name), name, user, seen,
                     app_ids=(app_id,) if isinstance(app_id, str) and app_id else ())

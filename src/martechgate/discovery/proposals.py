@@ -62,7 +62,7 @@ def entry_for(app: DiscoveredApp, entry_id: str, today: date) -> dict[str, Any]:
     if aliases:
         data["x-aliases"] = aliases
     evidence: dict[str, Any] = {
-        "by": "martechgate discover", "on": today.isoformat(), "sources": sorted(usage.sources),
+        "by": "martechgate discover", "date": today.isoformat(), "sources": sorted(usage.sources),
         "users": len(usage.users), "events": usage.events,
         "first_seen": usage.first_seen.date().isoformat() if usage.first_seen else None,
         "last_seen": usage.last_seen.date().isoformat() if usage.last_seen else None,
@@ -82,7 +82,8 @@ def render(app: DiscoveredApp, entry_id: str, today: date, categories: list[str]
         MODELINE,
         f"# Drafted by `martechgate discover` on {today.isoformat()} from usage it found: this tool is in",
         "# use but was never approved. Its owner completes it (or it is set to denied) in a pull request.",
-        f"# To fill in: {', '.join(TO_FILL)}; `martechgate check` lists each until it is set.",
+        f"# To fill in: {', '.join(TO_FILL)};",
+        "# `martechgate check` lists each one until it is set.",
     ]
     if categories:
         header.append(f"# category: one of {', '.join(categories)}")

@@ -165,6 +165,8 @@ def parse_time(value: object) -> datetime | None:
         moment = datetime.fromisoformat(value)
     except ValueError:
         return None
+    if moment.tzinfo is UTC:  # `...Z`, what every log export writes
+        return moment
     if moment.tzinfo is None:
         return moment.replace(tzinfo=UTC)
     return moment.astimezone(UTC)
@@ -176,6 +178,17 @@ def clean_name(value: object) -> str | None:
         return None
     text = value.strip()
     return text if text and len(text) <= MAX_NAME else None
+
+
+@lru_cache(maxsize=65536)  # a few thousand people sign in a million times
+def _user(value: str) -> str | None:
+    text = clean_name(value)
+    return text.lower() if text else None
+
+
+def clean_user(value: object) -> str | None:
+    """A user's login or email, lower-cased (people type their e-mail in any case)."""
+    return _user(value) if isinstance(value, str) else None
 
 
 def describe_bad_name(value: object, field_name: str) -> str:
