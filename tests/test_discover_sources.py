@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import json
+import tempfile
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from tests.conftest import FIXTURES
 
 from martechgate.discovery import entra, google, okta
@@ -221,3 +224,62 @@ def test_overlong_ndjson_line_is_reported_and_skipped(tmp_path: Path,
     rows, _, problems = split(list(okta.read(path)))
     assert len(rows) == 2
     assert [(p.where, p.reason) for p in problems] == [("line 2", "the line is over 2,000 bytes")]
+
+
+# --- the streaming scanner at buffer boundaries -------------------------------------------------------
+
+records_strategy = st.lists(st.dictionaries(
+    st.text(min_size=1, max_size=5),
+    st.one_of(st.integers(), st.floats(allow_nan=False, allow_infinity=False), st.text(max_size=30),
+              st.booleans(), st.none(), st.lists(st.integers(), max_size=3)),
+    max_size=4), max_size=6)
+
+
+@settings(max_examples=150, deadline=None)
+@given(records=records_strategy, indent=st.sampled_from([None, 0, 2]), chunk=st.integers(1, 17),
+       wrapped=st.booleans())
+def test_scanner_reads_any_array_whatever_the_buffer_size(records: list[dict[str, Any]], indent: int | None,
+                                                          chunk: int, wrapped: bool) -> None:
+    from martechgate.discovery import streams
+
+    document: Any = records
+    if wrapped:
+        document = {"@odata.context": "x", "value": records, "after": [1, {"b": "]"}]}
+    text = json.dumps(document, indent=indent, ensure_ascii=False)
+    original = streams._CHUNK
+    streams._CHUNK = chunk  # tiny buffers put every boundary inside numbers, strings and UTF-8 sequences
+    try:
+        with tempfile.TemporaryDirectory() as folder:
+            path = Path(folder) / "x.json"
+            path.write_bytes(text.encode("utf-8"))
+            label = "value" if wrapped else ""
+            scanner = streams.JsonRecords(str(path), "value", "a test export")
+            with open(path, "rb") as handle:
+                got = [record for _, record in scanner._array(handle, label)]
+    finally:
+        streams._CHUNK = original
+    assert got == records
+
+
+def test_json_that_is_not_utf8_is_a_whole_file_error(tmp_path: Path) -> None:
+    text = json.dumps([sso_event(app="Café")], ensure_ascii=False)
+    path = write(tmp_path, "latin.json", text.encode("latin-1"))
+    with pytest.raises(UsageError, match="not UTF-8"):
+        list(okta.read(path))
+
+
+def test_record_over_the_limit_is_a_whole_file_error(tmp_path: Path,
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    from martechgate.discovery import streams
+
+    monkeypatch.setattr(streams, "MAX_RECORD", 5000)
+    monkeypatch.setattr(streams, "_CHUNK", 1000)
+    path = write(tmp_path, "big.json", json.dumps([sso_event(), sso_event(padding="z" * 20_000)]))
+    with pytest.raises(UsageError, match=r"breaks after \[0\] \(a record is over 5,000 characters\)"):
+        list(okta.read(path))
+
+
+def test_trailing_garbage_after_the_array(tmp_path: Path) -> None:
+    path = write(tmp_path, "x.json", json.dumps([sso_event()], indent=2) + "\n]")
+    with pytest.raises(UsageError, match="more data after the end"):
+        list(okta.read(path))
