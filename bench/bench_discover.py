@@ -101,9 +101,8 @@ def main() -> None:
     if args.case:
         run_case(*args.case)
         return
-    import ijson
     load = ", load average {:.1f} {:.1f} {:.1f}".format(*os.getloadavg())
-    print(f"python {sys.version.split()[0]}, ijson backend {ijson.backend}, {os.cpu_count()} CPUs{load}")
+    print(f"python {sys.version.split()[0]}, {os.cpu_count()} CPUs{load}")
     with tempfile.TemporaryDirectory() as folder:
         started = time.perf_counter()
         files = generate(Path(folder), args.rows)

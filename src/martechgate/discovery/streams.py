@@ -134,7 +134,7 @@ def lines(handle: IO[bytes], limit: int = MAX_LINE) -> Iterator[tuple[int, bytes
         if not line:
             return
         number += 1
-        if len(line) > limit and not line.endswith(b"\n"):
+        if len(line) > limit and line[-1:] != b"\n":
             while True:  # drain the rest of the line in pieces
                 chunk = readline(1 << 20)
                 if not chunk or chunk.endswith(b"\n"):
@@ -251,17 +251,23 @@ class JsonRecords:
         raise self._shape_error(f"it has no `{self.container}` list (top-level keys: {shown})")
 
     def _ndjson(self, handle: IO[bytes]) -> Iterator[tuple[str, Any]]:
-        loads = json.loads
+        # The C scanner on decoded text: json.loads(bytes) would sniff the encoding in Python per line.
+        raw_decode = json.JSONDecoder().raw_decode
+        space = _SPACE.match
         for number, line in lines(handle, MAX_LINE):
             if isinstance(line, TooLong):
                 yield f"line {number}", RowProblem(self.path, f"line {number}",
                                                    f"the line is over {MAX_LINE:,} bytes")
                 continue
-            if not line.strip():
-                continue
             try:
-                value = loads(line)
-            except ValueError as error:
+                text = line.decode("utf-8")
+                start = space(text).end()  # type: ignore[union-attr]
+                if start == len(text):
+                    continue  # a blank line
+                value, end = raw_decode(text, start)
+                if end != len(text) and text[end:].strip():
+                    raise ValueError(f"more data after the value: {text[end:].strip()[:20]!r}")
+            except ValueError as error:  # UnicodeDecodeError and JSONDecodeError are ValueErrors
                 yield f"line {number}", RowProblem(self.path, f"line {number}", f"not JSON ({_short(error)})")
                 continue
             if isinstance(value, list):  # a page of records on one line
