@@ -155,3 +155,8 @@ def test_amounts(text: str, amount: str | None) -> None:
 ])
 def test_merchant_names(raw: str, name: str, domains: tuple[str, ...]) -> None:
     assert merchant_name(raw) == (name, domains)
+
+
+def test_control_characters_in_merchant_are_blanked(tmp_path: Path) -> None:
+    (row,) = rows_of(read(tmp_path, f"{HEADER}\n2026-03-01,\"Bad\x1b]0;x\x07Tool\",1,USD,a@x.com,B,7372\n"))
+    assert row.app_name == "Bad ]0;x Tool"

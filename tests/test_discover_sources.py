@@ -275,7 +275,8 @@ def test_record_over_the_limit_is_a_whole_file_error(tmp_path: Path,
     monkeypatch.setattr(streams, "MAX_RECORD", 5000)
     monkeypatch.setattr(streams, "_CHUNK", 1000)
     path = write(tmp_path, "big.json", json.dumps([sso_event(), sso_event(padding="z" * 20_000)]))
-    with pytest.raises(UsageError, match=r"breaks after \[0\] \(a record is over 5,000 characters\)"):
+    with pytest.raises(UsageError, match=r"breaks after \[0\] \(Unterminated string .*, and the record "
+                                         r"does not end within 5,000 characters\)"):
         list(okta.read(path))
 
 
@@ -283,3 +284,9 @@ def test_trailing_garbage_after_the_array(tmp_path: Path) -> None:
     path = write(tmp_path, "x.json", json.dumps([sso_event()], indent=2) + "\n]")
     with pytest.raises(UsageError, match="more data after the end"):
         list(okta.read(path))
+
+
+def test_control_characters_in_names_never_reach_the_terminal(tmp_path: Path) -> None:
+    path = write(tmp_path, "x.json", [sso_event(app="Evil\x1b[2JApp", user="a\x07@x.com")])
+    (row,) = split(list(okta.read(path)))[0]
+    assert (row.app_name, row.user) == ("Evil [2JApp", "a @x.com")

@@ -30,6 +30,7 @@ from martechgate.discovery.usage import (
     UsageRow,
     app_key,
     parse_time,
+    printable,
 )
 from martechgate.errors import UsageError
 
@@ -251,7 +252,7 @@ def _row(path: str, where: str, row: list[str], columns: dict[str, int],
         index = columns.get(key)
         return row[index].strip() if index is not None and index < len(row) else ""
 
-    raw_merchant = get("merchant")
+    raw_merchant = printable(get("merchant")).strip()
     if not raw_merchant:
         return RowProblem(path, where, "no merchant")
     if len(raw_merchant) > MAX_NAME:
@@ -271,9 +272,9 @@ def _row(path: str, where: str, row: list[str], columns: dict[str, int],
     if mcc and not (len(mcc) == 4 and mcc.isascii() and mcc.isdigit()):
         return RowProblem(path, where, f"merchant category code {mcc[:20]!r} is not 4 digits")
     name, domains = merchant_name(raw_merchant)
-    employee = get("employee").lower()
+    employee = printable(get("employee")).lower()
     return UsageRow(KIND, app_key(name) or app_key(raw_merchant), name, employee[:MAX_NAME] or None, seen,
-                    app_ids=domains, department=get("cost_centre")[:MAX_NAME] or None,
+                    app_ids=domains, department=printable(get("cost_centre"))[:MAX_NAME] or None,
                     spend=amount, currency=currency or None, mcc=mcc or None)
 
 

@@ -82,8 +82,9 @@ class Scanner:
                 value, end = self.raw_decode(self.buffer, self.pos)
             except json.JSONDecodeError as error:
                 # Incomplete (the buffer ends inside the value) or invalid: more data tells which.
-                if len(self.buffer) - self.pos > MAX_RECORD:
-                    raise JsonBreak(f"a record is over {MAX_RECORD:,} characters") from None
+                if len(self.buffer) - self.pos > MAX_RECORD:  # broken, or absurdly long: either way, stop
+                    raise JsonBreak(f"{error.msg}, and the record does not end within {MAX_RECORD:,} "
+                                    "characters") from None
                 if not self._fill():
                     raise JsonBreak(error.msg) from None
                 continue

@@ -172,11 +172,17 @@ def parse_time(value: object) -> datetime | None:
     return moment.astimezone(UTC)
 
 
+def printable(text: str) -> str:
+    """`text` with control characters as spaces: an OAuth app names itself, and an escape sequence in
+    its name must not reach a reviewer's terminal."""
+    return text if text.isprintable() else "".join(ch if ch.isprintable() else " " for ch in text)
+
+
 def clean_name(value: object) -> str | None:
-    """A usable app or user name: text, not blank, not absurdly long."""
+    """A usable app or user name: text, not blank, not absurdly long, nothing unprintable."""
     if not isinstance(value, str):
         return None
-    text = value.strip()
+    text = printable(value).strip()
     return text if text and len(text) <= MAX_NAME else None
 
 
