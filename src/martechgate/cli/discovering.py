@@ -91,9 +91,15 @@ def discover_command(repo: str, okta: tuple[str, ...], entra: tuple[str, ...], g
                      today: date | None) -> None:
     """Find the tools in use that are not approved, from sign-in, OAuth and expense exports.
 
-    Each app seen is matched to a catalog entry (by x-aliases ids, website domain, name, or a fuzzy
-    name) with the reason shown. Exit 0 when every tool in use is approved, 1 when some are not,
-    2 when an export or option cannot be read.
+    Each app seen is matched to a catalog entry, with the reason shown: an id listed in the entry's
+    x-aliases, the vendor website's domain, the name (entry id, name, x-aliases, or vendor), or a name
+    at least 88% alike. Use under status approved, restricted or trial is fine; any other status, or
+    no entry, is listed with users, spend, first and last seen, broad OAuth scopes and the closest
+    approved alternative. Exports are streamed, so their size does not matter; a malformed record is
+    reported by file and row, never dropped.
+
+    Exit 0 when every tool in use is approved, 1 when some are not, 2 when an export or option
+    cannot be read.
     """
     specs = _specs(okta, entra, google, expenses, source)
     options = _csv_options(csv_map, csv_encoding, csv_date_format, currency)
