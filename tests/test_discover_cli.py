@@ -189,3 +189,13 @@ def test_write_proposals_drafts_entries_that_load_and_never_overwrites(run_cli: 
     assert (rows["Zapier"]["catalog"], rows["Zapier"]["status"]) == ("zapier", "proposed")
     assert rows["Workplace by Facebook"]["match"] == ["x-aliases lists 0oa1a35nndfI7w1yp1d8"]
     assert "in the catalog already, status proposed" in again.stderr
+
+
+def test_windows_1252_csv_is_read_and_said_so(run_cli: Any, tmp_path: Path) -> None:
+    card = tmp_path / "card.csv"
+    card.write_bytes("Date,Merchant,Amount\r\n2026-01-02,Caf\u00e9 Studio,15\r\n".encode("cp1252"))
+    result = run_cli("discover", str(ROOT), "--expenses", str(card), "--format", "json")
+    assert result.returncode == 1
+    assert f"note: {card}: line 2: not UTF-8" in result.stderr
+    assert [row["app"] for row in json.loads(result.stdout)["rows"]] == ["Caf\u00e9 Studio"]
+    assert json.loads(result.stdout)["meta"][f"expenses {card}"] == "1 records, 1 used, 0 malformed, 1 notes"

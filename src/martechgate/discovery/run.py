@@ -53,6 +53,8 @@ class SourceStats:
         parts = [f"{self.records:,} records", f"{self.used:,} used"]
         parts += [f"{count:,} skipped ({reason})" for reason, count in sorted(self.skipped.items())]
         parts.append(f"{self.problems:,} malformed")
+        if self.notices:
+            parts.append(f"{self.notices:,} notes")
         return ", ".join(parts)
 
 
@@ -97,10 +99,6 @@ class Discovery:
     @property
     def unapproved(self) -> list[DiscoveredApp]:
         return [app for app in self.apps if not app.sanctioned]
-
-    @property
-    def problems(self) -> int:
-        return sum(stats.problems for stats in self.sources)
 
 
 def read_sources(specs: Iterable[SourceSpec], options: CsvOptions,
