@@ -107,3 +107,13 @@ def test_no_valid_id_is_said_not_guessed(tmp_path: Path) -> None:
     assert proposals.proposal_id(app) is None
     assert [(w.written, w.note) for w in written] == [
         (False, "its name gives no valid id; write the entry by hand")]
+
+
+def test_departments_of_sign_in_users_come_from_expense_cost_centres(tmp_path: Path) -> None:
+    specs = [signins(tmp_path, ("ann@x.com", "Calendly"), ("bob@x.com", "Calendly"),
+                     ("cy@x.com", "Calendly")),
+             card(tmp_path, "Date,Merchant,Amount,Employee,Cost Centre\n2026-01-05,FIGMA,9,Ann@x.com,Brand\n"
+                            "2026-01-06,FIGMA,9,bob@x.com,Sales\n2026-01-07,FIGMA,9,cy@x.com,Sales\n")]
+    result = discover(specs, own_catalog())
+    calendly = next(app for app in result.apps if app.name == "Calendly")
+    assert calendly.departments == ["Sales", "Brand"]

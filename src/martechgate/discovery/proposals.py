@@ -51,8 +51,8 @@ def entry_for(app: DiscoveredApp, entry_id: str, today: date) -> dict[str, Any]:
         vendor["website"] = f"https://{domains[0]}"
     data: dict[str, Any] = {"apiVersion": "martechgate/v1", "id": entry_id, "name": usage.name,
                             "vendor": vendor, "status": "proposed"}
-    if usage.departments:
-        data["owners"] = {"department": usage.departments.most_common(1)[0][0]}
+    if app.departments:
+        data["owners"] = {"department": app.departments[0]}
     if usage.scopes:
         data["oauth"] = {"scopes": sorted(usage.scopes), "consent": "user"}
     currencies = [currency for currency in usage.spend if currency]

@@ -41,7 +41,7 @@ def row(app: DiscoveredApp) -> dict[str, object]:
         "users": len(usage.users),
         "events": usage.events,
         "spend": spend_text(usage.spend),
-        "departments": [name for name, _ in usage.departments.most_common(3)],
+        "departments": app.departments[:3],
         "first_seen": usage.first_seen.date().isoformat() if usage.first_seen else None,
         "last_seen": usage.last_seen.date().isoformat() if usage.last_seen else None,
         "broad_scopes": app.broad_scopes,

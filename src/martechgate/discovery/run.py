@@ -63,6 +63,7 @@ class DiscoveredApp:
     usage: AppUsage
     entry: dict[str, Any] | None
     matches: list[str]  # the reasons, one per app key folded into this entry
+    departments: list[str] = field(default_factory=list)  # of its users, most users first
     alternative: str | None = None
     alternative_reason: str | None = None
 
@@ -153,6 +154,7 @@ def discover(specs: Iterable[SourceSpec], entries: Iterable[dict[str, Any]],
     apps = sorted(by_key.values(), key=lambda a: (-len(a.usage.users), -a.usage.events, a.name.lower()))
     approved = [entry for entry in matcher.entries.values() if entry.get("status") == "approved"]
     for app in apps:
+        app.departments = usage.departments(app.usage)
         if not app.sanctioned:
             app.alternative, app.alternative_reason = closest_approved(app, approved)
     return Discovery(apps, stats, not_software, mcc_seen)

@@ -133,16 +133,25 @@ class AppUsage:
 
 
 class Usage:
-    """Rows folded per app key as they arrive."""
+    """Rows folded per app key as they arrive, and each person's department where a source names it
+    (an expense's cost centre), so a tool seen only in sign-in logs still shows who uses it."""
 
     def __init__(self) -> None:
         self.apps: dict[str, AppUsage] = {}
+        self.department_of: dict[str, str] = {}
 
     def add(self, row: UsageRow) -> None:
         app = self.apps.get(row.app_key)
         if app is None:
             app = self.apps[row.app_key] = AppUsage(row.app_key)
         app.add(row)
+        if row.department and row.user:
+            self.department_of[row.user] = row.department
+
+    def departments(self, app: AppUsage) -> list[str]:
+        """The app's users' departments, most users first; the rows' own where no user is known."""
+        people = Counter(self.department_of[user] for user in app.users if user in self.department_of)
+        return [name for name, _ in (people or app.departments).most_common()]
 
 
 _NON_KEY = re.compile(r"[^a-z0-9]+")
