@@ -134,11 +134,12 @@ class AppUsage:
 
 class Usage:
     """Rows folded per app key as they arrive, and each person's department where a source names it
-    (an expense's cost centre), so a tool seen only in sign-in logs still shows who uses it."""
+    (an expense's cost centre; the latest, for people who moved), so a tool seen only in sign-in logs
+    still shows who uses it."""
 
     def __init__(self) -> None:
         self.apps: dict[str, AppUsage] = {}
-        self.department_of: dict[str, str] = {}
+        self.department_of: dict[str, tuple[datetime, str]] = {}  # user -> their latest department
 
     def add(self, row: UsageRow) -> None:
         app = self.apps.get(row.app_key)
@@ -146,11 +147,13 @@ class Usage:
             app = self.apps[row.app_key] = AppUsage(row.app_key)
         app.add(row)
         if row.department and row.user:
-            self.department_of[row.user] = row.department
+            known = self.department_of.get(row.user)
+            if known is None or row.seen >= known[0]:
+                self.department_of[row.user] = (row.seen, row.department)
 
     def departments(self, app: AppUsage) -> list[str]:
         """The app's users' departments, most users first; the rows' own where no user is known."""
-        people = Counter(self.department_of[user] for user in app.users if user in self.department_of)
+        people = Counter(self.department_of[user][1] for user in app.users if user in self.department_of)
         return [name for name, _ in (people or app.departments).most_common()]
 
 
