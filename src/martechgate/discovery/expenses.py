@@ -43,12 +43,12 @@ FALLBACK_ENCODING = "cp1252"
 # Field -> the header names that mean it, compared case-, space- and punctuation-insensitively.
 FIELDS: dict[str, tuple[str, ...]] = {
     "date": ("date", "transaction date", "trans date", "posted date", "posting date", "purchase date",
-             "expense date"),
+             "expense date", "timestamp"),
     "merchant": ("merchant", "merchant name", "vendor", "vendor name", "payee", "supplier", "description"),
     "amount": ("amount", "total", "transaction amount", "billing amount", "billed amount", "amount usd"),
     "currency": ("currency", "currency code", "transaction currency", "billing currency"),
-    "employee": ("employee", "employee email", "email", "cardholder", "card holder", "cardholder email",
-                 "user", "submitter"),
+    "employee": ("employee", "employee email", "employee name", "email", "cardholder", "card holder",
+                 "cardholder email", "cardholder name", "user", "submitter"),
     "cost_centre": ("cost centre", "cost center", "department", "dept"),
     "mcc": ("mcc", "merchant category code", "mcc code", "category code"),
 }
