@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import tempfile
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from martechgate.discovery import expenses
 from martechgate.discovery.expenses import CsvOptions, merchant_name, parse_amount, parse_map
@@ -160,3 +163,13 @@ def test_merchant_names(raw: str, name: str, domains: tuple[str, ...]) -> None:
 def test_control_characters_in_merchant_are_blanked(tmp_path: Path) -> None:
     (row,) = rows_of(read(tmp_path, f"{HEADER}\n2026-03-01,\"Bad\x1b]0;x\x07Tool\",1,USD,a@x.com,B,7372\n"))
     assert row.app_name == "Bad ]0;x Tool"
+
+
+@settings(max_examples=200, deadline=None)
+@given(body=st.binary(max_size=400))
+def test_any_bytes_after_the_header_give_rows_problems_or_notes_never_a_crash(body: bytes) -> None:
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "fuzz.csv"
+        path.write_bytes(HEADER.encode() + b"\n" + body)
+        for item in expenses.read(str(path)):
+            assert isinstance(item, UsageRow | RowProblem | Notice)

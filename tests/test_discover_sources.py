@@ -290,3 +290,34 @@ def test_control_characters_in_names_never_reach_the_terminal(tmp_path: Path) ->
     path = write(tmp_path, "x.json", [sso_event(app="Evil\x1b[2JApp", user="a\x07@x.com")])
     (row,) = split(list(okta.read(path)))[0]
     assert (row.app_name, row.user) == ("Evil [2JApp", "a @x.com")
+
+
+@settings(max_examples=200, deadline=None)
+@given(body=st.binary(max_size=300), reader=st.sampled_from([okta.read, entra.read, google.read]))
+def test_any_bytes_give_records_problems_or_a_usage_error_never_a_crash(body: bytes, reader: Any) -> None:
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "fuzz.json"
+        path.write_bytes(body)
+        try:
+            for item in reader(str(path)):
+                assert isinstance(item, UsageRow | Skipped | RowProblem)
+        except UsageError:
+            pass
+
+
+@settings(max_examples=200, deadline=None)
+@given(value=st.recursive(st.none() | st.booleans() | st.integers() | st.text(max_size=10),
+                          lambda inner: st.lists(inner, max_size=3) | st.dictionaries(
+                              st.sampled_from(["value", "items", "actor", "events", "target", "published",
+                                               "eventType", "id", "parameters", "name", "time", "x"]),
+                              inner, max_size=4), max_leaves=20),
+       reader=st.sampled_from([okta.read, entra.read, google.read]))
+def test_any_json_shape_gives_records_problems_or_a_usage_error(value: Any, reader: Any) -> None:
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "shape.json"
+        path.write_text(json.dumps(value), encoding="utf-8")
+        try:
+            for item in reader(str(path)):
+                assert isinstance(item, UsageRow | Skipped | RowProblem)
+        except UsageError:
+            pass
