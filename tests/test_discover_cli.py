@@ -8,9 +8,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from tests.conftest import FIXTURES, ROOT, GovRepo
 
 from martechgate.yamlload import load_bytes
+from tests.conftest import FIXTURES, ROOT, GovRepo
 
 CARD = """Date,Merchant,Amount,Currency,Employee,Cost Center,MCC
 2026-03-01,CANVA* 02837-2938,119.99,USD,ann@example.com,Brand,5817

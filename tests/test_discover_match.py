@@ -6,13 +6,13 @@ from datetime import UTC, datetime
 from typing import Any
 
 import pytest
-from tests.conftest import ROOT, entry
 
 from martechgate.catalog import load_entries
 from martechgate.discovery.match import FUZZY_THRESHOLD, Matcher
 from martechgate.discovery.scopes import broad, broad_scopes
 from martechgate.discovery.usage import AppUsage, UsageRow, app_key
 from martechgate.repo import WorkTree
+from tests.conftest import ROOT, entry
 
 
 def own_catalog() -> list[dict[str, Any]]:

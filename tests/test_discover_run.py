@@ -7,13 +7,12 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from tests.conftest import ROOT, entry
-
 from martechgate.catalog import load_entries
 from martechgate.discovery import proposals
 from martechgate.discovery.run import SourceSpec, discover
 from martechgate.discovery.usage import Notice, RowProblem
 from martechgate.repo import WorkTree
+from tests.conftest import ROOT, entry
 
 
 def own_catalog() -> list[dict[str, Any]]:

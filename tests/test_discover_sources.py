@@ -11,11 +11,11 @@ from typing import Any
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from tests.conftest import FIXTURES
 
 from martechgate.discovery import entra, google, okta
 from martechgate.discovery.usage import RowProblem, Skipped, UsageRow
 from martechgate.errors import UsageError
+from tests.conftest import FIXTURES
 
 
 def sso_event(user: str = "ann@example.com", app: str = "Canva", when: str = "2026-05-01T10:00:00.000Z",
