@@ -6,7 +6,7 @@ pull request the rules are read from the base revision, so the change cannot wea
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass
 from datetime import date
 
@@ -23,6 +23,19 @@ from martechgate.rules import RULES
 class CheckResult:
     report: Report
     catalog: Catalog
+    change: ChangeScope | None = None  # set by a diff-aware check: what the change touched
+
+
+@dataclass(frozen=True)
+class ChangeScope:
+    """What a diff-aware check judged: the catalog files the change added, modified or renamed (at
+    head), the ones it deleted, and the governance files (policies, organisation, CI) it edited."""
+
+    base_label: str
+    head_label: str
+    changed_files: tuple[str, ...]
+    deleted_files: tuple[str, ...]
+    governance_files: tuple[str, ...]
 
 
 def load_catalog(catalog_source: Source, rules_source: Source | None = None,
@@ -34,8 +47,9 @@ def load_catalog(catalog_source: Source, rules_source: Source | None = None,
                    today or date.today())
 
 
-def policy_findings(catalog: Catalog, policy: Policy) -> Iterable[Finding]:
-    for entry in catalog.entries:
+def policy_findings(catalog: Catalog, policy: Policy,
+                    entries: Iterable[Entry] | None = None) -> Iterable[Finding]:
+    for entry in catalog.entries if entries is None else entries:
         data = entry.data
         if data is None or entry.loaded.problems:
             continue
@@ -53,7 +67,10 @@ def policy_findings(catalog: Catalog, policy: Policy) -> Iterable[Finding]:
 def apply_waivers(catalog: Catalog, findings: list[Finding]) -> list[Finding]:
     """A valid exception waives the entry's findings of its rule, unless the rule is hard."""
     by_file: dict[str, dict[str, waivers.Waiver]] = {}
+    with_findings = {finding.file for finding in findings}
     for entry in catalog.entries:
+        if entry.file not in with_findings:  # only entries with findings can have one waived
+            continue
         valid = {j.waiver.rule: j.waiver for j in waivers.judge(catalog, entry) if j.waiver is not None}
         if valid:
             by_file[entry.file] = valid
@@ -66,13 +83,18 @@ def apply_waivers(catalog: Catalog, findings: list[Finding]) -> list[Finding]:
     return result
 
 
-def run(catalog: Catalog, select: Callable[[Finding], bool] | None = None) -> CheckResult:
-    """Every finding on the catalog (or those `select` keeps), waived where an exception says so."""
+def run(catalog: Catalog, select: Callable[[Finding], bool] | None = None,
+        policy_files: Collection[str] | None = None) -> CheckResult:
+    """Every finding on the catalog (or those `select` keeps), waived where an exception says so.
+
+    `policy_files` limits the policies (which judge one entry at a time) to those files; the built-in
+    rules always see the whole catalog, since some of them compare entries."""
     findings: list[Finding] = []
     for rule in RULES.values():
         findings.extend(rule.check(catalog))
+    scoped = None if policy_files is None else [e for e in catalog.entries if e.file in policy_files]
     for policy in catalog.policies:
-        findings.extend(policy_findings(catalog, policy))
+        findings.extend(policy_findings(catalog, policy, scoped))
     findings = apply_waivers(catalog, findings)
     if select is not None:
         findings = [finding for finding in findings if select(finding)]

@@ -7,7 +7,7 @@ from datetime import date
 
 import click
 
-from martechgate import engine, rules, schemas
+from martechgate import engine, pullcheck, rules, schemas
 from martechgate.catalog import Catalog
 from martechgate.cli.options import color_option, repo_argument, today_option, use_color
 from martechgate.config import load_organization
@@ -33,17 +33,35 @@ def _open_repo(repo: str) -> Catalog:
               show_default=True, help="How to print the findings.")
 @click.option("--output", "-o", type=click.Path(dir_okay=False, writable=True),
               help="Also write the report to this file (in the same format).")
+@click.option("--base", metavar="REF",
+              help="Check only what changed since the merge base with REF (a pull request's base branch "
+                   "or SHA), judged by the rules (martechgate.yaml, policies/) as they are at that base.")
+@click.option("--head", metavar="REF",
+              help="With --base: the revision to check (default: the working tree, untracked files "
+                   "included).")
 @today_option
 @color_option
-def check(repo: str, output_format: str, output: str | None, today: date | None, color: bool | None) -> None:
+def check(repo: str, output_format: str, output: str | None, base: str | None, head: str | None,
+          today: date | None, color: bool | None) -> None:
     """Check every catalog entry in REPO (default: here) against the rules and policies.
+
+    With --base, check a change (a pull request) instead: the entries it adds, edits, renames or
+    deletes, and what it breaks elsewhere.
 
     Exit 0 when nothing blocks, 1 when something does, 2 when the check cannot run.
     """
-    catalog = _open_repo(repo)
-    if today is not None:
-        catalog.today = today
-    result = engine.run(catalog)
+    if head is not None and base is None:
+        raise UsageError("--head needs --base", hint="Name the base too: `martechgate check --base main "
+                                                     "--head HEAD`.")
+    if base is not None:
+        result = pullcheck.check_change(repo, base, head, today)
+        if result.change is not None and result.change.governance_files:
+            click.echo(pullcheck.governance_note(result), err=True)
+    else:
+        catalog = _open_repo(repo)
+        if today is not None:
+            catalog.today = today
+        result = engine.run(catalog)
     text = REPORTERS[output_format](result, use_color(color) and output_format == "text")
     click.echo(text, nl=False)
     if output:
