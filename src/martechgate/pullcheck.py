@@ -2,10 +2,16 @@
 
 The rules (martechgate.yaml and policies/) are read from the merge base's git objects, never from the
 head or the working tree, so a change that edits them is judged by the rules it is trying to change.
-The catalog is read from the head (the working tree when no head is named): the cross-entry rules
-need all of it, but only what the change touched is reported, plus what it breaks elsewhere: an
-entry that integrates with a tool the change removed or renamed, or an id the change duplicated.
-Policies, which judge one entry at a time, run only on the changed entries.
+The catalog is read from the head (the working tree when no head is named). Only what the change
+touched is reported, plus what it breaks elsewhere: an entry that integrates with a tool the change
+removed or renamed, or an id the change duplicated.
+
+Speed: a pull request usually touches one entry of thousands. Policies and the per-entry rules judge
+one entry at a time, so they run on the changed entries only. The reference rules compare entries only
+through ids, so they need the changed entries plus every entry whose text names an id the change
+touches or refers to; `git grep` finds those in the merge base's objects (unchanged files are the same
+there), and nothing else is read or parsed. A built-in rule that is in neither list makes the check
+load the whole catalog, so a new cross-entry rule is never judged on a partial catalog.
 """
 
 from __future__ import annotations
@@ -14,6 +20,8 @@ import os
 import re
 from datetime import date
 
+import git
+
 from martechgate import changes, engine, reviewers
 from martechgate.catalog import read_entry
 from martechgate.changes import ChangeSet
@@ -21,11 +29,17 @@ from martechgate.engine import ChangeScope, CheckResult
 from martechgate.errors import RepoError
 from martechgate.model import Entry, Finding, Report, get
 from martechgate.repo import CATALOG_DIR, ORG_FILE, POLICIES_DIR, YAML_SUFFIXES
+from martechgate.rules import RULES
 
 GOVERNANCE_DIRS = (POLICIES_DIR + "/", ".github/")
 GOVERNANCE_FILES = (ORG_FILE,)
-# Rules whose finding on one entry can be caused by a change to another entry.
+# Rules whose finding on one entry can be caused by a change to another entry; they compare entries
+# only through the ids entries name (integrations[].target, alternative, id).
 CROSS_ENTRY_RULES = frozenset({"unknown-reference", "duplicate-id", "data-flow-clearance"})
+# Rules that judge each entry (or each deleted file) on its own.
+PER_ENTRY_RULES = frozenset({"yaml-syntax", "duplicate-key", "file-refused", "schema", "id-mismatch",
+                             "exception-expired", "exception-invalid", "owners-distinct",
+                             "risk-tier-understated", "entry-deleted"})
 _INTEGRATION = re.compile(r"^integrations\.(\d+)(?:\.|$)")
 
 
@@ -101,6 +115,38 @@ def _caused_by(finding: Finding, entry: Entry | None, touched_ids: set[str]) -> 
     return False
 
 
+def _referred_ids(entry: Entry) -> set[str]:
+    data = entry.data or {}
+    ids = {entry.id or "", data.get("alternative")}
+    integrations = data.get("integrations")
+    if isinstance(integrations, list):
+        ids |= {get(item, "target") for item in integrations}
+    return {value for value in ids if isinstance(value, str) and value}
+
+
+def _mentioning(changeset: ChangeSet, ids: set[str]) -> set[str]:
+    """Catalog files at the merge base whose text names any of `ids` (a superset of those that refer
+    to them), found by git in its object store."""
+    if not ids:
+        return set()
+    base = changeset.base
+    patterns = [arg for value in sorted(ids) for arg in ("-e", value)]
+    folder = f"{base.prefix}{CATALOG_DIR}/"
+    try:
+        output = base.repo.git.grep("-l", "-I", "-F", "-w", *patterns, base.commit.hexsha, "--", folder)
+    except git.GitCommandError as error:
+        if error.status == 1:  # git grep: nothing matched
+            return set()
+        raise RepoError(f"git grep failed in the merge base {base.commit.hexsha[:12]}: {error.stderr}",
+                        hint="Check that the repository is not damaged (`git fsck`).") from error
+    found = set()
+    for line in output.splitlines():
+        path = line.split(":", 1)[1] if ":" in line else line
+        if path.startswith(base.prefix):
+            found.add(path[len(base.prefix):])
+    return found
+
+
 def check_change(repo: str | os.PathLike[str], base: str, head: str | None = None,
                  today: date | None = None) -> CheckResult:
     changeset = changes.compute(repo, base, head)
@@ -109,12 +155,22 @@ def check_change(repo: str | os.PathLike[str], base: str, head: str | None = Non
                         hint="A governance repo keeps one YAML file per tool in catalog/; "
                              "`martechgate init DIR` starts one.")
     changed, deleted, governance = scope_of(changeset)
-    catalog = engine.load_catalog(changeset.head, changeset.base, today)
-    catalog.deleted = deleted
-    by_file = {entry.file: entry for entry in catalog.entries}
+    changed_entries = [read_entry(changeset.head, path) for path in changed]
     old_paths = [p for c in changeset.changes for p in c.paths if is_catalog_file(p)]
     touched_ids = _ids_before(changeset, old_paths) | set(deleted.values())
-    touched_ids |= {entry.id for file in changed if (entry := by_file.get(file)) and entry.id}
+    touched_ids |= {entry.id for entry in changed_entries if entry.id}
+
+    entries: list[Entry] | None = None  # None: the whole catalog
+    if set(RULES) <= CROSS_ENTRY_RULES | PER_ENTRY_RULES:
+        wanted = touched_ids.union(*(_referred_ids(entry) for entry in changed_entries))
+        skip = set(changed) | set(deleted)
+        related = sorted(path for path in _mentioning(changeset, wanted)
+                         if path not in skip and changeset.head.exists(path))
+        entries = sorted(changed_entries + [read_entry(changeset.head, path) for path in related],
+                         key=lambda entry: entry.file)
+    catalog = engine.load_catalog(changeset.head, changeset.base, today, entries=entries)
+    catalog.deleted = deleted
+    by_file = {entry.file: entry for entry in catalog.entries}
     reported = set(changed) | set(deleted)
 
     def select(finding: Finding) -> bool:
@@ -126,8 +182,7 @@ def check_change(repo: str | os.PathLike[str], base: str, head: str | None = Non
     scope = ChangeScope(base_label=changeset.base.commit.hexsha[:12], head_label=changeset.head.label,
                         changed_files=tuple(changed), deleted_files=tuple(sorted(deleted)),
                         governance_files=tuple(governance))
-    report = Report(len(changed), result.report.findings)
-    return CheckResult(report, catalog, scope)
+    return CheckResult(Report(len(changed), result.report.findings), catalog, scope)
 
 
 def governance_note(result: CheckResult) -> str:

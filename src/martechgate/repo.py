@@ -126,12 +126,23 @@ class GitRevision:
         self.rev = rev
         self.label = f"{rev} ({self.commit.hexsha[:12]})"
         self._tree = self.commit.tree
+        self._folders: dict[str, dict[str, git.objects.Blob | git.objects.Tree]] = {}
 
     def _lookup(self, path: str) -> git.objects.Blob | git.objects.Tree | None:
-        try:
-            return self._tree / (self.prefix + path)
-        except KeyError:
-            return None
+        return self._object((self.prefix + path).strip("/"))
+
+    def _object(self, full: str) -> git.objects.Blob | git.objects.Tree | None:
+        if not full:
+            return self._tree
+        directory, _, name = full.rpartition("/")
+        # GitPython parses a tree again on every `tree / path`; in a catalog of thousands of files that
+        # is quadratic, so each folder is parsed once per revision.
+        children = self._folders.get(directory)
+        if children is None:
+            tree = self._object(directory)
+            children = {item.name: item for item in tree} if isinstance(tree, git.objects.Tree) else {}
+            self._folders[directory] = children
+        return children.get(name)
 
     def exists(self, path: str) -> bool:
         return self._lookup(path) is not None
