@@ -179,9 +179,19 @@ def check_change(repo: str | os.PathLike[str], base: str, head: str | None = Non
         return _caused_by(finding, by_file.get(finding.file or ""), touched_ids)
 
     result = engine.run(catalog, select, policy_files=set(changed))
+    before = {c.path: c.old_path or c.path for c in changeset.changes if c.status in ("M", "R")}
+
+    def base_exceptions(file: str) -> object:
+        return get(read_entry(changeset.base, before[file]).data, "exceptions") if file in before else None
+
+    exceptions_changed = tuple(entry.file for entry in changed_entries
+                               if get(entry.data, "exceptions") != base_exceptions(entry.file))
     scope = ChangeScope(base_label=changeset.base.commit.hexsha[:12], head_label=changeset.head.label,
                         changed_files=tuple(changed), deleted_files=tuple(sorted(deleted)),
-                        governance_files=tuple(governance))
+                        governance_files=tuple(governance),
+                        added_files=tuple(c.path for c in changeset.changes if c.path in changed and (
+                                              c.status == "A" or c.old_path in deleted)),
+                        exceptions_changed=exceptions_changed)
     return CheckResult(Report(len(changed), result.report.findings), catalog, scope)
 
 
