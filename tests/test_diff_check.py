@@ -198,3 +198,21 @@ def test_the_project_catalog_passes_against_its_own_history(run_cli: Any) -> Non
     from conftest import ROOT
     result = run_cli("check", str(ROOT), "--base", "HEAD", "--head", "HEAD", "--today", TODAY.isoformat())
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_a_governance_repo_in_a_subfolder(tmp_path: Any) -> None:
+    outer = GovRepo(tmp_path / "outer")
+    inner = outer.path / "governance"
+    inner.mkdir()
+    for name in ("martechgate.yaml", "policies", "catalog"):
+        (outer.path / name).rename(inner / name)
+    outer.write("governance/catalog/canva.yaml", dump(entry("canva", name="Canva")))
+    figma = entry("figma", name="Figma", integrations=_to("canva"))
+    outer.write("governance/catalog/figma.yaml", dump(figma))
+    outer.commit("main")
+    outer.git("checkout", "-q", "-b", "pr")
+    outer.git("rm", "-q", "governance/catalog/canva.yaml")
+    outer.commit("drop canva")
+    result = pullcheck.check_change(inner, "main", "pr", TODAY)
+    assert {(f.file, f.rule) for f in result.report.findings} == {
+        ("catalog/canva.yaml", "entry-deleted"), ("catalog/figma.yaml", "unknown-reference")}

@@ -187,3 +187,11 @@ def test_full_check_markdown_lists_entries_with_findings(gov: GovRepo) -> None:
     result = engine.run(engine.load_catalog(WorkTree(gov.path), today=TODAY))
     text = REPORTERS["markdown"](result, False)
     assert "### Acme Forms" in text and "### Canva" not in text
+
+
+def test_output_into_a_missing_folder_exits_2_without_traceback(gov: GovRepo, run_cli: Any,
+                                                                tmp_path: Any) -> None:
+    result = run_cli("check", str(gov.path), "--format", "sarif", "--output",
+                     str(tmp_path / "no" / "such" / "report.sarif"))
+    assert result.returncode == 2 and "could not write the report" in result.stderr
+    assert "Traceback" not in result.stderr

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
+import os
+import tempfile
 from datetime import date
 
 import click
@@ -25,6 +28,27 @@ def _open_repo(repo: str) -> Catalog:
                         hint="A governance repo keeps one YAML file per tool in catalog/; "
                              "`martechgate init DIR` starts one.")
     return engine.load_catalog(source)
+
+
+def _write_report(output: str, text: str) -> None:
+    """Write whole or not at all: CI uploads this file, and a half-written report would mislead."""
+    def failed(error: OSError) -> RepoError:
+        return RepoError(f"could not write the report to {output}: {error.strerror}",
+                         hint="Name a file in a folder that exists and is writable.")
+
+    try:
+        handle, temporary = tempfile.mkstemp(dir=os.path.dirname(os.path.abspath(output)),
+                                             prefix=".martechgate-report.")
+    except OSError as error:
+        raise failed(error) from error
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8") as stream:
+            stream.write(text)
+        os.replace(temporary, output)
+    except OSError as error:
+        with contextlib.suppress(OSError):
+            os.unlink(temporary)
+        raise failed(error) from error
 
 
 @click.command()
@@ -65,8 +89,7 @@ def check(repo: str, output_format: str, output: str | None, base: str | None, h
     text = REPORTERS[output_format](result, use_color(color) and output_format == "text")
     click.echo(text, nl=False)
     if output:
-        with open(output, "w", encoding="utf-8") as handle:
-            handle.write(REPORTERS[output_format](result, False))
+        _write_report(output, REPORTERS[output_format](result, False))
     raise SystemExit(EXIT_OK if result.report.passed else EXIT_BLOCKED)
 
 
