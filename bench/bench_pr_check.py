@@ -78,7 +78,7 @@ def main() -> None:
         print(f"built a {count}-entry governance repo in {time.perf_counter() - start:.1f} s")
         start = time.perf_counter()
         pullcheck.check_change(repo, "main", "pr", TODAY)
-        print(f"first run (cold cache): {(time.perf_counter() - start) * 1000:.0f} ms")
+        print(f"first run (fresh process state): {(time.perf_counter() - start) * 1000:.0f} ms")
         timed("check --base main --head pr", lambda: pullcheck.check_change(repo, "main", "pr", TODAY))
         git(repo, "checkout", "-q", "pr")
         timed("check --base main (working tree)", lambda: pullcheck.check_change(repo, "main", None, TODAY))
