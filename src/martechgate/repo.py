@@ -154,7 +154,7 @@ class GitRevision:
         self.rev = rev
         self.label = f"{rev} ({self.commit.hexsha[:12]})"
         self._tree = self.commit.tree
-        self._folders: dict[str, dict[str, git.objects.Blob | git.objects.Tree]] = {}
+        self._folders: dict[str, dict[str, tuple[int, bytes]]] = {}
 
     def _lookup(self, path: str) -> git.objects.Blob | git.objects.Tree | None:
         return self._object((self.prefix + path).strip("/"))
@@ -163,20 +163,21 @@ class GitRevision:
         if not full:
             return self._tree
         directory, _, name = full.rpartition("/")
-        return self._children(directory).get(name)
+        found = self._children(directory).get(name)
+        if found is None:
+            return None
+        mode, binsha = found
+        kind = git.objects.Tree if mode == 0o040000 else git.objects.Blob
+        return kind(self.repo, binsha, mode, full)
 
-    def _children(self, directory: str) -> dict[str, git.objects.Blob | git.objects.Tree]:
+    def _children(self, directory: str) -> dict[str, tuple[int, bytes]]:
         # GitPython parses a tree again on every `tree / path` (quadratic in a catalog of thousands of
         # files), so each folder is parsed once per revision, and its entries once per process.
         children = self._folders.get(directory)
         if children is None:
             tree = self._object(directory)
-            children = {}
-            if isinstance(tree, git.objects.Tree):
-                base = f"{directory}/" if directory else ""
-                for name, mode, binsha in _tree_entries(self.repo, tree.binsha):
-                    kind = git.objects.Tree if mode == 0o040000 else git.objects.Blob
-                    children[name] = kind(self.repo, binsha, mode, base + name)
+            children = ({name: (mode, binsha) for name, mode, binsha in _tree_entries(self.repo, tree.binsha)}
+                        if isinstance(tree, git.objects.Tree) else {})
             self._folders[directory] = children
         return children
 
@@ -187,8 +188,8 @@ class GitRevision:
         full = (self.prefix + directory).strip("/")
         if not isinstance(self._object(full), git.objects.Tree):
             return []
-        return sorted(f"{directory}/{name}" for name, item in self._children(full).items()
-                      if isinstance(item, git.objects.Blob) and item.mode != 0o160000
+        return sorted(f"{directory}/{name}" for name, (mode, _) in self._children(full).items()
+                      if mode not in (0o040000, 0o160000)
                       and name.endswith(YAML_SUFFIXES) and not name.startswith("."))
 
     def read(self, path: str, _hops: int = 0) -> FileData:
