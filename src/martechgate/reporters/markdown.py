@@ -140,7 +140,7 @@ def _section(result: CheckResult, file: str, findings: list[Finding]) -> list[st
         lines += ["The file could not be read as an entry (see the findings).", ""]
     lines.append("**Findings**" if findings else "**Findings**: none.")
     lines += [_finding_line(finding) for finding in findings]
-    lines += ["", "**Reviewers needed**"]
+    lines += ["", "**Reviewers needed**" if change is not None else "**Reviewers a change to it needs**"]
     exceptions_changed = change is not None and file in change.exceptions_changed
     lines += _reviewer_lines(result.catalog.organization, data, file, exceptions_changed)
     if data is not None and entry is not None:
