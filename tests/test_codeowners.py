@@ -6,9 +6,9 @@ import json
 from pathlib import Path
 from typing import Any
 
-from conftest import GovRepo
 from martechgate import github_setup
 from martechgate.config import parse_organization
+from tests.conftest import GovRepo
 
 ORG = b"""
 organization: T

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import os
 
-from conftest import ROOT, GovRepo
 from martechgate.repo import GitRevision, WorkTree
+from tests.conftest import ROOT, GovRepo
 
 
 def test_revision_and_working_tree_agree_on_the_project_catalog() -> None:

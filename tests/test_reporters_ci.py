@@ -10,11 +10,11 @@ from typing import Any
 import jsonschema_rs
 import pytest
 
-from conftest import FIXTURES, TODAY, GovRepo
 from martechgate import pullcheck
 from martechgate.cli.checking import check as check_command
 from martechgate.engine import CheckResult
 from martechgate.reporters import REPORTERS, github, markdown
+from tests.conftest import FIXTURES, TODAY, GovRepo
 
 HOSTILE = 'Evil <script>alert(1)</script> | [click](https://evil.example) @everyone $x$ `code`\nnext'
 

@@ -6,9 +6,9 @@ from typing import Any
 
 import pytest
 
-from conftest import ROOT, entry
 from martechgate.config import parse_organization
 from martechgate.reviewers import effective_tier, path_matches, rules_for
+from tests.conftest import ROOT, entry
 
 ORG = parse_organization((ROOT / "martechgate.yaml").read_bytes())
 

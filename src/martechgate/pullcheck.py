@@ -6,12 +6,12 @@ The catalog is read from the head (the working tree when no head is named). Only
 touched is reported, plus what it breaks elsewhere: an entry that integrates with a tool the change
 removed or renamed, or an id the change duplicated.
 
-Speed: a pull request usually touches one entry of thousands. Policies and the per-entry rules judge
-one entry at a time, so they run on the changed entries only. The reference rules compare entries only
-through ids, so they need the changed entries plus every entry whose text names an id the change
-touches or refers to; `git grep` finds those in the merge base's objects (unchanged files are the same
-there), and nothing else is read or parsed. A built-in rule that is in neither list makes the check
-load the whole catalog, so a new cross-entry rule is never judged on a partial catalog.
+Speed: a pull request usually touches one entry of thousands. Policies and entry-scope rules judge one
+entry at a time; the catalog-scope rules compare entries only through ids. So the check reads the
+changed entries plus every entry whose text names an id the change touches or refers to (`git grep`
+finds those in the merge base's objects: unchanged files are the same there), and nothing else is read
+or parsed. A catalog-scope rule not known to work that way makes the check load the whole catalog, so
+a new cross-entry rule is never judged on a partial catalog.
 """
 
 from __future__ import annotations
@@ -36,10 +36,9 @@ GOVERNANCE_FILES = (ORG_FILE,)
 # Rules whose finding on one entry can be caused by a change to another entry; they compare entries
 # only through the ids entries name (integrations[].target, alternative, id).
 CROSS_ENTRY_RULES = frozenset({"unknown-reference", "duplicate-id", "data-flow-clearance"})
-# Rules that judge each entry (or each deleted file) on its own.
-PER_ENTRY_RULES = frozenset({"yaml-syntax", "duplicate-key", "file-refused", "schema", "id-mismatch",
-                             "exception-expired", "exception-invalid", "owners-distinct",
-                             "risk-tier-understated", "entry-deleted"})
+# The catalog-scope rules a partial catalog (changed entries and those naming them) judges right;
+# entry-scope rules judge one file each, so they always do.
+PARTIAL_CATALOG_RULES = CROSS_ENTRY_RULES | {"entry-deleted"}
 _INTEGRATION = re.compile(r"^integrations\.(\d+)(?:\.|$)")
 
 
@@ -161,7 +160,7 @@ def check_change(repo: str | os.PathLike[str], base: str, head: str | None = Non
     touched_ids |= {entry.id for entry in changed_entries if entry.id}
 
     entries: list[Entry] | None = None  # None: the whole catalog
-    if set(RULES) <= CROSS_ENTRY_RULES | PER_ENTRY_RULES:
+    if all(rule.SCOPE == "entry" or rule.ID in PARTIAL_CATALOG_RULES for rule in RULES.values()):
         wanted = touched_ids.union(*(_referred_ids(entry) for entry in changed_entries))
         skip = set(changed) | set(deleted)
         related = sorted(path for path in _mentioning(changeset, wanted)
@@ -178,7 +177,7 @@ def check_change(repo: str | os.PathLike[str], base: str, head: str | None = Non
             return True
         return _caused_by(finding, by_file.get(finding.file or ""), touched_ids)
 
-    result = engine.run(catalog, select, policy_files=set(changed))
+    result = engine.run(catalog, select)
     before = {c.path: c.old_path or c.path for c in changeset.changes if c.status in ("M", "R")}
 
     def base_exceptions(file: str) -> object:

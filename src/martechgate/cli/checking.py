@@ -7,27 +7,28 @@ import json
 import os
 import tempfile
 from datetime import date
+from pathlib import Path
 
 import click
 
 from martechgate import engine, pullcheck, rules, schemas
-from martechgate.catalog import Catalog
+from martechgate.cache import ResultCache
 from martechgate.cli.options import color_option, repo_argument, today_option, use_color
 from martechgate.config import load_organization
 from martechgate.errors import EXIT_BLOCKED, EXIT_OK, RepoError, UsageError
 from martechgate.policy import Policy, load_policies, run_examples
-from martechgate.repo import CATALOG_DIR, open_source
+from martechgate.repo import CATALOG_DIR, Source, open_source
 from martechgate.reporters import REPORTERS
 
 
-def _open_repo(repo: str) -> Catalog:
+def _open_repo(repo: str) -> Source:
     source = open_source(repo)
     load_organization(source)  # a missing or broken organisation file is the clearer message
     if not source.exists(CATALOG_DIR):
         raise RepoError(f"there is no {CATALOG_DIR}/ folder in {repo}",
                         hint="A governance repo keeps one YAML file per tool in catalog/; "
                              "`martechgate init DIR` starts one.")
-    return engine.load_catalog(source)
+    return source
 
 
 def _write_report(output: str, text: str) -> None:
@@ -65,8 +66,11 @@ def _write_report(output: str, text: str) -> None:
                    "included).")
 @today_option
 @color_option
+@click.option("--no-cache", is_flag=True, help="Judge every file afresh, ignoring results of earlier runs.")
+@click.option("--cache-dir", type=click.Path(file_okay=False), envvar="MARTECHGATE_CACHE_DIR",
+              help="Where results of earlier runs are kept (default: ~/.cache/martechgate).")
 def check(repo: str, output_format: str, output: str | None, base: str | None, head: str | None,
-          today: date | None, color: bool | None) -> None:
+          today: date | None, color: bool | None, no_cache: bool, cache_dir: str | None) -> None:
     """Check every catalog entry in REPO (default: here) against the rules and policies.
 
     With --base, check a change (a pull request) instead: the entries it adds, edits, renames or
@@ -77,17 +81,19 @@ def check(repo: str, output_format: str, output: str | None, base: str | None, h
     if head is not None and base is None:
         raise UsageError("--head needs --base", hint="Name the base too: `martechgate check --base main "
                                                      "--head HEAD`.")
+    day = today or date.today()
     if base is not None:
-        result = pullcheck.check_change(repo, base, head, today)
+        # A change reads only the entries it touches and those naming them: nothing to cache.
+        result = pullcheck.check_change(repo, base, head, day)
         if result.change is not None and result.change.governance_files:
             click.echo(pullcheck.governance_note(result), err=True)
     else:
-        catalog = _open_repo(repo)
-        if today is not None:
-            catalog.today = today
-        result = engine.run(catalog)
-    text = REPORTERS[output_format](result, use_color(color) and output_format == "text")
-    click.echo(text, nl=False)
+        source = _open_repo(repo)
+        cache = None if no_cache else ResultCache.for_repo(repo, source, day,
+                                                           Path(cache_dir) if cache_dir else None)
+        result = engine.check(source, today=day, cache=cache)
+    colored = use_color(color) and output_format == "text"
+    click.echo(REPORTERS[output_format](result, colored), nl=False, color=colored)
     if output:
         _write_report(output, REPORTERS[output_format](result, False))
     raise SystemExit(EXIT_OK if result.report.passed else EXIT_BLOCKED)

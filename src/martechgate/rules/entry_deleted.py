@@ -27,6 +27,7 @@ ID = "entry-deleted"
 TITLE = "Catalog entries are retired, never deleted"
 SEVERITY = "high"
 ENFORCEMENT = "hard"
+SCOPE = "catalog"  # it reads the change (catalog.deleted), not one entry
 REMEDIATION = ("Restore the file and set `status: retired` (with `alternative:` naming the tool that "
                "replaces it, if any), so the record of the tool stays in the catalog.")
 

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from conftest import TODAY, GovRepo
 from martechgate import engine, pullcheck
 from martechgate.repo import WorkTree
 from martechgate.rules import entry_deleted, get
+from tests.conftest import TODAY, GovRepo
 
 
 def test_registered_and_documented() -> None:
