@@ -3,8 +3,8 @@
 Builds a real git governance repo in a temporary folder (the project's organisation file and
 policies; N entries made from the project's own catalog under new ids, integrations pointing at
 other generated entries), commits it on main, then a branch `pr` that edits one entry. Prints the
-time of `martechgate check --base main --head pr` (in process, best of several runs, after one
-warm-up run that fills the cache), and of the same check on the working tree.
+time of `martechgate check --base main --head pr` (in process: the first run, then the best of
+several), of the same check on the working tree, and of the command end to end in a new process.
 
     PYTHONPATH=src /work/venv/bin/python bench/bench_pr_check.py [N]
 """
@@ -82,6 +82,20 @@ def main() -> None:
         timed("check --base main --head pr", lambda: pullcheck.check_change(repo, "main", "pr", TODAY))
         git(repo, "checkout", "-q", "pr")
         timed("check --base main (working tree)", lambda: pullcheck.check_change(repo, "main", None, TODAY))
+        command = [sys.executable, "-m", "martechgate", "check", str(repo), "--base", "main", "--head", "pr",
+                   "--today", TODAY.isoformat(), "--format", "json"]
+        walls = []
+        for _ in range(3):
+            start = time.perf_counter()
+            subprocess.run(command, capture_output=True, check=False)
+            walls.append(time.perf_counter() - start)
+        startups = []
+        for _ in range(3):
+            start = time.perf_counter()
+            subprocess.run([sys.executable, "-m", "martechgate", "--version"], capture_output=True, check=True)
+            startups.append(time.perf_counter() - start)
+        print(f"CLI end to end (new process, as in CI): best of 3 {min(walls) * 1000:.0f} ms; starting "
+              f"Python and importing martechgate alone (--version): best of 3 {min(startups) * 1000:.0f} ms")
 
 
 if __name__ == "__main__":

@@ -121,7 +121,7 @@ def test_github_escaping(raw: str, data: str, prop: str) -> None:
 
 def test_github_annotations(pr: CheckResult) -> None:
     lines = REPORTERS["github"](pr, False).splitlines()
-    commands = [line for line in lines if line.startswith("::")]
+    commands = [line for line in lines if line.startswith("::") and "title=Governance" not in line]
     assert len(commands) == len(pr.report.findings)
     assert all("\n" not in command for command in commands)
     sso = next(line for line in commands if "title=pii-requires-sso" in line)
@@ -130,6 +130,8 @@ def test_github_annotations(pr: CheckResult) -> None:
     assert any(line.startswith("::notice ") and "pii-requires-scim" in line for line in commands)
     deleted = next(line for line in commands if "entry-deleted" in line)
     assert deleted.startswith("::error file=catalog/old-tool.yaml,title=")
+    governance = [line for line in lines if line.startswith("::warning title=Governance files changed::")]
+    assert len(governance) == 1 and "policies/pii-requires-mfa.yaml" in governance[0]
 
 
 def test_markdown_review_screen(pr: CheckResult) -> None:

@@ -43,6 +43,13 @@ def _command(finding: Finding) -> str:
 
 def render(result: CheckResult, color: bool = False) -> str:
     lines = [_command(finding) for finding in result.report.findings]
+    change = result.change
+    if change is not None and change.governance_files:
+        # Not a finding (the change is judged by the base's rules), but reviewers must know.
+        message = (f"This change edits {', '.join(change.governance_files)}. It was judged by the rules at "
+                   f"the merge base {change.base_label}, not by its own edits; it needs the governance "
+                   "reviewers.")
+        lines.append(f"::warning title={escape_property('Governance files changed')}::{escape_data(message)}")
     report = result.report
     summary = (f"martechgate: {'passed' if report.passed else 'failed'}: {report.entries} entries checked, "
                f"{report.blocking} blocking, {len(report.findings) - report.blocking} not blocking")
