@@ -216,3 +216,38 @@ def test_a_governance_repo_in_a_subfolder(tmp_path: Any) -> None:
     result = pullcheck.check_change(inner, "main", "pr", TODAY)
     assert {(f.file, f.rule) for f in result.report.findings} == {
         ("catalog/canva.yaml", "entry-deleted"), ("catalog/figma.yaml", "unknown-reference")}
+
+
+def test_the_partial_catalog_finds_what_the_whole_catalog_finds(gov: GovRepo, monkeypatch: Any) -> None:
+    """The fast path (entries git grep finds) against the whole catalog, on a change with a deletion,
+    a replacement, a duplicate id and a narrowed data category."""
+    pii = {**PII_NO_SSO["data"]}
+    safe = {"sso": "saml", "mfa": "enforced", "scim": True, "evidence": []}
+    medium = {"risk_tier": "medium", "last_reviewed": "2026-06-01", "next_review": "2027-06-01"}
+    gov.add_entry("crm", name="CRM", data=pii, security=safe, review=medium)
+    gov.add_entry("forms", name="Forms", data=pii, security=safe, review=medium,
+                  integrations=[{"target": "crm", "direction": "outbound", "data": ["contact-pii"],
+                                 "method": "native"}, *_to("canva")])
+    gov.add_entry("canva", name="Canva")
+    gov.add_entry("legacy", name="Legacy", alternative="canva")
+    for n in range(30):
+        gov.add_entry(f"filler-{n:02d}", name=f"Filler {n}", integrations=_to("forms"))
+    gov.commit("main")
+    gov.git("checkout", "-q", "-b", "pr")
+    gov.add_entry("crm", name="CRM")
+    gov.git("rm", "-q", "catalog/canva.yaml")
+    gov.write("catalog/zz-forms.yaml", dump(entry("forms", name="Forms two")))
+    gov.add_entry("acme-forms", **PII_NO_SSO)
+    gov.commit("PR")
+
+    def findings() -> set[tuple[str | None, str, str | None]]:
+        result = pullcheck.check_change(gov.path, "main", "pr", TODAY)
+        return {(f.file, f.rule, f.path) for f in result.report.findings}
+
+    fast = findings()
+    monkeypatch.setattr(pullcheck, "MAX_SEARCHED_IDS", -1)
+    assert findings() == fast
+    assert {("catalog/canva.yaml", "entry-deleted", None), ("catalog/forms.yaml", "data-flow-clearance",
+            "integrations.0.data"), ("catalog/legacy.yaml", "unknown-reference", "alternative"),
+            ("catalog/forms.yaml", "unknown-reference", "integrations.1.target")} <= fast
+    assert not any(file and file.startswith("catalog/filler-") for file, _, _ in fast)

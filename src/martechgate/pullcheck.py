@@ -39,6 +39,7 @@ CROSS_ENTRY_RULES = frozenset({"unknown-reference", "duplicate-id", "data-flow-c
 # The catalog-scope rules a partial catalog (changed entries and those naming them) judges right;
 # entry-scope rules judge one file each, so they always do.
 PARTIAL_CATALOG_RULES = CROSS_ENTRY_RULES | {"entry-deleted"}
+MAX_SEARCHED_IDS = 2_000
 _INTEGRATION = re.compile(r"^integrations\.(\d+)(?:\.|$)")
 
 
@@ -52,14 +53,14 @@ def is_governance_file(path: str) -> bool:
 
 
 def _same_tool(changeset: ChangeSet, old_path: str, new_path: str) -> bool:
-    """Whether a rename git found moved one tool's record (same id, name or vendor), rather than
-    deleting one tool and adding a different one that looks alike (entries share a template, so git's
-    similarity alone would call most replacements renames)."""
+    """Whether a rename git found moved one tool's record (same id or same tool name), rather than
+    deleting one tool and adding a different one that looks alike: entries share a template, so git's
+    similarity alone would call most replacements renames. The vendor is no proof (one vendor, many
+    tools)."""
     old, new = read_entry(changeset.base, old_path).data, read_entry(changeset.head, new_path).data
     if old is None or new is None:
         return False
-    return any(get(old, *keys) is not None and get(old, *keys) == get(new, *keys)
-               for keys in (("id",), ("name",), ("vendor", "name"), ("vendor", "website")))
+    return any(get(old, key) is not None and get(old, key) == get(new, key) for key in ("id", "name"))
 
 
 def scope_of(changeset: ChangeSet) -> tuple[list[str], dict[str, str], list[str]]:
@@ -160,8 +161,10 @@ def check_change(repo: str | os.PathLike[str], base: str, head: str | None = Non
     touched_ids |= {entry.id for entry in changed_entries if entry.id}
 
     entries: list[Entry] | None = None  # None: the whole catalog
-    if all(rule.SCOPE == "entry" or rule.ID in PARTIAL_CATALOG_RULES for rule in RULES.values()):
-        wanted = touched_ids.union(*(_referred_ids(entry) for entry in changed_entries))
+    wanted = touched_ids.union(*(_referred_ids(entry) for entry in changed_entries))
+    # A change touching most of the catalog (an import) gains nothing from searching: read it all.
+    if len(wanted) <= MAX_SEARCHED_IDS and all(
+            rule.SCOPE == "entry" or rule.ID in PARTIAL_CATALOG_RULES for rule in RULES.values()):
         skip = set(changed) | set(deleted)
         related = sorted(path for path in _mentioning(changeset, wanted)
                          if path not in skip and changeset.head.exists(path))
@@ -178,7 +181,9 @@ def check_change(repo: str | os.PathLike[str], base: str, head: str | None = Non
         return _caused_by(finding, by_file.get(finding.file or ""), touched_ids)
 
     result = engine.run(catalog, select)
-    before = {c.path: c.old_path or c.path for c in changeset.changes if c.status in ("M", "R")}
+    # The exceptions each changed entry had at the base (none for a new tool, or one replacing another).
+    before = {c.path: c.old_path or c.path for c in changeset.changes
+              if c.status == "M" or (c.status == "R" and c.old_path not in deleted)}
 
     def base_exceptions(file: str) -> object:
         return get(read_entry(changeset.base, before[file]).data, "exceptions") if file in before else None
