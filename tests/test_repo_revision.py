@@ -25,8 +25,11 @@ def test_listing_skips_hidden_other_files_and_folders(gov: GovRepo) -> None:
     gov.write("catalog/README.md", "notes\n")
     gov.write("catalog/sub/inner.yaml", "id: y\n")
     gov.write("catalog/b.yml", "id: b\n")
+    gov.write("catalog/odd name é.yaml", "id: odd\n")
     gov.commit("files")
-    assert GitRevision(gov.path, "HEAD").list_yaml("catalog") == ["catalog/b.yml", "catalog/canva.yaml"]
+    revision = GitRevision(gov.path, "HEAD")
+    assert revision.list_yaml("catalog") == ["catalog/b.yml", "catalog/canva.yaml", "catalog/odd name é.yaml"]
+    assert revision.read("catalog/odd name é.yaml").data == b"id: odd\n"
     assert GitRevision(gov.path, "HEAD").read("catalog/sub/inner.yaml").data == b"id: y\n"
 
 

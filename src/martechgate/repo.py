@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import os
 import posixpath
+import re
 import stat
 from dataclasses import dataclass
 from pathlib import Path
@@ -123,6 +124,8 @@ class WorkTree:
 
 _TREES: dict[bytes, list[tuple[str, int, bytes]]] = {}
 _TREES_KEPT = 64
+# A tree object is "<octal mode> <name>\0<20-byte sha>", repeated.
+_TREE_ENTRY = re.compile(rb"([0-7]+) ([^\0]*)\0(.{20})", re.DOTALL)
 
 
 def _tree_entries(repo: git.Repo, binsha: bytes) -> list[tuple[str, int, bytes]]:
@@ -135,14 +138,8 @@ def _tree_entries(repo: git.Repo, binsha: bytes) -> list[tuple[str, int, bytes]]
     entries = _TREES.get(binsha)
     if entries is None:
         raw = repo.odb.stream(binsha).read()
-        entries = []
-        index = 0
-        while index < len(raw):  # "<octal mode> <name>\0<20-byte sha>", repeated
-            space = raw.index(b" ", index)
-            nul = raw.index(b"\0", space)
-            entries.append((raw[space + 1:nul].decode("utf-8", "surrogateescape"), int(raw[index:space], 8),
-                            raw[nul + 1:nul + 21]))
-            index = nul + 21
+        entries = [(name.decode("utf-8", "surrogateescape"), int(mode, 8), sha)
+                   for mode, name, sha in _TREE_ENTRY.findall(raw)]
         if len(_TREES) >= _TREES_KEPT:
             _TREES.clear()
         _TREES[binsha] = entries
