@@ -16,10 +16,10 @@ from datetime import datetime
 import click
 
 from martechgate import __version__
-from martechgate.cli import checking, github_setup, starting
+from martechgate.cli import checking, github_setup, reviewing, starting, vendors
 from martechgate.errors import EXIT_CANNOT_RUN, MartechgateError
 
-COMMAND_MODULES = (checking, starting, github_setup)
+COMMAND_MODULES = (checking, starting, reviewing, vendors, github_setup)
 
 
 def _log_unexpected(error: BaseException) -> str:
