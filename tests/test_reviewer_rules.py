@@ -4,30 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-import pytest
-
 from martechgate.config import parse_organization
-from martechgate.reviewers import effective_tier, path_matches, rules_for
+from martechgate.reviewers import rules_for
 from tests.conftest import ROOT, entry
 
 ORG = parse_organization((ROOT / "martechgate.yaml").read_bytes())
-
-
-@pytest.mark.parametrize(("glob", "path", "expected"), [
-    ("catalog/**", "catalog/canva.yaml", True),
-    ("catalog/**", "catalog/sub/x.yaml", True),
-    ("catalog/**", "catalogue/x.yaml", False),
-    ("catalog/*.yaml", "catalog/sub/x.yaml", False),
-    ("martechgate.yaml", "martechgate.yaml", True),
-    ("martechgate.yaml", "sub/martechgate.yaml", False),
-    ("**/README.md", "README.md", True),
-    ("**/README.md", "docs/README.md", True),
-    (".github/**", ".github/workflows/ci.yml", True),
-    ("/policies/**", "policies/a.yaml", True),
-    ("policies/?.yaml", "policies/a.yaml", True),
-])
-def test_path_globs(glob: str, path: str, expected: bool) -> None:
-    assert path_matches(glob, path) is expected
 
 
 def _names(found: list[Any]) -> list[str]:
@@ -44,13 +25,17 @@ def test_data_spend_risk_and_exceptions_add_reviewers() -> None:
     found = dict((rule.name, why) for rule, why in rules_for(ORG, data, ["catalog/crm.yaml"],
                                                               exceptions_changed=True))
     assert set(found) == {"joint-cmo-cio", "high-risk", "personal-data", "big-spend", "new-exception"}
-    assert found["high-risk"] == "risk tier high"  # computed, though declared low
+    assert found["high-risk"].startswith("risk tier high")  # computed, though declared low
     assert "60,000" in found["big-spend"] and "contact-pii" in found["personal-data"]
 
 
 def test_the_declared_tier_counts_when_higher() -> None:
-    assert effective_tier(entry("x", review={"risk_tier": "critical"})) == "critical"
-    assert effective_tier(entry("x")) == "low"
+    critical = entry("x", review={"risk_tier": "critical"})
+    assert "high-risk" in _names(rules_for(ORG, critical, ["catalog/x.yaml"]))
+
+
+def test_tool_conditions_never_hold_for_a_file_that_is_not_an_entry() -> None:
+    assert _names(rules_for(ORG, None, ["catalog/notes.yaml"])) == ["joint-cmo-cio"]
 
 
 def test_governance_paths_without_an_entry() -> None:

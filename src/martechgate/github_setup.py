@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from martechgate.model import Organization, ReviewRule
-from martechgate.reviewers import path_matches
+from martechgate.review import path_matcher
 
 # The commit status `martechgate review --github` sets on the head commit (one fixed context).
 REVIEW_STATUS_CONTEXT = "martechgate/review"
@@ -72,7 +72,7 @@ def codeowners(organization: Organization, prefix: str = "") -> Generated:
              "# joint approval (one of each group, distinct people) is enforced by `martechgate review`.", ""]
     for glob in groups_by_glob:
         covering = [g for other, other_groups in groups_by_glob.items()
-                    if other == glob or path_matches(other, glob) for g in other_groups]
+                    if other == glob or path_matcher(other).match_file(glob) for g in other_groups]
         owners = _owners(organization, list(dict.fromkeys(covering)), notes)
         if owners:
             lines.append(f"{_codeowners_pattern(prefix, glob)} {' '.join(owners)}")
