@@ -12,11 +12,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from martechgate.github import STATUS_CONTEXT  # the one status `martechgate review --github` sets
 from martechgate.model import Organization, ReviewRule
 from martechgate.review import path_matcher
-
-# The commit status `martechgate review --github` sets on the head commit (one fixed context).
-REVIEW_STATUS_CONTEXT = "martechgate/review"
 
 
 @dataclass
@@ -102,7 +100,7 @@ def ruleset(organization: Organization, team_ids: dict[str, int], prefix: str = 
                 notes.append(f"review rule {rule.name!r}: group {group_name!r} has no github_team, so GitHub "
                              "cannot require it in a ruleset (rulesets require teams, not people); "
                              "`martechgate review` still enforces it through the required status "
-                             f"{REVIEW_STATUS_CONTEXT!r}")
+                             f"{STATUS_CONTEXT!r}")
                 continue
             team_id = team_ids.get(group.github_team)
             if team_id is None:
@@ -125,7 +123,7 @@ def ruleset(organization: Organization, team_ids: dict[str, int], prefix: str = 
                 "required_reviewers": required}},
             {"type": "required_status_checks", "parameters": {
                 "strict_required_status_checks_policy": False,
-                "required_status_checks": [{"context": REVIEW_STATUS_CONTEXT}]}},
+                "required_status_checks": [{"context": STATUS_CONTEXT}]}},
         ],
     }
     return payload, list(dict.fromkeys(notes))
