@@ -44,6 +44,9 @@ class Catalog:
     organization: Organization
     policies: list[Policy]
     today: date = field(default_factory=date.today)
+    # Catalog files a change deletes, with the id each had at the merge base (rule entry-deleted);
+    # empty unless a diff-aware check set it.
+    deleted: dict[str, str] = field(default_factory=dict)
 
     _schema_problems: dict[str, list[schemas.SchemaProblem]] = field(default_factory=dict, repr=False)
 

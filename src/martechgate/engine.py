@@ -24,6 +24,21 @@ from martechgate.rules import RULES
 class CheckResult:
     report: Report
     catalog: Catalog
+    change: ChangeScope | None = None  # set by a diff-aware check: what the change touched
+
+
+@dataclass(frozen=True)
+class ChangeScope:
+    """What a diff-aware check judged: the catalog files the change added, modified or renamed (at
+    head), the ones it deleted, and the governance files (policies, organisation, CI) it edited."""
+
+    base_label: str
+    head_label: str
+    changed_files: tuple[str, ...]
+    deleted_files: tuple[str, ...]
+    governance_files: tuple[str, ...]
+    added_files: tuple[str, ...] = ()  # of changed_files, those new in the change
+    exceptions_changed: tuple[str, ...] = ()  # of changed_files, those whose exceptions differ from the base
 
 
 def load_catalog(catalog_source: Source, rules_source: Source | None = None,

@@ -12,6 +12,7 @@ import copy
 import hashlib
 import os
 import posixpath
+import re
 import stat
 from dataclasses import dataclass
 from pathlib import Path
@@ -122,6 +123,30 @@ class WorkTree:
         return FileData(path, data, blob_id(data))
 
 
+_TREES: dict[bytes, list[tuple[str, int, bytes]]] = {}
+_TREES_KEPT = 64
+# A tree object is "<octal mode> <name>\0<20-byte sha>", repeated.
+_TREE_ENTRY = re.compile(rb"([0-7]+) ([^\0]*)\0(.{20})", re.DOTALL)
+
+
+def _tree_entries(repo: git.Repo, binsha: bytes) -> list[tuple[str, int, bytes]]:
+    """(name, mode, binary sha) of a git tree object, read straight from its bytes.
+
+    GitPython's own parser validates every name as a path to check out (a third of a second for a
+    folder of 10,000 files); here names are only dictionary keys, never paths on disk. Trees are
+    immutable, so their entries are kept by object id.
+    """
+    entries = _TREES.get(binsha)
+    if entries is None:
+        raw = repo.odb.stream(binsha).read()
+        entries = [(name.decode("utf-8", "surrogateescape"), int(mode, 8), sha)
+                   for mode, name, sha in _TREE_ENTRY.findall(raw)]
+        if len(_TREES) >= _TREES_KEPT:
+            _TREES.clear()
+        _TREES[binsha] = entries
+    return entries
+
+
 class GitRevision:
     """The files as they were at a git revision, read from the object store."""
 
@@ -144,22 +169,7 @@ class GitRevision:
         self.rev = rev
         self.label = f"{rev} ({self.commit.hexsha[:12]})"
         self._tree = self.commit.tree
-        self._folders: dict[str, dict[str, git.objects.Blob | git.objects.Tree]] = {}
-
-    def _folder(self, folder: str) -> dict[str, git.objects.Blob | git.objects.Tree]:
-        """A folder's children by name, read once: `tree / path` re-reads every tree on the way,
-        which made reading each file of a 10,000-entry catalog read the whole catalog tree again."""
-        if folder not in self._folders:
-            children: dict[str, git.objects.Blob | git.objects.Tree] = {}
-            if folder == "":
-                tree: object = self._tree
-            else:
-                parent, _, name = folder.rpartition("/")
-                tree = self._folder(parent).get(name)
-            if isinstance(tree, git.objects.Tree):
-                children = {item.name: item for item in tree if isinstance(item, git.objects.Blob | git.objects.Tree)}
-            self._folders[folder] = children
-        return self._folders[folder]
+        self._folders: dict[str, dict[str, tuple[int, bytes]]] = {}
 
     def at(self, rev: str) -> GitRevision:
         """The same repository at another revision, sharing this one's object reader: walking many
@@ -182,23 +192,40 @@ class GitRevision:
         return found.hexsha if found is not None else None
 
     def _lookup(self, path: str) -> git.objects.Blob | git.objects.Tree | None:
-        full = (self.prefix + path).strip("/")
-        if full == "":
+        return self._object((self.prefix + path).strip("/"))
+
+    def _object(self, full: str) -> git.objects.Blob | git.objects.Tree | None:
+        if not full:
             return self._tree
-        folder, _, name = full.rpartition("/")
-        return self._folder(folder).get(name)
+        directory, _, name = full.rpartition("/")
+        found = self._children(directory).get(name)
+        if found is None:
+            return None
+        mode, binsha = found
+        kind = git.objects.Tree if mode == 0o040000 else git.objects.Blob
+        return kind(self.repo, binsha, mode, full)
+
+    def _children(self, directory: str) -> dict[str, tuple[int, bytes]]:
+        # GitPython parses a tree again on every `tree / path` (quadratic in a catalog of thousands of
+        # files), so each folder is parsed once per revision, and its entries once per process.
+        children = self._folders.get(directory)
+        if children is None:
+            tree = self._object(directory)
+            children = ({name: (mode, binsha) for name, mode, binsha in _tree_entries(self.repo, tree.binsha)}
+                        if isinstance(tree, git.objects.Tree) else {})
+            self._folders[directory] = children
+        return children
 
     def exists(self, path: str) -> bool:
         return self._lookup(path) is not None
 
     def list_yaml(self, directory: str) -> list[str]:
-        tree = self._lookup(directory)
-        if not isinstance(tree, git.objects.Tree):
+        full = (self.prefix + directory).strip("/")
+        if not isinstance(self._object(full), git.objects.Tree):
             return []
-        folder = self._folder((self.prefix + directory).strip("/"))
-        return sorted(f"{directory}/{name}" for name, item in folder.items()
-                      if isinstance(item, git.objects.Blob) and name.endswith(YAML_SUFFIXES)
-                      and not name.startswith("."))
+        return sorted(f"{directory}/{name}" for name, (mode, _) in self._children(full).items()
+                      if mode not in (0o040000, 0o160000)
+                      and name.endswith(YAML_SUFFIXES) and not name.startswith("."))
 
     def read(self, path: str, _hops: int = 0) -> FileData:
         blob = self._lookup(path)

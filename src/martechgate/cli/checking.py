@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
+import os
+import tempfile
 from datetime import date
 from pathlib import Path
 
 import click
 
-from martechgate import engine, rules, schemas
+from martechgate import engine, pullcheck, rules, schemas
 from martechgate.cache import ResultCache
 from martechgate.cli.options import color_option, repo_argument, today_option, use_color
 from martechgate.config import load_organization
@@ -28,32 +31,71 @@ def _open_repo(repo: str) -> Source:
     return source
 
 
+def _write_report(output: str, text: str) -> None:
+    """Write whole or not at all: CI uploads this file, and a half-written report would mislead."""
+    def failed(error: OSError) -> RepoError:
+        return RepoError(f"could not write the report to {output}: {error.strerror}",
+                         hint="Name a file in a folder that exists and is writable.")
+
+    try:
+        handle, temporary = tempfile.mkstemp(dir=os.path.dirname(os.path.abspath(output)),
+                                             prefix=".martechgate-report.")
+    except OSError as error:
+        raise failed(error) from error
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8") as stream:
+            stream.write(text)
+        os.replace(temporary, output)
+    except OSError as error:
+        with contextlib.suppress(OSError):
+            os.unlink(temporary)
+        raise failed(error) from error
+
+
 @click.command()
 @repo_argument
 @click.option("--format", "output_format", type=click.Choice(sorted(REPORTERS)), default="text",
               show_default=True, help="How to print the findings.")
 @click.option("--output", "-o", type=click.Path(dir_okay=False, writable=True),
               help="Also write the report to this file (in the same format).")
+@click.option("--base", metavar="REF",
+              help="Check only what changed since the merge base with REF (a pull request's base branch "
+                   "or SHA), judged by the rules (martechgate.yaml, policies/) as they are at that base.")
+@click.option("--head", metavar="REF",
+              help="With --base: the revision to check (default: the working tree, untracked files "
+                   "included).")
 @today_option
 @color_option
 @click.option("--no-cache", is_flag=True, help="Judge every file afresh, ignoring results of earlier runs.")
 @click.option("--cache-dir", type=click.Path(file_okay=False), envvar="MARTECHGATE_CACHE_DIR",
               help="Where results of earlier runs are kept (default: ~/.cache/martechgate).")
-def check(repo: str, output_format: str, output: str | None, today: date | None, color: bool | None,
-          no_cache: bool, cache_dir: str | None) -> None:
+def check(repo: str, output_format: str, output: str | None, base: str | None, head: str | None,
+          today: date | None, color: bool | None, no_cache: bool, cache_dir: str | None) -> None:
     """Check every catalog entry in REPO (default: here) against the rules and policies.
+
+    With --base, check a change (a pull request) instead: the entries it adds, edits, renames or
+    deletes, and what it breaks elsewhere.
 
     Exit 0 when nothing blocks, 1 when something does, 2 when the check cannot run.
     """
-    source = _open_repo(repo)
+    if head is not None and base is None:
+        raise UsageError("--head needs --base", hint="Name the base too: `martechgate check --base main "
+                                                     "--head HEAD`.")
     day = today or date.today()
-    cache = None if no_cache else ResultCache.for_repo(repo, source, day, Path(cache_dir) if cache_dir else None)
-    result = engine.check(source, today=day, cache=cache)
+    if base is not None:
+        # A change reads only the entries it touches and those naming them: nothing to cache.
+        result = pullcheck.check_change(repo, base, head, day)
+        if result.change is not None and result.change.governance_files:
+            click.echo(pullcheck.governance_note(result), err=True)
+    else:
+        source = _open_repo(repo)
+        cache = None if no_cache else ResultCache.for_repo(repo, source, day,
+                                                           Path(cache_dir) if cache_dir else None)
+        result = engine.check(source, today=day, cache=cache)
     colored = use_color(color) and output_format == "text"
     click.echo(REPORTERS[output_format](result, colored), nl=False, color=colored)
     if output:
-        with open(output, "w", encoding="utf-8") as handle:
-            handle.write(REPORTERS[output_format](result, False))
+        _write_report(output, REPORTERS[output_format](result, False))
     raise SystemExit(EXIT_OK if result.report.passed else EXIT_BLOCKED)
 
 

@@ -14,6 +14,7 @@ from martechgate.rules import (
     data_flow,
     duplicate_id,
     duplicate_key,
+    entry_deleted,
     exception_expired,
     exception_invalid,
     file_refused,
@@ -29,7 +30,7 @@ RULES: dict[str, ModuleType] = {
     module.ID: module
     for module in (
         yaml_syntax, duplicate_key, file_refused, schema, id_mismatch, duplicate_id, unknown_reference,
-        exception_expired, exception_invalid, data_flow, owners_distinct, risk_tier,
+        exception_expired, exception_invalid, data_flow, owners_distinct, risk_tier, entry_deleted,
     )
 }
 
