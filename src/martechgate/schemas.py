@@ -151,8 +151,8 @@ _FORMAT_WORDS = {"date": "a date written YYYY-MM-DD", "email": "an email address
                  "uri": "a web address (https://...)"}
 
 
-def describe(error: jsonschema_rs.ValidationError, schema_properties: dict[str, Any] | None = None
-             ) -> SchemaProblem:
+def describe(error: jsonschema_rs.ValidationError, schema_properties: dict[str, Any] | None = None,
+             *, schema: Any = None) -> SchemaProblem:
     """One jsonschema-rs error as a located sentence a marketer can act on."""
     kind: Any = error.kind  # each kind has its own attributes (property, options, types, ...)
     name = kind.name
