@@ -74,8 +74,10 @@ class WorkTree:
         folder = self.root / directory
         if not folder.is_dir():
             return []
+        # Folders are not entries, whatever their name: the same as a git tree's blobs.
         names = sorted(entry.name for entry in os.scandir(folder)
-                       if entry.name.endswith(YAML_SUFFIXES) and not entry.name.startswith("."))
+                       if entry.name.endswith(YAML_SUFFIXES) and not entry.name.startswith(".")
+                       and not entry.is_dir())
         return [f"{directory}/{name}" for name in names]
 
     def read(self, path: str) -> FileData:
