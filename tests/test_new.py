@@ -14,11 +14,11 @@ import pytest
 import yaml
 from click.testing import CliRunner
 
-from conftest import ROOT, GovRepo
 from martechgate import proposal
 from martechgate.cli import main
 from martechgate.errors import UsageError
 from martechgate.yamlload import load_bytes
+from tests.conftest import ROOT, GovRepo
 
 TODAY_ARGS = ("--today", "2026-11-23")
 

@@ -7,8 +7,8 @@ from typing import Any
 
 import yaml
 
-from conftest import ROOT
 from martechgate.cli import main
+from tests.conftest import ROOT
 
 # pre-commit's manifest schema (pre_commit/clientlib.py): these keys are required for every hook.
 REQUIRED = ("id", "name", "entry", "language")
