@@ -36,13 +36,14 @@ class Catalog:
     def schema_problems(self) -> dict[str, list[schemas.SchemaProblem]]:
         """Entry-schema problems by file, for every entry that loaded as a mapping."""
         validator = schemas.packaged_validator("entry")
-        properties = schemas.load_schema("entry")["properties"]
+        schema = schemas.load_schema("entry")
+        properties = schema["properties"]
         result: dict[str, list[schemas.SchemaProblem]] = {}
         for entry in self.entries:
             data = entry.data
             if data is None or validator.is_valid(data):
                 continue
-            result[entry.file] = [schemas.describe(error, properties)
+            result[entry.file] = [schemas.describe(error, properties, schema=schema)
                                   for error in validator.iter_errors(data)]
         return result
 

@@ -86,7 +86,7 @@ class Policy:
         match, require = self.compiled(today)
         if not match.is_valid(data) or require.is_valid(data):
             return None
-        problem = schemas.describe(schemas.deepest(list(require.iter_errors(data))))
+        problem = schemas.describe(schemas.deepest(list(require.iter_errors(data))), schema=self.require)
         return Violation(problem.path, problem.missing, problem.message)
 
     def finding_message(self, data: Any) -> str:
