@@ -93,3 +93,16 @@ def test_unknown_revision_is_a_clear_error(gov: GovRepo) -> None:
 def test_not_a_git_repo(tmp_path: Path) -> None:
     with pytest.raises(RepoError, match="not inside a git repository"):
         GitRevision(tmp_path, "HEAD")
+
+
+def test_catalog_folder_linked_outside_is_refused(tmp_path: Path) -> None:
+    gov = GovRepo(tmp_path / "gov")
+    outside = tmp_path / "elsewhere"
+    outside.mkdir()
+    (outside / "canva.yaml").write_text("id: canva\n")
+    (gov.path / "catalog").rmdir()
+    os.symlink(outside, gov.path / "catalog")
+    tree = WorkTree(gov.path)
+    assert tree.list_yaml("catalog") == ["catalog/canva.yaml"]
+    read = tree.read("catalog/canva.yaml")
+    assert read.data is None and read.refused is not None and "outside the repository" in read.refused.message
