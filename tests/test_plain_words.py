@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 
 from martechgate import schemas
+from martechgate.yamlload import load_bytes
 from tests.conftest import GovRepo
 
 TODAY = date(2026, 11, 23)
@@ -162,3 +163,24 @@ def test_a_catalog_entry_out_of_range_says_the_limit(gov: GovRepo, run_cli: Any)
     result = run_cli("check", str(gov.path), "--today", "2026-11-23")
     assert "contract.notice_days is -30; it must be at least 0" in result.stdout
     assert result.returncode == 1
+
+
+YAML_CASES = [
+    ('name: "Canva\n', "a quoted text is not closed: add the closing quote"),
+    ("capabilities: [email, forms\n", "a list in [ ] is not closed or misses a comma"),
+    ("vendor: {name: Acme\n", "a group in { } is not closed or misses a comma"),
+    ("id: canva\n\tname: Canva\n", "a tab is used for indentation: indent with spaces"),
+    ("id\nname: Canva\n", "a colon (:) is out of place"),
+    ("name: Canva\npurpose\n", "a line has no colon: write it as key: value"),
+    ("owners:\n  business: a@example.com\n technical: b@example.com\n", "the indentation is off"),
+    ("owner: @jane\n", "a value cannot start with this character (such as @ or `): put the value in quotes"),
+    ('name: "C:\\q"\n', "a backslash (\\) in double quotes starts an escape"),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), YAML_CASES, ids=[c[1][:30] for c in YAML_CASES])
+def test_yaml_syntax_errors_say_what_to_change(text: str, expected: str) -> None:
+    problems = load_bytes(text.encode()).problems
+    assert problems and problems[0].rule == "yaml-syntax"
+    assert problems[0].message.startswith(f"this is not valid YAML: {expected}")
+    assert problems[0].message.endswith("]")  # the parser's own words kept, in brackets, last

@@ -143,7 +143,7 @@ def _show(value: Any) -> str:
     if isinstance(value, str):
         return repr(value) if len(value) <= 60 else repr(value[:57] + "...")
     if isinstance(value, dict):
-        return "a mapping"
+        return "a group of fields"
     if isinstance(value, list):
         return "a list"
     return json.dumps(value)
@@ -173,7 +173,7 @@ def _plural(count: int, word: str) -> str:
     return f"{count} {word}" if count == 1 else f"{count} {word}s"
 
 
-_TYPE_WORDS = {"object": "a mapping (key: value lines)", "array": "a list", "string": "text",
+_TYPE_WORDS = {"object": "a group of fields (key: value lines)", "array": "a list", "string": "text",
                "integer": "a whole number", "number": "a number", "boolean": "true or false",
                "null": "empty (null)"}
 

@@ -142,7 +142,7 @@ def _read_answers(path: str) -> dict[str, Any]:
         raise UsageError(first.message, file=path, line=first.line, column=first.column,
                          hint="The answers file must be valid YAML or JSON; nothing was written.")
     if not isinstance(loaded.value, dict):
-        raise UsageError("the answers file must be a mapping of the entry's fields (name: ..., vendor: ...)",
+        raise UsageError("the answers file must hold the entry's fields (name: ..., vendor: ...)",
                          file=path, hint="See `martechgate schema` for the fields; nothing was written.")
     return dict(loaded.value)
 
