@@ -308,7 +308,7 @@ QUESTIONS: tuple[Question, ...] = (
              "'HubSpot Marketing Hub'. It is shown in the catalog.", _text, flag="name"),
     Question("id", "Short id for the catalog file", "The file will be catalog/<id>.yaml. Lower-case "
              "letters, digits and dashes; the suggestion is made from the name.", _id, flag="id",
-             default=lambda d: slug(d.get("name") or "")),
+             default=lambda d: slug(d.get("name")) if d.get("name") else None),
     Question("vendor.name", "Which company sells it?", "The vendor's company name, as on the contract, "
              "e.g. 'HubSpot, Inc.'.", _text, flag="vendor", default=lambda d: d.get("name")),
     Question("vendor.website", "The vendor's website", "Its home page, e.g. www.hubspot.com. Press Enter "
@@ -454,8 +454,16 @@ def problems(entry: dict[str, Any], draft: Draft) -> list[str]:
     found: list[str] = []
     validator = schemas.packaged_validator("entry")
     schema = schemas.load_schema("entry")
+    unanswered = [q for q in QUESTIONS if not q.optional and q.ask_if(draft)
+                  and get(entry, *q.key.split(".")) is None]
+    for question in unanswered:
+        found.append(f"{question.key} is missing: {question.text} (--{question.flag}, or {question.key} in "
+                     "the answers file)")
+    asked = {tuple(q.key.split(".")[:depth]) for q in unanswered for depth in (1, 2)}
     for error in validator.iter_errors(entry):
         problem = schemas.describe(error, schema["properties"], schema=schema)
+        if problem.missing and tuple(str(part) for part in problem.path) in asked:
+            continue  # said above, as the question
         if problem.message not in found:
             found.append(problem.message)
     entry_id = entry.get("id")

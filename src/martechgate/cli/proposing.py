@@ -246,8 +246,6 @@ def new(ctx: click.Context, repo: str, from_file: str | None, integrations: tupl
 
     if scripted:
         errors = from_answers(draft, from_file, flags, integrations)
-        if not draft.get("id") and draft.get("name"):
-            draft.set("id", proposal.slug(str(draft.get("name"))))
         entry = proposal.finish(draft.answers)
         errors += proposal.problems(entry, draft)
         if errors:
