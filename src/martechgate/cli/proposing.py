@@ -36,10 +36,16 @@ def _say(text: str = "", **style: Any) -> None:
     click.secho(text, **style)
 
 
-def _wrap(items: Sequence[str], numbered: bool = True) -> str:
+def _wrap(items: Sequence[str], numbered: bool = True, width: int = 100) -> str:
+    """Choices in lines of at most `width`, never breaking one choice across two lines."""
     words = [f"{n}) {item}" if numbered else item for n, item in enumerate(items, 1)]
-    return textwrap.fill("   ".join(words), width=100, initial_indent="    ", subsequent_indent="    ",
-                         break_on_hyphens=False)
+    lines: list[str] = []
+    for word in words:
+        if lines and len(lines[-1]) + 3 + len(word) <= width:
+            lines[-1] += "   " + word
+        else:
+            lines.append("    " + word)
+    return "\n".join(lines)
 
 
 def _ask_text(prompt: str, default: str | None) -> str:
