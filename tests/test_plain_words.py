@@ -184,3 +184,30 @@ def test_yaml_syntax_errors_say_what_to_change(text: str, expected: str) -> None
     assert problems and problems[0].rule == "yaml-syntax"
     assert problems[0].message.startswith(f"this is not valid YAML: {expected}")
     assert problems[0].message.endswith("]")  # the parser's own words kept, in brackets, last
+
+
+BROKEN_REQUIRES = [
+    ("{properties: {consent: {enum: user}}}", "require.properties.consent.enum must be a list, not 'user'"),
+    ('{properties: {consent: {minLength: "5"}}}',
+     "require.properties.consent.minLength must be a whole number, not '5'"),
+    ("{properties: {consent: {notOlderThanMonths: 1.5}}}",
+     "require.properties.consent.notOlderThanMonths: notOlderThanMonths takes a whole number, not 1.5"),
+    ('{properties: {consent: {pattern: "(("}}}', "require.properties.consent.pattern is '((', which is not a "
+                                                 "valid pattern"),
+]
+
+
+@pytest.mark.parametrize(("require", "expected"), BROKEN_REQUIRES, ids=[c[0] for c in BROKEN_REQUIRES])
+def test_a_broken_policy_schema_is_described_at_its_key(gov: GovRepo, run_cli: Any, require: str,
+                                                        expected: str) -> None:
+    policy = gov.path / "policies" / "tenant-oauth-consent.yaml"
+    lines = policy.read_text().splitlines()
+    start = next(i for i, line in enumerate(lines) if line.startswith("require:"))
+    end = next(i for i in range(start + 1, len(lines)) if not lines[i].startswith(" "))
+    lines[start:end] = [f"require: {require}"]
+    policy.write_text("\n".join(lines) + "\n")
+    result = run_cli("check", str(gov.path))
+    assert result.returncode == 2
+    assert f"policies/tenant-oauth-consent.yaml:{start + 1}:" in result.stderr
+    assert expected in result.stderr
+    assert "Failed validating" not in result.stderr and "Traceback" not in result.stderr

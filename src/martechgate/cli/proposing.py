@@ -290,8 +290,14 @@ def new(ctx: click.Context, repo: str, from_file: str | None, integrations: tupl
         report(root, entry, text, draft, err=True)
         return
     target = proposal.write_new(root, entry["id"], text)
-    click.secho(f"\nWrote {target.relative_to(root).as_posix()} (status: proposed).", fg="green", bold=True)
-    report(root, entry, text, draft, err=False)
+    written = target.relative_to(root).as_posix()
+    click.secho(f"\nWrote {written} (status: proposed).", fg="green", bold=True)
+    try:
+        report(root, entry, text, draft, err=False)
+    except KeyboardInterrupt:  # the entry is complete on disk; only the advice was cut short
+        click.echo(f"\nStopped; {written} is written and complete. `martechgate check` lists what is missing.",
+                   err=True)
+        ctx.exit(EXIT_CANNOT_RUN)
     click.echo(f"\nNext: commit it on a branch and open a pull request, e.g.\n"
                f"  git switch -c propose-{entry['id']} && git add {CATALOG_DIR}/{entry['id']}.yaml && "
                f"git commit -m 'Propose {entry['name']}'")
