@@ -13,6 +13,8 @@ import pexpect
 import pytest
 import yaml
 from click.testing import CliRunner
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from martechgate import proposal
 from martechgate.cli import main
@@ -341,3 +343,29 @@ def test_end_of_input_midway_writes_nothing(gov: GovRepo, run_cli: Any) -> None:
     assert "The answers ended before the last question; nothing was written." in result.stderr
     assert "Traceback" not in result.stderr
     assert catalog_files(gov) == []
+
+
+# --- whatever an answers file holds: a list of problems or an entry, never a crash ------------------
+
+JSONISH = st.recursive(st.none() | st.booleans() | st.integers(-10, 10**6) | st.text(max_size=12),
+                       lambda inner: st.lists(inner, max_size=3)
+                       | st.dictionaries(st.sampled_from(["name", "business", "categories", "x"]), inner,
+                                         max_size=3), max_leaves=6)
+FIELDS = ["name", "id", "vendor", "purpose", "category", "capabilities", "status", "owners", "data",
+          "security", "contract", "integrations", "review", "exceptions", "oauth"]
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(answers=st.dictionaries(st.sampled_from(FIELDS), JSONISH, max_size=8))
+def test_any_answers_file_gives_problems_or_an_entry_never_a_crash(gov: GovRepo, tmp_path: Path,
+                                                                  answers: dict[str, Any]) -> None:
+    answers_file = tmp_path / "answers.json"
+    answers_file.write_text(json.dumps(answers))
+    result = invoke(str(gov.path), "--from", str(answers_file), "--website", "example.com",
+                    "--integration", "nowhere:outbound", "--dry-run")
+    assert result.exit_code == 2  # the integration names no catalog tool
+    assert "unexpected internal error" not in result.output
+    assert "--integration:" in result.output
+    result = invoke(str(gov.path), "--from", str(answers_file), "--dry-run")
+    assert "unexpected internal error" not in result.output
+    assert result.exit_code == 2 or result.stdout.startswith(proposal.MODELINE)

@@ -68,15 +68,19 @@ class Draft:
     def set(self, key: str, value: Any) -> None:
         *parents, last = key.split(".")
         node = self.answers
-        for part in parents:
+        for depth, part in enumerate(parents, 1):
             node = node.setdefault(part, {})
+            if not isinstance(node, dict):
+                raise Invalid(f"{'.'.join(parents[:depth])} is {schemas.show(node)} in the answers file, not "
+                              "a group of fields, so it cannot hold " + key)
         if value is None:
             node.pop(last, None)
         else:
             node[last] = value
 
     def personal(self) -> bool:
-        return bool(set(self.get("data.categories") or []) & PERSONAL)
+        categories = self.get("data.categories")
+        return isinstance(categories, list) and any(c in PERSONAL for c in categories if isinstance(c, str))
 
 
 # --- answer parsers: text as typed -> the value in the entry, or Invalid -----------------------------
@@ -299,8 +303,9 @@ def _personal(draft: Draft) -> bool:
 
 
 def _outside_eea(draft: Draft) -> bool:
-    return draft.get("data.eu_subjects") is True and any(
-        country not in EEA for country in draft.get("data.residency") or [])
+    residency = draft.get("data.residency")
+    return draft.get("data.eu_subjects") is True and isinstance(residency, list) and any(
+        country not in EEA for country in residency)
 
 
 QUESTIONS: tuple[Question, ...] = (
@@ -308,9 +313,10 @@ QUESTIONS: tuple[Question, ...] = (
              "'HubSpot Marketing Hub'. It is shown in the catalog.", _text, flag="name"),
     Question("id", "Short id for the catalog file", "The file will be catalog/<id>.yaml. Lower-case "
              "letters, digits and dashes; the suggestion is made from the name.", _id, flag="id",
-             default=lambda d: slug(d.get("name")) if d.get("name") else None),
+             default=lambda d: slug(str(d.get("name"))) if d.get("name") else None),
     Question("vendor.name", "Which company sells it?", "The vendor's company name, as on the contract, "
-             "e.g. 'HubSpot, Inc.'.", _text, flag="vendor", default=lambda d: d.get("name")),
+             "e.g. 'HubSpot, Inc.'.", _text, flag="vendor",
+             default=lambda d: str(d.get("name")) if d.get("name") else None),
     Question("vendor.website", "The vendor's website", "Its home page, e.g. www.hubspot.com. Press Enter "
              "to skip.", _website, flag="website", optional=True),
     Question("vendor.country", "Country where the vendor is based (two letters)", "The ISO country code "
@@ -440,10 +446,12 @@ def finish(answers: dict[str, Any]) -> dict[str, Any]:
     entry["apiVersion"] = API_VERSION
     entry.setdefault("status", "proposed")
     tier, _ = computed_tier(entry)
-    review = dict(entry.get("review") or {})
-    if tier_rank(review.get("risk_tier")) < tier_rank(tier):
-        review["risk_tier"] = tier
-    entry["review"] = review
+    review = entry.get("review", {})
+    if isinstance(review, dict):  # anything else is left for the schema to report
+        review = dict(review)
+        if tier_rank(review.get("risk_tier")) < tier_rank(tier):
+            review["risk_tier"] = tier
+        entry["review"] = review
     ordered = {key: entry[key] for key in FIELD_ORDER if key in entry}
     ordered.update({key: value for key, value in entry.items() if key not in ordered})
     return ordered
@@ -482,7 +490,8 @@ def problems(entry: dict[str, Any], draft: Draft) -> list[str]:
         business, technical = owners.get("business"), owners.get("technical")
         if isinstance(business, str) and isinstance(technical, str) and business.lower() == technical.lower():
             found.append(f"{technical} is both the marketing and the IT owner; name two different people")
-    for index, integration in enumerate(entry.get("integrations") or []):
+    integrations = entry.get("integrations")
+    for index, integration in enumerate(integrations if isinstance(integrations, list) else []):
         target = integration.get("target") if isinstance(integration, dict) else None
         if isinstance(target, str) and target not in draft.catalog_ids:
             found.append(f"integrations.{index}.target: there is no tool {target!r} in the catalog")

@@ -139,7 +139,8 @@ class SchemaProblem:
     missing: bool = False
 
 
-def _show(value: Any) -> str:
+def show(value: Any) -> str:
+    """A value as quoted in a message: short text in quotes, 'a list', 'a group of fields', 42."""
     if isinstance(value, str):
         return repr(value) if len(value) <= 60 else repr(value[:57] + "...")
     if isinstance(value, dict):
@@ -292,19 +293,19 @@ def describe(error: jsonschema_rs.ValidationError, schema_properties: dict[str, 
     if name == "enum":
         options = list(kind.options)
         if len(options) == 1:
-            return SchemaProblem(path, f"{where} is {_show(value)}; it must be {_word(options[0])}")
-        return SchemaProblem(path, f"{where} is {_show(value)}; it must be one of: "
+            return SchemaProblem(path, f"{where} is {show(value)}; it must be {_word(options[0])}")
+        return SchemaProblem(path, f"{where} is {show(value)}; it must be one of: "
                              f"{', '.join(_word(o) for o in options)}")
     if name == "const":
-        return SchemaProblem(path, f"{where} is {_show(value)}; it must be {_word(kind.expected_value)}")
+        return SchemaProblem(path, f"{where} is {show(value)}; it must be {_word(kind.expected_value)}")
     if name == "type":
         wanted = " or ".join(_TYPE_WORDS.get(t, t) for t in kind.types)
-        return SchemaProblem(path, f"{where} must be {wanted}, not {_show(value)}")
+        return SchemaProblem(path, f"{where} must be {wanted}, not {show(value)}")
     if name == "format":
         wanted = _FORMAT_WORDS.get(kind.format, kind.format)
-        return SchemaProblem(path, f"{where} is {_show(value)}, which is not {wanted}")
+        return SchemaProblem(path, f"{where} is {show(value)}, which is not {wanted}")
     if name == "pattern":
-        return SchemaProblem(path, f"{where} is {_show(value)}; {_pattern_words(path, kind.pattern)}")
+        return SchemaProblem(path, f"{where} is {show(value)}; {_pattern_words(path, kind.pattern)}")
     if name == "minItems":
         if kind.limit <= 1:
             return SchemaProblem(path, f"{where} is empty; list at least one")
@@ -314,15 +315,15 @@ def describe(error: jsonschema_rs.ValidationError, schema_properties: dict[str, 
     if name == "uniqueItems":
         return SchemaProblem(path, f"{where} lists the same value twice; keep one")
     if name == "minimum":
-        return SchemaProblem(path, f"{where} is {_show(value)}; it must be at least {_word(kind.limit)}")
+        return SchemaProblem(path, f"{where} is {show(value)}; it must be at least {_word(kind.limit)}")
     if name == "exclusiveMinimum":
-        return SchemaProblem(path, f"{where} is {_show(value)}; it must be more than {_word(kind.limit)}")
+        return SchemaProblem(path, f"{where} is {show(value)}; it must be more than {_word(kind.limit)}")
     if name == "maximum":
-        return SchemaProblem(path, f"{where} is {_show(value)}; it must be at most {_word(kind.limit)}")
+        return SchemaProblem(path, f"{where} is {show(value)}; it must be at most {_word(kind.limit)}")
     if name == "exclusiveMaximum":
-        return SchemaProblem(path, f"{where} is {_show(value)}; it must be less than {_word(kind.limit)}")
+        return SchemaProblem(path, f"{where} is {show(value)}; it must be less than {_word(kind.limit)}")
     if name == "multipleOf":
-        return SchemaProblem(path, f"{where} is {_show(value)}; it must be a multiple of "
+        return SchemaProblem(path, f"{where} is {show(value)}; it must be a multiple of "
                              f"{_word(kind.multiple_of)}")
     if name == "minLength":
         if kind.limit <= 1:
@@ -337,8 +338,8 @@ def describe(error: jsonschema_rs.ValidationError, schema_properties: dict[str, 
     if name == "not":
         forbidden = summarize(kind.schema)
         if forbidden is not None and forbidden.startswith("is "):
-            return SchemaProblem(path, f"{where} is {_show(value)}; it must not be {forbidden[3:]}")
-        return SchemaProblem(path, f"{where} is {_show(value)}, which is not allowed here")
+            return SchemaProblem(path, f"{where} is {show(value)}; it must not be {forbidden[3:]}")
+        return SchemaProblem(path, f"{where} is {show(value)}, which is not allowed here")
     if name == "contains":
         parent = _subschema(schema, list(error.schema_path[:-1]))
         return SchemaProblem(path, _contains_words(where, keyword, parent))

@@ -9,6 +9,7 @@ that remain on a written entry are listed, not an exit code: `martechgate check`
 
 from __future__ import annotations
 
+import json
 import textwrap
 from collections.abc import Sequence
 from datetime import date
@@ -142,6 +143,16 @@ def _read_answers(path: str) -> dict[str, Any]:
     except OSError as error:
         raise UsageError(f"cannot read the answers file {path}: {error.strerror}",
                          hint="Name a YAML or JSON file with the entry's fields.") from None
+    if path.lower().endswith(".json"):  # JSON's \ud800-style escapes are not YAML: read JSON as JSON
+        try:
+            value = json.loads(raw.decode("utf-8"))
+        except (UnicodeDecodeError, ValueError) as error:
+            raise UsageError(f"the answers file is not valid JSON: {error}", file=path,
+                             hint="Nothing was written.") from None
+        if not isinstance(value, dict):
+            raise UsageError("the answers file must hold the entry's fields ({\"name\": ..., ...})", file=path,
+                             hint="See `martechgate schema` for the fields; nothing was written.")
+        return value
     loaded = load_bytes(raw)
     if loaded.problems:
         first = loaded.problems[0]
@@ -165,8 +176,12 @@ def from_answers(draft: Draft, from_file: str | None, flags: dict[str, str],
         except Invalid as problem:
             errors.append(f"--{flag}: {problem}")
     for text in integrations:
+        listed = draft.answers.setdefault("integrations", [])
+        if not isinstance(listed, list):
+            errors.append("--integration: integrations in the answers file is not a list, so it cannot be added to")
+            break
         try:
-            draft.answers.setdefault("integrations", []).append(proposal.parse_integration(text, draft))
+            listed.append(proposal.parse_integration(text, draft))
         except Invalid as problem:
             errors.append(f"--integration: {problem}")
     for question in proposal.QUESTIONS:  # what the wizard would have suggested
