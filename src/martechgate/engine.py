@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from martechgate import waivers
+from martechgate.cache import ResultCache
 from martechgate.catalog import Catalog, load_entries
 from martechgate.config import load_organization
 from martechgate.model import Entry, Finding, Report
@@ -26,16 +27,29 @@ class CheckResult:
 
 
 def load_catalog(catalog_source: Source, rules_source: Source | None = None,
-                 today: date | None = None, entries: list[Entry] | None = None) -> Catalog:
+                 today: date | None = None, entries: list[Entry] | None = None,
+                 cache: ResultCache | None = None) -> Catalog:
     rules_source = rules_source or catalog_source
     organization = load_organization(rules_source)
     policies = load_policies(rules_source, reserved_ids=RULES)
-    return Catalog(entries if entries is not None else load_entries(catalog_source), organization, policies,
-                   today or date.today())
+    return Catalog(entries if entries is not None else load_entries(catalog_source, cache), organization,
+                   policies, today or date.today())
 
 
-def policy_findings(catalog: Catalog, policy: Policy) -> Iterable[Finding]:
-    for entry in catalog.entries:
+ENTRY_RULES = [rule for rule in RULES.values() if rule.SCOPE == "entry"]
+CATALOG_RULES = [rule for rule in RULES.values() if rule.SCOPE == "catalog"]
+
+
+def entry_findings(catalog: Catalog, entry: Entry) -> list[Finding]:
+    """What depends on this file alone (and the rules, and today): built-in entry rules and policies."""
+    findings = [finding for rule in ENTRY_RULES for finding in rule.check_entry(catalog, entry)]
+    for policy in catalog.policies:
+        findings.extend(policy_findings(catalog, policy, [entry]))
+    return findings
+
+
+def policy_findings(catalog: Catalog, policy: Policy, entries: Iterable[Entry]) -> Iterable[Finding]:
+    for entry in entries:
         data = entry.data
         if data is None or entry.loaded.problems:
             continue
@@ -66,13 +80,24 @@ def apply_waivers(catalog: Catalog, findings: list[Finding]) -> list[Finding]:
     return result
 
 
-def run(catalog: Catalog, select: Callable[[Finding], bool] | None = None) -> CheckResult:
-    """Every finding on the catalog (or those `select` keeps), waived where an exception says so."""
+def run(catalog: Catalog, select: Callable[[Finding], bool] | None = None,
+        cache: ResultCache | None = None) -> CheckResult:
+    """Every finding on the catalog (or those `select` keeps), waived where an exception says so.
+
+    With a cache, an entry read from it brings its own findings; the others are judged and stored."""
     findings: list[Finding] = []
-    for rule in RULES.values():
+    for entry in catalog.entries:
+        if entry.cached is not None:
+            findings.extend(entry.cached.findings)
+            continue
+        own = entry_findings(catalog, entry)
+        findings.extend(own)
+        if cache is not None:
+            cache.put(entry, catalog.is_valid(entry), own)
+    for rule in CATALOG_RULES:
         findings.extend(rule.check(catalog))
-    for policy in catalog.policies:
-        findings.extend(policy_findings(catalog, policy))
+    if cache is not None:
+        cache.save()
     findings = apply_waivers(catalog, findings)
     if select is not None:
         findings = [finding for finding in findings if select(finding)]
@@ -81,5 +106,5 @@ def run(catalog: Catalog, select: Callable[[Finding], bool] | None = None) -> Ch
 
 
 def check(catalog_source: Source, rules_source: Source | None = None,
-          today: date | None = None) -> CheckResult:
-    return run(load_catalog(catalog_source, rules_source, today))
+          today: date | None = None, cache: ResultCache | None = None) -> CheckResult:
+    return run(load_catalog(catalog_source, rules_source, today, cache=cache), cache=cache)

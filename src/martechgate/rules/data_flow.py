@@ -27,6 +27,7 @@ ID = "data-flow-clearance"
 TITLE = "Integrations send data only into tools cleared for it"
 SEVERITY = "high"
 ENFORCEMENT = "soft"
+SCOPE = "catalog"
 REMEDIATION = ("Stop sending that data (remove it from the integration's data list), or have the receiving "
                "tool's entry list the category under data.categories so its owners and reviewers clear it.")
 
