@@ -331,7 +331,9 @@ def test_overlap_is_named_and_declining_writes_nothing(gov: GovRepo) -> None:
     child.expect_exact("Already used in email: email, newsletters")
     answer(child, "What can it do?", "newsletters")
     child.expect_exact("Mailchimp is already approved for email (same capabilities: newsletters)")
-    answer(child, "Continue with this proposal anyway? [y/N]", "")
+    answer(child, "Continue with this proposal anyway? (y/n) [n]", "?")
+    child.expect_exact("the reviewers will see the overlap and decide")
+    answer(child, "Continue with this proposal anyway? (y/n) [n]", "")
     child.expect_exact("Nothing was written.")
     assert finish(child) == 0
     assert catalog_files(gov) == ["mailchimp.yaml"]

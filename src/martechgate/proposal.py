@@ -85,7 +85,7 @@ class Draft:
 
 # --- answer parsers: text as typed -> the value in the entry, or Invalid -----------------------------
 
-def _yes_no(text: str, draft: Draft) -> bool:
+def parse_yes_no(text: str, draft: Draft) -> bool:
     word = text.strip().lower()
     if word in ("y", "yes", "true"):
         return True
@@ -349,7 +349,7 @@ QUESTIONS: tuple[Question, ...] = (
              ask_if=_personal),
     Question("data.eu_subjects", "Does it hold data about people in the EU or EEA?", "Yes when any of "
              "those people live in the European Union, Iceland, Liechtenstein or Norway: European privacy "
-             "law (GDPR) then applies.", _yes_no, flag="eu-subjects", ask_if=_personal, yes_no=True),
+             "law (GDPR) then applies.", parse_yes_no, flag="eu-subjects", ask_if=_personal, yes_no=True),
     Question("data.residency", "In which countries does the vendor store or process the data?",
              "Two-letter country codes separated by commas, e.g. US, IE. The vendor's security or privacy "
              "page usually says where its data centres are.", _countries, flag="residency",
@@ -377,7 +377,7 @@ QUESTIONS: tuple[Question, ...] = (
              choices=lambda d: ["enforced", "available", "none"]),
     Question("security.scim", "Can IT create and remove accounts automatically (SCIM)?", "SCIM lets the "
              "company directory add and remove users in the tool, so leavers lose access the same day. "
-             "Press Enter if you do not know.", _yes_no, flag="scim", optional=True, yes_no=True),
+             "Press Enter if you do not know.", parse_yes_no, flag="scim", optional=True, yes_no=True),
     Question("contract.annual_cost", "What does it cost per year?", COST_HELP, _amount, flag="annual-cost"),
     Question("contract.currency", "In which currency?", "Three letters: USD, EUR, GBP, ...", _currency,
              flag="currency", default=lambda d: "USD"),
@@ -392,7 +392,7 @@ QUESTIONS: tuple[Question, ...] = (
              "renews or ends. Press Enter if not known yet.", _future_date, flag="renewal", optional=True,
              ask_if=lambda d: d.get("contract.payment") != "free"),
     Question("contract.auto_renew", "Does it renew automatically?", "Yes when the vendor renews and bills "
-             "again unless someone cancels in time.", _yes_no, flag="auto-renew", optional=True,
+             "again unless someone cancels in time.", parse_yes_no, flag="auto-renew", optional=True,
              yes_no=True, ask_if=lambda d: d.get("contract.payment") != "free"),
     Question("contract.notice_days", "How many days before renewal must we cancel?", "The notice period "
              "in the contract, in days (often 30, 60 or 90).", _whole, flag="notice-days",

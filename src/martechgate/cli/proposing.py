@@ -108,13 +108,16 @@ def _ask_integrations(draft: Draft) -> list[dict[str, Any]]:
         integrations.append(integration)
 
 
-def _confirm_overlap(found: list[proposal.Overlap]) -> bool:
+def _confirm_overlap(found: list[proposal.Overlap], draft: Draft) -> bool:
     _say("\nBefore you go on: this looks like a tool we may already have.", fg="yellow", bold=True)
     for overlap in found:
         _say(f"  - {overlap.sentence}", fg="yellow")
     _say("  Using what is already approved is the fastest yes. If this tool does something the others "
          "cannot, go on and say so in the purpose.")
-    return click.confirm("Continue with this proposal anyway?", default=False)
+    go_on = Question("continue", "Continue with this proposal anyway?", "Yes: go on with the questions "
+                     "and write the proposal; the reviewers will see the overlap and decide. No: stop here "
+                     "and nothing is written.", proposal.parse_yes_no, default=lambda d: "n", yes_no=True)
+    return bool(ask(go_on, draft))
 
 
 def wizard(draft: Draft) -> bool:
@@ -127,7 +130,7 @@ def wizard(draft: Draft) -> bool:
         draft.set(question.key, ask(question, draft))
         if question.key == "capabilities":
             found = proposal.overlaps(draft.answers, draft.catalog_ids)
-            if found and not _confirm_overlap(found):
+            if found and not _confirm_overlap(found, draft):
                 return False
     integrations = _ask_integrations(draft)
     if integrations:
