@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import date
 from typing import Any
 
@@ -40,6 +41,12 @@ CASES: list[tuple[str, Any, Any, str]] = [
      "auto_renew is true; it must be false"),
     ("type", {"properties": {"seats": {"type": "integer"}}}, {"seats": "ten"},
      "seats must be a whole number, not 'ten'"),
+    ("type, a quoted true", {"properties": {"scim": {"type": "boolean"}}}, {"scim": "true"},
+     "scim is 'true' in quotes, which makes it text; it must be true or false: remove the quotes"),
+    ("type, a quoted number", {"properties": {"annual_cost": {"type": "number"}}}, {"annual_cost": "12000"},
+     "annual_cost is '12000' in quotes, which makes it text; it must be a number: remove the quotes"),
+    ("type, yes for true", {"properties": {"eu_subjects": {"type": "boolean"}}}, {"eu_subjects": "yes"},
+     "eu_subjects is 'yes'; write true or false (yes and no are read as text)"),
     ("format date", {"properties": {"renewal": {"format": "date"}}}, {"renewal": "next June"},
      "renewal is 'next June', which is not a date written YYYY-MM-DD"),
     ("format email", {"properties": {"owner": {"format": "email"}}}, {"owner": "jane"},
@@ -189,7 +196,8 @@ def test_yaml_syntax_errors_say_what_to_change(text: str, expected: str) -> None
 BROKEN_REQUIRES = [
     ("{properties: {consent: {enum: user}}}", "require.properties.consent.enum must be a list, not 'user'"),
     ('{properties: {consent: {minLength: "5"}}}',
-     "require.properties.consent.minLength must be a whole number, not '5'"),
+     "require.properties.consent.minLength is '5' in quotes, which makes it text; it must be a whole number: "
+     "remove the quotes"),
     ("{properties: {consent: {notOlderThanMonths: 1.5}}}",
      "require.properties.consent.notOlderThanMonths: notOlderThanMonths takes a whole number, not 1.5"),
     ('{properties: {consent: {pattern: "(("}}}', "require.properties.consent.pattern is '((', which is not a "
@@ -211,3 +219,10 @@ def test_a_broken_policy_schema_is_described_at_its_key(gov: GovRepo, run_cli: A
     assert f"policies/tenant-oauth-consent.yaml:{start + 1}:" in result.stderr
     assert expected in result.stderr
     assert "Failed validating" not in result.stderr and "Traceback" not in result.stderr
+
+
+def test_one_sentence_per_field_in_the_check(gov: GovRepo, run_cli: Any) -> None:
+    gov.add_entry("canva", vendor={"name": "Canva", "website": "canva.com"})  # fails pattern and format
+    result = run_cli("check", str(gov.path), "--today", "2026-11-23", "--format", "json")
+    messages = [f["message"] for f in json.loads(result.stdout)["findings"] if f["path"] == "vendor.website"]
+    assert messages == ["vendor.website is 'canva.com'; write a web address starting with https://"]

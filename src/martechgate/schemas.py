@@ -19,7 +19,7 @@ from typing import Any
 
 import jsonschema_rs
 
-from martechgate.yamlload import Loaded, Path
+from martechgate.yamlload import Loaded, Path, resolve_plain
 
 SCHEMA_NAMES = ("entry", "organization", "policy", "report")
 
@@ -299,7 +299,14 @@ def describe(error: jsonschema_rs.ValidationError, schema_properties: dict[str, 
     if name == "const":
         return SchemaProblem(path, f"{where} is {show(value)}; it must be {_word(kind.expected_value)}")
     if name == "type":
-        wanted = " or ".join(_TYPE_WORDS.get(t, t) for t in kind.types)
+        types = list(kind.types)
+        wanted = " or ".join(_TYPE_WORDS.get(t, t) for t in types)
+        if isinstance(value, str) and _quoted_kinds(value) & set(types):
+            return SchemaProblem(path, f"{where} is {show(value)} in quotes, which makes it text; it must be "
+                                 f"{wanted}: remove the quotes")
+        if isinstance(value, str) and "boolean" in types and value.lower() in ("yes", "no", "on", "off", "y", "n"):
+            return SchemaProblem(path, f"{where} is {show(value)}; write true or false (yes and no are read as "
+                                 "text)")
         return SchemaProblem(path, f"{where} must be {wanted}, not {show(value)}")
     if name == "format":
         wanted = _FORMAT_WORDS.get(kind.format, kind.format)
@@ -367,6 +374,18 @@ def describe(error: jsonschema_rs.ValidationError, schema_properties: dict[str, 
     if name in CUSTOM_KEYWORDS:  # their messages are written here, about the value
         return SchemaProblem(path, f"{where} {error.message}")
     return SchemaProblem(path, f"{where}: {error.message}")
+
+
+def _quoted_kinds(text: str) -> set[str]:
+    """The JSON types `text` would have without quotes (YAML 1.2 core), when that is not text."""
+    value = resolve_plain(text) if text else text
+    if isinstance(value, bool):
+        return {"boolean"}
+    if isinstance(value, int):
+        return {"integer", "number"}
+    if isinstance(value, float):
+        return {"number"}
+    return set()
 
 
 def _as_clause(message: str, where: str) -> str:
