@@ -226,3 +226,16 @@ def test_one_sentence_per_field_in_the_check(gov: GovRepo, run_cli: Any) -> None
     result = run_cli("check", str(gov.path), "--today", "2026-11-23", "--format", "json")
     messages = [f["message"] for f in json.loads(result.stdout)["findings"] if f["path"] == "vendor.website"]
     assert messages == ["vendor.website is 'canva.com'; write a web address starting with https://"]
+
+
+def test_explain_says_in_words_which_entries_a_policy_judges_and_when_they_pass(gov: GovRepo,
+                                                                                run_cli: Any) -> None:
+    result = run_cli("explain", "pii-requires-sso", "--repo", str(gov.path))
+    assert result.returncode == 0
+    assert ("Applies to entries whose status is proposed, trial, approved, restricted or deprecated and whose "
+            "data.categories has an item that is contact-pii, sensitive-pii, phi or employee.") in result.stdout
+    assert "They pass when its security.sso is saml or oidc." in result.stdout
+    result = run_cli("explain", "high-risk-security-evidence", "--repo", str(gov.path))
+    assert ("They pass when its security.evidence is a list and either its security.evidence has an item whose "
+            "type is soc2-type2 or iso27001 and whose period_end is a date within the last 12 months; or"
+            ) in result.stdout

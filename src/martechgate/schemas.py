@@ -199,12 +199,27 @@ def _value_words(key: str, value: Any) -> str | None:
         return "is " + " or ".join(_TYPE_WORDS.get(str(t), str(t)) for t in types)
     if key == "format":
         return f"is {_FORMAT_WORDS.get(str(value), str(value))}"
+    if key == "atLeastDaysAhead" and value == 0:
+        return "is a date today or later"
     if key in _DATE_WORDS:
         return _DATE_WORDS[key].format(n=value)
     if key == "minimum":
         return f"is at least {_word(value)}"
     if key == "maximum":
         return f"is at most {_word(value)}"
+    if key == "minItems" and isinstance(value, int):
+        return "is not empty" if value == 1 else f"lists at least {value} items"
+    if key == "minLength" and value == 1:
+        return "is not empty"
+    if key == "pattern":
+        return {"^https?://": "is a web address", "^[a-z0-9][a-z0-9-]{1,62}$": "is a tool's id"}.get(value)
+    if key == "cancellationDeadlineAtLeastDaysAhead":
+        return f"has its last day to cancel (renewal minus notice days) at least {value} days from today"
+    if key == "items":
+        inner = summarize(value, owner="whose")
+        if inner is None:
+            return None
+        return f"has only items that {inner}" if inner.startswith("is ") else f"has only items {inner}"
     if key == "contains":
         inner = summarize(value, owner="whose")
         if inner is None:
@@ -236,6 +251,11 @@ def summarize(schema: Any, owner: str = "its", prefix: str = "") -> str | None:
         elif key == "required" and isinstance(value, list):
             described = set(schema.get("properties") or {})
             clauses.extend(f"{owner} {prefix}{name} is set" for name in value if name not in described)
+        elif key in ("anyOf", "oneOf") and isinstance(value, list):
+            ways = [summarize(sub, owner, prefix) for sub in value]
+            if not all(ways):
+                return None
+            clauses.append("either " + "; or ".join(str(way) for way in ways))
         elif key == "allOf" and isinstance(value, list):
             for sub in value:
                 inner = summarize(sub, owner, prefix)
