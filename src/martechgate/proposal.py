@@ -23,7 +23,7 @@ import yaml
 from rapidfuzz import fuzz
 
 from martechgate import engine, schemas
-from martechgate.catalog import Catalog, load_entries
+from martechgate.catalog import Catalog
 from martechgate.errors import UsageError
 from martechgate.model import Entry, Finding, Organization, get
 from martechgate.repo import CATALOG_DIR, WorkTree
@@ -615,17 +615,22 @@ def write_new(repo: Path, entry_id: str, text: str) -> Path:
 
 # --- after writing: findings and reviewers ---------------------------------------------------------
 
-def catalog_with(repo: Path, file: str, text: str, today: date) -> Catalog:
-    """The repo's catalog with the new entry in it (in memory: the same whether written or dry-run)."""
-    source = WorkTree(repo)
-    entries = [entry for entry in load_entries(source) if entry.file != file]
-    data = text.encode("utf-8")
-    entries.append(Entry(file, load_bytes(data), None))
-    return engine.load_catalog(source, today=today, entries=entries)
+def catalog_with(repo: Path, entries: list[Entry], file: str, text: str, today: date) -> Catalog:
+    """The repo's catalog (`entries`, as read) with the new entry in it, in memory: the same whether
+    it was written or is a dry run."""
+    others = [entry for entry in entries if entry.file != file]
+    return engine.load_catalog(WorkTree(repo), today=today,
+                               entries=[*others, Entry(file, load_bytes(text.encode("utf-8")), None)])
 
 
 def findings_for(catalog: Catalog, file: str) -> list[Finding]:
-    return list(engine.run(catalog, select=lambda finding: finding.file == file).report.findings)
+    """The new entry's findings, as `check` would report them. Only this file is judged on its own;
+    the rules that compare entries run over the catalog (they need it) and keep this file's findings."""
+    entry = next(entry for entry in catalog.entries if entry.file == file)
+    findings = engine.entry_findings(catalog, entry)
+    for rule in engine.CATALOG_RULES:
+        findings.extend(finding for finding in rule.check(catalog) if finding.file == file)
+    return sorted(engine.apply_waivers(catalog, findings), key=Finding.sort_key)
 
 
 @dataclass(frozen=True)

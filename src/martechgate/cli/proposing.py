@@ -23,6 +23,7 @@ from martechgate.catalog import load_entries
 from martechgate.cli.options import today_option
 from martechgate.config import load_organization
 from martechgate.errors import EXIT_CANNOT_RUN, EXIT_OK, RepoError, UsageError
+from martechgate.model import Entry
 from martechgate.proposal import Draft, Invalid, Question
 from martechgate.repo import CATALOG_DIR, WorkTree
 from martechgate.risk import computed_tier
@@ -200,9 +201,9 @@ def from_answers(draft: Draft, from_file: str | None, flags: dict[str, str],
 
 # --- the report after writing ---------------------------------------------------------------------
 
-def report(repo: Path, entry: dict[str, Any], text: str, draft: Draft, err: bool) -> None:
+def report(repo: Path, entries: list[Entry], entry: dict[str, Any], text: str, draft: Draft, err: bool) -> None:
     file = f"{CATALOG_DIR}/{entry['id']}.yaml"
-    catalog = proposal.catalog_with(repo, file, text, draft.today)
+    catalog = proposal.catalog_with(repo, entries, file, text, draft.today)
     findings = proposal.findings_for(catalog, file)
     tier, reasons = computed_tier(entry)
 
@@ -263,7 +264,8 @@ def new(ctx: click.Context, repo: str, from_file: str | None, integrations: tupl
     if not source.exists(CATALOG_DIR):
         raise RepoError(f"there is no {CATALOG_DIR}/ folder in {repo}",
                         hint="Run inside a governance repo (`martechgate init DIR` starts one).")
-    catalog_ids = {e.id: e.data for e in load_entries(source) if e.id is not None and e.data is not None}
+    entries = load_entries(source)  # read once: for overlaps and choices now, for the check at the end
+    catalog_ids = {e.id: e.data for e in entries if e.id is not None and e.data is not None}
     draft = Draft(organization, catalog_ids, today or date.today())
     flags = {name.replace("_", "-"): value for name, value in flag_values.items() if value is not None}
     scripted = bool(from_file or flags or integrations)
@@ -305,13 +307,13 @@ def new(ctx: click.Context, repo: str, from_file: str | None, integrations: tupl
     text = proposal.render(entry, draft.today)
     if dry_run:
         click.echo(text, nl=False)
-        report(root, entry, text, draft, err=True)
+        report(root, entries, entry, text, draft, err=True)
         return
     target = proposal.write_new(root, entry["id"], text)
     written = target.relative_to(root).as_posix()
     click.secho(f"\nWrote {written} (status: proposed).", fg="green", bold=True)
     try:
-        report(root, entry, text, draft, err=False)
+        report(root, entries, entry, text, draft, err=False)
     except KeyboardInterrupt:  # the entry is complete on disk; only the advice was cut short
         click.echo(f"\nStopped; {written} is written and complete. `martechgate check` lists what is missing.",
                    err=True)
