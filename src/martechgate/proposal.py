@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import fnmatch
+import math
 import os
 import re
 import tempfile
@@ -220,8 +221,8 @@ def _amount(text: str, draft: Draft) -> int | float:
         number = float(value)
     except ValueError:
         raise Invalid(f"{text.strip()!r} is not an amount; type a number like 12000 or 12,000.50") from None
-    if number < 0 or number != number or number in (float("inf"),):
-        raise Invalid("an amount is zero or more")
+    if not math.isfinite(number) or number < 0:
+        raise Invalid("an amount is zero or more, written in digits")
     return int(number) if number.is_integer() else number
 
 
