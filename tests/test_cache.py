@@ -80,7 +80,7 @@ def test_cached_waivers_still_waive(own: Path, tmp_path: Path) -> None:
 
 @pytest.mark.parametrize("damage", [
     lambda raw: raw[: len(raw) // 2],  # truncated
-    lambda raw: raw.replace(b'"valid":true', b'"valid":false', 1),  # edited: checksum fails
+    lambda raw: raw.replace(b"true", b"false", 1),  # edited: the checksum fails
     lambda raw: b"\x00\xff garbage",
     lambda raw: b"{}\n{}",
     lambda raw: b'{"format": "something-else/9"}\n' + raw.split(b"\n", 1)[1],
@@ -99,7 +99,7 @@ def test_record_of_wrong_shape_drops_the_cache(own: Path, tmp_path: Path) -> Non
     header, body = cache.path.read_bytes().split(b"\n", 1)
     records = json.loads(body)
     for record in records.values():
-        record["findings"] = [{"rule": 1}]  # a forged record, with a valid checksum
+        record[3] = [["no-such-rule", "x"]]  # a forged record, with a valid checksum
     body = json.dumps(records).encode()
     head = json.loads(header)
     head["sha256"] = hashlib.sha256(body).hexdigest()

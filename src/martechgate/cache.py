@@ -17,27 +17,28 @@ import os
 import tempfile
 from datetime import date
 from importlib import resources
-from pathlib import Path
+from pathlib import Path as FilePath
 from typing import Any
 
 from martechgate import __version__
-from martechgate.model import CachedResult, Entry, Finding
+from martechgate.model import CachedResult, Entry, Finding, Waiver
 from martechgate.repo import ORG_FILE, POLICIES_DIR, Source
-from martechgate.yamlload import Loaded
+from martechgate.yamlload import Loaded, Path
 
 FORMAT = "martechgate-cache/1"
 MAX_RECORDS = 50_000
-# The fields rules comparing entries read (duplicate-id, unknown-reference, data-flow-clearance) and
-# waivers (exceptions, owners): a cached entry keeps only these, with their locations.
-PROJECTED = ("id", "category", "alternative", "status", "integrations", "data", "owners", "exceptions")
+# The fields rules comparing entries read (duplicate-id, unknown-reference, data-flow-clearance): a
+# cached entry keeps only these, and the locations of the ones those rules report on.
+PROJECTED = ("id", "category", "alternative", "status", "integrations")
+LOCATED = ("id", "category", "alternative", "integrations")
 
 
-def default_dir() -> Path:
+def default_dir() -> FilePath:
     configured = os.environ.get("MARTECHGATE_CACHE_DIR")
     if configured:
-        return Path(configured)
+        return FilePath(configured)
     base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    return Path(base) / "martechgate"
+    return FilePath(base) / "martechgate"
 
 
 def _code_fingerprint() -> str:
@@ -64,24 +65,41 @@ def rules_fingerprint(source: Source) -> str:
     return digest.hexdigest()
 
 
-def _finding_from(raw: dict[str, Any]) -> Finding:
-    return Finding(rule=str(raw["rule"]), entry=raw["entry"], file=raw["file"], line=raw["line"],
-                   column=raw["column"], path=raw["path"], severity=str(raw["severity"]),
-                   enforcement=str(raw["enforcement"]), message=str(raw["message"]),
-                   remediation=str(raw["remediation"]))
+class _CachedLoaded(Loaded):
+    """A cached entry's projection. Its locations, keyed by dotted path, are looked up only when a
+    rule reports on it: building tuples for every entry was most of a warm run."""
+
+    def __init__(self, value: Any, ok: bool, at: dict[str, Any]) -> None:
+        super().__init__(value=value, ok=ok)
+        self._at = at
+
+    def where(self, path: Path) -> tuple[int | None, int | None]:
+        probe = tuple(path)
+        while probe:
+            found = self._at.get(".".join(str(part) for part in probe))
+            if isinstance(found, list) and len(found) == 2:
+                return int(found[0]), int(found[1])
+            probe = probe[:-1]
+        return 1, 1
+
+    def where_key(self, path: Path) -> tuple[int | None, int | None]:
+        return self.where(path)
 
 
-def _finding_to(finding: Finding) -> dict[str, Any]:
-    raw = finding.to_dict()
-    for derived in ("blocking", "waived_by"):  # findings are stored before waivers are applied
-        raw.pop(derived)
-    return raw
+def _finding_to(finding: Finding) -> list[Any]:
+    # Severity, enforcement and remediation belong to the rule, which the fingerprint fixes; findings
+    # are stored before waivers are applied.
+    return [finding.rule, finding.entry, finding.line, finding.column, finding.path, finding.message]
+
+
+def _waiver_to(waiver: Waiver) -> list[Any]:
+    return [waiver.rule, waiver.approved_by, waiver.ticket, waiver.expires, waiver.reason]
 
 
 class ResultCache:
     """One governance repo's cache file."""
 
-    def __init__(self, path: Path, fingerprint: str, today: date) -> None:
+    def __init__(self, path: FilePath, fingerprint: str, today: date) -> None:
         self.path = path
         self.header = {"format": FORMAT, "fingerprint": fingerprint, "today": today.isoformat()}
         self.records: dict[str, Any] = {}
@@ -91,7 +109,7 @@ class ResultCache:
 
     @classmethod
     def for_repo(cls, repo: str | os.PathLike[str], source: Source, today: date,
-                 folder: Path | None = None) -> ResultCache:
+                 folder: FilePath | None = None) -> ResultCache:
         name = hashlib.sha256(os.path.realpath(repo).encode()).hexdigest()[:24]
         return cls((folder or default_dir()) / f"{name}.json", rules_fingerprint(source), today)
 
@@ -114,36 +132,43 @@ class ResultCache:
     def _key(path: str, blob: str) -> str:
         return f"{path}\0{blob}"
 
-    def get(self, path: str, blob: str) -> tuple[Loaded, CachedResult] | None:
+    def get(self, path: str, blob: str, rules: dict[str, tuple[str, str, str]]) -> tuple[Loaded, CachedResult] | None:
+        """The cached result of this file, or None. `rules` gives each rule id's severity,
+        enforcement and remediation."""
         record = self.records.get(self._key(path, blob))
         if record is None:
             return None
         try:
-            loaded = Loaded(value=record["projection"], ok=True,
-                            locations={tuple(p): (int(line), int(column)) for p, line, column in record["at"]},
-                            key_locations={tuple(p): (int(line), int(column)) for p, line, column in record["key_at"]})
-            cached = CachedResult(bool(record["valid"]), tuple(_finding_from(f) for f in record["findings"]))
-        except (KeyError, TypeError, ValueError):
+            valid, projection, at, findings, waivers = record
+            if not isinstance(at, dict):
+                raise TypeError("locations")
+            cached = CachedResult(
+                bool(valid),
+                tuple(Finding(str(rule), entry, file=path, line=line, column=column, path=field_path,
+                              severity=rules[rule][0], enforcement=rules[rule][1], message=str(message),
+                              remediation=rules[rule][2])
+                      for rule, entry, line, column, field_path, message in findings),
+                tuple(Waiver(str(rule), str(approver), None if ticket is None else str(ticket), str(expires),
+                             str(reason)) for rule, approver, ticket, expires, reason in waivers))
+            if not isinstance(projection, dict):
+                raise TypeError("projection")
+        except (KeyError, TypeError, ValueError, AttributeError):
             self.records = {}  # a record of the wrong shape: trust none of them
             return None
-        if not isinstance(loaded.value, dict):
-            self.records = {}
-            return None
         self.hits += 1
-        return loaded, cached
+        return _CachedLoaded(value=projection, ok=True, at=at), cached
 
-    def put(self, entry: Entry, valid: bool, findings: list[Finding]) -> None:
+    def put(self, entry: Entry, valid: bool, findings: list[Finding], waivers: list[Waiver]) -> None:
         data = entry.data
         if entry.blob is None or data is None or entry.loaded.problems:
             return  # unreadable files are cheap to judge again and have nothing to project
         projection = {key: data[key] for key in PROJECTED if key in data}
-        self.records[self._key(entry.file, entry.blob)] = {
-            "valid": valid,
-            "findings": [_finding_to(f) for f in findings],
-            "projection": projection,
-            "at": [[list(p), *at] for p, at in entry.loaded.locations.items() if p and p[0] in projection],
-            "key_at": [[list(p), *at] for p, at in entry.loaded.key_locations.items() if p[0] in projection],
-        }
+        if isinstance(data.get("data"), dict) and "categories" in data["data"]:
+            projection["data"] = {"categories": data["data"]["categories"]}  # what data-flow-clearance reads
+        at = {".".join(str(p) for p in path): list(where) for path, where in entry.loaded.locations.items()
+              if path and path[0] in LOCATED and (len(path) < 3 or path[2] in ("target", "data"))}
+        self.records[self._key(entry.file, entry.blob)] = [
+            valid, projection, at, [_finding_to(f) for f in findings], [_waiver_to(w) for w in waivers]]
         self.dirty = True
 
     def save(self) -> None:

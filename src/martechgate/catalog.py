@@ -17,21 +17,25 @@ if TYPE_CHECKING:
     from martechgate.cache import ResultCache
 
 
-def read_entry(source: Source, path: str, cache: ResultCache | None = None) -> Entry:
+def read_entry(source: Source, path: str, cache: ResultCache | None = None,
+               rules: dict[str, tuple[str, str, str]] | None = None) -> Entry:
     file = source.read(path)
     if file.data is None:
         refused = file.refused or Problem("file-refused", "the file could not be read")
         return Entry(path, Loaded(problems=[refused]), None)
-    if cache is not None and file.blob is not None:
-        hit = cache.get(path, file.blob)
+    if cache is not None and rules is not None and file.blob is not None:
+        hit = cache.get(path, file.blob, rules)
         if hit is not None:  # an identical file was judged by identical rules: not parsed again
             loaded, cached = hit
             return Entry(path, loaded, file.blob, cached)
     return Entry(path, load_bytes(file.data), file.blob)
 
 
-def load_entries(source: Source, cache: ResultCache | None = None) -> list[Entry]:
-    return [read_entry(source, path, cache) for path in source.list_yaml(CATALOG_DIR)]
+def load_entries(source: Source, cache: ResultCache | None = None,
+                 rules: dict[str, tuple[str, str, str]] | None = None) -> list[Entry]:
+    """The catalog's entries; with a cache, `rules` (id -> severity, enforcement, remediation) restores
+    cached findings."""
+    return [read_entry(source, path, cache, rules) for path in source.list_yaml(CATALOG_DIR)]
 
 
 @dataclass

@@ -14,7 +14,7 @@ from martechgate import waivers
 from martechgate.cache import ResultCache
 from martechgate.catalog import Catalog, load_entries
 from martechgate.config import load_organization
-from martechgate.model import Entry, Finding, Report
+from martechgate.model import Entry, Finding, Report, Waiver
 from martechgate.policy import Policy, load_policies
 from martechgate.repo import Source
 from martechgate.rules import RULES
@@ -32,8 +32,11 @@ def load_catalog(catalog_source: Source, rules_source: Source | None = None,
     rules_source = rules_source or catalog_source
     organization = load_organization(rules_source)
     policies = load_policies(rules_source, reserved_ids=RULES)
-    return Catalog(entries if entries is not None else load_entries(catalog_source, cache), organization,
-                   policies, today or date.today())
+    if entries is None:
+        rules = {m.ID: (m.SEVERITY, m.ENFORCEMENT, m.REMEDIATION) for m in RULES.values()}
+        rules.update({p.id: (p.severity, p.enforcement, p.remediation) for p in policies})
+        entries = load_entries(catalog_source, cache, rules)
+    return Catalog(entries, organization, policies, today or date.today())
 
 
 ENTRY_RULES = [rule for rule in RULES.values() if rule.SCOPE == "entry"]
@@ -64,13 +67,21 @@ def policy_findings(catalog: Catalog, policy: Policy, entries: Iterable[Entry]) 
             remediation=policy.remediation)
 
 
+def valid_waivers(catalog: Catalog, entry: Entry) -> list[Waiver]:
+    if entry.cached is not None:
+        return list(entry.cached.waivers)
+    return [judged.waiver for judged in waivers.judge(catalog, entry) if judged.waiver is not None]
+
+
 def apply_waivers(catalog: Catalog, findings: list[Finding]) -> list[Finding]:
     """A valid exception waives the entry's findings of its rule, unless the rule is hard."""
-    by_file: dict[str, dict[str, waivers.Waiver]] = {}
+    with_findings = {finding.file for finding in findings}
+    by_file: dict[str, dict[str, Waiver]] = {}
     for entry in catalog.entries:
-        valid = {j.waiver.rule: j.waiver for j in waivers.judge(catalog, entry) if j.waiver is not None}
-        if valid:
-            by_file[entry.file] = valid
+        if entry.file in with_findings:  # only an entry with findings can have one waived
+            valid = {waiver.rule: waiver for waiver in valid_waivers(catalog, entry)}
+            if valid:
+                by_file[entry.file] = valid
     result = []
     for finding in findings:
         waiver = by_file.get(finding.file or "", {}).get(finding.rule)
@@ -93,7 +104,7 @@ def run(catalog: Catalog, select: Callable[[Finding], bool] | None = None,
         own = entry_findings(catalog, entry)
         findings.extend(own)
         if cache is not None:
-            cache.put(entry, catalog.is_valid(entry), own)
+            cache.put(entry, catalog.is_valid(entry), own, valid_waivers(catalog, entry))
     for rule in CATALOG_RULES:
         findings.extend(rule.check(catalog))
     if cache is not None:

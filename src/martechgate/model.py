@@ -52,6 +52,7 @@ class CachedResult:
 
     valid: bool
     findings: tuple[Finding, ...]
+    waivers: tuple[Waiver, ...] = ()
 
 
 @dataclass(frozen=True)

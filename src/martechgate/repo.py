@@ -8,6 +8,7 @@ policies of a base branch can judge a pull request's working tree.
 
 from __future__ import annotations
 
+import copy
 import hashlib
 import os
 import posixpath
@@ -143,12 +144,48 @@ class GitRevision:
         self.rev = rev
         self.label = f"{rev} ({self.commit.hexsha[:12]})"
         self._tree = self.commit.tree
+        self._folders: dict[str, dict[str, git.objects.Blob | git.objects.Tree]] = {}
+
+    def _folder(self, folder: str) -> dict[str, git.objects.Blob | git.objects.Tree]:
+        """A folder's children by name, read once: `tree / path` re-reads every tree on the way,
+        which made reading each file of a 10,000-entry catalog read the whole catalog tree again."""
+        if folder not in self._folders:
+            children: dict[str, git.objects.Blob | git.objects.Tree] = {}
+            if folder == "":
+                tree: object = self._tree
+            else:
+                parent, _, name = folder.rpartition("/")
+                tree = self._folder(parent).get(name)
+            if isinstance(tree, git.objects.Tree):
+                children = {item.name: item for item in tree if isinstance(item, git.objects.Blob | git.objects.Tree)}
+            self._folders[folder] = children
+        return self._folders[folder]
+
+    def at(self, rev: str) -> GitRevision:
+        """The same repository at another revision, sharing this one's object reader: walking many
+        commits (an audit) then costs no new git process per commit."""
+        other = copy.copy(self)
+        try:
+            other.commit = self.repo.commit(rev)
+        except (git.BadName, ValueError, git.GitCommandError) as error:
+            raise RepoError(f"the git revision {rev!r} does not exist here",
+                            hint="Fetch it first, or name a branch, tag or commit that exists.") from error
+        other.rev = rev
+        other.label = f"{rev} ({other.commit.hexsha[:12]})"
+        other._tree = other.commit.tree
+        return other
+
+    def object_id(self, path: str) -> str | None:
+        """The git id of the blob or tree at `path` (a cache key: same id, same content)."""
+        found = self._lookup(path)
+        return found.hexsha if found is not None else None
 
     def _lookup(self, path: str) -> git.objects.Blob | git.objects.Tree | None:
-        try:
-            return self._tree / (self.prefix + path)
-        except KeyError:
-            return None
+        full = (self.prefix + path).strip("/")
+        if full == "":
+            return self._tree
+        folder, _, name = full.rpartition("/")
+        return self._folder(folder).get(name)
 
     def exists(self, path: str) -> bool:
         return self._lookup(path) is not None
@@ -157,8 +194,10 @@ class GitRevision:
         tree = self._lookup(directory)
         if not isinstance(tree, git.objects.Tree):
             return []
-        return sorted(f"{directory}/{blob.name}" for blob in tree.blobs
-                      if blob.name.endswith(YAML_SUFFIXES) and not blob.name.startswith("."))
+        folder = self._folder((self.prefix + directory).strip("/"))
+        return sorted(f"{directory}/{name}" for name, item in folder.items()
+                      if isinstance(item, git.objects.Blob) and name.endswith(YAML_SUFFIXES)
+                      and not name.startswith("."))
 
     def read(self, path: str, _hops: int = 0) -> FileData:
         blob = self._lookup(path)

@@ -16,10 +16,10 @@ from datetime import datetime
 import click
 
 from martechgate import __version__
-from martechgate.cli import checking, proposing, starting
+from martechgate.cli import auditing, checking, proposing, reviewing, starting, vendors
 from martechgate.errors import EXIT_CANNOT_RUN, MartechgateError
 
-COMMAND_MODULES = (checking, starting, proposing)
+COMMAND_MODULES = (checking, starting, reviewing, vendors, auditing, proposing)
 
 
 def _log_unexpected(error: BaseException) -> str:
