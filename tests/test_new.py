@@ -65,10 +65,12 @@ def test_flags_write_an_entry_with_modeline_status_and_computed_tier(gov: GovRep
     # what is still missing, in plain words with what to do, and who reviews it
     assert "Still missing" in result.output
     assert "single sign-on" in result.output and "What to do:" in result.output
-    assert "1 from marketing and 1 from it" in result.output
-    assert "1 from security (rule high-risk: its risk tier is high)" in result.output
-    assert "1 from privacy (rule personal-data: it holds contact-pii)" in result.output
-    assert "finance" not in result.output
+    # the organisation's review rules, matched by review.rules_for_entry
+    assert "1 from marketing and 1 from it (rule joint-cmo-cio: catalog/acme-forms.yaml matches catalog/**)" \
+        in result.output
+    assert "1 from security (rule high-risk: risk tier high" in result.output
+    assert "1 from privacy (rule personal-data: holds contact-pii)" in result.output
+    assert "finance" not in result.output  # 12,000 a year is under the big-spend limit
 
 
 def test_the_written_entry_passes_the_schema_in_a_full_check(gov: GovRepo, run_cli: Any) -> None:

@@ -9,7 +9,6 @@ an answer means the same thing however it is given.
 from __future__ import annotations
 
 import contextlib
-import fnmatch
 import math
 import os
 import re
@@ -632,42 +631,3 @@ def findings_for(catalog: Catalog, file: str) -> list[Finding]:
     for rule in engine.CATALOG_RULES:
         findings.extend(finding for finding in rule.check(catalog) if finding.file == file)
     return sorted(engine.apply_waivers(catalog, findings), key=Finding.sort_key)
-
-
-@dataclass(frozen=True)
-class ReviewNeed:
-    rule: str
-    groups: dict[str, int]
-    reason: str
-
-
-def reviewers_for(organization: Organization, entry: dict[str, Any], file: str) -> list[ReviewNeed]:
-    """Which of the organisation's review rules a pull request adding this entry triggers."""
-    needs = []
-    categories = set(get(entry, "data", "categories") or [])
-    for rule in organization.review.rules:
-        when = rule.when
-        reasons = []
-        paths = when.get("paths")
-        if paths is not None:
-            hit = next((p for p in paths if fnmatch.fnmatchcase(file, p)), None)
-            reasons.append(f"it changes {hit}" if hit else "")
-        tiers = when.get("risk_tier")
-        if tiers is not None:
-            tier = get(entry, "review", "risk_tier")
-            reasons.append(f"its risk tier is {tier}" if tier in tiers else "")
-        wanted = when.get("data_categories")
-        if wanted is not None:
-            held = sorted(categories & set(wanted))
-            reasons.append(f"it holds {', '.join(held)}" if held else "")
-        over = when.get("annual_cost_over")
-        if over is not None:
-            cost = get(entry, "contract", "annual_cost")
-            big = isinstance(cost, int | float) and cost > over
-            reasons.append(f"it costs {cost:,} a year, over {over:,}" if big else "")
-        if "exceptions_changed" in when:
-            changed = bool(entry.get("exceptions"))
-            reasons.append("it asks for exceptions" if changed == bool(when["exceptions_changed"]) else "")
-        if reasons and all(reasons):
-            needs.append(ReviewNeed(rule.name, dict(rule.require), " and ".join(reasons)))
-    return needs

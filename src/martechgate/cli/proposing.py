@@ -18,7 +18,7 @@ from typing import Any
 
 import click
 
-from martechgate import proposal
+from martechgate import proposal, review
 from martechgate.catalog import load_entries
 from martechgate.cli.options import today_option
 from martechgate.config import load_organization
@@ -222,12 +222,12 @@ def report(repo: Path, entries: list[Entry], entry: dict[str, Any], text: str, d
                               subsequent_indent="      "))
     else:
         say("\nNothing is missing: every rule and policy passes.")
-    needs = proposal.reviewers_for(draft.organization, entry, file)
+    needs = review.rules_for_entry(draft.organization, entry)
     if needs:
         say("\nIt will need approval from:", bold=True)
-        for need in needs:
-            groups = " and ".join(f"{count} from {group}" for group, count in need.groups.items())
-            say(f"  - {groups} (rule {need.rule}: {need.reason})")
+        for rule, reason in needs:
+            groups = " and ".join(f"{count} from {group}" for group, count in rule.require.items())
+            say(f"  - {groups} (rule {rule.name}: {reason})")
 
 
 def answer_flags(function: Any) -> Any:
