@@ -54,9 +54,13 @@ class Catalog:
         """The entry-schema problems of an entry that loaded as a mapping (computed once)."""
         if entry.file not in self._schema_problems:
             data, validator = entry.data, schemas.packaged_validator("entry")
-            self._schema_problems[entry.file] = [] if data is None or validator.is_valid(data) else [
-                schemas.describe(error, schemas.load_schema("entry")["properties"])
-                for error in validator.iter_errors(data)]
+            problems: dict[tuple[str | int, ...], schemas.SchemaProblem] = {}
+            if data is not None and not validator.is_valid(data):
+                for error in validator.iter_errors(data):
+                    problem = schemas.describe(error, schemas.load_schema("entry")["properties"],
+                                               schema=schemas.load_schema("entry"))
+                    problems.setdefault(problem.path, problem)  # one sentence per field is enough
+            self._schema_problems[entry.file] = list(problems.values())
         return self._schema_problems[entry.file]
 
     def is_valid(self, entry: Entry) -> bool:

@@ -86,7 +86,7 @@ class Policy:
         match, require = self.compiled(today)
         if not match.is_valid(data) or require.is_valid(data):
             return None
-        problem = schemas.describe(schemas.deepest(list(require.iter_errors(data))))
+        problem = schemas.describe(schemas.deepest(list(require.iter_errors(data))), schema=self.require)
         return Violation(problem.path, problem.missing, problem.message)
 
     def finding_message(self, data: Any) -> str:
@@ -98,10 +98,23 @@ def _compile(policy: Policy, part: str, today: date) -> jsonschema_rs.Draft20201
     try:
         return schemas.validator(schema, today)
     except (ValueError, TypeError, jsonschema_rs.ValidationError) as error:
-        line, column = policy.loaded.where((part,)) if policy.loaded else (None, None)
-        raise PolicyError(f"the `{part}` schema of policy {policy.id} is not valid JSON Schema: {error}",
+        where: Path = (part,)
+        detail = str(error)
+        if isinstance(error, jsonschema_rs.ValidationError):
+            # The error is about the schema as a value: say it like any other, at the offending key.
+            where = (part, *error.instance_path)
+            if error.kind.name in schemas.CUSTOM_KEYWORDS:
+                detail = f"{'.'.join(map(str, where))}: {error.message.rsplit('ValueError: ', 1)[-1]}"
+            elif error.kind.name == "format" and getattr(error.kind, "format", None) == "regex":
+                detail = f"{'.'.join(map(str, where))} is {error.instance!r}, which is not a valid pattern"
+            else:
+                detail = schemas.describe(error).message
+                detail = ".".join(map(str, where[:1])) + "." + detail if len(where) > 1 else detail
+        line, column = policy.loaded.where(where) if policy.loaded else (None, None)
+        raise PolicyError(f"the `{part}` schema of policy {policy.id} is not valid JSON Schema: {detail}",
                           file=policy.file, line=line, column=column,
-                          hint="Fix the schema; `martechgate explain` shows a working policy.") from error
+                          hint="Fix it as said; `martechgate explain ID` shows a working policy's "
+                               "schemas.") from error
 
 
 def parse_policy(path: str, raw: bytes, reserved_ids: Iterable[str] = ()) -> Policy:

@@ -48,8 +48,8 @@ def judge(catalog: Catalog, entry: Entry) -> list[Judged]:
             return Judged(index, None, "exception-invalid", path, message, missing)
 
         if not isinstance(item, dict):
-            results.append(invalid("the exception must be a mapping of rule, reason, approved_by, ticket, "
-                                   "expires"))
+            results.append(invalid("the exception must be written as fields: rule, reason, approved_by, "
+                                   "ticket, expires"))
             continue
         absent = [key for key in REQUIRED if item.get(key) in (None, "")]
         if absent:

@@ -204,6 +204,37 @@ def load_bytes(data: bytes, *, max_bytes: int = MAX_BYTES, max_nodes: int = MAX_
     return load_text(text, max_nodes=max_nodes, max_depth=max_depth)
 
 
+# libyaml's messages name parser states ("while parsing a block mapping did not find expected key");
+# the people who edit entries need to know what to change. First match wins; the parser's own words
+# stay in brackets for whoever knows YAML.
+_SYNTAX_WORDS = (
+    ("quoted scalar found unexpected end", "a quoted text is not closed: add the closing quote"),
+    ("unknown escape character", "a backslash (\\) in double quotes starts an escape: use single quotes, "
+                                 "or write \\\\"),
+    ("flow sequence", "a list in [ ] is not closed or misses a comma: add the ] or the ,"),
+    ("flow mapping", "a group in { } is not closed or misses a comma: add the } or the ,"),
+    ("mapping values are not allowed", "a colon (:) is out of place: check this line's indentation, or put "
+                                       "a text that contains ': ' in quotes"),
+    ("could not find expected ':'", "a line has no colon: write it as key: value"),
+    ("block mapping did not find expected key", "the indentation is off: lines of the same group "
+                                                "start at the same column"),
+    ("expected '-' indicator", "a list item is out of line: the items of a list start with '- ' at the "
+                               "same column"),
+    ("cannot start any token", "a value cannot start with this character (such as @ or `): put the value "
+                               "in quotes"),
+)
+
+
+def plain_syntax_error(what: str, found: str = "") -> str:
+    """The parser's complaint in words; `found` is the character it stopped at."""
+    if found == "\t":
+        return f"this is not valid YAML: a tab is used for indentation: indent with spaces [{what}]"
+    for marker, words in _SYNTAX_WORDS:
+        if marker in what:
+            return f"this is not valid YAML: {words} [{what}]"
+    return f"this is not valid YAML: {what}"
+
+
 def load_text(text: str, *, max_nodes: int = MAX_NODES, max_depth: int = MAX_DEPTH) -> Loaded:
     result = Loaded()
     try:
@@ -215,7 +246,9 @@ def load_text(text: str, *, max_nodes: int = MAX_NODES, max_depth: int = MAX_DEP
         mark = error.problem_mark or error.context_mark
         what = " ".join(part for part in (error.context, error.problem) if part)
         line, column = (mark.line + 1, mark.column + 1) if mark else (None, None)
-        result.problems.append(Problem("yaml-syntax", f"this is not valid YAML: {what}", line, column))
+        lines = text.splitlines()
+        found = lines[mark.line][mark.column:mark.column + 1] if mark and mark.line < len(lines) else ""
+        result.problems.append(Problem("yaml-syntax", plain_syntax_error(what, found), line, column))
         result.value, result.ok = None, False
     except yaml.YAMLError as error:  # a reader error (a control character) has no problem_mark
         result.problems.append(Problem("yaml-syntax", f"this is not valid YAML: {error}", None, None))
@@ -254,7 +287,7 @@ def _build(text: str, result: Loaded, max_nodes: int, max_depth: int) -> None:
             elif value in container and value not in top.merged:
                 first = key_locations.get((*top.path, value))
                 where = f" (first at line {first[0]})" if first else ""
-                problems.append(Problem("duplicate-key", f"the key {value!r} appears twice in this mapping"
+                problems.append(Problem("duplicate-key", f"the key {value!r} appears twice in the same group of fields"
                                         f"{where}; keep one", mark[0], mark[1], (*top.path, value)))
                 top.key = _SKIP
             else:

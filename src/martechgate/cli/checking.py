@@ -164,9 +164,14 @@ def _explain_policy(policy: Policy) -> str:
     def dump(value: object) -> str:
         return json.dumps(value, ensure_ascii=False, sort_keys=True)
 
+    applies = schemas.summarize(policy.match, owner="whose")
+    passes = schemas.summarize(policy.require)
     lines = [f"{policy.id}: {policy.title}  ({policy.severity}, {policy.enforcement}, {policy.file})", "",
-             policy.description, "", f"Applies to entries matching: {dump(policy.match)}",
-             f"They must satisfy: {dump(policy.require)}", "", f"What to do: {policy.remediation}", ""]
+             policy.description, "",
+             f"Applies to entries {applies}." if applies else f"Applies to entries matching: {dump(policy.match)}",
+             f"They pass when {passes}." if passes else f"They must satisfy: {dump(policy.require)}",
+             f"(Exactly, as JSON Schema: match {dump(policy.match)}; require {dump(policy.require)})" if applies
+             and passes else "", f"What to do: {policy.remediation}", ""]
     for kind, examples in (("Passes", policy.examples_pass), ("Fails", policy.examples_fail)):
         for example in examples:
             lines.append(f"{kind}: {dump(example)}")

@@ -34,7 +34,7 @@ def check_entry(catalog: Catalog, entry: Entry) -> Iterator[Finding]:
     if entry.loaded.problems:
         return  # reported by yaml-syntax, duplicate-key or file-refused
     if entry.loaded.value is None:
-        yield catalog.finding(ID, entry, None, "the file is empty; an entry is a mapping of apiVersion, "
+        yield catalog.finding(ID, entry, None, "the file is empty; an entry has fields apiVersion, "
                               "id, name, vendor, ... (`martechgate new` writes one)", line=1, column=1)
     elif entry.data is None:
         yield catalog.finding(ID, entry, (), "the file must be a mapping of fields (key: value lines), "
