@@ -16,10 +16,10 @@ from datetime import datetime
 import click
 
 from martechgate import __version__
-from martechgate.cli import checking, starting
+from martechgate.cli import checking, publishing, starting
 from martechgate.errors import EXIT_CANNOT_RUN, MartechgateError
 
-COMMAND_MODULES = (checking, starting)
+COMMAND_MODULES = (checking, starting, publishing)
 
 
 def _log_unexpected(error: BaseException) -> str:
