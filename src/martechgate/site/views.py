@@ -135,8 +135,9 @@ class ToolView:
 
     @property
     def understated(self) -> bool:
-        return risk.tier_rank(self.declared_risk) < risk.tier_rank(self.computed_risk) \
-            and self.computed_risk is not None
+        """A declared tier below the computed one (no declared tier is a schema finding instead)."""
+        return self.declared_risk is not None and self.computed_risk is not None \
+            and risk.tier_rank(self.declared_risk) < risk.tier_rank(self.computed_risk)
 
     @property
     def search_text(self) -> str:
