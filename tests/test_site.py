@@ -10,6 +10,7 @@ import base64
 import hashlib
 import itertools
 import json
+import os
 import re
 from datetime import date
 from html.parser import HTMLParser
@@ -327,8 +328,26 @@ def test_refuses_a_folder_that_is_not_a_site(tmp_path: Path) -> None:
 
 def test_an_empty_folder_is_fine(tmp_path: Path) -> None:
     out = tmp_path / "empty"
-    out.mkdir()
+    out.mkdir(mode=0o750)
     assert write_site(out, _fill({"index.html": "x"})) == ["index.html"]
+    assert out.stat().st_mode & 0o777 == 0o750  # the folder's own permissions survive the swap
+
+
+def test_a_new_site_is_readable_by_a_web_server(tmp_path: Path) -> None:
+    os.umask(old := os.umask(0o022))
+    try:
+        write_site(tmp_path / "new", _fill({"index.html": "x"}))
+    finally:
+        os.umask(old)
+    assert (tmp_path / "new").stat().st_mode & 0o777 == 0o755  # not mkdtemp's private 0700
+
+
+def test_a_link_to_the_site_folder_stays_a_link(tmp_path: Path) -> None:
+    real = tmp_path / "real"
+    write_site(real, _fill({"index.html": "one"}))
+    (tmp_path / "link").symlink_to(real)
+    write_site(tmp_path / "link", _fill({"index.html": "two"}))
+    assert (tmp_path / "link").is_symlink() and (real / "index.html").read_text() == "two"
 
 
 def test_a_failed_build_leaves_the_previous_site_untouched(tmp_path: Path) -> None:

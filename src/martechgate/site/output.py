@@ -60,16 +60,24 @@ def _unrelated(old: Path, ours: set[str], relative: str = "") -> list[str]:
     return found
 
 
+def _umask() -> int:
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
 def _files(root: Path) -> list[str]:
     return sorted(p.relative_to(root).as_posix() for p in root.rglob("*") if p.is_file())
 
 
 def write_site(out: Path, render: Callable[[Path], None]) -> list[str]:
     """Call `render(folder)` to fill a fresh folder, then make it OUT. Returns the files written."""
-    out = Path(os.path.abspath(out))
+    out = Path(out).resolve()  # a link to the site folder: replace the folder, keep the link
     previous = _check_target(out)
     out.parent.mkdir(parents=True, exist_ok=True)
     building = Path(tempfile.mkdtemp(prefix=f".{out.name}.building-", dir=out.parent))
+    # mkdtemp makes a private (0700) folder; a site is read by web servers running as someone else.
+    building.chmod(out.stat().st_mode & 0o7777 if out.exists() else 0o777 & ~_umask())
     moved: list[str] = []  # the person's files, moved from OUT into the new site
     try:
         render(building)
