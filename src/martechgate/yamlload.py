@@ -38,8 +38,10 @@ MAX_DEPTH = 64
 _CORE = "tag:yaml.org,2002:"
 _PLAIN_TAGS = {f"{_CORE}{t}" for t in ("str", "int", "float", "bool", "null", "seq", "map")} | {"!"}
 
-_NULL = re.compile(r"^(?:~|null|Null|NULL|)$")
-_BOOL = {"true": True, "True": True, "TRUE": True, "false": False, "False": False, "FALSE": False}
+_SPECIAL_WORDS: dict[str, Any] = {
+    "": None, "~": None, "null": None, "Null": None, "NULL": None,
+    "true": True, "True": True, "TRUE": True, "false": False, "False": False, "FALSE": False,
+}
 _INT10 = re.compile(r"^[-+]?[0-9]+$")
 _INT8 = re.compile(r"^0o[0-7]+$")
 _INT16 = re.compile(r"^0x[0-9a-fA-F]+$")
@@ -99,11 +101,11 @@ class _Abort(Exception):
 
 def resolve_plain(text: str) -> Any:
     """YAML 1.2 core schema resolution of an untagged plain scalar."""
-    if _NULL.match(text):
-        return None
-    if text in _BOOL:
-        return _BOOL[text]
+    if text in _SPECIAL_WORDS:
+        return _SPECIAL_WORDS[text]
     first = text[0]
+    if first.isalpha():  # most values are words: the fast path
+        return text
     if first.isdigit() or first in "+-.":
         if _INT10.match(text):
             number = int(text)
@@ -237,13 +239,11 @@ def _build(text: str, result: Loaded, max_nodes: int, max_depth: int) -> None:
             locations[()] = mark
             return
         top = stack[-1]
+        container: Any = top.container  # a list or a dict, by top.is_map (isinstance costs in this loop)
         if not top.is_map:
-            assert isinstance(top.container, list)
-            locations[(*top.path, len(top.container))] = mark
-            top.container.append(value)
+            locations[(*top.path, len(container))] = mark
+            container.append(value)
             return
-        container = top.container
-        assert isinstance(container, dict)
         if top.key is _NO_KEY:
             if not is_key:
                 problems.append(Problem("yaml-syntax", "a mapping key must be plain text, not a list "
@@ -267,7 +267,8 @@ def _build(text: str, result: Loaded, max_nodes: int, max_depth: int) -> None:
         if key is _MERGE:
             _merge(top, value, mark)
             return
-        top.merged.discard(key)
+        if top.merged:
+            top.merged.discard(key)
         container[key] = value
         path = (*top.path, key)
         locations[path] = mark
@@ -308,8 +309,13 @@ def _build(text: str, result: Loaded, max_nodes: int, max_depth: int) -> None:
                 is_merge = value == "<<" and event.tag is None and event.implicit[0]
                 place(_MERGE if is_merge else value, _mark(event), True)
             else:
-                value = _scalar(event)
-                place(value, _mark(event), False)
+                tag = event.tag
+                if tag is None:  # the common case, kept out of _scalar's checks
+                    value = resolve_plain(event.value) if event.implicit[0] else event.value
+                else:
+                    value = _scalar(event)
+                mark = event.start_mark
+                place(value, (mark.line + 1, mark.column + 1), False)
             if event.anchor:
                 anchors[event.anchor] = (value, 1)
         elif cls is ev.MappingStartEvent or cls is ev.SequenceStartEvent:

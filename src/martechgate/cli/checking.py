@@ -44,8 +44,8 @@ def check(repo: str, output_format: str, output: str | None, today: date | None,
     if today is not None:
         catalog.today = today
     result = engine.run(catalog)
-    text = REPORTERS[output_format](result, use_color(color) and output_format == "text")
-    click.echo(text, nl=False)
+    colored = use_color(color) and output_format == "text"
+    click.echo(REPORTERS[output_format](result, colored), nl=False, color=colored)
     if output:
         with open(output, "w", encoding="utf-8") as handle:
             handle.write(REPORTERS[output_format](result, False))

@@ -1,0 +1,60 @@
+"""`martechgate check` beside check-jsonschema (schema only) and a bare libyaml parse, on the same files.
+
+Usage: python bench/bench_check.py [N ...]   (default: 2000 10000)
+Needs check-jsonschema for the comparison (`pip install check-jsonschema`; it is not a dependency).
+Each figure is the median of 3 runs of a fresh process, so interpreter start-up counts for all three.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from gen_catalog import generate  # noqa: E402
+
+ROOT = Path(__file__).resolve().parents[1]
+PARSE = ("import glob, sys, yaml\n"
+         "for name in glob.glob(sys.argv[1] + '/catalog/*.yaml'):\n"
+         "    with open(name, 'rb') as f: yaml.load(f, Loader=yaml.CSafeLoader)\n")
+
+
+def timed(command: list[str], env: dict[str, str] | None = None, runs: int = 3) -> float:
+    times = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        subprocess.run(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
+        times.append(time.perf_counter() - started)
+    return statistics.median(times)
+
+
+def main() -> None:
+    sizes = [int(a) for a in sys.argv[1:]] or [2000, 10000]
+    env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
+    cjs = shutil.which("check-jsonschema") or str(Path(sys.executable).parent / "check-jsonschema")
+    print(f"machine: {platform.node()} {platform.machine()} {os.cpu_count()} cores, Python {platform.python_version()}")
+    with tempfile.TemporaryDirectory() as tmp:
+        schema = Path(tmp) / "entry-v1.json"
+        schema.write_text(json.dumps(json.loads((ROOT / "src/martechgate/schema/entry-v1.json").read_text())))
+        for size in sizes:
+            repo = generate(Path(tmp) / f"repo-{size}", size)
+            files = sorted(str(p) for p in (repo / "catalog").glob("*.yaml"))
+            check = timed([sys.executable, "-m", "martechgate", "check", str(repo), "--format", "json"], env)
+            parse = timed([sys.executable, "-c", PARSE, str(repo)])
+            line = f"{size:>6} entries: check {check:6.2f} s | bare C parse {parse:6.2f} s | check/parse {check / parse:4.2f}x"
+            if Path(cjs).exists():
+                schema_only = timed([cjs, "--schemafile", str(schema), *files], runs=1)
+                line += f" | check-jsonschema {schema_only:6.2f} s | check-jsonschema/check {schema_only / check:5.1f}x"
+            print(line, flush=True)
+
+
+if __name__ == "__main__":
+    main()
