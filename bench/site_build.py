@@ -1,5 +1,5 @@
 """How long `martechgate site` takes: the project's own catalog, and a synthetic catalog of N tools
-(copies of the project's entries under new ids, committed in one git commit).
+(bench/gen_catalog.py: the project's entries under new ids), committed in one git commit.
 
     python bench/site_build.py [N]      (default N = 500)
 
@@ -9,12 +9,14 @@ Prints seconds for each phase: load + check, views + history, render + write.
 from __future__ import annotations
 
 import itertools
-import re
 import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from gen_catalog import generate
 
 from martechgate import engine
 from martechgate.repo import open_source
@@ -40,16 +42,8 @@ def measure(repo: Path, out: Path) -> tuple[int, int, list[float]]:
 
 
 def synthetic(folder: Path, count: int) -> Path:
-    repo = folder / "gov"
-    (repo / "catalog").mkdir(parents=True)
-    (repo / "martechgate.yaml").write_bytes((ROOT / "martechgate.yaml").read_bytes())
-    subprocess.run(["cp", "-r", str(ROOT / "policies"), str(repo / "policies")], check=True)
-    sources = sorted((ROOT / "catalog").glob("*.yaml"))
-    for index in range(count):
-        source = sources[index % len(sources)]
-        new_id = f"{source.stem[:50]}-{index}"
-        text = re.sub(r"^id: .*$", f"id: {new_id}", source.read_text(), count=1, flags=re.M)
-        (repo / "catalog" / f"{new_id}.yaml").write_text(text)
+    """bench/gen_catalog.py's repo, committed once so every tool has a history to read."""
+    repo = generate(folder / "gov", count)
     for args in (["init", "-q"], ["add", "-A"],
                  ["-c", "user.name=bench", "-c", "user.email=b@example.com", "commit", "-qm", "bench"]):
         subprocess.run(["git", *args], cwd=repo, check=True)
