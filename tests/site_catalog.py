@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import shutil
 
-from conftest import ROOT, GovRepo
+from tests.conftest import ROOT, GovRepo
 
 XSS_NAME = "<img src=x onerror=alert(1)>"
 XSS_PURPOSE = "</script><script>window.__xss = 1; alert(2)</script> & more"

@@ -20,13 +20,13 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from conftest import TODAY, GovRepo
 from martechgate import engine
 from martechgate.errors import UsageError
 from martechgate.repo import open_source
 from martechgate.site import build_site
 from martechgate.site.output import MARKER, write_site
-from site_catalog import PAYLOADS, XSS_NAME, XSS_PURPOSE, XSS_SUBJECT, XSS_TARGET, build_repo
+from tests.conftest import TODAY, GovRepo
+from tests.site_catalog import PAYLOADS, XSS_NAME, XSS_PURPOSE, XSS_SUBJECT, XSS_TARGET, build_repo
 
 
 class Page(HTMLParser):

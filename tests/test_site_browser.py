@@ -18,11 +18,11 @@ from typing import Any
 
 import pytest
 
-from conftest import ROOT, TODAY, GovRepo
 from martechgate import engine
 from martechgate.repo import open_source
 from martechgate.site import build_site
-from site_catalog import XSS_NAME, XSS_PURPOSE, build_repo
+from tests.conftest import ROOT, TODAY, GovRepo
+from tests.site_catalog import XSS_NAME, XSS_PURPOSE, build_repo
 
 ARTIFACTS = ROOT / "test-artifacts"
 FLAGS = ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
