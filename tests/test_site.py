@@ -399,3 +399,18 @@ def test_today_decides_what_has_expired(gov: GovRepo, tmp_path: Path) -> None:
     text = _page(tmp_path / "later", "tools/hubspot-marketing-hub.html").all_text
     assert "expired: the finding it waived blocks again" in text
 
+
+
+def test_an_empty_catalog_still_gives_a_site_that_says_so(gov: GovRepo, tmp_path: Path) -> None:
+    _build(gov, tmp_path / "out")
+    out = tmp_path / "out"
+    assert "0 tools." in _page(out, "index.html").all_text
+    assert "No tool has a renewal date." in _page(out, "renewals.html").all_text
+    assert "No tool in use has an annual cost." in _page(out, "spend.html").all_text
+    assert "No tool declares an integration." in _page(out, "flows.html").all_text
+
+
+def test_a_target_outside_the_catalog_is_named_not_linked(built: Path) -> None:
+    html = (built / "flows.html").read_text(encoding="utf-8")
+    assert "&lt;svg&gt;&lt;script&gt;alert(4)&lt;/script&gt;&lt;/svg&gt; (not in the catalog)</text>" in html
+    assert "(not in the catalog)" in _page(built, "tools/broken-tool.html").all_text
