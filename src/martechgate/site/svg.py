@@ -69,6 +69,13 @@ class Graph:
     nodes: list[Node]
     edges: list[Edge]
 
+    @property
+    def listing(self) -> list[Flow]:
+        """The flows for the text list, by the names of their ends."""
+        label = {node.id: node.label.lower() for node in self.nodes}
+        return sorted((edge.flow for edge in self.edges),
+                      key=lambda f: (label[f.source], label[f.target], f.source, f.target))
+
 
 NODE_RADIUS = 6
 LABEL_SPACE = 200

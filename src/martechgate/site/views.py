@@ -155,6 +155,11 @@ def _fact(label: str, value: Any, *, link: bool = False) -> Fact:
     return Fact(label, shown, url)
 
 
+def _money(value: Any, currency: str) -> str | None:
+    amount = number(value)
+    return f"{amount:,.0f} {currency}".strip() if amount is not None else text(value)
+
+
 def _facts(data: dict[str, Any]) -> list[FactGroup]:
     vendor, owners, d = get(data, "vendor"), get(data, "owners"), get(data, "data")
     security, agreements = get(data, "security"), get(data, "agreements")
@@ -163,7 +168,6 @@ def _facts(data: dict[str, Any]) -> list[FactGroup]:
                 f"expires {text(get(e, 'expires')) or 'not set'})"
                 for e in get(security, "evidence") or [] if isinstance(e, dict)] \
         if isinstance(get(security, "evidence"), list) else []
-    cost = number(get(contract, "annual_cost"))
     currency = text(get(contract, "currency")) or ""
     return [
         FactGroup("Purpose", [_fact("Purpose", get(data, "purpose")),
@@ -193,15 +197,15 @@ def _facts(data: dict[str, Any]) -> list[FactGroup]:
                                  _fact("Business associate agreement (HIPAA)", get(agreements, "baa")),
                                  _fact("CCPA service provider", get(agreements, "ccpa_service_provider")),
                                  _fact("Sub-processors", get(agreements, "subprocessors_url"), link=True)]),
-        FactGroup("Contract", [Fact("Annual cost", f"{cost:,.0f} {currency}".strip() if cost is not None
-                                    else None),
+        FactGroup("Contract", [Fact("Annual cost", _money(get(contract, "annual_cost"), currency)),
                                _fact("Payment", get(contract, "payment")),
                                _fact("Seats", get(contract, "seats")),
                                _fact("Started", get(contract, "start")),
                                _fact("Renews", get(contract, "renewal")),
                                _fact("Renews automatically", get(contract, "auto_renew")),
                                _fact("Notice (days)", get(contract, "notice_days")),
-                               _fact("One-time implementation cost", get(contract, "implementation_cost")),
+                               Fact("One-time implementation cost", _money(get(contract, "implementation_cost"),
+                                                                           currency)),
                                _fact("Internal effort (hours a month)",
                                      get(contract, "support_hours_month"))]),
         FactGroup("Review", [_fact("Declared risk tier", get(review, "risk_tier")),
