@@ -414,3 +414,28 @@ def test_a_target_outside_the_catalog_is_named_not_linked(built: Path) -> None:
     html = (built / "flows.html").read_text(encoding="utf-8")
     assert "&lt;svg&gt;&lt;script&gt;alert(4)&lt;/script&gt;&lt;/svg&gt; (not in the catalog)</text>" in html
     assert "(not in the catalog)" in _page(built, "tools/broken-tool.html").all_text
+
+
+def test_renewals_say_what_needs_attention(built: Path) -> None:
+    html = (built / "renewals.html").read_text(encoding="utf-8")
+
+    def attention(name: str) -> str:
+        row = re.search(rf">{re.escape(name)}</a></th>(.*?)</tr>", html, re.S)
+        assert row is not None, name
+        return re.sub(r"<[^>]+>", "", re.findall(r"<td[^>]*>(.*?)</td>", row.group(1), re.S)[-1]).strip()
+
+    assert attention("WordPress VIP") == "past"  # renewed 2026-06-30, before TODAY
+    assert attention("Adobe Marketo Engage") == "act now"  # cancel by 2026-11-02, already gone
+    assert attention("HubSpot Marketing Hub") == ""  # cancel by 2026-12-31: more than 30 days ahead
+
+
+def test_history_is_newest_first_with_author_and_subject(gov: GovRepo, tmp_path: Path) -> None:
+    gov.add_entry("figma-like")
+    gov.commit("Propose figma-like", when="2026-02-01T10:00:00+00:00", author="Ann Proposer <ann@example.com>")
+    gov.add_entry("figma-like", purpose="Design social graphics and decks")
+    gov.commit("Widen the purpose", when="2026-03-05T10:00:00+00:00", author="Raj Patel <raj@example.com>")
+    _build(gov, tmp_path / "out")
+    html = (tmp_path / "out" / "tools" / "figma-like.html").read_text(encoding="utf-8")
+    rows = re.findall(r"<tr><td>(.*?)</td><td>(.*?)</td><td>(.*?)</td>", html)
+    assert rows == [("2026-03-05", "Raj Patel", "Widen the purpose"),
+                    ("2026-02-01", "Ann Proposer", "Propose figma-like")]
