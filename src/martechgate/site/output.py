@@ -102,7 +102,8 @@ def write_site(out: Path, render: Callable[[Path], None]) -> list[str]:
             except OSError:
                 os.rename(retired / "site", out)  # put the old site back as it was
                 raise
-            shutil.rmtree(retired)
+            # The new site is in place; an old file that will not go is not worth failing for.
+            shutil.rmtree(retired, ignore_errors=True)
         else:
             os.rename(building, out)
     except BaseException:
