@@ -126,3 +126,11 @@ def run_cli() -> Iterator[Any]:
         return subprocess.run([sys.executable, "-m", "martechgate", *args], cwd=cwd, env=full_env,
                               capture_output=True, text=True, input=input_text, timeout=120)
     yield run
+
+
+@pytest.fixture(autouse=True)
+def isolated_cache(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Every test gets its own result cache folder, never the user's ~/.cache."""
+    folder = tmp_path_factory.mktemp("cache")
+    monkeypatch.setenv("MARTECHGATE_CACHE_DIR", str(folder))
+    return folder

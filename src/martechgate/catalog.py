@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 from functools import cached_property
+from typing import TYPE_CHECKING
 
 from martechgate import schemas
 from martechgate.model import Entry, Finding, Organization
@@ -12,17 +13,29 @@ from martechgate.policy import Policy
 from martechgate.repo import CATALOG_DIR, Source
 from martechgate.yamlload import Loaded, Path, Problem, load_bytes
 
+if TYPE_CHECKING:
+    from martechgate.cache import ResultCache
 
-def read_entry(source: Source, path: str) -> Entry:
+
+def read_entry(source: Source, path: str, cache: ResultCache | None = None,
+               rules: dict[str, tuple[str, str, str]] | None = None) -> Entry:
     file = source.read(path)
     if file.data is None:
         refused = file.refused or Problem("file-refused", "the file could not be read")
         return Entry(path, Loaded(problems=[refused]), None)
+    if cache is not None and rules is not None and file.blob is not None:
+        hit = cache.get(path, file.blob, rules)
+        if hit is not None:  # an identical file was judged by identical rules: not parsed again
+            loaded, cached = hit
+            return Entry(path, loaded, file.blob, cached)
     return Entry(path, load_bytes(file.data), file.blob)
 
 
-def load_entries(source: Source) -> list[Entry]:
-    return [read_entry(source, path) for path in source.list_yaml(CATALOG_DIR)]
+def load_entries(source: Source, cache: ResultCache | None = None,
+                 rules: dict[str, tuple[str, str, str]] | None = None) -> list[Entry]:
+    """The catalog's entries; with a cache, `rules` (id -> severity, enforcement, remediation) restores
+    cached findings."""
+    return [read_entry(source, path, cache, rules) for path in source.list_yaml(CATALOG_DIR)]
 
 
 @dataclass
@@ -32,26 +45,26 @@ class Catalog:
     policies: list[Policy]
     today: date = field(default_factory=date.today)
 
-    @cached_property
-    def schema_problems(self) -> dict[str, list[schemas.SchemaProblem]]:
-        """Entry-schema problems by file, for every entry that loaded as a mapping."""
-        validator = schemas.packaged_validator("entry")
-        properties = schemas.load_schema("entry")["properties"]
-        result: dict[str, list[schemas.SchemaProblem]] = {}
-        for entry in self.entries:
-            data = entry.data
-            if data is None or validator.is_valid(data):
-                continue
-            result[entry.file] = [schemas.describe(error, properties)
-                                  for error in validator.iter_errors(data)]
-        return result
+    _schema_problems: dict[str, list[schemas.SchemaProblem]] = field(default_factory=dict, repr=False)
+
+    def schema_problems(self, entry: Entry) -> list[schemas.SchemaProblem]:
+        """The entry-schema problems of an entry that loaded as a mapping (computed once)."""
+        if entry.file not in self._schema_problems:
+            data, validator = entry.data, schemas.packaged_validator("entry")
+            self._schema_problems[entry.file] = [] if data is None or validator.is_valid(data) else [
+                schemas.describe(error, schemas.load_schema("entry")["properties"])
+                for error in validator.iter_errors(data)]
+        return self._schema_problems[entry.file]
+
+    def is_valid(self, entry: Entry) -> bool:
+        """Read cleanly and fits the schema: rules can trust the types of its fields."""
+        if entry.cached is not None:
+            return entry.cached.valid
+        return entry.data is not None and not entry.loaded.problems and not self.schema_problems(entry)
 
     @cached_property
     def valid(self) -> list[Entry]:
-        """Entries that read cleanly and fit the schema: cross-entry rules can trust their types."""
-        problems = self.schema_problems
-        return [entry for entry in self.entries
-                if entry.data is not None and not entry.loaded.problems and entry.file not in problems]
+        return [entry for entry in self.entries if self.is_valid(entry)]
 
     @cached_property
     def by_id(self) -> dict[str, list[Entry]]:
@@ -91,8 +104,8 @@ class Catalog:
             severity=rule.SEVERITY, enforcement=rule.ENFORCEMENT, message=message,
             remediation=rule.REMEDIATION)
 
-    def load_problems(self, rule_id: str) -> list[Finding]:
-        """Findings for the problems met while reading files, of one structural rule."""
+    def load_problems(self, rule_id: str, entry: Entry) -> list[Finding]:
+        """Findings for the problems met while reading a file, of one structural rule."""
         return [self.finding(rule_id, entry, problem.path, problem.message, line=problem.line,
                              column=problem.column)
-                for entry in self.entries for problem in entry.loaded.problems if problem.rule == rule_id]
+                for problem in entry.loaded.problems if problem.rule == rule_id]

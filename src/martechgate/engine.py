@@ -11,9 +11,10 @@ from dataclasses import dataclass
 from datetime import date
 
 from martechgate import waivers
+from martechgate.cache import ResultCache
 from martechgate.catalog import Catalog, load_entries
 from martechgate.config import load_organization
-from martechgate.model import Entry, Finding, Report
+from martechgate.model import Entry, Finding, Report, Waiver
 from martechgate.policy import Policy, load_policies
 from martechgate.repo import Source
 from martechgate.rules import RULES
@@ -26,16 +27,32 @@ class CheckResult:
 
 
 def load_catalog(catalog_source: Source, rules_source: Source | None = None,
-                 today: date | None = None, entries: list[Entry] | None = None) -> Catalog:
+                 today: date | None = None, entries: list[Entry] | None = None,
+                 cache: ResultCache | None = None) -> Catalog:
     rules_source = rules_source or catalog_source
     organization = load_organization(rules_source)
     policies = load_policies(rules_source, reserved_ids=RULES)
-    return Catalog(entries if entries is not None else load_entries(catalog_source), organization, policies,
-                   today or date.today())
+    if entries is None:
+        rules = {m.ID: (m.SEVERITY, m.ENFORCEMENT, m.REMEDIATION) for m in RULES.values()}
+        rules.update({p.id: (p.severity, p.enforcement, p.remediation) for p in policies})
+        entries = load_entries(catalog_source, cache, rules)
+    return Catalog(entries, organization, policies, today or date.today())
 
 
-def policy_findings(catalog: Catalog, policy: Policy) -> Iterable[Finding]:
-    for entry in catalog.entries:
+ENTRY_RULES = [rule for rule in RULES.values() if rule.SCOPE == "entry"]
+CATALOG_RULES = [rule for rule in RULES.values() if rule.SCOPE == "catalog"]
+
+
+def entry_findings(catalog: Catalog, entry: Entry) -> list[Finding]:
+    """What depends on this file alone (and the rules, and today): built-in entry rules and policies."""
+    findings = [finding for rule in ENTRY_RULES for finding in rule.check_entry(catalog, entry)]
+    for policy in catalog.policies:
+        findings.extend(policy_findings(catalog, policy, [entry]))
+    return findings
+
+
+def policy_findings(catalog: Catalog, policy: Policy, entries: Iterable[Entry]) -> Iterable[Finding]:
+    for entry in entries:
         data = entry.data
         if data is None or entry.loaded.problems:
             continue
@@ -50,13 +67,21 @@ def policy_findings(catalog: Catalog, policy: Policy) -> Iterable[Finding]:
             remediation=policy.remediation)
 
 
+def valid_waivers(catalog: Catalog, entry: Entry) -> list[Waiver]:
+    if entry.cached is not None:
+        return list(entry.cached.waivers)
+    return [judged.waiver for judged in waivers.judge(catalog, entry) if judged.waiver is not None]
+
+
 def apply_waivers(catalog: Catalog, findings: list[Finding]) -> list[Finding]:
     """A valid exception waives the entry's findings of its rule, unless the rule is hard."""
-    by_file: dict[str, dict[str, waivers.Waiver]] = {}
+    with_findings = {finding.file for finding in findings}
+    by_file: dict[str, dict[str, Waiver]] = {}
     for entry in catalog.entries:
-        valid = {j.waiver.rule: j.waiver for j in waivers.judge(catalog, entry) if j.waiver is not None}
-        if valid:
-            by_file[entry.file] = valid
+        if entry.file in with_findings:  # only an entry with findings can have one waived
+            valid = {waiver.rule: waiver for waiver in valid_waivers(catalog, entry)}
+            if valid:
+                by_file[entry.file] = valid
     result = []
     for finding in findings:
         waiver = by_file.get(finding.file or "", {}).get(finding.rule)
@@ -66,13 +91,24 @@ def apply_waivers(catalog: Catalog, findings: list[Finding]) -> list[Finding]:
     return result
 
 
-def run(catalog: Catalog, select: Callable[[Finding], bool] | None = None) -> CheckResult:
-    """Every finding on the catalog (or those `select` keeps), waived where an exception says so."""
+def run(catalog: Catalog, select: Callable[[Finding], bool] | None = None,
+        cache: ResultCache | None = None) -> CheckResult:
+    """Every finding on the catalog (or those `select` keeps), waived where an exception says so.
+
+    With a cache, an entry read from it brings its own findings; the others are judged and stored."""
     findings: list[Finding] = []
-    for rule in RULES.values():
+    for entry in catalog.entries:
+        if entry.cached is not None:
+            findings.extend(entry.cached.findings)
+            continue
+        own = entry_findings(catalog, entry)
+        findings.extend(own)
+        if cache is not None:
+            cache.put(entry, catalog.is_valid(entry), own, valid_waivers(catalog, entry))
+    for rule in CATALOG_RULES:
         findings.extend(rule.check(catalog))
-    for policy in catalog.policies:
-        findings.extend(policy_findings(catalog, policy))
+    if cache is not None:
+        cache.save()
     findings = apply_waivers(catalog, findings)
     if select is not None:
         findings = [finding for finding in findings if select(finding)]
@@ -81,5 +117,5 @@ def run(catalog: Catalog, select: Callable[[Finding], bool] | None = None) -> Ch
 
 
 def check(catalog_source: Source, rules_source: Source | None = None,
-          today: date | None = None) -> CheckResult:
-    return run(load_catalog(catalog_source, rules_source, today))
+          today: date | None = None, cache: ResultCache | None = None) -> CheckResult:
+    return run(load_catalog(catalog_source, rules_source, today, cache=cache), cache=cache)

@@ -45,12 +45,24 @@ class Organization:
 
 
 @dataclass(frozen=True)
+class CachedResult:
+    """What an earlier run found in an identical file under identical rules: its own findings (before
+    waivers) and whether it fitted the schema. The entry's `loaded` then holds only the fields that
+    rules comparing entries read, with their locations."""
+
+    valid: bool
+    findings: tuple[Finding, ...]
+    waivers: tuple[Waiver, ...] = ()
+
+
+@dataclass(frozen=True)
 class Entry:
     """One catalog file as read: its value (None when unreadable) and where each part of it stands."""
 
     file: str
     loaded: Loaded = field(compare=False, repr=False)
     blob: str | None = None
+    cached: CachedResult | None = field(default=None, compare=False, repr=False)
 
     @property
     def data(self) -> dict[str, Any] | None:

@@ -143,12 +143,29 @@ class GitRevision:
         self.rev = rev
         self.label = f"{rev} ({self.commit.hexsha[:12]})"
         self._tree = self.commit.tree
+        self._folders: dict[str, dict[str, git.objects.Blob | git.objects.Tree]] = {}
+
+    def _folder(self, folder: str) -> dict[str, git.objects.Blob | git.objects.Tree]:
+        """A folder's children by name, read once: `tree / path` re-reads every tree on the way,
+        which made reading each file of a 10,000-entry catalog read the whole catalog tree again."""
+        if folder not in self._folders:
+            children: dict[str, git.objects.Blob | git.objects.Tree] = {}
+            if folder == "":
+                tree: object = self._tree
+            else:
+                parent, _, name = folder.rpartition("/")
+                tree = self._folder(parent).get(name)
+            if isinstance(tree, git.objects.Tree):
+                children = {item.name: item for item in tree if isinstance(item, git.objects.Blob | git.objects.Tree)}
+            self._folders[folder] = children
+        return self._folders[folder]
 
     def _lookup(self, path: str) -> git.objects.Blob | git.objects.Tree | None:
-        try:
-            return self._tree / (self.prefix + path)
-        except KeyError:
-            return None
+        full = (self.prefix + path).strip("/")
+        if full == "":
+            return self._tree
+        folder, _, name = full.rpartition("/")
+        return self._folder(folder).get(name)
 
     def exists(self, path: str) -> bool:
         return self._lookup(path) is not None
@@ -157,8 +174,10 @@ class GitRevision:
         tree = self._lookup(directory)
         if not isinstance(tree, git.objects.Tree):
             return []
-        return sorted(f"{directory}/{blob.name}" for blob in tree.blobs
-                      if blob.name.endswith(YAML_SUFFIXES) and not blob.name.startswith("."))
+        folder = self._folder((self.prefix + directory).strip("/"))
+        return sorted(f"{directory}/{name}" for name, item in folder.items()
+                      if isinstance(item, git.objects.Blob) and name.endswith(YAML_SUFFIXES)
+                      and not name.startswith("."))
 
     def read(self, path: str, _hops: int = 0) -> FileData:
         blob = self._lookup(path)

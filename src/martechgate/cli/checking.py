@@ -4,27 +4,28 @@ from __future__ import annotations
 
 import json
 from datetime import date
+from pathlib import Path
 
 import click
 
 from martechgate import engine, rules, schemas
-from martechgate.catalog import Catalog
+from martechgate.cache import ResultCache
 from martechgate.cli.options import color_option, repo_argument, today_option, use_color
 from martechgate.config import load_organization
 from martechgate.errors import EXIT_BLOCKED, EXIT_OK, RepoError, UsageError
 from martechgate.policy import Policy, load_policies, run_examples
-from martechgate.repo import CATALOG_DIR, open_source
+from martechgate.repo import CATALOG_DIR, Source, open_source
 from martechgate.reporters import REPORTERS
 
 
-def _open_repo(repo: str) -> Catalog:
+def _open_repo(repo: str) -> Source:
     source = open_source(repo)
     load_organization(source)  # a missing or broken organisation file is the clearer message
     if not source.exists(CATALOG_DIR):
         raise RepoError(f"there is no {CATALOG_DIR}/ folder in {repo}",
                         hint="A governance repo keeps one YAML file per tool in catalog/; "
                              "`martechgate init DIR` starts one.")
-    return engine.load_catalog(source)
+    return source
 
 
 @click.command()
@@ -35,15 +36,19 @@ def _open_repo(repo: str) -> Catalog:
               help="Also write the report to this file (in the same format).")
 @today_option
 @color_option
-def check(repo: str, output_format: str, output: str | None, today: date | None, color: bool | None) -> None:
+@click.option("--no-cache", is_flag=True, help="Judge every file afresh, ignoring results of earlier runs.")
+@click.option("--cache-dir", type=click.Path(file_okay=False), envvar="MARTECHGATE_CACHE_DIR",
+              help="Where results of earlier runs are kept (default: ~/.cache/martechgate).")
+def check(repo: str, output_format: str, output: str | None, today: date | None, color: bool | None,
+          no_cache: bool, cache_dir: str | None) -> None:
     """Check every catalog entry in REPO (default: here) against the rules and policies.
 
     Exit 0 when nothing blocks, 1 when something does, 2 when the check cannot run.
     """
-    catalog = _open_repo(repo)
-    if today is not None:
-        catalog.today = today
-    result = engine.run(catalog)
+    source = _open_repo(repo)
+    day = today or date.today()
+    cache = None if no_cache else ResultCache.for_repo(repo, source, day, Path(cache_dir) if cache_dir else None)
+    result = engine.check(source, today=day, cache=cache)
     colored = use_color(color) and output_format == "text"
     click.echo(REPORTERS[output_format](result, colored), nl=False, color=colored)
     if output:

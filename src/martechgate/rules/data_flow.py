@@ -18,7 +18,7 @@ Fails (google-analytics-4 lists only behavioral)::
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Collection, Iterable, Iterator
 
 from martechgate.catalog import Catalog
 from martechgate.model import Finding
@@ -27,6 +27,7 @@ ID = "data-flow-clearance"
 TITLE = "Integrations send data only into tools cleared for it"
 SEVERITY = "high"
 ENFORCEMENT = "soft"
+SCOPE = "catalog"
 REMEDIATION = ("Stop sending that data (remove it from the integration's data list), or have the receiving "
                "tool's entry list the category under data.categories so its owners and reviewers clear it.")
 
@@ -40,27 +41,40 @@ def _cleared(catalog: Catalog, tool_id: str) -> set[str] | None:
     return {c for c in values if isinstance(c, str)} if isinstance(values, list) else set()
 
 
+def uncleared(catalog: Catalog, own: Collection[str], target: str, direction: str,
+              sent: Iterable[str]) -> list[tuple[str, list[str]]]:
+    """How one integration moves data into a tool not cleared for it: ("outbound", categories the
+    target does not hold) and/or ("inbound", categories the integrating tool, holding `own`, does not).
+    Empty for an unknown target (unknown-reference reports it). Also used by `martechgate graph`."""
+    sent = [c for c in sent if c != "none"]
+    target_cleared = _cleared(catalog, target)
+    if target_cleared is None or not sent:
+        return []
+    flows = []
+    if direction in ("outbound", "bidirectional"):
+        missing = [c for c in sent if c not in target_cleared]
+        if missing:
+            flows.append(("outbound", missing))
+    if direction in ("inbound", "bidirectional"):
+        missing = [c for c in sent if c not in own]
+        if missing:
+            flows.append(("inbound", missing))
+    return flows
+
+
 def check(catalog: Catalog) -> Iterator[Finding]:
     for entry in catalog.valid:
         data = entry.data
         assert data is not None
         own = set(data["data"]["categories"])
         for index, integration in enumerate(data.get("integrations") or []):
-            sent = [c for c in integration.get("data") or [] if c != "none"]
             target = integration["target"]
-            target_cleared = _cleared(catalog, target)
-            if target_cleared is None or not sent:
-                continue
-            direction = integration["direction"]
-            if direction in ("outbound", "bidirectional"):
-                missing = [c for c in sent if c not in target_cleared]
-                if missing:
-                    yield catalog.finding(ID, entry, ("integrations", index, "data"),
-                                          f"sends {', '.join(missing)} to {target}, which is not cleared "
-                                          "for it (not in its data.categories)")
-            if direction in ("inbound", "bidirectional"):
-                missing = [c for c in sent if c not in own]
-                if missing:
-                    yield catalog.finding(ID, entry, ("integrations", index, "data"),
-                                          f"receives {', '.join(missing)} from {target}, but {entry.id} is "
-                                          "not cleared for it (not in its own data.categories)")
+            for way, missing in uncleared(catalog, own, target, integration["direction"],
+                                          integration.get("data") or []):
+                if way == "outbound":
+                    message = (f"sends {', '.join(missing)} to {target}, which is not cleared "
+                               "for it (not in its data.categories)")
+                else:
+                    message = (f"receives {', '.join(missing)} from {target}, but {entry.id} is "
+                               "not cleared for it (not in its own data.categories)")
+                yield catalog.finding(ID, entry, ("integrations", index, "data"), message)

@@ -16,6 +16,7 @@ ID = "duplicate-id"
 TITLE = "Every entry has its own id"
 SEVERITY = "high"
 ENFORCEMENT = "hard"
+SCOPE = "catalog"
 REMEDIATION = ("Keep one entry per tool: merge the two files, or give the second tool its own id and "
                "file name.")
 

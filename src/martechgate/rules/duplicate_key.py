@@ -20,14 +20,15 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from martechgate.catalog import Catalog
-from martechgate.model import Finding
+from martechgate.model import Entry, Finding
 
 ID = "duplicate-key"
 TITLE = "No key is written twice in one mapping"
 SEVERITY = "high"
 ENFORCEMENT = "hard"
+SCOPE = "entry"
 REMEDIATION = "Delete one of the two lines with the same key, keeping the value you mean."
 
 
-def check(catalog: Catalog) -> Iterator[Finding]:
-    yield from catalog.load_problems(ID)
+def check_entry(catalog: Catalog, entry: Entry) -> Iterator[Finding]:
+    yield from catalog.load_problems(ID, entry)

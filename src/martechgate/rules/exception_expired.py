@@ -19,18 +19,18 @@ from collections.abc import Iterator
 
 from martechgate import waivers
 from martechgate.catalog import Catalog
-from martechgate.model import Finding
+from martechgate.model import Entry, Finding
 
 ID = "exception-expired"
 TITLE = "Exceptions in force have not expired"
 SEVERITY = "high"
 ENFORCEMENT = "hard"
+SCOPE = "entry"
 REMEDIATION = ("Fix what the exception waived and delete it, or get it approved again with a new expires "
                "date (at most 365 days ahead).")
 
 
-def check(catalog: Catalog) -> Iterator[Finding]:
-    for entry in catalog.entries:
-        for judged in waivers.judge(catalog, entry):
-            if judged.problem == ID:
-                yield catalog.finding(ID, entry, judged.path, judged.message)
+def check_entry(catalog: Catalog, entry: Entry) -> Iterator[Finding]:
+    for judged in waivers.judge(catalog, entry):
+        if judged.problem == ID:
+            yield catalog.finding(ID, entry, judged.path, judged.message)

@@ -21,18 +21,18 @@ from collections.abc import Iterator
 
 from martechgate import waivers
 from martechgate.catalog import Catalog
-from martechgate.model import Finding
+from martechgate.model import Entry, Finding
 
 ID = "exception-invalid"
 TITLE = "Exceptions are complete, time-limited and name a waivable rule"
 SEVERITY = "high"
 ENFORCEMENT = "hard"
+SCOPE = "entry"
 REMEDIATION = ("Give the exception rule, reason, approved_by (the approver's email, not an owner's), ticket "
                "and expires (at most 365 days ahead), for a soft or advisory rule.")
 
 
-def check(catalog: Catalog) -> Iterator[Finding]:
-    for entry in catalog.entries:
-        for judged in waivers.judge(catalog, entry):
-            if judged.problem == ID:
-                yield catalog.finding(ID, entry, judged.path, judged.message, missing=judged.missing)
+def check_entry(catalog: Catalog, entry: Entry) -> Iterator[Finding]:
+    for judged in waivers.judge(catalog, entry):
+        if judged.problem == ID:
+            yield catalog.finding(ID, entry, judged.path, judged.message, missing=judged.missing)

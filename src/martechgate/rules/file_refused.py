@@ -13,14 +13,15 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from martechgate.catalog import Catalog
-from martechgate.model import Finding
+from martechgate.model import Entry, Finding
 
 ID = "file-refused"
 TITLE = "Catalog files are plain text files inside the repository"
 SEVERITY = "high"
 ENFORCEMENT = "hard"
+SCOPE = "entry"
 REMEDIATION = "Replace it with an ordinary YAML text file of the entry, committed in catalog/."
 
 
-def check(catalog: Catalog) -> Iterator[Finding]:
-    yield from catalog.load_problems(ID)
+def check_entry(catalog: Catalog, entry: Entry) -> Iterator[Finding]:
+    yield from catalog.load_problems(ID, entry)

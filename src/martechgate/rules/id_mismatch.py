@@ -13,20 +13,20 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from martechgate.catalog import Catalog
-from martechgate.model import Finding
+from martechgate.model import Entry, Finding
 
 ID = "id-mismatch"
 TITLE = "An entry's id is its file name"
 SEVERITY = "high"
 ENFORCEMENT = "hard"
+SCOPE = "entry"
 REMEDIATION = "Rename the file to <id>.yaml, or set id to the file name (without .yaml)."
 
 
-def check(catalog: Catalog) -> Iterator[Finding]:
-    for entry in catalog.entries:
-        data = entry.data
-        if data is None or entry.loaded.problems or not isinstance(data.get("id"), str):
-            continue
-        if data["id"] != entry.stem:
-            yield catalog.finding(ID, entry, ("id",), f"the id is {data['id']!r} but the file is named "
-                                  f"{entry.stem!r}; they must be the same")
+def check_entry(catalog: Catalog, entry: Entry) -> Iterator[Finding]:
+    data = entry.data
+    if data is None or entry.loaded.problems or not isinstance(data.get("id"), str):
+        return
+    if data["id"] != entry.stem:
+        yield catalog.finding(ID, entry, ("id",), f"the id is {data['id']!r} but the file is named "
+                              f"{entry.stem!r}; they must be the same")

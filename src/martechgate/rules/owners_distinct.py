@@ -16,18 +16,20 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from martechgate.catalog import Catalog
-from martechgate.model import Finding
+from martechgate.model import Entry, Finding
 
 ID = "owners-distinct"
 TITLE = "Business and technical owners are different people"
 SEVERITY = "medium"
 ENFORCEMENT = "soft"
+SCOPE = "entry"
 REMEDIATION = "Name an IT person as owners.technical (the marketing owner stays owners.business)."
 
 
-def check(catalog: Catalog) -> Iterator[Finding]:
-    for entry in catalog.valid:
-        owners = (entry.data or {})["owners"]
-        if owners["business"].strip().lower() == owners["technical"].strip().lower():
-            yield catalog.finding(ID, entry, ("owners", "technical"),
-                                  f"{owners['technical']} is both the business and the technical owner")
+def check_entry(catalog: Catalog, entry: Entry) -> Iterator[Finding]:
+    if not catalog.is_valid(entry):
+        return
+    owners = (entry.data or {})["owners"]
+    if owners["business"].strip().lower() == owners["technical"].strip().lower():
+        yield catalog.finding(ID, entry, ("owners", "technical"),
+                              f"{owners['technical']} is both the business and the technical owner")

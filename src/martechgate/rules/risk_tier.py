@@ -22,28 +22,30 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from martechgate.catalog import Catalog
-from martechgate.model import Finding
+from martechgate.model import Entry, Finding
 from martechgate.risk import computed_tier, tier_rank
 
 ID = "risk-tier-understated"
 TITLE = "The declared risk tier is not below the computed one"
 SEVERITY = "high"
 ENFORCEMENT = "hard"
+SCOPE = "entry"
 REMEDIATION = ("Set review.risk_tier to the computed tier (or higher); the tool then gets the reviews "
                "and evidence that tier needs.")
 
 
-def check(catalog: Catalog) -> Iterator[Finding]:
-    for entry in catalog.valid:
-        data = entry.data
-        assert data is not None
-        tier, reasons = computed_tier(data)
-        declared = (data.get("review") or {}).get("risk_tier")
-        if declared is None:
-            path = ("review", "risk_tier") if "review" in data else ("review",)
-            yield catalog.finding(ID, entry, path, f"no risk tier is declared; martechgate computes {tier} "
-                                  f"({'; '.join(reasons)}): add review.risk_tier: {tier}", missing=True)
-        elif tier_rank(declared) < tier_rank(tier):
-            yield catalog.finding(ID, entry, ("review", "risk_tier"),
-                                  f"the declared risk tier is {declared}, below the computed {tier} "
-                                  f"({'; '.join(reasons)})")
+def check_entry(catalog: Catalog, entry: Entry) -> Iterator[Finding]:
+    if not catalog.is_valid(entry):
+        return
+    data = entry.data
+    assert data is not None
+    tier, reasons = computed_tier(data)
+    declared = (data.get("review") or {}).get("risk_tier")
+    if declared is None:
+        path = ("review", "risk_tier") if "review" in data else ("review",)
+        yield catalog.finding(ID, entry, path, f"no risk tier is declared; martechgate computes {tier} "
+                              f"({'; '.join(reasons)}): add review.risk_tier: {tier}", missing=True)
+    elif tier_rank(declared) < tier_rank(tier):
+        yield catalog.finding(ID, entry, ("review", "risk_tier"),
+                              f"the declared risk tier is {declared}, below the computed {tier} "
+                              f"({'; '.join(reasons)})")

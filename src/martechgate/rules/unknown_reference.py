@@ -27,6 +27,7 @@ ID = "unknown-reference"
 TITLE = "Referenced tools and categories exist"
 SEVERITY = "high"
 ENFORCEMENT = "hard"
+SCOPE = "catalog"
 REMEDIATION = ("Use the id of a tool in catalog/ (the file name without .yaml) and a category listed in "
                "martechgate.yaml; add the missing tool's entry first if it is new.")
 

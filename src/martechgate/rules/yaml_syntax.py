@@ -20,15 +20,16 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from martechgate.catalog import Catalog
-from martechgate.model import Finding
+from martechgate.model import Entry, Finding
 
 ID = "yaml-syntax"
 TITLE = "Each catalog file is one YAML document of plain values"
 SEVERITY = "high"
 ENFORCEMENT = "hard"
+SCOPE = "entry"
 REMEDIATION = ("Fix the YAML at the line shown (an editor with the martechgate schema, or "
                "`martechgate new`, writes valid files); nothing else in this file can be checked until then.")
 
 
-def check(catalog: Catalog) -> Iterator[Finding]:
-    yield from catalog.load_problems(ID)
+def check_entry(catalog: Catalog, entry: Entry) -> Iterator[Finding]:
+    yield from catalog.load_problems(ID, entry)

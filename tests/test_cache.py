@@ -1,0 +1,135 @@
+"""Warm runs: an unchanged file is never parsed twice, results are the same as a cold run, and a
+corrupt, foreign or stale cache is ignored and rebuilt."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from martechgate import engine
+from martechgate.cache import ResultCache
+from martechgate.repo import WorkTree
+from martechgate.reporters import REPORTERS
+from tests.conftest import ROOT, TODAY, GovRepo, dump, entry
+
+PII = {"classification": "internal", "categories": ["contact-pii"]}
+
+
+def run(path: Path, folder: Path, today: object = TODAY) -> tuple[dict[str, object], ResultCache]:
+    source = WorkTree(path)
+    cache = ResultCache.for_repo(path, source, today, folder)  # type: ignore[arg-type]
+    result = engine.check(source, today=today, cache=cache)  # type: ignore[arg-type]
+    return json.loads(REPORTERS["json"](result, False)), cache
+
+
+def cold(path: Path) -> dict[str, object]:
+    return json.loads(REPORTERS["json"](engine.check(WorkTree(path), today=TODAY), False))
+
+
+@pytest.fixture
+def own(tmp_path: Path) -> Path:
+    repo = tmp_path / "own"
+    for part in ("catalog", "policies"):
+        shutil.copytree(ROOT / part, repo / part)
+    shutil.copy(ROOT / "martechgate.yaml", repo)
+    return repo
+
+
+def test_warm_run_reads_every_entry_from_cache_with_identical_results(own: Path, tmp_path: Path) -> None:
+    first, cache = run(own, tmp_path / "c")
+    assert cache.hits == 0 and first == cold(own)
+    second, cache = run(own, tmp_path / "c")
+    assert cache.hits == len(list((own / "catalog").glob("*.yaml")))
+    assert second == first
+
+
+def test_changed_file_is_judged_again_and_the_rest_come_from_cache(own: Path, tmp_path: Path) -> None:
+    run(own, tmp_path / "c")
+    path = own / "catalog" / "canva.yaml"
+    path.write_text(path.read_text().replace("status: approved", "status: aproved"))
+    report, cache = run(own, tmp_path / "c")
+    assert cache.hits == len(list((own / "catalog").glob("*.yaml"))) - 1
+    assert report == cold(own)
+    assert any(f["file"] == "catalog/canva.yaml" and f["path"] == "status" for f in report["findings"])  # type: ignore[index, union-attr]
+
+
+def test_cached_entry_gets_new_cross_entry_findings(gov: GovRepo, tmp_path: Path) -> None:
+    """forms is cached; crm then stops being cleared for contact-pii: forms' flow is now a finding."""
+    gov.add_entry("crm", data=PII, review={"risk_tier": "medium", "last_reviewed": "2026-06-01"})
+    gov.add_entry("forms", data=PII, review={"risk_tier": "medium", "last_reviewed": "2026-06-01"},
+                  integrations=[{"target": "crm", "direction": "outbound", "data": ["contact-pii"]}])
+    first, _ = run(gov.path, tmp_path / "c")
+    assert not [f for f in first["findings"] if f["rule"] == "data-flow-clearance"]  # type: ignore[union-attr]
+    gov.add_entry("crm")  # now holds no personal data
+    second, cache = run(gov.path, tmp_path / "c")
+    assert cache.hits == 1  # forms came from the cache
+    flows = [f for f in second["findings"] if f["rule"] == "data-flow-clearance"]  # type: ignore[union-attr]
+    assert [(f["file"], f["path"]) for f in flows] == [("catalog/forms.yaml", "integrations.0.data")]
+    assert flows[0]["line"] is not None
+    assert second == cold(gov.path)
+
+
+def test_cached_waivers_still_waive(own: Path, tmp_path: Path) -> None:
+    run(own, tmp_path / "c")
+    report, _ = run(own, tmp_path / "c")
+    assert any(f["waived_by"] for f in report["findings"])  # type: ignore[union-attr]
+
+
+@pytest.mark.parametrize("damage", [
+    lambda raw: raw[: len(raw) // 2],  # truncated
+    lambda raw: raw.replace(b"true", b"false", 1),  # edited: the checksum fails
+    lambda raw: b"\x00\xff garbage",
+    lambda raw: b"{}\n{}",
+    lambda raw: b'{"format": "something-else/9"}\n' + raw.split(b"\n", 1)[1],
+])
+def test_corrupt_or_foreign_cache_is_ignored_and_rebuilt(own: Path, tmp_path: Path, damage: object) -> None:
+    expected, cache = run(own, tmp_path / "c")
+    cache.path.write_bytes(damage(cache.path.read_bytes()))  # type: ignore[operator]
+    report, cache = run(own, tmp_path / "c")
+    assert cache.hits == 0 and report == expected
+    assert run(own, tmp_path / "c")[1].hits > 0  # rebuilt
+
+
+def test_record_of_wrong_shape_drops_the_cache(own: Path, tmp_path: Path) -> None:
+    import hashlib
+    expected, cache = run(own, tmp_path / "c")
+    header, body = cache.path.read_bytes().split(b"\n", 1)
+    records = json.loads(body)
+    for record in records.values():
+        record[3] = [["no-such-rule", "x"]]  # a forged record, with a valid checksum
+    body = json.dumps(records).encode()
+    head = json.loads(header)
+    head["sha256"] = hashlib.sha256(body).hexdigest()
+    cache.path.write_bytes(json.dumps(head).encode() + b"\n" + body)
+    report, _ = run(own, tmp_path / "c")
+    assert report == expected
+
+
+def test_another_day_or_other_rules_ignore_the_cache(own: Path, tmp_path: Path) -> None:
+    from datetime import date
+    run(own, tmp_path / "c")
+    assert run(own, tmp_path / "c", date(2026, 12, 1))[1].hits == 0
+    run(own, tmp_path / "c")
+    policy = own / "policies" / "pii-requires-scim.yaml"
+    policy.write_text(policy.read_text().replace("severity: medium", "severity: high"))
+    assert run(own, tmp_path / "c")[1].hits == 0
+
+
+def test_cli_no_cache_writes_nothing_and_cache_dir_is_used(own: Path, tmp_path: Path, run_cli: object) -> None:
+    folder = tmp_path / "cli-cache"
+    result = run_cli("check", str(own), "--today", "2026-11-23", "--no-cache", "--cache-dir", str(folder))  # type: ignore[operator]
+    assert result.returncode == 0 and not folder.exists()
+    first = run_cli("check", str(own), "--today", "2026-11-23", "--format", "json", "--cache-dir", str(folder))  # type: ignore[operator]
+    second = run_cli("check", str(own), "--today", "2026-11-23", "--format", "json", "--cache-dir", str(folder))  # type: ignore[operator]
+    assert len(list(folder.glob("*.json"))) == 1
+    assert first.stdout == second.stdout
+
+
+def test_cache_in_the_repository_is_never_read(own: Path, tmp_path: Path) -> None:
+    """A pull request cannot smuggle results in: the cache lives outside the governance repo."""
+    (own / "catalog" / "bad.yaml").write_text(dump(entry("bad", status="aproved")))
+    _, cache = run(own, tmp_path / "c")
+    assert not cache.path.is_relative_to(own)
