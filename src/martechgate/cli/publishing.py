@@ -7,6 +7,7 @@ from pathlib import Path
 
 import click
 
+from martechgate import engine
 from martechgate.cli.checking import _open_repo
 from martechgate.cli.options import repo_argument, today_option
 from martechgate.site import build_site
@@ -26,9 +27,7 @@ def site(out: str, repo: str, today: date | None) -> None:
     OUT must be new, empty, or a site built here before: other files in it are kept. Findings are
     shown on the site, not turned into an exit code: the command exits 0 once the site is written.
     """
-    catalog = _open_repo(repo)
-    if today is not None:
-        catalog.today = today
+    catalog = engine.load_catalog(_open_repo(repo), today=today)
     built = build_site(catalog, repo, out)
     click.echo(f"Wrote the site of {built.tools} tools ({built.findings} findings shown) into {out}: "
                f"{len(built.files)} files.")

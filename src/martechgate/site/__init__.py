@@ -144,8 +144,8 @@ def render_site(site: SiteData, folder: Path, *, commit: str | None) -> None:
                  facet={"name": name, "label": label, "value": value["value"]})
     for tool in site.tools:
         page(f"tools/{tool.key}.html", "tool.html", tool=tool, keys=keys, names=names)
-    page("renewals.html", "renewals.html", months=views.renewals(site.tools, site.catalog.today))
-    spends = views.spend(site.tools)
+    page("renewals.html", "renewals.html", months=views.renewals(site.catalog, keys))
+    spends = views.spend(site.catalog)
     page("spend.html", "spend.html", spends=[(s, svg.bar_chart(s)) for s in spends])
     page("flows.html", "flows.html", graph=svg.flow_graph(site.tools, site.flows), keys=keys, names=names)
     (folder / ".nojekyll").write_text("", encoding="utf-8")  # GitHub Pages: serve the files as they are

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
@@ -16,9 +15,12 @@ from typing import Any
 from martechgate import risk, waivers
 from martechgate.catalog import Catalog
 from martechgate.model import Entry, Finding, Report, get
+from martechgate.reports import renewals as renewals_report
+from martechgate.reports import spend as spend_report
+from martechgate.reports.tools import read_tools
 from martechgate.rules import data_flow
 
-ACTIVE_STATUSES = ("approved", "trial", "restricted", "deprecated")  # the tools that cost money now
+ACT_WITHIN_DAYS = 30  # a cancellation deadline this close is flagged on the renewals calendar
 _SAFE_NAME = re.compile(r"^[a-z0-9][a-z0-9._-]{0,79}$")
 
 
@@ -283,71 +285,66 @@ def _flows(tools: list[ToolView], report: Report) -> list[Flow]:
 
 
 @dataclass(frozen=True)
-class Renewal:
-    tool: ToolView
-    renewal: date
-    deadline: date | None  # renewal - notice_days: the last day to cancel
-    auto_renew: bool
-    state: str  # "past", "act-now" (deadline within 30 days or passed) or "upcoming"
+class RenewalView:
+    renewal: renewals_report.Renewal
+    key: str | None  # the tool's page
+    state: str  # "act-now" (the last day to cancel is within 30 days, or gone) or "upcoming"
 
 
 @dataclass(frozen=True)
 class Month:
     label: str  # "March 2027"
     key: str  # "2027-03"
-    renewals: list[Renewal]
+    renewals: list[RenewalView]
 
 
-def renewals(tools: list[ToolView], today: date) -> list[Month]:
-    by_month: dict[str, list[Renewal]] = {}
-    for tool in tools:
-        data = tool.raw
-        renewal = iso_date(get(data, "contract", "renewal"))
-        if renewal is None:
-            continue
-        notice = number(get(data, "contract", "notice_days"))
-        deadline = renewal - timedelta(days=int(notice)) if notice is not None and notice >= 0 else None
-        if renewal < today:
-            state = "past"
-        elif deadline is not None and deadline <= today + timedelta(days=30):
-            state = "act-now"
-        else:
-            state = "upcoming"
-        by_month.setdefault(renewal.strftime("%Y-%m"), []).append(
-            Renewal(tool, renewal, deadline, get(data, "contract", "auto_renew") is True, state))
+def renewals(catalog: Catalog, keys: dict[str, str]) -> list[Month]:
+    """Every renewal from today on, by month: the same renewals and deadlines as `martechgate renewals`."""
+    today = catalog.today
+    by_month: dict[str, list[RenewalView]] = {}
+    for item in renewals_report.due(read_tools(catalog), today, date.max):
+        soon = item.deadline is not None and item.deadline <= today + timedelta(days=ACT_WITHIN_DAYS)
+        by_month.setdefault(item.renewal.strftime("%Y-%m"), []).append(
+            RenewalView(item, keys.get(item.tool.id), "act-now" if soon else "upcoming"))
     return [Month(date.fromisoformat(f"{key}-01").strftime("%B %Y"), key,
-                  sorted(items, key=lambda r: (r.renewal, r.tool.id)))
+                  sorted(items, key=lambda r: (r.renewal.renewal, r.renewal.tool.id)))
             for key, items in sorted(by_month.items())]
 
 
 @dataclass(frozen=True)
 class SpendBar:
     category: str
-    amount: float
+    amount: float  # licence a year
     tools: int
+    tco_per_year: float | None
 
 
 @dataclass(frozen=True)
 class Spend:
     currency: str
     bars: list[SpendBar]  # largest first
+    total: float
+    total_tco_per_year: float | None
+    tools: int  # every tool in use in this currency, priced or not
 
-    @property
-    def total(self) -> float:
-        return sum(bar.amount for bar in self.bars)
 
-
-def spend(tools: Iterable[ToolView]) -> list[Spend]:
-    """Annual cost of tools in use, by category, one chart per currency (amounts are never converted)."""
-    totals: dict[str, dict[str, list[float]]] = {}
-    for tool in tools:
-        if tool.status not in ACTIVE_STATUSES or tool.annual_cost is None:
-            continue
-        per = totals.setdefault(tool.currency or "(no currency)", {})
-        per.setdefault(tool.category or "(no category)", []).append(tool.annual_cost)
-    return [Spend(currency, sorted((SpendBar(cat, sum(v), len(v)) for cat, v in cats.items()),
-                                   key=lambda b: (-b.amount, b.category)))
-            for currency, cats in sorted(totals.items(), key=lambda item: -sum(map(sum, item[1].values())))]
+def spend(catalog: Catalog) -> list[Spend]:
+    """Licence a year by category, one chart per currency (never converted): the figures of
+    `martechgate spend --by category`, with its default hourly rate for the total cost of ownership."""
+    table = spend_report.spend_by_group(read_tools(catalog), "category", spend_report.HourlyRates())
+    result: dict[str, Spend] = {}
+    for row in table.rows:
+        currency = row["currency"]
+        spend = result.setdefault(currency, Spend(currency, [], 0.0, None, 0))
+        if row["group"] == spend_report.ALL:
+            result[currency] = Spend(currency, spend.bars, float(row["annual_licence"] or 0),
+                                     row["tco_per_year"], row["tools"])
+        elif row["annual_licence"]:
+            spend.bars.append(SpendBar(row["group"], float(row["annual_licence"]), row["tools"],
+                                       row["tco_per_year"]))
+    for item in result.values():
+        item.bars.sort(key=lambda bar: (-bar.amount, bar.category))
+    return sorted((s for s in result.values() if s.bars), key=lambda s: (-s.total, s.currency))
 
 
 @dataclass
