@@ -230,6 +230,8 @@ def test_a_tool_page_opens_and_hostile_text_stays_text(browser: Callable[..., An
     _shot(driver, "flows")
     driver.get(base_url + "spend.html")
     _shot(driver, "spend")
+    driver.get(base_url + "renewals.html")
+    _shot(driver, "renewals")
 
 
 def test_everything_is_there_without_javascript(browser: Callable[..., Any], base_url: str) -> None:
