@@ -24,7 +24,7 @@ def site(out: str, repo: str, today: date | None) -> None:
     history), renewals, spend by category and the data flows. Plain files that work offline and
     without JavaScript; publish OUT as it is (GitHub Pages, any web server).
 
-    OUT must be new, empty, or a site built here before: other files in it are kept. Findings are
+    OUT must be new, empty, or a site martechgate built before: other files in it are kept. Findings are
     shown on the site, not turned into an exit code: the command exits 0 once the site is written.
     """
     catalog = engine.load_catalog(_open_repo(repo), today=today)
