@@ -14,11 +14,11 @@ from typing import Any
 
 import pytest
 import yaml
-from tests.conftest import ROOT, TODAY, GovRepo
 
 from martechgate import engine
 from martechgate.repo import WorkTree
 from martechgate.reports.graph import RED, dot_text, mermaid_text
+from tests.conftest import ROOT, TODAY, GovRepo
 
 # --- a strict reader for the DOT we write ---------------------------------------------------------
 

@@ -7,9 +7,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from tests.conftest import BASE_ENTRY, ROOT, GovRepo
 
 from martechgate.reports.overlap import jaccard
+from tests.conftest import BASE_ENTRY, ROOT, GovRepo
 
 CONTRACT = BASE_ENTRY["contract"]
 

@@ -10,10 +10,10 @@ from typing import Any
 
 import icalendar
 import pytest
-from tests.conftest import BASE_ENTRY, ROOT, TODAY, GovRepo
 
 from martechgate.errors import UsageError
 from martechgate.reports.renewals import window_end
+from tests.conftest import BASE_ENTRY, ROOT, TODAY, GovRepo
 
 CONTRACT = BASE_ENTRY["contract"]
 

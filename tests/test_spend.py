@@ -6,13 +6,13 @@ import json
 from typing import Any
 
 import pytest
-from tests.conftest import BASE_ENTRY, ROOT, TODAY, GovRepo
 
 from martechgate import engine
 from martechgate.errors import UsageError
 from martechgate.repo import WorkTree
 from martechgate.reports import spend as spend_report
 from martechgate.reports.tools import read_tools
+from tests.conftest import BASE_ENTRY, ROOT, TODAY, GovRepo
 
 CONTRACT = BASE_ENTRY["contract"]
 

@@ -8,6 +8,7 @@ policies of a base branch can judge a pull request's working tree.
 
 from __future__ import annotations
 
+import copy
 import hashlib
 import os
 import posixpath
@@ -159,6 +160,25 @@ class GitRevision:
                 children = {item.name: item for item in tree if isinstance(item, git.objects.Blob | git.objects.Tree)}
             self._folders[folder] = children
         return self._folders[folder]
+
+    def at(self, rev: str) -> GitRevision:
+        """The same repository at another revision, sharing this one's object reader: walking many
+        commits (an audit) then costs no new git process per commit."""
+        other = copy.copy(self)
+        try:
+            other.commit = self.repo.commit(rev)
+        except (git.BadName, ValueError, git.GitCommandError) as error:
+            raise RepoError(f"the git revision {rev!r} does not exist here",
+                            hint="Fetch it first, or name a branch, tag or commit that exists.") from error
+        other.rev = rev
+        other.label = f"{rev} ({other.commit.hexsha[:12]})"
+        other._tree = other.commit.tree
+        return other
+
+    def object_id(self, path: str) -> str | None:
+        """The git id of the blob or tree at `path` (a cache key: same id, same content)."""
+        found = self._lookup(path)
+        return found.hexsha if found is not None else None
 
     def _lookup(self, path: str) -> git.objects.Blob | git.objects.Tree | None:
         full = (self.prefix + path).strip("/")

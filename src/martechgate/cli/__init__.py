@@ -16,10 +16,10 @@ from datetime import datetime
 import click
 
 from martechgate import __version__
-from martechgate.cli import checking, publishing, starting, vendors
+from martechgate.cli import auditing, checking, publishing, reviewing, starting, vendors
 from martechgate.errors import EXIT_CANNOT_RUN, MartechgateError
 
-COMMAND_MODULES = (checking, starting, vendors, publishing)
+COMMAND_MODULES = (checking, starting, reviewing, vendors, auditing, publishing)
 
 
 def _log_unexpected(error: BaseException) -> str:

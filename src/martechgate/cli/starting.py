@@ -11,6 +11,8 @@ import click
 from martechgate.errors import UsageError
 
 STARTER = "init"
+# Packaging drops folders whose names start with a dot, so the starter keeps `.github` as `github`.
+DOTTED = {"github/": ".github/"}
 
 
 def _files(folder: Traversable, prefix: str = "") -> list[tuple[str, Traversable]]:
@@ -23,10 +25,17 @@ def _files(folder: Traversable, prefix: str = "") -> list[tuple[str, Traversable
     return found
 
 
+def _target_name(name: str) -> str:
+    for packaged, real in DOTTED.items():
+        if name.startswith(packaged):
+            return real + name[len(packaged):]
+    return name
+
+
 def write_starter(target: Path) -> list[str]:
     """Copy the starter into `target`, refusing to overwrite anything that is there."""
     starter = resources.files("martechgate.templates").joinpath(STARTER)
-    files = _files(starter)
+    files = [(_target_name(name), item) for name, item in _files(starter)]
     clashes = [name for name, _ in files if (target / name).exists()]
     if clashes:
         raise UsageError(f"{target} already has {clashes[0]}; nothing was written",
