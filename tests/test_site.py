@@ -431,13 +431,18 @@ def test_renewals_say_what_needs_attention(built: Path) -> None:
     assert attention("HubSpot Marketing Hub") == ""  # cancel by 2026-12-31: more than 30 days ahead
 
 
-def test_history_is_newest_first_with_author_and_subject(gov: GovRepo, tmp_path: Path) -> None:
+def test_history_is_newest_first_with_proposer_fields_and_renames(gov: GovRepo, tmp_path: Path) -> None:
     gov.add_entry("figma-like")
     gov.commit("Propose figma-like", when="2026-02-01T10:00:00+00:00", author="Ann Proposer <ann@example.com>")
     gov.add_entry("figma-like", purpose="Design social graphics and decks")
     gov.commit("Widen the purpose", when="2026-03-05T10:00:00+00:00", author="Raj Patel <raj@example.com>")
+    gov.git("mv", "catalog/figma-like.yaml", "catalog/design-suite.yaml")
+    gov.add_entry("design-suite", purpose="Design social graphics and decks")
+    gov.commit("Rename to design-suite", when="2026-04-01T10:00:00+00:00", author="Raj Patel <raj@example.com>")
     _build(gov, tmp_path / "out")
-    html = (tmp_path / "out" / "tools" / "figma-like.html").read_text(encoding="utf-8")
-    rows = re.findall(r"<tr><td>(.*?)</td><td>(.*?)</td><td>(.*?)</td>", html)
-    assert rows == [("2026-03-05", "Raj Patel", "Widen the purpose"),
-                    ("2026-02-01", "Ann Proposer", "Propose figma-like")]
+    page = _page(tmp_path / "out", "tools/design-suite.html")
+    html = (tmp_path / "out" / "tools" / "design-suite.html").read_text(encoding="utf-8")
+    days = re.findall(r"<tr><td>(\d{4}-\d\d-\d\d)</td>", html)
+    assert days == ["2026-04-01", "2026-03-05", "2026-02-01"]  # newest first, across the rename
+    assert "Ann Proposer <ann@example.com>" in page.all_text and "(renamed)" in page.all_text
+    assert "purpose: Design social graphics → Design social graphics and decks" in page.all_text

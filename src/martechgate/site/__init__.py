@@ -20,12 +20,15 @@ from typing import Any
 import git
 import jinja2
 
-from martechgate import engine
+from martechgate import engine, history
 from martechgate.catalog import Catalog
+from martechgate.errors import MartechgateError
 from martechgate.model import RISK_TIERS
+from martechgate.repo import CATALOG_DIR
 from martechgate.site import svg, views
 from martechgate.site.output import write_site
 from martechgate.site.views import HistoryItem, SiteData, ToolView, slug
+from martechgate.yamlload import load_bytes
 
 STATUSES = ("proposed", "trial", "approved", "restricted", "deprecated", "retired", "denied")
 FACETS = (  # (query name, label, values of a tool)
@@ -48,28 +51,39 @@ class Built:
 
 
 def file_history(repo_path: Path, files: list[str]) -> dict[str, list[HistoryItem]]:
-    """The commits that changed each catalog file, newest first: date, author, subject.
-
-    Kept to this one function so it can be swapped for martechgate.history (the audit trail) when
-    that is available. A folder that is not in git has no history (empty lists).
-    """
+    """The changes to each catalog file on the checked-out branch, newest first, from the audit trail
+    (martechgate.history): one `git log` of catalog/ along first parents, renames followed; who proposed
+    each change, its subject, and the fields it changed in words. No history outside git (empty)."""
     try:
-        repo = git.Repo(repo_path, search_parent_directories=True)
-        top = Path(repo.working_tree_dir or repo_path).resolve()
-        prefix = Path(repo_path).resolve().relative_to(top).as_posix()
-    except (git.InvalidGitRepositoryError, git.NoSuchPathError, ValueError):
+        git = history.Git(repo_path)
+        commits = history.log(git, "HEAD", (CATALOG_DIR,))
+    except MartechgateError:  # not a git repository, or no commit yet
         return {}
-    prefix = "" if prefix == "." else prefix + "/"
-    result = {}
-    for file in files:
-        try:
-            commits = list(repo.iter_commits(paths=prefix + file, max_count=100))
-        except (git.GitCommandError, ValueError):  # no commit yet
-            commits = []
-        result[file] = [HistoryItem(c.authored_datetime.date().isoformat(), str(c.author.name),
-                                    c.summary if isinstance(c.summary, str) else c.summary.decode(),
-                                    c.hexsha) for c in commits]
+    named = {file: file for file in files}  # the name a file had in older commits -> the file now
+    found: list[tuple[str, history.Commit, history.FileChange]] = []
+    for commit in commits:
+        for change in commit.changes:
+            current = named.get(change.path)
+            if current is None:
+                continue
+            found.append((current, commit, change))
+            if change.status == "R" and change.old_path:
+                named[change.old_path] = current  # older commits know it by its old name
+    contents = git.blobs(b for _, _, ch in found for b in (ch.old_blob, ch.new_blob) if b)
+    proposers = history.proposers(git, (commit for _, commit, _ in found))
+    result: dict[str, list[HistoryItem]] = {file: [] for file in files}
+    for current, commit, change in found:
+        old, new = (_value(contents.get(blob or "")) for blob in (change.old_blob, change.new_blob))
+        fields = [f.words() for f in history.diff_values(old, new)] if change.status == "M" else []
+        action = {"A": "added", "D": "removed", "R": "renamed", "M": "changed"}[change.status]
+        result[current].append(HistoryItem(commit.date_utc.date().isoformat(), proposers[commit.sha],
+                                           commit.subject, commit.sha, action, fields))
     return result
+
+
+def _value(data: bytes | None) -> Any:
+    loaded = load_bytes(data) if data is not None else None
+    return loaded.value if loaded is not None and not loaded.problems else None
 
 
 def _static(name: str) -> str:

@@ -96,10 +96,12 @@ class Flow:
 
 @dataclass(frozen=True)
 class HistoryItem:
-    when: str
-    author: str
+    when: str  # the day it landed (UTC)
+    author: str  # who proposed it: for a merge, the author of the merged branch
     subject: str
     sha: str
+    action: str  # added, changed, renamed, removed
+    fields: list[str]  # the fields it changed, in words
 
 
 @dataclass
