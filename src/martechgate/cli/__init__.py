@@ -16,10 +16,21 @@ from datetime import datetime
 import click
 
 from martechgate import __version__
-from martechgate.cli import auditing, checking, discovering, github_setup, proposing, reviewing, starting, vendors
+from martechgate.cli import (
+    auditing,
+    checking,
+    discovering,
+    github_setup,
+    proposing,
+    publishing,
+    reviewing,
+    starting,
+    vendors,
+)
 from martechgate.errors import EXIT_CANNOT_RUN, MartechgateError
 
-COMMAND_MODULES = (checking, starting, proposing, reviewing, vendors, auditing, discovering, github_setup)
+COMMAND_MODULES = (checking, starting, proposing, reviewing, vendors, auditing, discovering, github_setup,
+                   publishing)
 
 
 def _log_unexpected(error: BaseException) -> str:
