@@ -172,5 +172,3 @@ def verify_command(repo: str, ref: str, since: date | None, output_format: str) 
         click.echo(result.render(), nl=False)
     raise SystemExit(EXIT_OK if not result.problems else EXIT_BLOCKED)
 
-
-COMMANDS = (history_command, inventory_command, audit_command, record_command, verify_command)

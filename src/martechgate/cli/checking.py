@@ -185,5 +185,3 @@ def schema(kind: str) -> None:
     """Print a JSON Schema (for editors: yaml-language-server, and other tools)."""
     click.echo(json.dumps(schemas.load_schema(kind), indent=2))
 
-
-COMMANDS = (check, test_policies, list_rules, explain, schema)

@@ -160,5 +160,3 @@ def _report_proposals(results: list[proposals.Proposal]) -> None:
                    f"report their missing {', '.join(proposals.TO_FILL)} as schema findings until their "
                    "owners fill them in; that is expected.", err=True)
 
-
-COMMANDS = (discover_command,)

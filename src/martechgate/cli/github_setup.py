@@ -102,5 +102,3 @@ def ruleset(repo: str, team_ids: tuple[str, ...], name: str) -> None:
     _notes(notes)
     click.echo(json.dumps(payload, indent=2))
 
-
-COMMANDS = (codeowners, ruleset)

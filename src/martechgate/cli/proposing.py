@@ -322,5 +322,3 @@ def new(ctx: click.Context, repo: str, from_file: str | None, integrations: tupl
                f"  git switch -c propose-{entry['id']} && git add {CATALOG_DIR}/{entry['id']}.yaml && "
                f"git commit -m 'Propose {entry['name']}'")
 
-
-COMMANDS = (new,)

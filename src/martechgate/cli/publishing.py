@@ -33,5 +33,3 @@ def site(out: str, repo: str, today: date | None) -> None:
                f"{len(built.files)} files.")
     click.echo(f"Open {Path(out) / 'index.html'} in a browser, or publish the folder as it is.")
 
-
-COMMANDS = (site,)

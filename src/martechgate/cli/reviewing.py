@@ -52,5 +52,3 @@ def review(repo: str, base: str | None, head: str | None, reviews_file: str | No
     click.echo(REVIEW_FORMATS[output_format](verdict, color_wanted), nl=False)
     raise SystemExit(EXIT_OK if verdict.approved else EXIT_BLOCKED)
 
-
-COMMANDS = (review,)

@@ -58,5 +58,3 @@ def init(directory: str) -> None:
     click.echo("Next: edit martechgate.yaml (your groups and reviewers), then run "
                f"`martechgate check {directory}` and commit.")
 
-
-COMMANDS = (init,)

@@ -153,5 +153,3 @@ def graph(repo: str, ref: str | None, output_format: str) -> None:
     table = graph_report.edges_table(built, label, [str(s) for s in tools.skipped])
     _emit(table, fmt, tools)
 
-
-COMMANDS = (spend, renewals, overlap, graph)

@@ -1,0 +1,25 @@
+"""Every command in the registry loads, has help text, and is in the README."""
+
+from __future__ import annotations
+
+import pytest
+from click.testing import CliRunner
+
+from martechgate.cli import COMMANDS, main
+from tests.conftest import ROOT
+
+
+@pytest.mark.parametrize("name", sorted(COMMANDS))
+def test_command_loads_with_help_and_is_documented(name: str) -> None:
+    result = CliRunner().invoke(main, [name, "--help"])
+    assert result.exit_code == 0, result.output
+    assert "Usage: main " + name in result.output or f"Usage: {name}" in result.output or name in result.output
+    command = main.get_command(None, name)  # type: ignore[arg-type]
+    assert command is not None and (command.help or "").strip()
+    assert f"martechgate {name}" in (ROOT / "README.md").read_text()
+
+
+def test_help_lists_every_command() -> None:
+    output = CliRunner().invoke(main, ["--help"]).output
+    for name in COMMANDS:
+        assert f"  {name} " in output
