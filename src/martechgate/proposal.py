@@ -8,11 +8,8 @@ an answer means the same thing however it is given.
 
 from __future__ import annotations
 
-import contextlib
 import math
-import os
 import re
-import tempfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
@@ -22,7 +19,7 @@ from typing import Any
 import yaml
 from rapidfuzz import fuzz
 
-from martechgate import engine, schemas
+from martechgate import atomic, engine, schemas
 from martechgate.catalog import Catalog
 from martechgate.errors import UsageError
 from martechgate.model import Entry, Finding, Organization, get
@@ -594,22 +591,9 @@ def write_new(repo: Path, entry_id: str, text: str) -> Path:
             raise UsageError(f"{existing.relative_to(repo)} already exists; nothing was written",
                              hint="Choose another id, or edit the existing entry.")
     target.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(dir=target.parent, prefix=f".{entry_id}.", suffix=".tmp")
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8", newline="\n") as stream:
-            stream.write(text)
-            stream.flush()
-            os.fsync(stream.fileno())
-        try:
-            os.link(temporary, target)
-        except FileExistsError:
-            raise UsageError(f"{target.relative_to(repo)} appeared while writing; nothing was written",
-                             hint="Someone else created it: choose another id.") from None
-        except OSError:  # a file system without hard links: rename, after the check above
-            os.replace(temporary, target)
-    finally:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(temporary)
+    if not atomic.write_new(target, text):
+        raise UsageError(f"{target.relative_to(repo)} appeared while writing; nothing was written",
+                         hint="Someone else created it: choose another id.")
     return target
 
 

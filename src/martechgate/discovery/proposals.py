@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import os
 import re
-import tempfile
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -19,6 +18,7 @@ from typing import Any
 
 import yaml
 
+from martechgate.atomic import write_new
 from martechgate.discovery.report import spend_text
 from martechgate.discovery.run import DiscoveredApp
 from martechgate.repo import CATALOG_DIR
@@ -94,26 +94,6 @@ def render(app: DiscoveredApp, entry_id: str, today: date, categories: list[str]
     return "\n".join(header) + "\n" + body
 
 
-def write_new(path: Path, text: str) -> bool:
-    """Write `text` to `path` atomically, unless `path` exists (then False, and nothing changes).
-
-    The bytes go to a hidden temporary file first; a hard link then gives them their name, which
-    fails rather than replaces when the name is taken, so neither a crash nor a race leaves a half
-    file or overwrites one.
-    """
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8", newline="\n") as out:
-            out.write(text)
-            out.flush()
-            os.fsync(out.fileno())
-        try:
-            os.link(temporary, path)
-        except FileExistsError:
-            return False
-        return True
-    finally:
-        os.unlink(temporary)
 
 
 def write_proposals(root: str | os.PathLike[str], apps: list[DiscoveredApp], today: date,
