@@ -178,6 +178,9 @@ _TYPE_WORDS = {"object": "a group of fields (key: value lines)", "array": "a lis
                "integer": "a whole number", "number": "a number", "boolean": "true or false",
                "null": "empty (null)"}
 
+_BOUND_WORDS = {"minimum": "at least", "exclusiveMinimum": "more than", "maximum": "at most",
+                "exclusiveMaximum": "less than"}
+
 _FORMAT_WORDS = {"date": "a date written YYYY-MM-DD", "email": "an email address",
                  "uri": "a web address (https://...)", "date-time": "a date and time (YYYY-MM-DDTHH:MM:SSZ)"}
 
@@ -341,14 +344,8 @@ def describe(error: jsonschema_rs.ValidationError, schema_properties: dict[str, 
         return SchemaProblem(path, f"{where} lists {_plural(len(value), 'item')}; list at most {kind.limit}")
     if name == "uniqueItems":
         return SchemaProblem(path, f"{where} lists the same value twice; keep one")
-    if name == "minimum":
-        return SchemaProblem(path, f"{where} is {show(value)}; it must be at least {_word(kind.limit)}")
-    if name == "exclusiveMinimum":
-        return SchemaProblem(path, f"{where} is {show(value)}; it must be more than {_word(kind.limit)}")
-    if name == "maximum":
-        return SchemaProblem(path, f"{where} is {show(value)}; it must be at most {_word(kind.limit)}")
-    if name == "exclusiveMaximum":
-        return SchemaProblem(path, f"{where} is {show(value)}; it must be less than {_word(kind.limit)}")
+    if name in _BOUND_WORDS:
+        return SchemaProblem(path, f"{where} is {show(value)}; it must be {_BOUND_WORDS[name]} {_word(kind.limit)}")
     if name == "multipleOf":
         return SchemaProblem(path, f"{where} is {show(value)}; it must be a multiple of "
                              f"{_word(kind.multiple_of)}")
