@@ -17,6 +17,15 @@ if TYPE_CHECKING:
     from martechgate.cache import ResultCache
 
 
+def rule_meta(policies: list[Policy]) -> dict[str, tuple[str, str, str]]:
+    """Every rule id, built-in or policy, with its severity, enforcement and remediation."""
+    from martechgate.rules import RULES  # the registry imports this module
+
+    table = {m.ID: (m.SEVERITY, m.ENFORCEMENT, m.REMEDIATION) for m in RULES.values()}
+    table.update({p.id: (p.severity, p.enforcement, p.remediation) for p in policies})
+    return table
+
+
 def read_entry(source: Source, path: str, cache: ResultCache | None = None,
                rules: dict[str, tuple[str, str, str]] | None = None) -> Entry:
     file = source.read(path)
@@ -90,10 +99,7 @@ class Catalog:
 
     @cached_property
     def enforcement_of(self) -> dict[str, str]:
-        from martechgate.rules import RULES
-        table = {rule_id: module.ENFORCEMENT for rule_id, module in RULES.items()}
-        table.update({policy.id: policy.enforcement for policy in self.policies})
-        return table
+        return {rule_id: meta[1] for rule_id, meta in rule_meta(self.policies).items()}
 
     def finding(self, rule_id: str, entry: Entry | None, path: Path | None, message: str, *,
                 missing: bool = False, line: int | None = None, column: int | None = None) -> Finding:

@@ -12,7 +12,7 @@ from datetime import date
 
 from martechgate import waivers
 from martechgate.cache import ResultCache
-from martechgate.catalog import Catalog, load_entries
+from martechgate.catalog import Catalog, load_entries, rule_meta
 from martechgate.config import load_organization
 from martechgate.model import Entry, Finding, Report, Waiver
 from martechgate.policy import Policy, load_policies
@@ -48,9 +48,7 @@ def load_catalog(catalog_source: Source, rules_source: Source | None = None,
     organization = load_organization(rules_source)
     policies = load_policies(rules_source, reserved_ids=RULES)
     if entries is None:
-        rules = {m.ID: (m.SEVERITY, m.ENFORCEMENT, m.REMEDIATION) for m in RULES.values()}
-        rules.update({p.id: (p.severity, p.enforcement, p.remediation) for p in policies})
-        entries = load_entries(catalog_source, cache, rules)
+        entries = load_entries(catalog_source, cache, rule_meta(policies))
     return Catalog(entries, organization, policies, today or date.today())
 
 
