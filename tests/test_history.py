@@ -11,7 +11,7 @@ import pytest
 
 from martechgate.errors import UsageError
 from martechgate.history import Git, diff_values, entry_history, render_history
-from martechgate.repo import GitRevision
+from martechgate.revision import GitRevision
 from tests.conftest import GovRepo, dump, entry
 
 

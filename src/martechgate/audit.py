@@ -39,7 +39,8 @@ from martechgate.history import (
 from martechgate.model import Entry, Organization
 from martechgate.policy import Policy, load_policies
 from martechgate.records import GOVERNED, approvals_by_rule, latest, read_all
-from martechgate.repo import CATALOG_DIR, ORG_FILE, POLICIES_DIR, YAML_SUFFIXES, GitRevision
+from martechgate.repo import CATALOG_DIR, ORG_FILE, POLICIES_DIR, YAML_SUFFIXES
+from martechgate.revision import GitRevision
 from martechgate.rules import RULES
 from martechgate.yamlload import Loaded, Problem, load_bytes
 

@@ -14,7 +14,8 @@ from pathlib import Path
 import git
 
 from martechgate.errors import RepoError
-from martechgate.repo import GitRevision, Source, WorkTree
+from martechgate.repo import Source, WorkTree
+from martechgate.revision import GitRevision
 
 
 @dataclass(frozen=True)

@@ -21,7 +21,8 @@ from typing import Any
 
 from martechgate.errors import RepoError, UsageError
 from martechgate.model import get
-from martechgate.repo import CATALOG_DIR, YAML_SUFFIXES, GitRevision
+from martechgate.repo import CATALOG_DIR, YAML_SUFFIXES
+from martechgate.revision import GitRevision
 from martechgate.yamlload import load_bytes
 
 Progress = Callable[[int, int], None]  # (done, total)

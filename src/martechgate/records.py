@@ -26,7 +26,8 @@ from martechgate.config import load_organization
 from martechgate.errors import MartechgateError, RepoError, UsageError
 from martechgate.history import Commit, Git, Progress, commit_info, log, proposers
 from martechgate.model import Organization
-from martechgate.repo import CATALOG_DIR, ORG_FILE, POLICIES_DIR, GitRevision
+from martechgate.repo import CATALOG_DIR, ORG_FILE, POLICIES_DIR
+from martechgate.revision import GitRevision
 
 NOTES_REF = "refs/notes/martechgate"
 _INCOMING = "refs/notes/martechgate-incoming"

@@ -32,7 +32,8 @@ import pathspec
 from martechgate.changes import Change, ChangeSet
 from martechgate.errors import UsageError
 from martechgate.model import RISK_TIERS, Organization, ReviewRule, get
-from martechgate.repo import CATALOG_DIR, YAML_SUFFIXES, GitRevision, Source
+from martechgate.repo import CATALOG_DIR, YAML_SUFFIXES, Source
+from martechgate.revision import GitRevision
 from martechgate.risk import computed_tier, tier_rank
 from martechgate.yamlload import load_bytes
 
