@@ -9,10 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from martechgate import engine
+from martechgate import engine, reporters
 from martechgate.cache import ResultCache
 from martechgate.repo import WorkTree
-from martechgate.reporters import REPORTERS
 from tests.conftest import ROOT, TODAY, GovRepo, dump, entry
 
 PII = {"classification": "internal", "categories": ["contact-pii"]}
@@ -22,11 +21,11 @@ def run(path: Path, folder: Path, today: object = TODAY) -> tuple[dict[str, obje
     source = WorkTree(path)
     cache = ResultCache.for_repo(path, source, today, folder)  # type: ignore[arg-type]
     result = engine.check(source, today=today, cache=cache)  # type: ignore[arg-type]
-    return json.loads(REPORTERS["json"](result, False)), cache
+    return json.loads(reporters.render("json", result)), cache
 
 
 def cold(path: Path) -> dict[str, object]:
-    return json.loads(REPORTERS["json"](engine.check(WorkTree(path), today=TODAY), False))
+    return json.loads(reporters.render("json", engine.check(WorkTree(path), today=TODAY)))
 
 
 @pytest.fixture

@@ -12,9 +12,8 @@ import jsonschema_rs
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from martechgate import engine
+from martechgate import engine, reporters
 from martechgate.repo import WorkTree
-from martechgate.reporters import REPORTERS
 from martechgate.schemas import load_schema
 from martechgate.yamlload import load_bytes, load_text
 from tests.conftest import ROOT, TODAY, dump, entry
@@ -57,7 +56,7 @@ def test_check_never_raises_and_report_fits_its_schema(text: str) -> None:
         (repo / "catalog" / "fuzz.yaml").write_text(text, encoding="utf-8", errors="surrogatepass")
         (repo / "catalog" / "good.yaml").write_text(dump(entry("good")))
         result = engine.check(WorkTree(repo), today=TODAY)
-        report = json.loads(REPORTERS["json"](result, False))
+        report = json.loads(reporters.render("json", result))
         errors = list(REPORT.iter_errors(report))
         assert not errors, errors[0].message
         for finding in report["findings"]:  # the good entry is judged alone, unless the fuzz took its id

@@ -10,7 +10,7 @@ from typing import Any
 import jsonschema_rs
 import pytest
 
-from martechgate import pullcheck
+from martechgate import pullcheck, reporters
 from martechgate.cli.checking import check as check_command
 from martechgate.engine import CheckResult
 from martechgate.reporters import REPORTERS, github, markdown
@@ -58,7 +58,7 @@ def test_formats_come_from_the_registry() -> None:
 
 
 def test_sarif_is_valid_2_1_0_with_rules_locations_levels_and_suppressions(pr: CheckResult) -> None:
-    log = json.loads(REPORTERS["sarif"](pr, False))
+    log = json.loads(reporters.render("sarif", pr))
     schema = json.loads((FIXTURES / "sarif-schema-2.1.0.json").read_text())
     validator = jsonschema_rs.validator_for(schema)
     errors = [str(error) for error in validator.iter_errors(log)]
@@ -85,7 +85,7 @@ def test_sarif_is_valid_2_1_0_with_rules_locations_levels_and_suppressions(pr: C
 
 
 def test_junit_parses_with_one_case_per_finding(pr: CheckResult) -> None:
-    root = ET.fromstring(REPORTERS["junit"](pr, False).encode("utf-8"))
+    root = ET.fromstring(reporters.render("junit", pr).encode("utf-8"))
     cases = root.findall(".//testcase")
     assert len(cases) == len(pr.report.findings)
     failures = [case for case in cases if case.find("failure") is not None]
@@ -103,7 +103,7 @@ def test_junit_lists_clean_entries_and_survives_control_characters(gov: GovRepo)
     gov.add_entry("figma", name="Fig\x01ma\x1b", purpose="Design\x0c files")
     gov.commit("PR")
     result = pullcheck.check_change(gov.path, "main", "pr", TODAY)
-    root = ET.fromstring(REPORTERS["junit"](result, False))
+    root = ET.fromstring(reporters.render("junit", result))
     [case] = root.findall(".//testcase")
     assert case.get("name") == "passes every rule" and root.get("failures") == "0"
 
@@ -120,7 +120,7 @@ def test_github_escaping(raw: str, data: str, prop: str) -> None:
 
 
 def test_github_annotations(pr: CheckResult) -> None:
-    lines = REPORTERS["github"](pr, False).splitlines()
+    lines = reporters.render("github", pr).splitlines()
     commands = [line for line in lines if line.startswith("::") and "title=Governance" not in line]
     assert len(commands) == len(pr.report.findings)
     assert all("\n" not in command for command in commands)
@@ -135,7 +135,7 @@ def test_github_annotations(pr: CheckResult) -> None:
 
 
 def test_markdown_review_screen(pr: CheckResult) -> None:
-    text = REPORTERS["markdown"](pr, False)
+    text = reporters.render("markdown", pr)
     assert "## martechgate check: ❌ failed" in text
     section = text.split("### Acme Forms")[1].split("### ")[0]
     for fact in ("Purpose", "contact-pii", "none / enforced / no", "soc2-type2 (expires 2027-06-30)",
@@ -154,7 +154,7 @@ def test_markdown_review_screen(pr: CheckResult) -> None:
 
 
 def test_markdown_escapes_catalog_text(pr: CheckResult) -> None:
-    text = REPORTERS["markdown"](pr, False)
+    text = reporters.render("markdown", pr)
     purpose = next(line for line in text.splitlines() if line.startswith("| Purpose |"))
     assert "<script>" not in purpose and "&lt;script&gt;" in purpose
     assert "@everyone" not in text and "&#64;everyone" in purpose
@@ -187,7 +187,7 @@ def test_full_check_markdown_lists_entries_with_findings(gov: GovRepo) -> None:
     gov.add_entry("canva", name="Canva")
     gov.add_entry("acme-forms", **PII_NO_SSO)
     result = engine.run(engine.load_catalog(WorkTree(gov.path), today=TODAY))
-    text = REPORTERS["markdown"](result, False)
+    text = reporters.render("markdown", result)
     assert "### Acme Forms" in text and "### Canva" not in text
 
 

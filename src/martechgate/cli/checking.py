@@ -11,14 +11,13 @@ from pathlib import Path
 
 import click
 
-from martechgate import engine, pullcheck, rules, schemas
+from martechgate import engine, reporters, rules, schemas
 from martechgate.cache import ResultCache
 from martechgate.cli.options import color_option, repo_argument, today_option, use_color
 from martechgate.config import load_organization
 from martechgate.errors import EXIT_BLOCKED, EXIT_OK, RepoError, UsageError
 from martechgate.policy import Policy, load_policies, run_examples
 from martechgate.repo import CATALOG_DIR, Source, open_source
-from martechgate.reporters import REPORTERS
 
 
 def _open_repo(repo: str) -> Source:
@@ -54,7 +53,7 @@ def _write_report(output: str, text: str) -> None:
 
 @click.command()
 @repo_argument
-@click.option("--format", "output_format", type=click.Choice(sorted(REPORTERS)), default="text",
+@click.option("--format", "output_format", type=click.Choice(sorted(reporters.REPORTERS)), default="text",
               show_default=True, help="How to print the findings.")
 @click.option("--output", "-o", type=click.Path(dir_okay=False, writable=True),
               help="Also write the report to this file (in the same format).")
@@ -83,7 +82,10 @@ def check(repo: str, output_format: str, output: str | None, base: str | None, h
                                                      "--head HEAD`.")
     day = today or date.today()
     if base is not None:
-        # A change reads only the entries it touches and those naming them: nothing to cache.
+        # A change reads only the entries it touches and those naming them: nothing to cache. (Its
+        # module, with GitPython and the review code, is imported only here.)
+        from martechgate import pullcheck
+
         result = pullcheck.check_change(repo, base, head, day)
         if result.change is not None and result.change.governance_files:
             click.echo(pullcheck.governance_note(result), err=True)
@@ -93,9 +95,10 @@ def check(repo: str, output_format: str, output: str | None, base: str | None, h
                                                            Path(cache_dir) if cache_dir else None)
         result = engine.check(source, today=day, cache=cache)
     colored = use_color(color) and output_format == "text"
-    click.echo(REPORTERS[output_format](result, colored), nl=False, color=colored)
+    render = reporters.get(output_format)
+    click.echo(render(result, colored), nl=False, color=colored)
     if output:
-        _write_report(output, REPORTERS[output_format](result, False))
+        _write_report(output, render(result, False))
     raise SystemExit(EXIT_OK if result.report.passed else EXIT_BLOCKED)
 
 

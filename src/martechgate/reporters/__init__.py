@@ -1,19 +1,36 @@
-"""Output formats of `martechgate check`: each a view of the same findings, registered by name."""
+"""Output formats of `martechgate check`: each a view of the same findings, registered by name.
+
+Each format is named here with the module that renders it; a module is imported only when its format
+is asked for (the markdown one pulls in the review code, a cost plain `check` need not pay).
+"""
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
-from martechgate.engine import CheckResult
-from martechgate.reporters import github, json_report, junit, markdown, sarif, text
+if TYPE_CHECKING:
+    from martechgate.engine import CheckResult
 
-Reporter = Callable[[CheckResult, bool], str]
+Reporter = Callable[["CheckResult", bool], str]
 
-REPORTERS: dict[str, Reporter] = {
-    "text": text.render,
-    "json": json_report.render,
-    "sarif": sarif.render,
-    "junit": junit.render,
-    "github": github.render,
-    "markdown": markdown.render,
+# format name -> module in martechgate.reporters; each module's `render` draws the report
+REPORTERS: dict[str, str] = {
+    "text": "text",
+    "json": "json_report",
+    "sarif": "sarif",
+    "junit": "junit",
+    "github": "github",
+    "markdown": "markdown",
 }
+
+
+def get(name: str) -> Reporter:
+    """The renderer of format `name` (one of REPORTERS)."""
+    render: Reporter = importlib.import_module(f"martechgate.reporters.{REPORTERS[name]}").render
+    return render
+
+
+def render(name: str, result: CheckResult, color: bool = False) -> str:
+    return get(name)(result, color)
