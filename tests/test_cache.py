@@ -4,14 +4,16 @@ corrupt, foreign or stale cache is ignored and rebuilt."""
 from __future__ import annotations
 
 import json
+import os
 import shutil
 from pathlib import Path
 
 import pytest
 
+from martechgate import cache as cache_module
 from martechgate import engine, reporters
 from martechgate.cache import ResultCache
-from martechgate.repo import WorkTree
+from martechgate.repo import FileData, WorkTree
 from tests.conftest import ROOT, TODAY, GovRepo, dump, entry
 
 PII = {"classification": "internal", "categories": ["contact-pii"]}
@@ -96,14 +98,104 @@ def test_record_of_wrong_shape_drops_the_cache(own: Path, tmp_path: Path) -> Non
     import hashlib
     expected, cache = run(own, tmp_path / "c")
     header, body = cache.path.read_bytes().split(b"\n", 1)
-    records = json.loads(body)
-    for record in records.values():
+    loaded = json.loads(body)
+    for record in loaded["records"].values():
         record[3] = [["no-such-rule", "x"]]  # a forged record, with a valid checksum
-    body = json.dumps(records).encode()
+    body = json.dumps(loaded).encode()
     head = json.loads(header)
     head["sha256"] = hashlib.sha256(body).hexdigest()
     cache.path.write_bytes(json.dumps(head).encode() + b"\n" + body)
     report, _ = run(own, tmp_path / "c")
+    assert report == expected
+
+
+class CountingTree(WorkTree):
+    """The working tree, counting the catalog files it reads."""
+
+    def __init__(self, root: Path) -> None:
+        super().__init__(root)
+        self.reads: list[str] = []
+
+    def read(self, path: str) -> FileData:
+        if path.startswith("catalog/"):
+            self.reads.append(path)
+        return super().read(path)
+
+
+def counted_run(path: Path, folder: Path) -> tuple[dict[str, object], CountingTree]:
+    source = CountingTree(path)
+    cache = ResultCache.for_repo(path, source, TODAY, folder)
+    result = engine.check(source, today=TODAY, cache=cache)
+    return json.loads(reporters.render("json", result)), source
+
+
+@pytest.fixture
+def settled(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Files written by the test count as settled at once (in real use: 2 s after their last change)."""
+    monkeypatch.setattr(cache_module, "RACY_NS", -10**12)
+
+
+@pytest.mark.usefixtures("settled")
+def test_unchanged_file_is_not_even_read_again(own: Path, tmp_path: Path) -> None:
+    first, source = counted_run(own, tmp_path / "c")
+    assert len(source.reads) == len(list((own / "catalog").glob("*.yaml")))
+    second, source = counted_run(own, tmp_path / "c")
+    assert source.reads == [] and second == first == cold(own)
+
+
+@pytest.mark.usefixtures("settled")
+def test_same_size_edit_with_the_old_modification_time_is_still_seen(own: Path, tmp_path: Path) -> None:
+    """Tools that restore modification times (cp -p, rsync -t, tar) cannot hide an edit: the change
+    time and inode are part of a file's identity too."""
+    counted_run(own, tmp_path / "c")
+    path = own / "catalog" / "canva.yaml"
+    before = path.stat()
+    text = path.read_text()
+    assert "status: approved" in text
+    path.write_text(text.replace("status: approved", "status: approveX"))
+    os.utime(path, ns=(before.st_atime_ns, before.st_mtime_ns))
+    report, source = counted_run(own, tmp_path / "c")
+    assert source.reads == ["catalog/canva.yaml"]
+    assert report == cold(own)
+    assert any(f["file"] == "catalog/canva.yaml" and f["path"] == "status" for f in report["findings"])  # type: ignore[index, union-attr]
+
+
+@pytest.mark.usefixtures("settled")
+def test_file_replaced_by_a_link_out_of_the_repo_is_refused_not_taken_from_the_cache(
+        own: Path, tmp_path: Path) -> None:
+    counted_run(own, tmp_path / "c")
+    outside = tmp_path / "outside.yaml"
+    outside.write_bytes((own / "catalog" / "canva.yaml").read_bytes())
+    (own / "catalog" / "canva.yaml").unlink()
+    (own / "catalog" / "canva.yaml").symlink_to(outside)
+    report, _ = counted_run(own, tmp_path / "c")
+    assert any(f["file"] == "catalog/canva.yaml" and f["rule"] == "file-refused" for f in report["findings"])  # type: ignore[index, union-attr]
+
+
+def test_a_file_changed_just_before_the_run_is_read_again(own: Path, tmp_path: Path) -> None:
+    """Racy files: changed within a clock tick of the run, they could change again unseen, so their
+    identity is not kept and the next run reads them (and still takes their results from the cache)."""
+    _, source = counted_run(own, tmp_path / "c")
+    _, source = counted_run(own, tmp_path / "c")
+    assert len(source.reads) == len(list((own / "catalog").glob("*.yaml")))
+    assert ResultCache.for_repo(own, WorkTree(own), TODAY, tmp_path / "c").stats == {}
+
+
+@pytest.mark.usefixtures("settled")
+@pytest.mark.parametrize("stats", [{"catalog/canva.yaml": "oops"}, {"catalog/canva.yaml": [1, 2, 3]}, [],
+                                   {"catalog/canva.yaml": [0, 0, 0, 0, 0, 7]}])
+def test_file_identities_of_the_wrong_shape_are_not_trusted(own: Path, tmp_path: Path, stats: object) -> None:
+    import hashlib
+    expected, _ = counted_run(own, tmp_path / "c")
+    cache = ResultCache.for_repo(own, WorkTree(own), TODAY, tmp_path / "c")
+    header, body = cache.path.read_bytes().split(b"\n", 1)
+    loaded = json.loads(body)
+    loaded["stats"] = stats
+    body = json.dumps(loaded).encode()
+    head = json.loads(header)
+    head["sha256"] = hashlib.sha256(body).hexdigest()
+    cache.path.write_bytes(json.dumps(head).encode() + b"\n" + body)
+    report, _ = counted_run(own, tmp_path / "c")
     assert report == expected
 
 

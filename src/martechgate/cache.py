@@ -4,6 +4,10 @@ A record is keyed by the file's path and git blob id; the whole cache belongs to
 the rules (organisation file, policies, martechgate's own code) and one day (policies read dates
 relative to today). Anything else, and the cache is ignored and rebuilt.
 
+Beside the records, as git's index does, each file's size, times and inode are kept with its blob id,
+so an unchanged file is not even read or hashed. A file changed within RACY_NS of the run that saw it
+could change again within the same clock tick, unseen: its identity is not kept, and it is read.
+
 Never trusted: the cache lives outside the governance repo (a pull request could otherwise commit a
 forged one that hides its findings), it is JSON (never pickle: loading it runs nothing), its body
 carries a checksum, and a record that does not have the expected shape drops the whole cache.
@@ -15,6 +19,7 @@ import hashlib
 import json
 import os
 import tempfile
+import time
 from datetime import date
 from importlib import resources
 from pathlib import Path as FilePath
@@ -22,11 +27,12 @@ from typing import Any
 
 from martechgate import __version__
 from martechgate.model import CachedResult, Entry, Finding, Waiver
-from martechgate.repo import ORG_FILE, POLICIES_DIR, Source
+from martechgate.repo import ORG_FILE, POLICIES_DIR, Signature, Source
 from martechgate.yamlload import Loaded, Path
 
-FORMAT = "martechgate-cache/1"
+FORMAT = "martechgate-cache/2"
 MAX_RECORDS = 50_000
+RACY_NS = 2_000_000_000  # file times on some file systems tick in 2 s steps
 # The fields rules comparing entries read (duplicate-id, unknown-reference, data-flow-clearance): a
 # cached entry keeps only these, and the locations of the ones those rules report on.
 PROJECTED = ("id", "category", "alternative", "status", "integrations")
@@ -103,8 +109,10 @@ class ResultCache:
         self.path = path
         self.header = {"format": FORMAT, "fingerprint": fingerprint, "today": today.isoformat()}
         self.records: dict[str, Any] = {}
+        self.stats: dict[str, list[Any]] = {}  # path -> [*signature, blob id]
         self.hits = 0
         self.dirty = False
+        self._started_ns = time.time_ns()
         self._load()
 
     @classmethod
@@ -122,15 +130,35 @@ class ResultCache:
                 return  # corrupt or truncated
             if {k: header.get(k) for k in self.header} != self.header:
                 return  # another version, other rules or another day: foreign
-            records = json.loads(body)
-            if isinstance(records, dict):
-                self.records = records
+            loaded = json.loads(body)
+            if isinstance(loaded, dict) and isinstance(loaded.get("records"), dict) \
+                    and isinstance(loaded.get("stats"), dict):
+                self.records, self.stats = loaded["records"], loaded["stats"]
         except (OSError, ValueError, UnicodeDecodeError):
-            self.records = {}
+            self.records, self.stats = {}, {}
 
     @staticmethod
     def _key(path: str, blob: str) -> str:
         return f"{path}\0{blob}"
+
+    def known_blob(self, path: str, signature: Signature) -> str | None:
+        """The blob id of the file at `path` if it is unchanged on disk since a run that read it."""
+        known = self.stats.get(path)
+        if not isinstance(known, list) or len(known) != len(signature) + 1 or tuple(known[:-1]) != signature:
+            return None
+        blob = known[-1]
+        return blob if isinstance(blob, str) else None
+
+    def note_blob(self, path: str, signature: Signature, blob: str) -> None:
+        """Keep the identity `signature` (taken before the file was read) of the file read as `blob`."""
+        _, mtime, ctime, _, _ = signature
+        if max(mtime, ctime) >= self._started_ns - RACY_NS:
+            self.stats.pop(path, None)  # racy: it could change again unseen within its clock tick
+            return
+        known = self.stats.get(path)
+        if known is None or known != [*signature, blob]:
+            self.stats[path] = [*signature, blob]
+            self.dirty = True
 
     def get(self, path: str, blob: str, rules: dict[str, tuple[str, str, str]]) -> tuple[Loaded, CachedResult] | None:
         """The cached result of this file, or None. `rules` gives each rule id's severity,
@@ -153,7 +181,7 @@ class ResultCache:
             if not isinstance(projection, dict):
                 raise TypeError("projection")
         except (KeyError, TypeError, ValueError, AttributeError):
-            self.records = {}  # a record of the wrong shape: trust none of them
+            self.records, self.stats = {}, {}  # a record of the wrong shape: trust none of them
             return None
         self.hits += 1
         return _CachedLoaded(value=projection, ok=True, at=at), cached
@@ -178,7 +206,10 @@ class ResultCache:
         records = self.records
         if len(records) > MAX_RECORDS:
             records = dict(list(records.items())[-MAX_RECORDS:])
-        body = json.dumps(records, separators=(",", ":")).encode()
+        stats = self.stats
+        if len(stats) > MAX_RECORDS:
+            stats = dict(list(stats.items())[-MAX_RECORDS:])
+        body = json.dumps({"records": records, "stats": stats}, separators=(",", ":")).encode()
         header = json.dumps({**self.header, "sha256": hashlib.sha256(body).hexdigest()}).encode()
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)

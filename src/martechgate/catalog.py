@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 from martechgate import schemas
 from martechgate.model import Entry, Finding, Organization
 from martechgate.policy import Policy
-from martechgate.repo import CATALOG_DIR, Source
+from martechgate.repo import CATALOG_DIR, Source, WorkTree
 from martechgate.yamlload import Loaded, Path, Problem, load_bytes
 
 if TYPE_CHECKING:
@@ -28,11 +28,21 @@ def rule_meta(policies: list[Policy]) -> dict[str, tuple[str, str, str]]:
 
 def read_entry(source: Source, path: str, cache: ResultCache | None = None,
                rules: dict[str, tuple[str, str, str]] | None = None) -> Entry:
+    signature = None
+    if cache is not None and rules is not None and isinstance(source, WorkTree):
+        # Taken before reading: a change made while the file is read shows as a changed identity.
+        signature = source.signature(path)
+        blob = cache.known_blob(path, signature) if signature is not None else None
+        hit = cache.get(path, blob, rules) if blob is not None else None
+        if hit is not None:  # unchanged on disk since it was judged by identical rules: not even read
+            return Entry(path, hit[0], blob, hit[1])
     file = source.read(path)
     if file.data is None:
         refused = file.refused or Problem("file-refused", "the file could not be read")
         return Entry(path, Loaded(problems=[refused]), None)
     if cache is not None and rules is not None and file.blob is not None:
+        if signature is not None:
+            cache.note_blob(path, signature, file.blob)
         hit = cache.get(path, file.blob, rules)
         if hit is not None:  # an identical file was judged by identical rules: not parsed again
             loaded, cached = hit

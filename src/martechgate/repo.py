@@ -34,6 +34,10 @@ class FileData:
     refused: Problem | None = None
 
 
+# size, mtime_ns, ctime_ns, inode, device
+Signature = tuple[int, int, int, int, int]
+
+
 def blob_id(data: bytes) -> str:
     """The id git gives these bytes: a cache key shared by the working tree and every revision."""
     return hashlib.sha1(b"blob %d\x00" % len(data) + data, usedforsecurity=False).hexdigest()
@@ -81,19 +85,38 @@ class WorkTree:
     def _inside(self, real: str) -> bool:
         return real == self._real_root or real.startswith(self._real_root + os.sep)
 
-    def read(self, path: str) -> FileData:
-        full = os.path.join(self.root, path)
+    def _folder_inside(self, full: str) -> bool:
         # Resolving every path is a large part of reading 10,000 files; a file that is not a link, in
         # a folder that resolves inside the repo, cannot lead out of it.
         folder = os.path.dirname(full)
         if folder not in self._folders:
             self._folders[folder] = self._inside(os.path.realpath(folder))
+        return self._folders[folder]
+
+    def signature(self, path: str) -> Signature | None:
+        """A plain file's identity on disk, as git's index keeps it: unchanged size, times, inode and
+        device mean unchanged bytes. None for anything `read` must look at itself (a link, a folder
+        leading out of the repo, a missing or special file)."""
+        full = os.path.join(self.root, path)
+        if not self._folder_inside(full):
+            return None
+        try:
+            info = os.lstat(full)
+        except OSError:
+            return None
+        if not stat.S_ISREG(info.st_mode):
+            return None
+        return info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_ino, info.st_dev
+
+    def read(self, path: str) -> FileData:
+        full = os.path.join(self.root, path)
+        inside = self._folder_inside(full)
         try:
             info = os.lstat(full)
         except OSError as error:
             return refused(path, f"the file cannot be read: {error.strerror}")
         target = full
-        if stat.S_ISLNK(info.st_mode) or not self._folders[folder]:
+        if stat.S_ISLNK(info.st_mode) or not inside:
             target = os.path.realpath(full)
             if not self._inside(target):
                 shown = os.readlink(full) if stat.S_ISLNK(info.st_mode) else target
