@@ -108,3 +108,30 @@ def test_policy_yaml_errors_are_located() -> None:
     with pytest.raises(PolicyError) as raised:
         parse_policy("policies/x.yaml", b"id: x\ntitle: [unclosed\n")
     assert raised.value.line is not None
+
+
+@pytest.mark.parametrize("part, schema, where, words", [
+    ("require", {"required": ["security"], "propertes": {"security": {}}}, "require.propertes",
+     "did you mean properties?"),
+    ("match", {"properties": {"contract": {"properties": {"annual_cost": {"minimun": 10000}}}}},
+     "match.properties.contract.properties.annual_cost.minimun", "did you mean minimum?"),
+    ("require", {"anyOf": [{"required": ["security"]}, {"properties": {"dpa": {"cnst": True}}}]},
+     "require.anyOf.1.properties.dpa.cnst", "did you mean const?"),
+    ("require", {"not": {"annual_cost": 5}}, "require.not.annual_cost", "under `properties`"),
+])
+def test_misspelt_schema_keywords_are_refused_where_they_stand(part: str, schema: Any, where: str,
+                                                               words: str) -> None:
+    """A validator ignores keys it does not know: a typo would make a policy check nothing, silently."""
+    text = dump({**POLICY, part: schema})
+    with pytest.raises(PolicyError) as raised:
+        parse_policy("policies/sso.yaml", text.encode())
+    assert f": {where}: " in str(raised.value) and words in str(raised.value)
+    key = where.rsplit(".", 1)[-1]
+    assert raised.value.line is not None and raised.value.column is not None
+    assert text.splitlines()[raised.value.line - 1][raised.value.column - 1:].startswith(key)
+
+
+def test_annotations_and_our_date_keywords_are_known() -> None:
+    policy = parse({**POLICY, "require": {"x-note": "why", "$comment": "c", "properties": {
+        "review": {"properties": {"last_reviewed": {"notOlderThanMonths": 12}}}}}})
+    assert policy.require["x-note"] == "why"

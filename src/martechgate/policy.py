@@ -140,6 +140,11 @@ def parse_policy(path: str, raw: bytes, reserved_ids: Iterable[str] = ()) -> Pol
         line, column = loaded.where(("id",))
         raise PolicyError(f"the policy id {value['id']!r} is a built-in rule's id", file=path, line=line,
                           column=column, hint="Choose another id.")
+    for part in ("match", "require"):
+        for where, words in schemas.unknown_keywords(value[part], (part,)):
+            line, column = loaded.where_key(where)
+            raise PolicyError(f"{'.'.join(map(str, where))}: {words}", file=path, line=line, column=column,
+                              hint="`martechgate explain ID` shows a working policy's schemas.")
     examples = value.get("examples") or {}
     policy = Policy(
         id=value["id"], title=value["title"], description=value["description"].strip(),

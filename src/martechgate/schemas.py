@@ -119,6 +119,46 @@ CUSTOM_KEYWORDS = ("notOlderThanMonths", "notOlderThanDays", "atLeastDaysAhead",
                    "cancellationDeadlineAtLeastDaysAhead")
 
 
+# JSON Schema 2020-12's keywords, by what their value holds. A validator ignores any other key, so a
+# misspelt keyword in a policy (`propertes`, `minimun`) would silently never be checked.
+_SCHEMA_MAPS = ("properties", "patternProperties", "$defs", "definitions", "dependentSchemas")
+_SCHEMA_LISTS = ("allOf", "anyOf", "oneOf", "prefixItems")
+_SCHEMA_ONES = ("not", "if", "then", "else", "items", "contains", "additionalProperties", "propertyNames",
+                "unevaluatedItems", "unevaluatedProperties", "contentSchema")
+_VALUE_KEYWORDS = ("$schema", "$id", "$ref", "$anchor", "$dynamicRef", "$dynamicAnchor", "$vocabulary",
+                   "$comment", "type", "enum", "const", "multipleOf", "maximum", "exclusiveMaximum", "minimum",
+                   "exclusiveMinimum", "maxLength", "minLength", "pattern", "maxItems", "minItems",
+                   "uniqueItems", "maxContains", "minContains", "maxProperties", "minProperties", "required",
+                   "dependentRequired", "format", "contentEncoding", "contentMediaType", "title",
+                   "description", "default", "deprecated", "readOnly", "writeOnly", "examples")
+KEYWORDS = frozenset((*_SCHEMA_MAPS, *_SCHEMA_LISTS, *_SCHEMA_ONES, *_VALUE_KEYWORDS, *CUSTOM_KEYWORDS))
+
+
+def unknown_keywords(schema: Any, path: Path = ()) -> list[tuple[Path, str]]:
+    """Keys of `schema` and its subschemas that are no JSON Schema keyword (nor ours, nor an `x-`
+    annotation): each as (its path, a sentence saying what it may have meant)."""
+    if not isinstance(schema, dict):
+        return []
+    found: list[tuple[Path, str]] = []
+    for key, value in schema.items():
+        where = (*path, key)
+        if not isinstance(key, str) or key.startswith("x-"):
+            continue
+        if key not in KEYWORDS:
+            near = difflib.get_close_matches(key, sorted(KEYWORDS), n=1, cutoff=0.75)
+            hint = f"; did you mean {near[0]}?" if near else "; put the field's name under `properties`"
+            found.append((where, f"`{key}` is not a JSON Schema keyword, so nothing would check it{hint}"))
+        elif key in _SCHEMA_MAPS and isinstance(value, dict):
+            for name, subschema in value.items():
+                found.extend(unknown_keywords(subschema, (*where, name)))
+        elif key in _SCHEMA_LISTS and isinstance(value, list):
+            for index, subschema in enumerate(value):
+                found.extend(unknown_keywords(subschema, (*where, index)))
+        elif key in _SCHEMA_ONES:
+            found.extend(unknown_keywords(value, where))
+    return found
+
+
 def validator(schema: Any, today: date | None = None) -> jsonschema_rs.Draft202012Validator:
     return jsonschema_rs.Draft202012Validator(
         schema, validate_formats=True,
