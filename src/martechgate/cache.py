@@ -102,6 +102,38 @@ def _waiver_to(waiver: Waiver) -> list[Any]:
     return [waiver.rule, waiver.approved_by, waiver.ticket, waiver.expires, waiver.reason]
 
 
+def record_of(entry: Entry, valid: bool, findings: list[Finding], waivers: list[Waiver]) -> list[Any] | None:
+    """What the cache keeps of a judged entry: validity, the projection other entries' rules read, its
+    locations, and its own findings and waivers. None for a file that did not load cleanly: such files
+    are cheap to judge again and have nothing to project."""
+    data = entry.data
+    if entry.blob is None or data is None or entry.loaded.problems:
+        return None
+    projection = {key: data[key] for key in PROJECTED if key in data}
+    if isinstance(data.get("data"), dict) and "categories" in data["data"]:
+        projection["data"] = {"categories": data["data"]["categories"]}  # what data-flow-clearance reads
+    at = {".".join(str(p) for p in path): list(where) for path, where in entry.loaded.locations.items()
+          if path and path[0] in LOCATED and (len(path) < 3 or path[2] in ("target", "data"))}
+    return [valid, projection, at, [_finding_to(f) for f in findings], [_waiver_to(w) for w in waivers]]
+
+
+def restore(path: str, record: Any, rules: dict[str, tuple[str, str, str]]) -> tuple[Loaded, CachedResult]:
+    """The entry and result a record stands for; TypeError, ValueError or KeyError (an unknown rule) when
+    the record does not have the shape `record_of` gives."""
+    valid, projection, at, findings, waivers = record
+    if not isinstance(at, dict) or not isinstance(projection, dict):
+        raise TypeError("a record's projection and locations are mappings")
+    cached = CachedResult(
+        bool(valid),
+        tuple(Finding(str(rule), entry, file=path, line=line, column=column, path=field_path,
+                      severity=rules[rule][0], enforcement=rules[rule][1], message=str(message),
+                      remediation=rules[rule][2])
+              for rule, entry, line, column, field_path, message in findings),
+        tuple(Waiver(str(rule), str(approver), None if ticket is None else str(ticket), str(expires),
+                     str(reason)) for rule, approver, ticket, expires, reason in waivers))
+    return _CachedLoaded(value=projection, ok=True, at=at), cached
+
+
 class ResultCache:
     """One governance repo's cache file."""
 
@@ -167,36 +199,21 @@ class ResultCache:
         if record is None:
             return None
         try:
-            valid, projection, at, findings, waivers = record
-            if not isinstance(at, dict):
-                raise TypeError("locations")
-            cached = CachedResult(
-                bool(valid),
-                tuple(Finding(str(rule), entry, file=path, line=line, column=column, path=field_path,
-                              severity=rules[rule][0], enforcement=rules[rule][1], message=str(message),
-                              remediation=rules[rule][2])
-                      for rule, entry, line, column, field_path, message in findings),
-                tuple(Waiver(str(rule), str(approver), None if ticket is None else str(ticket), str(expires),
-                             str(reason)) for rule, approver, ticket, expires, reason in waivers))
-            if not isinstance(projection, dict):
-                raise TypeError("projection")
+            restored = restore(path, record, rules)
         except (KeyError, TypeError, ValueError, AttributeError):
             self.records, self.stats = {}, {}  # a record of the wrong shape: trust none of them
             return None
         self.hits += 1
-        return _CachedLoaded(value=projection, ok=True, at=at), cached
+        return restored
 
     def put(self, entry: Entry, valid: bool, findings: list[Finding], waivers: list[Waiver]) -> None:
-        data = entry.data
-        if entry.blob is None or data is None or entry.loaded.problems:
-            return  # unreadable files are cheap to judge again and have nothing to project
-        projection = {key: data[key] for key in PROJECTED if key in data}
-        if isinstance(data.get("data"), dict) and "categories" in data["data"]:
-            projection["data"] = {"categories": data["data"]["categories"]}  # what data-flow-clearance reads
-        at = {".".join(str(p) for p in path): list(where) for path, where in entry.loaded.locations.items()
-              if path and path[0] in LOCATED and (len(path) < 3 or path[2] in ("target", "data"))}
-        self.records[self._key(entry.file, entry.blob)] = [
-            valid, projection, at, [_finding_to(f) for f in findings], [_waiver_to(w) for w in waivers]]
+        record = record_of(entry, valid, findings, waivers)
+        if record is not None and entry.blob is not None:
+            self.store(entry.file, entry.blob, record)
+
+    def store(self, path: str, blob: str, record: list[Any]) -> None:
+        """Keep a record made by `record_of` (perhaps in another process) for the file `path` as `blob`."""
+        self.records[self._key(path, blob)] = record
         self.dirty = True
 
     def save(self) -> None:

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 from martechgate import schemas
 from martechgate.model import Entry, Finding, Organization
 from martechgate.policy import Policy
-from martechgate.repo import CATALOG_DIR, Source, WorkTree
+from martechgate.repo import CATALOG_DIR, FileData, Source, WorkTree
 from martechgate.yamlload import Loaded, Path, Problem, load_bytes
 
 if TYPE_CHECKING:
@@ -26,8 +26,10 @@ def rule_meta(policies: list[Policy]) -> dict[str, tuple[str, str, str]]:
     return table
 
 
-def read_entry(source: Source, path: str, cache: ResultCache | None = None,
-               rules: dict[str, tuple[str, str, str]] | None = None) -> Entry:
+def read_known(source: Source, path: str, cache: ResultCache | None = None,
+               rules: dict[str, tuple[str, str, str]] | None = None) -> Entry | FileData:
+    """The entry at `path` when it needs no parsing (the cache knows it, or the file is refused); else
+    the file, still to be parsed."""
     signature = None
     if cache is not None and rules is not None and isinstance(source, WorkTree):
         # Taken before reading: a change made while the file is read shows as a changed identity.
@@ -45,9 +47,17 @@ def read_entry(source: Source, path: str, cache: ResultCache | None = None,
             cache.note_blob(path, signature, file.blob)
         hit = cache.get(path, file.blob, rules)
         if hit is not None:  # an identical file was judged by identical rules: not parsed again
-            loaded, cached = hit
-            return Entry(path, loaded, file.blob, cached)
-    return Entry(path, load_bytes(file.data), file.blob)
+            return Entry(path, hit[0], file.blob, hit[1])
+    return file
+
+
+def read_entry(source: Source, path: str, cache: ResultCache | None = None,
+               rules: dict[str, tuple[str, str, str]] | None = None) -> Entry:
+    found = read_known(source, path, cache, rules)
+    if isinstance(found, Entry):
+        return found
+    assert found.data is not None  # read_known returns a refused file as an entry
+    return Entry(path, load_bytes(found.data), found.blob)
 
 
 def load_entries(source: Source, cache: ResultCache | None = None,

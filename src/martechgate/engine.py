@@ -130,5 +130,14 @@ def run(catalog: Catalog, select: Callable[[Finding], bool] | None = None,
 
 
 def check(catalog_source: Source, rules_source: Source | None = None,
-          today: date | None = None, cache: ResultCache | None = None) -> CheckResult:
-    return run(load_catalog(catalog_source, rules_source, today, cache=cache), cache=cache)
+          today: date | None = None, cache: ResultCache | None = None, jobs: int = 1) -> CheckResult:
+    """Judge a catalog. With `jobs` > 1 (catalog and rules in one source), files the cache does not
+    know are parsed and judged in that many processes, and every entry of the result holds only what
+    rules comparing entries read (as a warm run's cached entries do)."""
+    if jobs > 1 and rules_source is None:
+        from martechgate import parallel  # it builds on this module
+
+        catalog = parallel.load_catalog(catalog_source, today or date.today(), cache, jobs)
+    else:
+        catalog = load_catalog(catalog_source, rules_source, today, cache=cache)
+    return run(catalog, cache=cache)

@@ -68,8 +68,10 @@ def _write_report(output: str, text: str) -> None:
 @click.option("--no-cache", is_flag=True, help="Judge every file afresh, ignoring results of earlier runs.")
 @click.option("--cache-dir", type=click.Path(file_okay=False), envvar="MARTECHGATE_CACHE_DIR",
               help="Where results of earlier runs are kept (default: ~/.cache/martechgate).")
+@click.option("--jobs", "-j", type=click.IntRange(min=0), default=0, show_default="0: every core",
+              help="Processes that parse new and changed files (1: none besides this one).")
 def check(repo: str, output_format: str, output: str | None, base: str | None, head: str | None,
-          today: date | None, color: bool | None, no_cache: bool, cache_dir: str | None) -> None:
+          today: date | None, color: bool | None, no_cache: bool, cache_dir: str | None, jobs: int) -> None:
     """Check every catalog entry in REPO (default: here) against the rules and policies.
 
     With --base, check a change (a pull request) instead: the entries it adds, edits, renames or
@@ -93,7 +95,11 @@ def check(repo: str, output_format: str, output: str | None, base: str | None, h
         source = _open_repo(repo)
         cache = None if no_cache else ResultCache.for_repo(repo, source, day,
                                                            Path(cache_dir) if cache_dir else None)
-        result = engine.check(source, today=day, cache=cache)
+        if jobs == 0:
+            from martechgate.parallel import available_cores
+
+            jobs = available_cores()
+        result = engine.check(source, today=day, cache=cache, jobs=jobs)
     colored = use_color(color) and output_format == "text"
     render = reporters.get(output_format)
     click.echo(render(result, colored), nl=False, color=colored)

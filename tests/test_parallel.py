@@ -1,0 +1,109 @@
+"""A cold check on several cores: worker processes parse and judge the files, and the report is the
+same, byte for byte, as one process's, bad files included."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from martechgate import engine, parallel, reporters
+from martechgate.cache import ResultCache
+from martechgate.catalog import rule_meta
+from martechgate.config import load_organization
+from martechgate.policy import load_policies
+from martechgate.repo import WorkTree
+from martechgate.rules import RULES
+from tests.conftest import ROOT, TODAY, dump, entry
+
+
+@pytest.fixture
+def mixed(tmp_path: Path) -> Path:
+    """The repo's own catalog and policies, with bad files of every kind among the good ones."""
+    repo = tmp_path / "mixed"
+    for part in ("catalog", "policies"):
+        shutil.copytree(ROOT / part, repo / part)
+    shutil.copy(ROOT / "martechgate.yaml", repo)
+    catalog = repo / "catalog"
+    (catalog / "broken.yaml").write_text("id: broken\nname: [unclosed\n")
+    (catalog / "twice.yaml").write_text(dump(entry("twice")) + "name: Again\n")
+    (catalog / "typed.yaml").write_text(dump(entry("typed", status="aproved", owners="nobody")))
+    (catalog / "binary.yaml").write_bytes(b"id: binary\n\x00\x01")
+    (catalog / "latin1.yaml").write_bytes(dump(entry("latin1", name="Caf\xe9")).encode("latin-1"))
+    (tmp_path / "secret.yaml").write_text(dump(entry("secret")))
+    (catalog / "link.yaml").symlink_to(tmp_path / "secret.yaml")
+    (catalog / "copy-of-canva.yaml").write_bytes((catalog / "canva.yaml").read_bytes())  # a duplicate id
+    return repo
+
+
+def report(repo: Path, jobs: int, cache: ResultCache | None = None) -> dict[str, Any]:
+    result = engine.check(WorkTree(repo), today=TODAY, cache=cache, jobs=jobs)
+    return json.loads(reporters.render("json", result))  # type: ignore[no-any-return]
+
+
+@pytest.fixture
+def small_pool(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Use workers even for a few dozen files, a handful per chunk, so several chunks are in flight."""
+    monkeypatch.setattr(parallel, "MIN_FILES", 1)
+    monkeypatch.setattr(parallel, "CHUNK", 4)
+
+
+@pytest.mark.usefixtures("small_pool")
+def test_workers_give_the_same_report_as_one_process(mixed: Path) -> None:
+    one = report(mixed, jobs=1)
+    rules = {finding["rule"] for finding in one["findings"]}
+    assert {"yaml-syntax", "duplicate-key", "schema", "file-refused", "duplicate-id"} <= rules
+    assert any(finding["waived_by"] for finding in one["findings"])
+    assert report(mixed, jobs=2) == one
+
+
+@pytest.mark.usefixtures("small_pool")
+def test_work_really_goes_to_worker_processes(mixed: Path) -> None:
+    source = WorkTree(mixed)
+    policies = load_policies(source, reserved_ids=RULES)
+    files = [(path, source.read(path)) for path in source.list_yaml("catalog")]
+    pending = [(i, path, file.data, file.blob) for i, (path, file) in enumerate(files) if file.data is not None]
+    in_workers = parallel._in_workers(source, pending, TODAY, jobs=2)
+    assert in_workers is not None, "the pool ran"
+    here = [parallel.judge(path, data, blob, load_organization(source), policies, TODAY)
+            for _, path, data, blob in pending]
+    assert in_workers == here
+
+
+@pytest.mark.usefixtures("small_pool")
+def test_workers_fill_the_cache_and_the_warm_run_agrees(mixed: Path, tmp_path: Path) -> None:
+    source = WorkTree(mixed)
+    cold = report(mixed, jobs=2, cache=ResultCache.for_repo(mixed, source, TODAY, tmp_path / "c"))
+    cache = ResultCache.for_repo(mixed, source, TODAY, tmp_path / "c")
+    assert report(mixed, jobs=2, cache=cache) == cold == report(mixed, jobs=1)
+    unreadable = 5  # broken, twice, binary, latin1, link: judged again each run, as cheap as a lookup
+    assert cache.hits == len(list((mixed / "catalog").glob("*.yaml"))) - unreadable
+
+
+@pytest.mark.usefixtures("small_pool")
+def test_when_processes_cannot_start_the_files_are_judged_here(mixed: Path,
+                                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    class NoProcesses:
+        def __init__(self, *args: object, **kwargs: object) -> None:
+            raise OSError(11, "Resource temporarily unavailable")
+
+    expected = report(mixed, jobs=1)
+    monkeypatch.setattr(parallel, "ProcessPoolExecutor", NoProcesses)
+    assert report(mixed, jobs=2) == expected
+
+
+def test_cached_findings_keep_their_rules_severity(mixed: Path) -> None:
+    meta = rule_meta(load_policies(WorkTree(mixed), reserved_ids=RULES))
+    found = report(mixed, jobs=2)["findings"]
+    assert all(finding["severity"] == meta[finding["rule"]][0] for finding in found)
+
+
+def test_cli_jobs(mixed: Path, run_cli: Any) -> None:
+    one = run_cli("check", str(mixed), "--today", "2026-11-23", "--format", "json", "--no-cache", "-j", "1")
+    two = run_cli("check", str(mixed), "--today", "2026-11-23", "--format", "json", "--no-cache", "--jobs", "2")
+    assert one.returncode == two.returncode == 1 and one.stdout == two.stdout
+    wrong = run_cli("check", str(mixed), "--jobs", "-1")
+    assert wrong.returncode == 2 and "--jobs" in wrong.stderr and "Traceback" not in wrong.stderr
