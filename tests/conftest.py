@@ -17,7 +17,8 @@ import yaml
 
 ROOT = Path(__file__).resolve().parents[1]
 TODAY = date(2026, 11, 23)
-FIXTURES = ROOT.parent / "shared" / "fixtures" / "real"
+# Examples published by GitHub, OASIS, Okta, Microsoft and Google (tests/fixtures/real/SOURCES.md).
+FIXTURES = ROOT / "tests" / "fixtures" / "real"
 
 # A low-risk tool that passes every policy of the default pack as of TODAY.
 BASE_ENTRY: dict[str, Any] = {
