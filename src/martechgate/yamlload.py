@@ -244,6 +244,10 @@ def load_text(text: str, *, max_nodes: int = MAX_NODES, max_depth: int = MAX_DEP
         result.value, result.ok = None, False
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
+        if error.context_mark is not None and mark is not None and not text[mark.index:].strip():
+            # Stopped at the end of the file (a bracket or quote never closed): where it opened is
+            # what to fix.
+            mark = error.context_mark
         what = " ".join(part for part in (error.context, error.problem) if part)
         line, column = (mark.line + 1, mark.column + 1) if mark else (None, None)
         lines = text.splitlines()
