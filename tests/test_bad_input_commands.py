@@ -38,6 +38,13 @@ def on_branch(gov: GovRepo, tmp: Path) -> None:
     gov.commit("Propose canva")
 
 
+def misspell_policy(gov: GovRepo, tmp: Path) -> None:
+    path = gov.path / "policies" / "pii-requires-scim.yaml"
+    text = path.read_text()
+    assert "properties:" in text
+    path.write_text(text.replace("properties:", "propertes:", 1))
+
+
 def review(reviews: str | bytes, author: str = "mallory") -> Callable[[GovRepo, Path], list[str]]:
     return lambda gov, tmp: ["review", str(gov.path), "--base", "main", "--reviews",
                              write(tmp, "reviews.json", reviews), "--author", author]
@@ -94,6 +101,18 @@ CASES = [
          ("2026-02-30",)),
     Case("check: unknown format", lambda gov, tmp: ["check", str(gov.path), "--format", "pdf"], 2, ("pdf",)),
     Case("check: repository is a file", lambda gov, tmp: ["check", write(tmp, "f.yaml", "x")], 2, ("f.yaml",)),
+    Case("check: --jobs below zero", lambda gov, tmp: ["check", str(gov.path), "--jobs", "-3"], 2, ("--jobs",)),
+    # a policy that would silently check nothing: every command that reads policies refuses it, located
+    Case("check: misspelt keyword in a policy", lambda gov, tmp: ["check", str(gov.path)], 2,
+         ("policies/pii-requires-scim.yaml:", "propertes", "did you mean properties?"), misspell_policy),
+    Case("rules: misspelt keyword in a policy", lambda gov, tmp: ["rules", "--repo", str(gov.path)], 2,
+         ("policies/pii-requires-scim.yaml:", "propertes"), misspell_policy),
+    Case("test: misspelt keyword in a policy", lambda gov, tmp: ["test", str(gov.path)], 2,
+         ("policies/pii-requires-scim.yaml:", "propertes"), misspell_policy),
+    Case("explain: policy file that is not YAML", lambda gov, tmp: ["explain", "x", "--repo", str(gov.path)], 2,
+         ("policies/broken.yaml:2:", "not valid YAML"),
+         lambda gov, tmp: gov.write("policies/broken.yaml", "id: broken\ntitle: [unclosed\n")),
+    Case("rules: --repo is not a folder", lambda gov, tmp: ["rules", "--repo", write(tmp, "f", "x")], 2, ("f",)),
 ]
 
 
