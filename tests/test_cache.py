@@ -224,3 +224,14 @@ def test_cache_in_the_repository_is_never_read(own: Path, tmp_path: Path) -> Non
     (own / "catalog" / "bad.yaml").write_text(dump(entry("bad", status="aproved")))
     _, cache = run(own, tmp_path / "c")
     assert not cache.path.is_relative_to(own)
+
+
+def test_markdown_shows_every_entry_in_full_after_a_cached_run(own: Path, tmp_path: Path, run_cli: object) -> None:
+    """The markdown report shows each entry's fields; cached entries keep only a projection, so that
+    format reads every entry afresh."""
+    args = ["check", str(own), "--today", "2026-11-23", "--cache-dir", str(tmp_path / "c")]
+    run_cli(*args, "--format", "json")  # type: ignore[operator]
+    warm = run_cli(*args, "--format", "markdown", "--jobs", "2")  # type: ignore[operator]
+    cold = run_cli(*args, "--format", "markdown", "--no-cache", "--jobs", "1")  # type: ignore[operator]
+    assert warm.stdout == cold.stdout
+    assert "| Vendor | Canva Pty Ltd (AU) |" in warm.stdout

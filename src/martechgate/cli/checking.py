@@ -93,6 +93,8 @@ def check(repo: str, output_format: str, output: str | None, base: str | None, h
             click.echo(pullcheck.governance_note(result), err=True)
     else:
         source = _open_repo(repo)
+        if output_format in reporters.FULL_ENTRIES:
+            no_cache, jobs = True, 1
         cache = None if no_cache else ResultCache.for_repo(repo, source, day,
                                                            Path(cache_dir) if cache_dir else None)
         if jobs == 0:

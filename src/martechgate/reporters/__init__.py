@@ -25,6 +25,10 @@ REPORTERS: dict[str, str] = {
     "markdown": "markdown",
 }
 
+# Formats that show each entry's fields, not only its findings: they need every entry read in full.
+# Entries from the result cache or from worker processes keep only what rules comparing entries read.
+FULL_ENTRIES = frozenset({"markdown"})
+
 
 def get(name: str) -> Reporter:
     """The renderer of format `name` (one of REPORTERS)."""
