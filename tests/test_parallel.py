@@ -61,7 +61,10 @@ def test_workers_give_the_same_report_as_one_process(mixed: Path) -> None:
 
 
 @pytest.mark.usefixtures("small_pool")
-def test_work_really_goes_to_worker_processes(mixed: Path) -> None:
+@pytest.mark.parametrize("start", [None, "spawn"])  # spawn: macOS and Windows start workers afresh
+def test_work_really_goes_to_worker_processes(mixed: Path, start: str | None,
+                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(parallel, "START_METHOD", start)
     source = WorkTree(mixed)
     policies = load_policies(source, reserved_ids=RULES)
     files = [(path, source.read(path)) for path in source.list_yaml("catalog")]

@@ -10,6 +10,7 @@ files are judged here instead: slower, never lost.
 
 from __future__ import annotations
 
+import multiprocessing
 import os
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -30,6 +31,7 @@ from martechgate.yamlload import Loaded, load_bytes
 # Starting a worker and sending it the rules costs about as much as judging a few hundred files.
 MIN_FILES = 400
 CHUNK = 200
+START_METHOD: str | None = None  # the platform's own: fork on Linux, spawn on macOS and Windows
 
 # A judged file: its cache record, or (for a file that did not load cleanly) the whole entry.
 Judged = list[Any] | tuple[Loaded, CachedResult]
@@ -110,7 +112,8 @@ def _in_workers(source: Source, pending: list[tuple[int, str, bytes, str | None]
     chunks = [files[start:start + CHUNK] for start in range(0, len(files), CHUNK)]
     try:
         with ProcessPoolExecutor(max_workers=min(jobs, len(chunks)), initializer=_start,
-                                 initargs=(rules_files, today)) as pool:
+                                 initargs=(rules_files, today),
+                                 mp_context=multiprocessing.get_context(START_METHOD)) as pool:
             return [judged for chunk in pool.map(_judge_chunk, chunks) for judged in chunk]
     except (OSError, BrokenProcessPool):
         return None
