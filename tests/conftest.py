@@ -109,6 +109,16 @@ class GovRepo:
 
 
 @pytest.fixture
+def own(tmp_path: Path) -> Path:
+    """A copy of this repo's own catalog, policies and organisation file (not a git repository)."""
+    repo = tmp_path / "own"
+    for part in ("catalog", "policies"):
+        shutil.copytree(ROOT / part, repo / part)
+    shutil.copy(ROOT / "martechgate.yaml", repo)
+    return repo
+
+
+@pytest.fixture
 def gov(tmp_path: Path) -> GovRepo:
     """A governance repo with the default pack and no entries, committed once on main."""
     repo = GovRepo(tmp_path / "gov")

@@ -3,10 +3,12 @@ corrupt, foreign or stale cache is ignored and rebuilt."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
-import shutil
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -14,7 +16,7 @@ from martechgate import cache as cache_module
 from martechgate import engine, reporters
 from martechgate.cache import ResultCache
 from martechgate.repo import FileData, WorkTree
-from tests.conftest import ROOT, TODAY, GovRepo, dump, entry
+from tests.conftest import TODAY, GovRepo, dump, entry
 
 PII = {"classification": "internal", "categories": ["contact-pii"]}
 
@@ -28,15 +30,6 @@ def run(path: Path, folder: Path, today: object = TODAY) -> tuple[dict[str, obje
 
 def cold(path: Path) -> dict[str, object]:
     return json.loads(reporters.render("json", engine.check(WorkTree(path), today=TODAY)))
-
-
-@pytest.fixture
-def own(tmp_path: Path) -> Path:
-    repo = tmp_path / "own"
-    for part in ("catalog", "policies"):
-        shutil.copytree(ROOT / part, repo / part)
-    shutil.copy(ROOT / "martechgate.yaml", repo)
-    return repo
 
 
 def test_warm_run_reads_every_entry_from_cache_with_identical_results(own: Path, tmp_path: Path) -> None:
@@ -94,17 +87,24 @@ def test_corrupt_or_foreign_cache_is_ignored_and_rebuilt(own: Path, tmp_path: Pa
     assert run(own, tmp_path / "c")[1].hits > 0  # rebuilt
 
 
-def test_record_of_wrong_shape_drops_the_cache(own: Path, tmp_path: Path) -> None:
-    import hashlib
-    expected, cache = run(own, tmp_path / "c")
-    header, body = cache.path.read_bytes().split(b"\n", 1)
+def forge(cache_file: Path, edit: Callable[[dict[str, Any]], None]) -> None:
+    """Edit a cache file's body and give it a valid checksum: a forgery only its shape can betray."""
+    header, body = cache_file.read_bytes().split(b"\n", 1)
     loaded = json.loads(body)
-    for record in loaded["records"].values():
-        record[3] = [["no-such-rule", "x"]]  # a forged record, with a valid checksum
+    edit(loaded)
     body = json.dumps(loaded).encode()
     head = json.loads(header)
     head["sha256"] = hashlib.sha256(body).hexdigest()
-    cache.path.write_bytes(json.dumps(head).encode() + b"\n" + body)
+    cache_file.write_bytes(json.dumps(head).encode() + b"\n" + body)
+
+
+def test_record_of_wrong_shape_drops_the_cache(own: Path, tmp_path: Path) -> None:
+    def unknown_rule(loaded: dict[str, Any]) -> None:
+        for record in loaded["records"].values():
+            record[3] = [["no-such-rule", "x"]]
+
+    expected, cache = run(own, tmp_path / "c")
+    forge(cache.path, unknown_rule)
     report, _ = run(own, tmp_path / "c")
     assert report == expected
 
@@ -185,16 +185,9 @@ def test_a_file_changed_just_before_the_run_is_read_again(own: Path, tmp_path: P
 @pytest.mark.parametrize("stats", [{"catalog/canva.yaml": "oops"}, {"catalog/canva.yaml": [1, 2, 3]}, [],
                                    {"catalog/canva.yaml": [0, 0, 0, 0, 0, 7]}])
 def test_file_identities_of_the_wrong_shape_are_not_trusted(own: Path, tmp_path: Path, stats: object) -> None:
-    import hashlib
     expected, _ = counted_run(own, tmp_path / "c")
-    cache = ResultCache.for_repo(own, WorkTree(own), TODAY, tmp_path / "c")
-    header, body = cache.path.read_bytes().split(b"\n", 1)
-    loaded = json.loads(body)
-    loaded["stats"] = stats
-    body = json.dumps(loaded).encode()
-    head = json.loads(header)
-    head["sha256"] = hashlib.sha256(body).hexdigest()
-    cache.path.write_bytes(json.dumps(head).encode() + b"\n" + body)
+    forge(ResultCache.for_repo(own, WorkTree(own), TODAY, tmp_path / "c").path,
+          lambda loaded: loaded.update(stats=stats))
     report, _ = counted_run(own, tmp_path / "c")
     assert report == expected
 

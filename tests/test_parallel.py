@@ -4,7 +4,6 @@ same, byte for byte, as one process's, bad files included."""
 from __future__ import annotations
 
 import json
-import shutil
 from pathlib import Path
 from typing import Any
 
@@ -17,17 +16,13 @@ from martechgate.config import load_organization
 from martechgate.policy import load_policies
 from martechgate.repo import WorkTree
 from martechgate.rules import RULES
-from tests.conftest import ROOT, TODAY, dump, entry
+from tests.conftest import TODAY, dump, entry
 
 
 @pytest.fixture
-def mixed(tmp_path: Path) -> Path:
+def mixed(own: Path, tmp_path: Path) -> Path:
     """The repo's own catalog and policies, with bad files of every kind among the good ones."""
-    repo = tmp_path / "mixed"
-    for part in ("catalog", "policies"):
-        shutil.copytree(ROOT / part, repo / part)
-    shutil.copy(ROOT / "martechgate.yaml", repo)
-    catalog = repo / "catalog"
+    catalog = own / "catalog"
     (catalog / "broken.yaml").write_text("id: broken\nname: [unclosed\n")
     (catalog / "twice.yaml").write_text(dump(entry("twice")) + "name: Again\n")
     (catalog / "typed.yaml").write_text(dump(entry("typed", status="aproved", owners="nobody")))
@@ -36,7 +31,7 @@ def mixed(tmp_path: Path) -> Path:
     (tmp_path / "secret.yaml").write_text(dump(entry("secret")))
     (catalog / "link.yaml").symlink_to(tmp_path / "secret.yaml")
     (catalog / "copy-of-canva.yaml").write_bytes((catalog / "canva.yaml").read_bytes())  # a duplicate id
-    return repo
+    return own
 
 
 def report(repo: Path, jobs: int, cache: ResultCache | None = None) -> dict[str, Any]:
