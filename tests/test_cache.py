@@ -228,3 +228,12 @@ def test_markdown_shows_every_entry_in_full_after_a_cached_run(own: Path, tmp_pa
     cold = run_cli(*args, "--format", "markdown", "--no-cache", "--jobs", "1")  # type: ignore[operator]
     assert warm.stdout == cold.stdout
     assert "| Vendor | Canva Pty Ltd (AU) |" in warm.stdout
+
+
+@pytest.mark.parametrize("inside", [".cache", "catalog/.hidden", "."])
+def test_a_cache_folder_inside_the_repository_is_refused(own: Path, run_cli: Any, inside: str) -> None:
+    """CI told to keep its cache in the checkout would read results a pull request committed there."""
+    result = run_cli("check", str(own), "--cache-dir", str(own / inside))
+    assert result.returncode == 2 and "inside the governance repo" in result.stderr
+    assert "--no-cache" in result.stderr and "Traceback" not in result.stderr
+    assert run_cli("check", str(own), "--cache-dir", str(own / inside), "--no-cache").returncode == 0

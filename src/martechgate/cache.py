@@ -26,6 +26,7 @@ from pathlib import Path as FilePath
 from typing import Any
 
 from martechgate import __version__
+from martechgate.errors import UsageError
 from martechgate.model import CachedResult, Entry, Finding, Waiver
 from martechgate.repo import ORG_FILE, POLICIES_DIR, Signature, Source
 from martechgate.yamlload import Loaded, Path
@@ -150,8 +151,16 @@ class ResultCache:
     @classmethod
     def for_repo(cls, repo: str | os.PathLike[str], source: Source, today: date,
                  folder: FilePath | None = None) -> ResultCache:
-        name = hashlib.sha256(os.path.realpath(repo).encode()).hexdigest()[:24]
-        return cls((folder or default_dir()) / f"{name}.json", rules_fingerprint(source), today)
+        root = os.path.realpath(repo)
+        folder = folder or default_dir()
+        real_folder = os.path.realpath(folder)
+        if real_folder == root or real_folder.startswith(root + os.sep):
+            raise UsageError(f"the cache folder {folder} is inside the governance repo, where a pull request "
+                             "could commit results that hide its findings",
+                             hint="Choose a folder outside the repo (--cache-dir or MARTECHGATE_CACHE_DIR), "
+                                  "or run with --no-cache.")
+        name = hashlib.sha256(root.encode()).hexdigest()[:24]
+        return cls(folder / f"{name}.json", rules_fingerprint(source), today)
 
     def _load(self) -> None:
         try:
