@@ -28,11 +28,10 @@ _FAILED = Skipped("sign-in failed")
 
 
 def read(path: str) -> Iterator[UsageRow | Skipped | RowProblem]:
-    for where, record in JsonRecords(path, "value", "an Entra sign-in export", "createdDateTime"):
+    records = JsonRecords(path, "value", "an Entra sign-in export", "createdDateTime", record_noun="a signIn")
+    for where, record in records:
         if isinstance(record, RowProblem):
             yield record
-        elif not isinstance(record, dict):
-            yield RowProblem(path, where, f"a signIn is a JSON object, not {type(record).__name__}")
         else:
             yield _row(path, where, record)
 

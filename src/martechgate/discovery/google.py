@@ -30,11 +30,10 @@ _NOT_USAGE = Skipped("not a token grant or use")
 
 
 def read(path: str) -> Iterator[UsageRow | Skipped | RowProblem]:
-    for where, item in JsonRecords(path, "items", "a Google Workspace token audit export", "events"):
+    items = JsonRecords(path, "items", "a Google Workspace token audit export", "events", record_noun="an activity")
+    for where, item in items:
         if isinstance(item, RowProblem):
             yield item
-        elif not isinstance(item, dict):
-            yield RowProblem(path, where, f"an activity is a JSON object, not {type(item).__name__}")
         else:
             yield from _rows(path, where, item)
 

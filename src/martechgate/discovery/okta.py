@@ -31,11 +31,9 @@ _FAILED = Skipped("sign-in did not succeed")
 
 
 def read(path: str) -> Iterator[UsageRow | Skipped | RowProblem]:
-    for where, event in JsonRecords(path, None, "an Okta System Log export"):
+    for where, event in JsonRecords(path, None, "an Okta System Log export", record_noun="a LogEvent"):
         if isinstance(event, RowProblem):
             yield event
-        elif not isinstance(event, dict):
-            yield RowProblem(path, where, f"a LogEvent is a JSON object, not {type(event).__name__}")
         elif event.get("eventType") != SSO_EVENT:
             yield _NOT_SSO
         else:

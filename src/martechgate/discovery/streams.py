@@ -158,15 +158,17 @@ class JsonRecords:
     """The records of a JSON export as (where, record) pairs, whatever its shape.
 
     `container` is the key holding the list in the object form (`value`, `items`); None when the
-    source has no object form. Records are yielded as parsed (the reader judges them), or as a
-    RowProblem where an NDJSON line is not JSON.
+    source has no object form. Records are JSON objects, yielded as parsed (the reader judges their
+    fields), or a RowProblem where an NDJSON line is not JSON or a record is not an object.
     """
 
-    def __init__(self, path: str, container: str | None, what: str, record_key: str = "") -> None:
+    def __init__(self, path: str, container: str | None, what: str, record_key: str = "",
+                 record_noun: str = "a record") -> None:
         self.path = path
         self.container = container
         self.record_key = record_key  # a key every record has: tells a record from a response
         self.what = what  # "an Okta System Log export", for messages
+        self.record_noun = record_noun  # "a LogEvent", for messages
 
     def _shape_error(self, found: str) -> UsageError:
         expected = "a JSON array of records, or one JSON object per line (NDJSON)"
@@ -176,7 +178,15 @@ class JsonRecords:
                           hint=f"Expected {expected}. Check that the right file was given to the right "
                                "option.")
 
-    def __iter__(self) -> Iterator[tuple[str, Any]]:
+    def __iter__(self) -> Iterator[tuple[str, dict[str, Any] | RowProblem]]:
+        for where, record in self._records():
+            if isinstance(record, dict | RowProblem):
+                yield where, record
+            else:
+                yield where, RowProblem(self.path, where, f"{self.record_noun} is a JSON object, "
+                                                          f"not {type(record).__name__}")
+
+    def _records(self) -> Iterator[tuple[str, Any]]:
         with open_binary(self.path) as handle:
             head = handle.read(_PEEK)
             start = len(BOM) if head.startswith(BOM) else 0
