@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 from martechgate import schemas
 from martechgate.model import Entry, Finding, Organization
 from martechgate.policy import Policy
-from martechgate.repo import CATALOG_DIR, FileData, Source, WorkTree
+from martechgate.repo import CATALOG_DIR, Source, WorkTree
 from martechgate.yamlload import Loaded, Path, Problem, load_bytes
 
 if TYPE_CHECKING:
@@ -27,9 +27,9 @@ def rule_meta(policies: list[Policy]) -> dict[str, tuple[str, str, str]]:
 
 
 def read_known(source: Source, path: str, cache: ResultCache | None = None,
-               rules: dict[str, tuple[str, str, str]] | None = None) -> Entry | FileData:
+               rules: dict[str, tuple[str, str, str]] | None = None) -> Entry | tuple[bytes, str | None]:
     """The entry at `path` when it needs no parsing (the cache knows it, or the file is refused); else
-    the file, still to be parsed."""
+    the file's bytes and blob id, still to be parsed."""
     signature = None
     if cache is not None and rules is not None and isinstance(source, WorkTree):
         # Taken before reading: a change made while the file is read shows as a changed identity.
@@ -48,7 +48,7 @@ def read_known(source: Source, path: str, cache: ResultCache | None = None,
         hit = cache.get(path, file.blob, rules)
         if hit is not None:  # an identical file was judged by identical rules: not parsed again
             return Entry(path, hit[0], file.blob, hit[1])
-    return file
+    return file.data, file.blob
 
 
 def read_entry(source: Source, path: str, cache: ResultCache | None = None,
@@ -56,8 +56,8 @@ def read_entry(source: Source, path: str, cache: ResultCache | None = None,
     found = read_known(source, path, cache, rules)
     if isinstance(found, Entry):
         return found
-    assert found.data is not None  # read_known returns a refused file as an entry
-    return Entry(path, load_bytes(found.data), found.blob)
+    data, blob = found
+    return Entry(path, load_bytes(data), blob)
 
 
 def load_entries(source: Source, cache: ResultCache | None = None,

@@ -83,8 +83,7 @@ def load_catalog(source: Source, today: date, cache: ResultCache | None, jobs: i
         if isinstance(found, Entry):
             entries.append(found)
         else:
-            assert found.data is not None  # read_known returns a refused file as an entry
-            pending.append((len(entries), path, found.data, found.blob))
+            pending.append((len(entries), path, *found))
             entries.append(None)
     judged = _in_workers(source, pending, today, jobs) if len(pending) >= MIN_FILES and jobs > 1 else None
     if judged is None:
