@@ -193,6 +193,41 @@ def test_yaml_syntax_errors_say_what_to_change(text: str, expected: str) -> None
     assert problems[0].message.endswith("]")  # the parser's own words kept, in brackets, last
 
 
+# One document per kind of libyaml complaint: each must come out in plain words, never the parser's alone.
+LIBYAML_COMPLAINTS = {
+    "nesting past libyaml's own limit": "a: " + "[" * 2000,
+    "tab in indentation": "a:\n\tb: 1\n",
+    "%YAML directive": "%YAML 1.1\na: 1\n",
+    "duplicate directive": "%YAML 1.1\n%YAML 1.1\n---\na: 1\n",
+    "bare %": "%\n",
+    "bad %YAML version": "%YAML x\n---\n",
+    "bad %TAG": "%TAG ! \n---\n",
+    "undefined tag handle": "a: !x!y 1\n",
+    "unclosed verbatim tag": "a: !<x\n",
+    "block scalar indentation 0": "a: |0\n  x\n",
+    "text after a block scalar indicator": "a: |x\n  b\n",
+    "empty anchor": "a: &\n",
+    "empty alias": "a: *\n",
+    "document separator inside a list": "a: [1,\n---\n]\n",
+    "bad unicode escape": 'a: "\\uZZZZ"\n',
+    "stray closing brace": "a: }\n",
+    "control character": "a: \x01\n",
+    "text after a quoted value": "a: 'x' y\n",
+    "empty keys in braces": "{: a, :}\n",
+}
+
+
+@pytest.mark.parametrize("text", LIBYAML_COMPLAINTS.values(), ids=LIBYAML_COMPLAINTS.keys())
+def test_every_libyaml_complaint_in_plain_words(text: str) -> None:
+    problems = load_bytes(text.encode()).problems
+    assert problems and problems[0].rule == "yaml-syntax"
+    message = problems[0].message
+    assert message.startswith("this is not valid YAML: ")
+    # Plain words first, then the parser's own in brackets: never the parser's words alone.
+    assert message.endswith("]") and " [" in message, message
+    assert problems[0].line is not None, message
+
+
 BROKEN_REQUIRES = [
     ("{properties: {consent: {enum: user}}}", "require.properties.consent.enum must be a list, not 'user'"),
     ('{properties: {consent: {minLength: "5"}}}',

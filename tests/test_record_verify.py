@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import subprocess
+import sys
 import threading
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -136,7 +137,7 @@ def test_two_record_processes_at_once(gov: GovRepo, origin: Path, tmp_path: Path
     verdict_file.write_text(json.dumps(verdict(JOINT)))
     clones = [clone(origin, tmp_path / f"runner-{i}") for i in range(2)]
     procs = [subprocess.Popen(
-        ["/work/venv/bin/python", "-m", "martechgate", "record", "--repo", str(runner.path), "--commit", sha,
+        [sys.executable, "-m", "martechgate", "record", "--repo", str(runner.path), "--commit", sha,
          "--verdict", str(verdict_file), "--push"],
         env={**__import__("os").environ, "PYTHONPATH": str(Path(__file__).parents[1] / "src")},
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)

@@ -206,15 +206,26 @@ def load_bytes(data: bytes, *, max_bytes: int = MAX_BYTES, max_nodes: int = MAX_
 
 # libyaml's messages name parser states ("while parsing a block mapping did not find expected key");
 # the people who edit entries need to know what to change. First match wins; the parser's own words
-# stay in brackets for whoever knows YAML.
+# stay in brackets for whoever knows YAML. The table covers every message libyaml's scanner, parser
+# and reader can give (tests/test_plain_words.py triggers each); the older and newer spellings of a
+# message are both listed, since the wording moves between libyaml releases.
 _SYNTAX_WORDS = (
+    ("exceeded maximum nesting depth", f"the file nests deeper than {MAX_DEPTH} levels; an entry needs a few"),
     ("quoted scalar found unexpected end", "a quoted text is not closed: add the closing quote"),
     ("unknown escape character", "a backslash (\\) in double quotes starts an escape: use single quotes, "
                                  "or write \\\\"),
+    ("hexdecimal number", "an escape such as \\u or \\x in double quotes needs hexadecimal digits: use single "
+                          "quotes, or write \\\\"),
+    ("hexadecimal number", "an escape such as \\u or \\x in double quotes needs hexadecimal digits: use single "
+                           "quotes, or write \\\\"),
+    ("invalid Unicode character escape", "an escape such as \\u in double quotes names no character: use "
+                                         "single quotes, or write \\\\"),
     ("flow sequence", "a list in [ ] is not closed or misses a comma: add the ] or the ,"),
     ("flow mapping", "a group in { } is not closed or misses a comma: add the } or the ,"),
     ("mapping values are not allowed", "a colon (:) is out of place: check this line's indentation, or put "
                                        "a text that contains ': ' in quotes"),
+    ("mapping keys are not allowed", "a question mark (?) starts a complex key here: put the value in quotes"),
+    ("sequence entries are not allowed", "a list item ('- ') is out of place: check this line's indentation"),
     ("could not find expected ':'", "a line has no colon: write it as key: value"),
     ("block mapping did not find expected key", "the indentation is off: lines of the same group "
                                                 "start at the same column"),
@@ -222,6 +233,30 @@ _SYNTAX_WORDS = (
                                "same column"),
     ("cannot start any token", "a value cannot start with this character (such as @ or `): put the value "
                                "in quotes"),
+    ("tab character", "a tab is used for indentation: indent with spaces"),
+    ("block scalar", "a text block after | or > is malformed: put nothing after the | or > on its line, and "
+                     "indent the text under it"),
+    ("anchor", "an & must be followed by a name (letters, digits, - or _): put a value that starts with & "
+               "in quotes"),
+    ("alias", "a * must be followed by a name (letters, digits, - or _): put a value that starts with * "
+              "in quotes"),
+    ("tag", "a value that starts with ! is read as a YAML tag: put the value in quotes"),
+    ("directive", "a line that starts with % is read as a YAML directive: remove it, or put it in quotes"),
+    ("document start", "a line that starts with % is read as a YAML directive: remove it, or put it in quotes"),
+    ("document indicator", "a line of three dashes (---) or dots (...) ends the entry early: remove it"),
+    ("document separator", "a line of three dashes (---) or dots (...) ends the entry early: remove it"),
+    ("expected node content", "a value is missing or out of place: check the brackets and indentation "
+                              "around here"),
+    ("unexpected end of stream", "the file ends in the middle of a value: close what is open"),
+    ("control characters are not allowed", "the file holds an invisible control character: delete it"),
+    ("special characters are not allowed", "the file holds an invisible control character: delete it"),
+    ("UTF-8", "the file is not valid UTF-8 text: save it as UTF-8"),
+    ("input is too long", "the file is too long to read: an entry is a few kilobytes"),
+    ("comment or line break", "something follows a value on the same line: put it on its own line, or "
+                              "start a comment with ' #'"),
+    ("expected key", "the indentation is off: lines of the same group start at the same column"),
+    ("did not find expected", "a value is missing or out of place: check the brackets and indentation "
+                              "around here"),
 )
 
 
@@ -255,7 +290,14 @@ def load_text(text: str, *, max_nodes: int = MAX_NODES, max_depth: int = MAX_DEP
         result.problems.append(Problem("yaml-syntax", plain_syntax_error(what, found), line, column))
         result.value, result.ok = None, False
     except yaml.YAMLError as error:  # a reader error (a control character) has no problem_mark
-        result.problems.append(Problem("yaml-syntax", f"this is not valid YAML: {error}", None, None))
+        first_line = str(error).splitlines()[0] if str(error) else type(error).__name__
+        line = column = None
+        position = getattr(error, "position", None)  # a reader error counts characters from the start
+        if isinstance(position, int) and 0 <= position <= len(text):
+            before = text[:position]
+            line = before.count("\n") + 1
+            column = position - (before.rfind("\n") + 1) + 1
+        result.problems.append(Problem("yaml-syntax", plain_syntax_error(first_line), line, column))
         result.value, result.ok = None, False
     return result
 
