@@ -73,9 +73,9 @@ def generate(folder: Path, rows: int) -> dict[str, Path]:
 
 
 def run_case(kind: str, path: str) -> None:
-    from martechgate.catalog import load_entries
+    from martechgate.check.catalog import load_entries
     from martechgate.discovery.run import SourceSpec, discover
-    from martechgate.repo import WorkTree
+    from martechgate.sources.repo import WorkTree
 
     entries = [e.data for e in load_entries(WorkTree(ROOT)) if e.data is not None]
     before = resource.getrusage(resource.RUSAGE_SELF)

@@ -24,10 +24,10 @@ from gen_catalog import generate
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
-from martechgate import proposal  # noqa: E402
-from martechgate.catalog import load_entries  # noqa: E402
-from martechgate.config import load_organization  # noqa: E402
-from martechgate.repo import WorkTree  # noqa: E402
+from martechgate.check.catalog import load_entries  # noqa: E402
+from martechgate.check.organisation import load_organization  # noqa: E402
+from martechgate.intake import proposal  # noqa: E402
+from martechgate.sources.repo import WorkTree  # noqa: E402
 
 ANSWERS = {"name": "Acme Webinars", "vendor": {"name": "Acme Events, Inc.", "website": "https://acme.example"},
            "purpose": "Customer webinars", "category": "webinar", "capabilities": ["webinars", "registration"],

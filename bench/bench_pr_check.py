@@ -20,7 +20,7 @@ import time
 from datetime import date
 from pathlib import Path
 
-from martechgate import pullcheck
+from martechgate.gate import diff_check as pullcheck
 
 ROOT = Path(__file__).resolve().parents[1]
 TODAY = date(2026, 11, 23)

@@ -33,17 +33,18 @@ TODAY = date(2026, 11, 23)
 with atheris.instrument_imports(include=["martechgate"]):
     import jsonschema_rs
 
-    from martechgate import __version__, engine
-    from martechgate.catalog import Catalog
-    from martechgate.config import parse_organization
+    from martechgate import __version__
+    from martechgate.check import engine
+    from martechgate.check.catalog import Catalog
+    from martechgate.check.model import Entry
+    from martechgate.check.organisation import parse_organization
+    from martechgate.check.policy import load_policies, parse_policy
+    from martechgate.check.rules import RULES
+    from martechgate.check.schemas import load_schema
     from martechgate.discovery import entra, expenses, google, okta
     from martechgate.errors import MartechgateError
-    from martechgate.model import Entry
-    from martechgate.policy import load_policies, parse_policy
-    from martechgate.repo import WorkTree, blob_id
-    from martechgate.rules import RULES
-    from martechgate.schemas import load_schema
-    from martechgate.yamlload import load_bytes
+    from martechgate.sources.repo import WorkTree, blob_id
+    from martechgate.sources.yamlload import load_bytes
 
 OWN = WorkTree(ROOT)
 ORGANIZATION = parse_organization((ROOT / "martechgate.yaml").read_bytes())

@@ -21,10 +21,10 @@ import yaml
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
-from martechgate import engine  # noqa: E402
-from martechgate.repo import WorkTree  # noqa: E402
-from martechgate.reports import graph, overlap, renewals, spend  # noqa: E402
-from martechgate.reports.tools import read_tools  # noqa: E402
+from martechgate.check import engine  # noqa: E402
+from martechgate.sources.repo import WorkTree  # noqa: E402
+from martechgate.vendors import graph, overlap, renewals, spend  # noqa: E402
+from martechgate.vendors.tools import read_tools  # noqa: E402
 
 CATEGORIES = ["marketing-automation", "crm", "email", "analytics", "social-media", "advertising", "seo"]
 CAPABILITIES = [f"cap-{n}" for n in range(30)]

@@ -20,8 +20,9 @@ import yaml
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
-from martechgate import changes, review  # noqa: E402
-from martechgate.config import load_organization  # noqa: E402
+from martechgate.check.organisation import load_organization  # noqa: E402
+from martechgate.gate import review  # noqa: E402
+from martechgate.sources import changes  # noqa: E402
 
 
 def git(repo: Path, *args: str) -> str:

@@ -18,10 +18,10 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from gen_catalog import generate
 
-from martechgate import engine
-from martechgate.repo import open_source
+from martechgate.check import engine
 from martechgate.site import file_history, render_site, views
 from martechgate.site.output import write_site
+from martechgate.sources.repo import open_source
 
 ROOT = Path(__file__).resolve().parents[1]
 

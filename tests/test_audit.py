@@ -9,9 +9,9 @@ import json
 from datetime import date
 from typing import Any
 
-from martechgate import audit
-from martechgate.history import Git
-from martechgate.records import write
+from martechgate.audit import report as audit
+from martechgate.audit.history import Git
+from martechgate.audit.records import write
 from tests.conftest import GovRepo, dump, entry
 
 SCIM_WAIVER = {"rule": "pii-requires-scim", "reason": "SCIM on Enterprise only; quarterly access review",

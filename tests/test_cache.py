@@ -12,10 +12,11 @@ from typing import Any
 
 import pytest
 
-from martechgate import cache as cache_module
-from martechgate import engine, reporters
-from martechgate.cache import ResultCache
-from martechgate.repo import FileData, WorkTree
+from martechgate import formats as reporters
+from martechgate.check import cache as cache_module
+from martechgate.check import engine
+from martechgate.check.cache import ResultCache
+from martechgate.sources.repo import FileData, WorkTree
 from tests.conftest import TODAY, GovRepo, dump, entry
 
 PII = {"classification": "internal", "categories": ["contact-pii"]}

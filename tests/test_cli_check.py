@@ -8,8 +8,8 @@ from pathlib import Path
 import jsonschema_rs
 from click.testing import CliRunner
 
+from martechgate.check.schemas import load_schema
 from martechgate.cli import main
-from martechgate.schemas import load_schema
 from tests.conftest import ROOT, GovRepo
 
 RUNNER = CliRunner()

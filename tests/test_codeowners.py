@@ -6,8 +6,8 @@ import json
 from pathlib import Path
 from typing import Any
 
-from martechgate import github_setup
-from martechgate.config import parse_organization
+from martechgate.check.organisation import parse_organization
+from martechgate.gate import github_setup
 from tests.conftest import GovRepo
 
 ORG = b"""

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from martechgate.config import parse_organization
+from martechgate.check.organisation import parse_organization
 from martechgate.errors import ConfigError
 from tests.conftest import ROOT
 

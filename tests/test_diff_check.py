@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from martechgate import pullcheck
-from martechgate.rules import RULES
+from martechgate.check.rules import RULES
+from martechgate.gate import diff_check as pullcheck
 from tests.conftest import TODAY, GovRepo, dump, entry
 
 PII_NO_SSO: dict[str, Any] = {

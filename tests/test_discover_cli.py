@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from martechgate.yamlload import load_bytes
+from martechgate.sources.yamlload import load_bytes
 from tests.conftest import FIXTURES, ROOT, GovRepo
 
 CARD = """Date,Merchant,Amount,Currency,Employee,Cost Center,MCC

@@ -7,11 +7,11 @@ from typing import Any
 
 import pytest
 
-from martechgate.catalog import load_entries
+from martechgate.check.catalog import load_entries
 from martechgate.discovery.match import FUZZY_THRESHOLD, Matcher
 from martechgate.discovery.scopes import broad, broad_scopes
 from martechgate.discovery.usage import AppUsage, UsageRow, app_key
-from martechgate.repo import WorkTree
+from martechgate.sources.repo import WorkTree
 from tests.conftest import ROOT, entry
 
 

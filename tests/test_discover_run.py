@@ -7,11 +7,11 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from martechgate.catalog import load_entries
+from martechgate.check.catalog import load_entries
 from martechgate.discovery import proposals
 from martechgate.discovery.run import SourceSpec, discover
 from martechgate.discovery.usage import Notice, RowProblem
-from martechgate.repo import WorkTree
+from martechgate.sources.repo import WorkTree
 from tests.conftest import ROOT, entry
 
 

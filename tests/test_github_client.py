@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from martechgate.errors import ExternalServiceError, UsageError
-from martechgate.github import STATUS_CONTEXT, ActionsContext, GitHubClient, next_link
+from martechgate.sources.github import STATUS_CONTEXT, ActionsContext, GitHubClient, next_link
 from tests.conftest import FIXTURES
 from tests.github_server import Answer, FakeGitHub, serve
 

@@ -15,9 +15,9 @@ from typing import Any
 import pytest
 import yaml
 
-from martechgate import engine
-from martechgate.repo import WorkTree
-from martechgate.reports.graph import RED, dot_text, mermaid_text
+from martechgate.check import engine
+from martechgate.sources.repo import WorkTree
+from martechgate.vendors.graph import RED, dot_text, mermaid_text
 from tests.conftest import ROOT, TODAY, GovRepo
 
 # --- a strict reader for the DOT we write ---------------------------------------------------------

@@ -9,9 +9,9 @@ from typing import Any
 
 import pytest
 
+from martechgate.audit.history import Git, diff_values, entry_history, render_history
 from martechgate.errors import UsageError
-from martechgate.history import Git, diff_values, entry_history, render_history
-from martechgate.revision import GitRevision
+from martechgate.sources.revision import GitRevision
 from tests.conftest import GovRepo, dump, entry
 
 

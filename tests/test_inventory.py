@@ -8,7 +8,7 @@ import json
 from datetime import date
 from typing import Any
 
-from martechgate.history import Git, inventory
+from martechgate.audit.history import Git, inventory
 from tests.conftest import GovRepo
 
 

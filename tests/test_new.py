@@ -16,10 +16,10 @@ from click.testing import CliRunner
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from martechgate import proposal
 from martechgate.cli import main
 from martechgate.errors import UsageError
-from martechgate.yamlload import load_bytes
+from martechgate.intake import proposal
+from martechgate.sources.yamlload import load_bytes
 from tests.conftest import ROOT, GovRepo
 
 TODAY_ARGS = ("--today", "2026-11-23")

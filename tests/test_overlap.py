@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from martechgate.reports.overlap import jaccard
+from martechgate.vendors.overlap import jaccard
 from tests.conftest import BASE_ENTRY, ROOT, GovRepo
 
 CONTRACT = BASE_ENTRY["contract"]

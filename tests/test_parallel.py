@@ -9,13 +9,14 @@ from typing import Any
 
 import pytest
 
-from martechgate import engine, parallel, reporters
-from martechgate.cache import ResultCache
-from martechgate.catalog import rule_meta
-from martechgate.config import load_organization
-from martechgate.policy import load_policies
-from martechgate.repo import WorkTree
-from martechgate.rules import RULES
+from martechgate import formats as reporters
+from martechgate.check import engine, parallel
+from martechgate.check.cache import ResultCache
+from martechgate.check.catalog import rule_meta
+from martechgate.check.organisation import load_organization
+from martechgate.check.policy import load_policies
+from martechgate.check.rules import RULES
+from martechgate.sources.repo import WorkTree
 from tests.conftest import TODAY, dump, entry
 
 

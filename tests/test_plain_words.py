@@ -9,8 +9,8 @@ from typing import Any
 
 import pytest
 
-from martechgate import schemas
-from martechgate.yamlload import load_bytes
+from martechgate.check import schemas
+from martechgate.sources.yamlload import load_bytes
 from tests.conftest import GovRepo
 
 TODAY = date(2026, 11, 23)

@@ -7,8 +7,8 @@ from typing import Any
 
 import pytest
 
+from martechgate.check.policy import parse_policy, render, run_examples
 from martechgate.errors import PolicyError
-from martechgate.policy import parse_policy, render, run_examples
 from tests.conftest import TODAY, dump
 
 POLICY: dict[str, Any] = {

@@ -12,10 +12,11 @@ import jsonschema_rs
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from martechgate import engine, reporters
-from martechgate.repo import WorkTree
-from martechgate.schemas import load_schema
-from martechgate.yamlload import load_bytes, load_text
+from martechgate import formats as reporters
+from martechgate.check import engine
+from martechgate.check.schemas import load_schema
+from martechgate.sources.repo import WorkTree
+from martechgate.sources.yamlload import load_bytes, load_text
 from tests.conftest import ROOT, TODAY, dump, entry
 
 REPORT = jsonschema_rs.Draft202012Validator(load_schema("report"), validate_formats=True)

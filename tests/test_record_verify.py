@@ -13,9 +13,9 @@ from typing import Any
 
 import pytest
 
+from martechgate.audit.history import Git
+from martechgate.audit.records import NOTES_REF, push, read_all, verify, write
 from martechgate.errors import RepoError, UsageError
-from martechgate.history import Git
-from martechgate.records import NOTES_REF, push, read_all, verify, write
 from tests.conftest import GovRepo, dump, entry
 
 # The shape of `martechgate review --format json` rules (review.Verdict.to_dict).

@@ -12,7 +12,7 @@ import icalendar
 import pytest
 
 from martechgate.errors import UsageError
-from martechgate.reports.renewals import window_end
+from martechgate.vendors.renewals import window_end
 from tests.conftest import BASE_ENTRY, ROOT, TODAY, GovRepo
 
 CONTRACT = BASE_ENTRY["contract"]

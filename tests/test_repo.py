@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from martechgate.errors import RepoError
-from martechgate.repo import WorkTree, blob_id
-from martechgate.revision import GitRevision
+from martechgate.sources.repo import WorkTree, blob_id
+from martechgate.sources.revision import GitRevision
 from tests.conftest import GovRepo
 
 

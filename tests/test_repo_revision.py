@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import os
 
-from martechgate.repo import WorkTree
-from martechgate.revision import GitRevision
+from martechgate.sources.repo import WorkTree
+from martechgate.sources.revision import GitRevision
 from tests.conftest import ROOT, GovRepo
 
 

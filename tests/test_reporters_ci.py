@@ -10,10 +10,11 @@ from typing import Any
 import jsonschema_rs
 import pytest
 
-from martechgate import pullcheck, reporters
-from martechgate.cli.checking import check as check_command
-from martechgate.engine import CheckResult
-from martechgate.reporters import REPORTERS, github, markdown
+from martechgate import formats as reporters
+from martechgate.check.engine import CheckResult
+from martechgate.cli.check import check as check_command
+from martechgate.formats import REPORTERS, github, markdown
+from martechgate.gate import diff_check as pullcheck
 from tests.conftest import FIXTURES, TODAY, GovRepo
 
 HOSTILE = 'Evil <script>alert(1)</script> | [click](https://evil.example) @everyone $x$ `code`\nnext'
@@ -182,8 +183,8 @@ def test_cli_formats_and_output_file(gov: GovRepo, run_cli: Any, fmt: str, tmp_p
 
 
 def test_full_check_markdown_lists_entries_with_findings(gov: GovRepo) -> None:
-    from martechgate import engine
-    from martechgate.repo import WorkTree
+    from martechgate.check import engine
+    from martechgate.sources.repo import WorkTree
     gov.add_entry("canva", name="Canva")
     gov.add_entry("acme-forms", **PII_NO_SSO)
     result = engine.run(engine.load_catalog(WorkTree(gov.path), today=TODAY))

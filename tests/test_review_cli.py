@@ -11,7 +11,9 @@ from typing import Any
 
 import pytest
 
-from martechgate import pullreview, review, review_report
+from martechgate.formats import review as review_report
+from martechgate.gate import review
+from martechgate.gate import review_input as pullreview
 from tests.conftest import FIXTURES, GovRepo
 from tests.github_server import Answer, FakeGitHub, serve
 

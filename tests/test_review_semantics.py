@@ -11,11 +11,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from martechgate.changes import compute
-from martechgate.config import load_organization, parse_organization
+from martechgate.check.organisation import load_organization, parse_organization
 from martechgate.errors import UsageError
-from martechgate.repo import WorkTree
-from martechgate.review import (
+from martechgate.gate.review import (
     APPROVED,
     CHANGES_REQUESTED,
     DISMISSED,
@@ -28,6 +26,8 @@ from martechgate.review import (
     parse_reviews,
     rules_for_entry,
 )
+from martechgate.sources.changes import compute
+from martechgate.sources.repo import WorkTree
 from tests.conftest import FIXTURES, ROOT, GovRepo, entry
 
 ORG = parse_organization((ROOT / "martechgate.yaml").read_bytes())

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from martechgate.config import parse_organization
-from martechgate.reviewers import rules_for
+from martechgate.check.organisation import parse_organization
+from martechgate.gate.reviewers import rules_for
 from tests.conftest import ROOT, entry
 
 ORG = parse_organization((ROOT / "martechgate.yaml").read_bytes())

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from martechgate.model import ENFORCEMENTS, SEVERITIES
-from martechgate.rules import RULES
+from martechgate.check.model import ENFORCEMENTS, SEVERITIES
+from martechgate.check.rules import RULES
 from tests.conftest import ROOT
 
 STRUCTURAL = ("yaml-syntax", "duplicate-key", "schema", "id-mismatch", "duplicate-id", "unknown-reference",

@@ -18,9 +18,9 @@ from typing import Any
 
 import pytest
 
-from martechgate import engine
-from martechgate.repo import open_source
+from martechgate.check import engine
 from martechgate.site import build_site
+from martechgate.sources.repo import open_source
 from tests.conftest import ROOT, TODAY, GovRepo
 from tests.site_catalog import XSS_NAME, XSS_PURPOSE, build_repo
 

@@ -7,11 +7,11 @@ from typing import Any
 
 import pytest
 
-from martechgate import engine
+from martechgate.check import engine
 from martechgate.errors import UsageError
-from martechgate.repo import WorkTree
-from martechgate.reports import spend as spend_report
-from martechgate.reports.tools import read_tools
+from martechgate.sources.repo import WorkTree
+from martechgate.vendors import spend as spend_report
+from martechgate.vendors.tools import read_tools
 from tests.conftest import BASE_ENTRY, ROOT, TODAY, GovRepo
 
 CONTRACT = BASE_ENTRY["contract"]

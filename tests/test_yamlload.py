@@ -6,7 +6,7 @@ import time
 
 import pytest
 
-from martechgate.yamlload import MAX_BYTES, load_bytes, load_text
+from martechgate.sources.yamlload import MAX_BYTES, load_bytes, load_text
 
 
 def test_values_and_locations() -> None:

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from martechgate import engine
-from martechgate.model import Finding
-from martechgate.repo import WorkTree
+from martechgate.check import engine
+from martechgate.check.model import Finding
+from martechgate.sources.repo import WorkTree
 from tests.conftest import TODAY
 
 Findings = Callable[..., list[Finding]]

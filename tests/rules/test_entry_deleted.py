@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from martechgate import engine, pullcheck
-from martechgate.repo import WorkTree
-from martechgate.rules import entry_deleted, get
+from martechgate.check import engine
+from martechgate.check.rules import entry_deleted, get
+from martechgate.gate import diff_check as pullcheck
+from martechgate.sources.repo import WorkTree
 from tests.conftest import TODAY, GovRepo
 
 

@@ -1,6 +1,6 @@
 import pytest
 
-from martechgate.risk import computed_tier
+from martechgate.check.risk import computed_tier
 from tests.conftest import GovRepo, entry
 from tests.rules.conftest import Findings
 

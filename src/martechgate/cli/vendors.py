@@ -13,17 +13,18 @@ from typing import Any, TypeVar
 
 import click
 
-from martechgate import engine, tables
-from martechgate.catalog import Catalog
+from martechgate.check import engine
+from martechgate.check.catalog import Catalog
+from martechgate.check.organisation import load_organization
 from martechgate.cli.options import repo_argument, today_option
-from martechgate.config import load_organization
 from martechgate.errors import RepoError
-from martechgate.repo import CATALOG_DIR, open_source
-from martechgate.reports import graph as graph_report
-from martechgate.reports import overlap as overlap_report
-from martechgate.reports import renewals as renewals_report
-from martechgate.reports import spend as spend_report
-from martechgate.reports.tools import ToolSet, read_tools
+from martechgate.formats import tables
+from martechgate.sources.repo import CATALOG_DIR, open_source
+from martechgate.vendors import graph as graph_report
+from martechgate.vendors import overlap as overlap_report
+from martechgate.vendors import renewals as renewals_report
+from martechgate.vendors import spend as spend_report
+from martechgate.vendors.tools import ToolSet, read_tools
 
 F = TypeVar("F", bound=Callable[..., Any])
 

@@ -21,7 +21,7 @@ import yaml
 from martechgate.atomic import write_new
 from martechgate.discovery.report import spend_text
 from martechgate.discovery.run import DiscoveredApp
-from martechgate.repo import CATALOG_DIR
+from martechgate.sources.repo import CATALOG_DIR
 
 MODELINE = "# yaml-language-server: $schema=https://martechgate.dev/schema/entry-v1.json"
 ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]{1,62}$")

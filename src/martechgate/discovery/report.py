@@ -5,7 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from martechgate.discovery.run import DiscoveredApp, Discovery
-from martechgate.tables import Column, Table
+from martechgate.formats.tables import Column, Table
 
 COLUMNS = (
     Column("app", "App"),

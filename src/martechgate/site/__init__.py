@@ -20,15 +20,16 @@ from typing import Any
 import git
 import jinja2
 
-from martechgate import engine, history
-from martechgate.catalog import Catalog
+from martechgate.audit import history
+from martechgate.check import engine
+from martechgate.check.catalog import Catalog
+from martechgate.check.model import RISK_TIERS
 from martechgate.errors import MartechgateError
-from martechgate.model import RISK_TIERS
-from martechgate.repo import CATALOG_DIR
 from martechgate.site import svg, views
 from martechgate.site.output import write_site
 from martechgate.site.views import HistoryItem, SiteData, ToolView, slug
-from martechgate.yamlload import load_bytes
+from martechgate.sources.repo import CATALOG_DIR
+from martechgate.sources.yamlload import load_bytes
 
 STATUSES = ("proposed", "trial", "approved", "restricted", "deprecated", "retired", "denied")
 FACETS = (  # (query name, label, values of a tool)

@@ -12,13 +12,13 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
-from martechgate import risk, waivers
-from martechgate.catalog import Catalog
-from martechgate.model import Entry, Finding, Report, get
-from martechgate.reports import renewals as renewals_report
-from martechgate.reports import spend as spend_report
-from martechgate.reports.tools import read_tools
-from martechgate.rules import data_flow
+from martechgate.check import risk, waivers
+from martechgate.check.catalog import Catalog
+from martechgate.check.model import Entry, Finding, Report, get
+from martechgate.check.rules import data_flow
+from martechgate.vendors import renewals as renewals_report
+from martechgate.vendors import spend as spend_report
+from martechgate.vendors.tools import read_tools
 
 ACT_WITHIN_DAYS = 30  # a cancellation deadline this close is flagged on the renewals calendar
 _SAFE_NAME = re.compile(r"^[a-z0-9][a-z0-9._-]{0,79}$")

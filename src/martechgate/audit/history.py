@@ -1,0 +1,528 @@
+"""The catalog's git history: every change to an entry, and the catalog as it stood on a date.
+
+Git is read in bulk, never one process per commit: one `git log` (NUL-separated, with raw diffs that
+carry blob ids) lists the commits and the files they touched, and one `git cat-file --batch` reads
+every blob needed. On a repo of 10,000 commits that is two processes (bench/bench_history.py).
+
+The main branch is read along its first parents: each commit there is one change as it landed on
+main (a merged pull request, a squash, or a direct push), which is what an auditor samples.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta
+from pathlib import Path
+from typing import Any
+
+from martechgate.check.model import get
+from martechgate.errors import RepoError, UsageError
+from martechgate.sources.repo import CATALOG_DIR, YAML_SUFFIXES
+from martechgate.sources.revision import GitRevision
+from martechgate.sources.yamlload import load_bytes
+
+Progress = Callable[[int, int], None]  # (done, total)
+
+_MERGE_PR = re.compile(r"^Merge pull request #(\d+) from ")
+_SQUASH_PR = re.compile(r"\(#(\d+)\)\s*$")
+_NULL_SHA = "0" * 40
+# Fields of the `git log` format, NUL-separated; the message (%B) is last as it may hold anything but NUL.
+# Each commit starts with \x01, which no commit message written by a person or GitHub contains.
+_FORMAT = "%x01%H%x00%P%x00%an%x00%ae%x00%aI%x00%cn%x00%ce%x00%cI%x00%B%x00"
+_FIELDS = 9
+
+
+class Git:
+    """Runs git for one governance repo (which may be a folder inside a larger git repository)."""
+
+    def __init__(self, path: str | os.PathLike[str]) -> None:
+        self.path = Path(path)
+        if not self.path.is_dir():
+            raise RepoError(f"{path} is not a folder",
+                            hint="Name the governance repo's folder, or run inside it.")
+        self.cwd = self.path
+        try:
+            top = self.run("rev-parse", "--show-toplevel").decode().strip()
+        except RepoError as error:
+            raise RepoError(f"{path} is not inside a git repository",
+                            hint="The audit trail is read from git: run inside a clone of the governance "
+                                 "repo (in CI: actions/checkout with fetch-depth: 0).") from error
+        self.top = Path(top)
+        self.cwd = self.top  # git reads pathspecs relative to where it runs; ours are from the top
+        prefix = self.path.resolve().relative_to(self.top.resolve()).as_posix()
+        self.prefix = "" if prefix == "." else prefix + "/"
+
+    def attempt(self, *args: str, input_data: bytes | None = None,
+                env: dict[str, str] | None = None) -> subprocess.CompletedProcess[bytes]:
+        """Run git and return whatever happened (for commands whose failure is an answer)."""
+        full_env = {**os.environ, "LC_ALL": "C", **(env or {})}
+        try:
+            return subprocess.run(["git", *args], cwd=self.cwd, input=input_data, capture_output=True,
+                                  env=full_env, check=False)
+        except FileNotFoundError as error:
+            raise RepoError("git is not installed or not on PATH", hint="Install git.") from error
+
+    def run(self, *args: str, input_data: bytes | None = None, env: dict[str, str] | None = None,
+            check: bool = True) -> bytes:
+        result = self.attempt(*args, input_data=input_data, env=env)
+        if check and result.returncode != 0:
+            message = result.stderr.decode("utf-8", "replace").strip().splitlines()
+            raise RepoError(f"git {args[0]} failed: {message[-1] if message else 'no message'}",
+                            hint="Check that the revision exists and the repository is not corrupt.")
+        return result.stdout
+
+    def require_full_history(self) -> None:
+        """Refuse a shallow clone: its history is cut off, so an audit read from it would look
+        complete and not be."""
+        if self.run("rev-parse", "--is-shallow-repository").strip() == b"true":
+            raise RepoError("this clone is shallow: its history is cut off, so the answer would be incomplete",
+                            hint="Run `git fetch --unshallow` (in CI: actions/checkout with fetch-depth: 0).")
+
+    def local(self, path: str) -> str | None:
+        """A path from git (relative to the top) as a governance-repo path, or None if outside it."""
+        return path[len(self.prefix):] if path.startswith(self.prefix) else None
+
+    def pathspec(self, *paths: str) -> list[str]:
+        return [f"{self.prefix}{p}" for p in paths]
+
+    def resolve(self, rev: str) -> str:
+        out = self.run("rev-parse", "--verify", "--quiet", f"{rev}^{{commit}}", check=False).decode().strip()
+        if not out:
+            raise RepoError(f"the git revision {rev!r} does not exist here",
+                            hint="Fetch it first (in CI: actions/checkout with fetch-depth: 0), or pass "
+                                 "--ref with a branch that exists (e.g. --ref master).")
+        return out
+
+    def tree(self, rev: str, *paths: str) -> dict[str, tuple[str, str]]:
+        """path -> (mode, blob id) of every file under `paths` at `rev`, in one `git ls-tree`."""
+        out = self.run("ls-tree", "-r", "-z", rev, "--", *self.pathspec(*paths)).decode("utf-8", "replace")
+        result = {}
+        for item in out.split("\x00"):
+            if "\t" not in item:
+                continue
+            meta, path = item.split("\t", 1)
+            mode, kind, sha = meta.split()
+            local = self.local(path)
+            if local is not None and kind == "blob":
+                result[local] = (mode, sha)
+        return result
+
+    def blobs(self, shas: Iterable[str]) -> dict[str, bytes]:
+        """The contents of many blobs, read by one `git cat-file --batch`."""
+        wanted = sorted({s for s in shas if s and s != _NULL_SHA})
+        if not wanted:
+            return {}
+        out = self.run("cat-file", "--batch", input_data="".join(f"{s}\n" for s in wanted).encode())
+        result: dict[str, bytes] = {}
+        position = 0
+        for sha in wanted:
+            end = out.index(b"\n", position)
+            header = out[position:end].split()
+            position = end + 1
+            if len(header) == 2 and header[1] == b"missing":
+                continue
+            size = int(header[2])
+            result[sha] = out[position:position + size]
+            position += size + 1  # the content is followed by a newline
+        return result
+
+
+@dataclass(frozen=True)
+class FileChange:
+    status: str  # A, M, D, R (copies are reported as additions)
+    path: str  # governance-repo path after the change (the deleted path for D)
+    old_path: str | None  # before the change (None for A)
+    old_blob: str | None
+    new_blob: str | None
+    new_mode: str = "100644"  # 120000 a symlink, 160000 a submodule
+
+
+@dataclass(frozen=True)
+class Commit:
+    sha: str
+    parents: tuple[str, ...]
+    author_name: str
+    author_email: str
+    authored: datetime
+    committer_name: str
+    committer_email: str
+    committed: datetime
+    message: str
+    changes: tuple[FileChange, ...] = ()
+
+    @property
+    def subject(self) -> str:
+        return self.message.split("\n", 1)[0].strip()
+
+    @property
+    def is_merge(self) -> bool:
+        return len(self.parents) > 1
+
+    @property
+    def pull_request(self) -> int | None:
+        """The pull request number, from GitHub's merge message or a squash subject ending in (#N)."""
+        match = _MERGE_PR.match(self.subject) or _SQUASH_PR.search(self.subject)
+        return int(match.group(1)) if match else None
+
+    @property
+    def author(self) -> str:
+        return f"{self.author_name} <{self.author_email}>"
+
+    @property
+    def date_utc(self) -> datetime:
+        return self.committed.astimezone(UTC)
+
+
+def _parse_raw(git: Git, tokens: list[str]) -> list[FileChange]:
+    changes: list[FileChange] = []
+    index = 0
+    while index < len(tokens):
+        meta = tokens[index]
+        if not meta.startswith(":"):
+            index += 1
+            continue
+        _old_mode, new_mode, old_blob, new_blob, status = meta[1:].split(" ")[:5]
+        kind = status[0]
+        if kind in "RC":
+            old_path, new_path = tokens[index + 1], tokens[index + 2]
+            index += 3
+        else:
+            old_path = new_path = tokens[index + 1]
+            index += 2
+        old_local, new_local = git.local(old_path), git.local(new_path)
+        old_sha = None if old_blob == _NULL_SHA else old_blob
+        new_sha = None if new_blob == _NULL_SHA else new_blob
+        if kind == "R" and old_local and new_local:
+            changes.append(FileChange("R", new_local, old_local, old_sha, new_sha, new_mode))
+        elif kind in "AC" and new_local:
+            changes.append(FileChange("A", new_local, None, None, new_sha, new_mode))
+        elif kind == "D" and old_local:
+            changes.append(FileChange("D", old_local, old_local, old_sha, None))
+        elif kind in "MT" and new_local:
+            changes.append(FileChange("M", new_local, new_local, old_sha, new_sha, new_mode))
+    return changes
+
+
+def log(git: Git, ref: str, paths: Sequence[str] = (CATALOG_DIR,), *,
+        until: datetime | None = None) -> list[Commit]:
+    """The first-parent commits of `ref` (newest first) that changed `paths`, with their file changes.
+
+    A merge is diffed against its first parent: the change as it landed on the branch.
+    """
+    args = ["log", "-z", "--raw", "--no-abbrev", "-M", f"--format={_FORMAT}", "--no-show-signature",
+            "--no-color", "--first-parent", "--diff-merges=first-parent"]
+    if until is not None:
+        args.append(f"--until={int(until.timestamp())}")
+    args += [git.resolve(ref), "--", *git.pathspec(*paths)]
+    return _parse_log(git, git.run(*args).decode("utf-8", "replace"))
+
+
+def commit_info(git: Git, rev: str) -> Commit:
+    """One commit's metadata (without its changes)."""
+    out = git.run("log", "-1", "-z", f"--format={_FORMAT}", "--no-show-signature", git.resolve(rev), "--")
+    return _parse_log(git, out.decode("utf-8", "replace"))[0]
+
+
+def _parse_log(git: Git, out: str) -> list[Commit]:
+    commits = []
+    for record in out.split("\x01")[1:]:
+        parts = record.split("\x00", _FIELDS)
+        if len(parts) <= _FIELDS - 1:
+            continue
+        sha, parents, an, ae, ad, cn, ce, cd, message = parts[:_FIELDS]
+        rest = parts[_FIELDS] if len(parts) > _FIELDS else ""
+        tokens = rest.lstrip("\x00\n").split("\x00")
+        commits.append(Commit(sha, tuple(parents.split()), an, ae, datetime.fromisoformat(ad), cn, ce,
+                              datetime.fromisoformat(cd), message.strip(), tuple(_parse_raw(git, tokens))))
+    return commits
+
+
+def proposers(git: Git, commits: Iterable[Commit]) -> dict[str, str]:
+    """Who proposed each change, by commit: for a merge, the author of the merged branch's head (the
+    merge commit's author is whoever pressed the button); else the commit's author. One `git show`."""
+    commits = list(commits)
+    heads = sorted({c.parents[1] for c in commits if c.is_merge})
+    head_authors = {}
+    if heads:
+        out = git.run("show", "-s", "--format=%H%x00%an <%ae>", *heads).decode("utf-8", "replace")
+        head_authors = dict(line.split("\x00", 1) for line in out.splitlines() if "\x00" in line)
+    return {c.sha: head_authors.get(c.parents[1], c.author) if c.is_merge else c.author for c in commits}
+
+
+# ----- field-level differences, in words -------------------------------------------------------
+
+_IDENTITY_KEYS = ("id", "rule", "target", "type", "name")
+
+
+@dataclass(frozen=True)
+class FieldChange:
+    path: str
+    kind: str  # "added", "removed", "changed"
+    old: Any = None
+    new: Any = None
+
+    def words(self) -> str:
+        if self.kind == "added":
+            return f"{self.path}: added {words(self.new)}"
+        if self.kind == "removed":
+            return f"{self.path}: removed {words(self.old)}"
+        return f"{self.path}: {words(self.old)} → {words(self.new)}"
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"path": self.path, "kind": self.kind, "old": self.old, "new": self.new}
+
+
+def words(value: Any) -> str:
+    """A value as a person reads it: 48,000, true, (not set), [a, b], {k: v}."""
+    if value is None:
+        return "(not set)"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int):
+        return f"{value:,}"
+    if isinstance(value, float):
+        return f"{value:,}"
+    if isinstance(value, list):
+        return "[" + ", ".join(words(v) for v in value) + "]"
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{k}: {words(v)}" for k, v in value.items()) + "}"
+    return str(value)
+
+
+def _named_by(items: list[Any], key: str) -> bool:
+    names = [i.get(key) if isinstance(i, dict) else None for i in items]
+    return all(isinstance(n, str | int) for n in names) and len(set(names)) == len(names)
+
+
+def _identity(old: list[Any], new: list[Any]) -> str | None:
+    """The key that names each item of a list of mappings (exceptions by rule, integrations by
+    target), when every item on both sides has a distinct one; lists are then compared item by item,
+    not by position."""
+    for key in _IDENTITY_KEYS:
+        if all(_named_by(side, key) for side in (old, new) if side):
+            return key
+    return None
+
+
+def diff_values(old: Any, new: Any, path: str = "") -> list[FieldChange]:
+    if old == new:
+        return []
+    if isinstance(old, dict) and isinstance(new, dict):
+        out: list[FieldChange] = []
+        for key in list(old) + [k for k in new if k not in old]:
+            sub = f"{path}.{key}" if path else str(key)
+            if key not in new:
+                out.append(FieldChange(sub, "removed", old=old[key]))
+            elif key not in old:
+                out.append(FieldChange(sub, "added", new=new[key]))
+            else:
+                out.extend(diff_values(old[key], new[key], sub))
+        return out
+    if isinstance(old, list) and isinstance(new, list):
+        if all(not isinstance(v, dict | list) for v in old + new):
+            removed = [v for v in old if v not in new]
+            added = [v for v in new if v not in old]
+            if not removed and not added:  # same items, another order
+                return [FieldChange(path, "changed", old, new)]
+            return ([FieldChange(path, "removed", old=v) for v in removed]
+                    + [FieldChange(path, "added", new=v) for v in added])
+        key = _identity(old, new)
+        if key is not None:
+            old_by = {i[key]: i for i in old}
+            new_by = {i[key]: i for i in new}
+            result: list[FieldChange] = []
+            for name, item in old_by.items():
+                sub = f"{path}[{name}]"
+                if name not in new_by:
+                    result.append(FieldChange(sub, "removed", old=item))
+                else:
+                    result.extend(diff_values(item, new_by[name], sub))
+            result += [FieldChange(f"{path}[{n}]", "added", new=i)
+                       for n, i in new_by.items() if n not in old_by]
+            return result
+        result = []
+        for index in range(max(len(old), len(new))):
+            sub = f"{path}.{index}"
+            if index >= len(new):
+                result.append(FieldChange(sub, "removed", old=old[index]))
+            elif index >= len(old):
+                result.append(FieldChange(sub, "added", new=new[index]))
+            else:
+                result.extend(diff_values(old[index], new[index], sub))
+        return result
+    return [FieldChange(path or "(entry)", "changed", old, new)]
+
+
+# ----- one entry's history ---------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Revision:
+    """One change to an entry as it landed on the branch."""
+
+    commit: Commit
+    change: FileChange
+    proposer: str
+    fields: tuple[FieldChange, ...]
+    unreadable: str | None = None  # why the entry could not be read after (or before) this change
+
+    @property
+    def action(self) -> str:
+        return {"A": "added", "D": "removed", "R": "renamed", "M": "changed"}[self.change.status]
+
+    def to_dict(self) -> dict[str, Any]:
+        c = self.commit
+        return {"commit": c.sha, "date": c.date_utc.isoformat(), "author": self.proposer,
+                "committer": f"{c.committer_name} <{c.committer_email}>", "pull_request": c.pull_request,
+                "subject": c.subject, "action": self.action, "file": self.change.path,
+                "old_file": self.change.old_path if self.change.status == "R" else None,
+                "unreadable": self.unreadable, "changes": [f.to_dict() for f in self.fields],
+                "in_words": [f.words() for f in self.fields]}
+
+
+def _load(data: bytes | None) -> tuple[Any, str | None]:
+    if data is None:
+        return None, None
+    loaded = load_bytes(data)
+    if loaded.problems:
+        first = loaded.problems[0]
+        where = f"line {first.line}: " if first.line else ""
+        return None, f"{where}{first.message}"
+    return loaded.value, None
+
+
+def entry_paths(tool: str) -> set[str]:
+    return {f"{CATALOG_DIR}/{tool}{suffix}" for suffix in YAML_SUFFIXES}
+
+
+def entry_history(git: Git, tool: str, ref: str = "HEAD", progress: Progress | None = None) -> list[Revision]:
+    """Every change to catalog/<tool>.yaml on `ref` (newest first), following renames."""
+    git.require_full_history()
+    commits = log(git, ref, (CATALOG_DIR,))
+    tracked = entry_paths(tool)
+    found: list[tuple[Commit, FileChange]] = []
+    for commit in commits:
+        for change in commit.changes:
+            if change.path in tracked or (change.status in "DR" and change.old_path in tracked):
+                found.append((commit, change))
+                if change.status == "R" and change.old_path:
+                    tracked = {change.old_path}  # older commits know the entry by its old name
+                break
+    if not found:
+        raise UsageError(f"no change to {CATALOG_DIR}/{tool}.yaml was found on {ref}",
+                         hint="Name the tool by its id (the file name without .yaml); `martechgate "
+                              "inventory --as-of DATE` lists the ids.")
+    contents = git.blobs(b for _, ch in found for b in (ch.old_blob, ch.new_blob) if b)
+    authors = proposers(git, (c for c, _ in found))
+    parsed = {}  # each version parsed once, though it is the "after" of one change and the "before" of the next
+    for done, (sha, data) in enumerate(contents.items(), 1):
+        parsed[sha] = _load(data)
+        if progress:
+            progress(done, len(contents))
+    revisions = []
+    for commit, change in found:
+        old, old_problem = parsed.get(change.old_blob or "", (None, None))
+        new, new_problem = parsed.get(change.new_blob or "", (None, None))
+        unreadable = None
+        if new_problem:
+            unreadable = f"unreadable after this change ({new_problem})"
+        elif old_problem:
+            unreadable = f"was unreadable before this change ({old_problem})"
+        fields = () if unreadable else tuple(diff_values(old, new))
+        revisions.append(Revision(commit, change, authors[commit.sha], fields, unreadable))
+    return revisions
+
+
+def render_history(tool: str, revisions: list[Revision]) -> str:
+    lines = [f"History of {tool} ({len(revisions)} changes, newest first)", ""]
+    for rev in revisions:
+        c = rev.commit
+        pr = f"  PR #{c.pull_request}" if c.pull_request else ""
+        lines.append(f"{c.date_utc:%Y-%m-%d %H:%M} UTC  {c.sha[:12]}{pr}  {rev.action} by {rev.proposer}")
+        lines.append(f"    {c.subject}")
+        if rev.change.status == "R":
+            lines.append(f"    renamed: {rev.change.old_path} → {rev.change.path}")
+        if rev.unreadable:
+            lines.append(f"    {rev.unreadable}")
+        elif rev.change.status == "A":
+            lines.append("    entry added")
+        elif rev.change.status == "D":
+            lines.append("    entry removed")
+        else:
+            lines.extend(f"    {f.words()}" for f in rev.fields)
+        lines.append("")
+    return "\n".join(lines)
+
+
+# ----- the catalog on a date -------------------------------------------------------------------
+
+def end_of_day(day: date) -> datetime:
+    """The last instant of `day` in UTC: an inventory as of a date includes everything merged that day."""
+    return datetime.combine(day + timedelta(days=1), time(0), tzinfo=UTC) - timedelta(microseconds=1)
+
+
+def commit_as_of(git: Git, ref: str, moment: datetime) -> str | None:
+    """The newest first-parent commit of `ref` committed at or before `moment` (the tip of main then)."""
+    out = git.run("rev-list", "--first-parent", "-1", f"--before={int(moment.timestamp())}",
+                  git.resolve(ref)).decode().strip()
+    return out or None
+
+
+INVENTORY_COLUMNS = ("id", "name", "vendor", "category", "status", "business_owner", "technical_owner",
+                     "classification", "data_categories", "risk_tier", "annual_cost", "currency", "renewal",
+                     "file", "blob")
+
+
+@dataclass
+class Inventory:
+    ref: str
+    as_of: date
+    commit: str
+    commit_date: datetime
+    extracted_at: datetime
+    rows: list[dict[str, Any]] = field(default_factory=list)
+
+    def meta(self) -> dict[str, Any]:
+        return {"ref": self.ref, "as_of": self.as_of.isoformat(), "commit": self.commit,
+                "commit_date": self.commit_date.astimezone(UTC).isoformat(),
+                "extracted_at": self.extracted_at.isoformat(timespec="seconds"), "rows": len(self.rows)}
+
+
+def inventory_row(path: str, blob: str | None, data: bytes | None) -> dict[str, Any]:
+    value, problem = _load(data)
+    stem = path.rsplit("/", 1)[-1].rsplit(".", 1)[0]
+    if not isinstance(value, dict):
+        return {"id": stem, "status": "(unreadable)", "name": problem or "not a mapping", "file": path,
+                "blob": blob}
+    categories = get(value, "data", "categories")
+    return {
+        "id": value.get("id") if isinstance(value.get("id"), str) else stem,
+        "name": value.get("name"), "vendor": get(value, "vendor", "name"), "category": value.get("category"),
+        "status": value.get("status"), "business_owner": get(value, "owners", "business"),
+        "technical_owner": get(value, "owners", "technical"),
+        "classification": get(value, "data", "classification"),
+        "data_categories": categories if isinstance(categories, list) else None,
+        "risk_tier": get(value, "review", "risk_tier"), "annual_cost": get(value, "contract", "annual_cost"),
+        "currency": get(value, "contract", "currency"), "renewal": get(value, "contract", "renewal"),
+        "file": path, "blob": blob,
+    }
+
+
+def inventory(git: Git, as_of: date, ref: str = "main", now: datetime | None = None) -> Inventory:
+    """The catalog on `ref` at the end of `as_of` (UTC), read from the commit that was the tip then."""
+    git.require_full_history()
+    sha = commit_as_of(git, ref, end_of_day(as_of))
+    if sha is None:
+        raise UsageError(f"{ref} has no commit on or before {as_of.isoformat()}",
+                         hint="Pick a later date; `git log --first-parent --reverse "
+                              f"{ref}` shows when it starts.")
+    source = GitRevision(git.path, sha)
+    paths = source.list_yaml(CATALOG_DIR)
+    files = {path: source.read(path) for path in paths}
+    rows = [inventory_row(path, f.blob, f.data) for path, f in files.items()]
+    rows.sort(key=lambda r: (str(r["id"]), r["file"]))
+    committed = source.commit.committed_datetime
+    return Inventory(ref, as_of, sha, committed, now or datetime.now(UTC), rows)

@@ -1,0 +1,297 @@
+"""The audit report: every catalog change in a period, as it landed on main.
+
+For each change: when, which commit and pull request, who proposed it, who approved it for each
+review rule (from the approval record, when there is one), what the check said at that commit (the
+catalog and rules of that commit, judged as of its date), and the exceptions granted, changed,
+removed or expired in the period. One row per event, so every format (CSV, JSON, Markdown, HTML)
+carries the same facts.
+"""
+
+from __future__ import annotations
+
+import functools
+import heapq
+import json
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time
+from typing import Any
+
+import jinja2
+
+from martechgate.audit.history import (
+    Commit,
+    FileChange,
+    Git,
+    Progress,
+    _load,
+    commit_as_of,
+    diff_values,
+    end_of_day,
+    log,
+    proposers,
+    words,
+)
+from martechgate.audit.records import GOVERNED, approvals_by_rule, latest, read_all
+from martechgate.check import engine
+from martechgate.check.catalog import Catalog
+from martechgate.check.model import Entry, Organization
+from martechgate.check.organisation import load_organization
+from martechgate.check.policy import Policy, load_policies
+from martechgate.check.rules import RULES
+from martechgate.errors import MartechgateError
+from martechgate.formats import tables
+from martechgate.sources.repo import CATALOG_DIR, ORG_FILE, POLICIES_DIR, YAML_SUFFIXES
+from martechgate.sources.revision import GitRevision
+from martechgate.sources.yamlload import Loaded, Problem, load_bytes
+
+FORMATS = ("csv", "json", "markdown", "html")
+
+COLUMNS = (
+    tables.Column("date", "date"), tables.Column("commit", "commit"),
+    tables.Column("pull_request", "PR", "right"), tables.Column("tool", "tool"),
+    tables.Column("event", "event"), tables.Column("proposer", "proposer"),
+    tables.Column("approvers", "approvers"), tables.Column("record", "record"),
+    tables.Column("check", "check at commit"), tables.Column("detail", "detail"),
+)
+
+
+@dataclass
+class AuditReport:
+    ref: str
+    since: date
+    until: date
+    extracted_at: datetime
+    tip: str | None
+    events: list[dict[str, Any]] = field(default_factory=list)
+
+    def meta(self) -> dict[str, Any]:
+        return {"ref": self.ref, "since": self.since.isoformat(), "until": self.until.isoformat(),
+                "read_at_commit": self.tip, "extracted_at": self.extracted_at.isoformat(timespec="seconds"),
+                "events": len(self.events),
+                "changes": len({(e["commit"], e["tool"]) for e in self.events if e["commit"]})}
+
+
+class _Checker:
+    """The check at each commit (its own catalog and rules, as of its date), without reading any tree.
+
+    The governed files are listed once, at the parent of the first commit of the period; each commit's
+    raw diff (already in the log) then moves that listing forward, and every blob is read by one
+    `git cat-file --batch`. The rules are loaded once per version of martechgate.yaml and policies/,
+    each entry once per blob: a commit costs a few milliseconds.
+    """
+
+    def __init__(self, git: Git, commits: list[Commit]) -> None:
+        self.git = git
+        self.state: dict[str, tuple[str, str]] = {}  # path -> (mode, blob)
+        first = commits[0] if commits else None
+        if first is not None and first.parents:
+            self.state = git.tree(first.parents[0], *GOVERNED)
+        wanted = {blob for _, blob in self.state.values()}
+        wanted |= {b for c in commits for ch in c.changes for b in (ch.old_blob, ch.new_blob) if b}
+        self.contents = git.blobs(wanted)
+        self.rules: dict[tuple[Any, ...], tuple[Organization, list[Policy]] | str] = {}
+        self.entries: dict[tuple[str, str], Entry] = {}
+
+    def advance(self, commit: Commit) -> None:
+        for change in commit.changes:
+            if change.old_path is not None:
+                self.state.pop(change.old_path, None)
+            if change.status != "D" and change.new_blob:
+                self.state[change.path] = (change.new_mode, change.new_blob)
+
+    def _entry(self, path: str, mode: str, blob: str) -> Entry:
+        key = (path, blob)
+        if key not in self.entries:
+            data = self.contents.get(blob)
+            if mode not in ("100644", "100755") or data is None:
+                problem = Problem("file-refused", "a link or a submodule, not a file: it was not read")
+                self.entries[key] = Entry(path, Loaded(problems=[problem]), None)
+            else:
+                self.entries[key] = Entry(path, load_bytes(data), blob)
+        return self.entries[key]
+
+    def verdict(self, commit: Commit) -> tuple[str, dict[str, list[str]] | None]:
+        """The overall verdict at `commit`, and the blocking rules by file (None if it could not run)."""
+        self.advance(commit)
+        key = tuple(sorted((p, b) for p, (_, b) in self.state.items()
+                           if p == ORG_FILE or p.startswith(POLICIES_DIR + "/")))
+        if key not in self.rules:
+            try:
+                source = GitRevision(self.git.path, commit.sha)
+                self.rules[key] = (load_organization(source), load_policies(source, reserved_ids=RULES))
+            except MartechgateError as error:
+                self.rules[key] = f"could not run: {error.message}"
+        rules = self.rules[key]
+        if isinstance(rules, str):
+            return rules, None
+        entries = [self._entry(path, mode, blob) for path, (mode, blob) in sorted(self.state.items())
+                   if path.startswith(CATALOG_DIR + "/") and "/" not in path[len(CATALOG_DIR) + 1:]
+                   and path.endswith(YAML_SUFFIXES) and not path.rsplit("/", 1)[-1].startswith(".")]
+        result = engine.run(Catalog(entries, rules[0], rules[1], commit.date_utc.date()))
+        by_file: dict[str, list[str]] = {}
+        for finding in result.report.findings:
+            if finding.blocking and finding.file:
+                by_file.setdefault(finding.file, []).append(finding.rule)
+        overall = "passed" if result.report.passed else f"{result.report.blocking} blocking in the catalog"
+        return overall, by_file
+
+
+def _approvers(records: list[Any]) -> tuple[str, str]:
+    if not records:
+        return "", "none"
+    verdict = latest(records).verdict
+    try:
+        by_rule = approvals_by_rule(verdict)
+    except (KeyError, TypeError, AttributeError):
+        return "", "unreadable"
+    def named(people: list[Any]) -> str:
+        return ", ".join(f"{a.login} ({a.group})" for a in people) or "nobody"
+
+    text = "; ".join(f"{name}: {named(people)}" for name, people in by_rule.items())
+    return text, "approved" if verdict.get("approved") is True else "not approved"
+
+
+def _exception_events(old: Any, new: Any) -> list[tuple[str, str]]:
+    def by_rule(value: Any) -> dict[str, dict[str, Any]]:
+        items = value.get("exceptions") if isinstance(value, dict) else None
+        if not isinstance(items, list):
+            return {}
+        return {str(i.get("rule")): i for i in items if isinstance(i, dict)}
+
+    before, after = by_rule(old), by_rule(new)
+    events = []
+    for rule, item in after.items():
+        if rule not in before:
+            events.append(("exception-granted", _describe_exception(item)))
+        elif before[rule] != item:
+            change = "; ".join(f.words() for f in diff_values(before[rule], item))
+            events.append(("exception-changed", f"{rule}: {change}"))
+    events += [("exception-removed", _describe_exception(item)) for rule, item in before.items()
+               if rule not in after]
+    return events
+
+
+def _describe_exception(item: dict[str, Any]) -> str:
+    parts = [str(item.get("rule")), f"approved by {words(item.get('approved_by'))}",
+             f"expires {words(item.get('expires'))}"]
+    if item.get("ticket"):
+        parts.append(f"ticket {item['ticket']}")
+    if item.get("reason"):
+        parts.append(f"reason: {item['reason']}")
+    return ", ".join(parts)
+
+
+def _tool(change: FileChange) -> str:
+    return change.path.rsplit("/", 1)[-1].rsplit(".", 1)[0]
+
+
+def build(git: Git, since: date, until: date, ref: str = "main", progress: Progress | None = None,
+          now: datetime | None = None) -> AuditReport:
+    git.require_full_history()
+    start = datetime.combine(since, time(0), tzinfo=UTC)
+    # Commits that change the rules are walked too (the check at later commits depends on them); only
+    # catalog changes become events.
+    commits = [c for c in log(git, ref, GOVERNED, until=end_of_day(until)) if c.date_utc >= start]
+    commits.reverse()  # oldest first: an audit reads forward
+    records = read_all(git)
+    authors = proposers(git, commits)
+    report = AuditReport(ref, since, until, now or datetime.now(UTC),
+                         commit_as_of(git, ref, end_of_day(until)))
+    checker = _Checker(git, commits)
+    contents = checker.contents
+    for done, commit in enumerate(commits, 1):
+        overall, blocking = checker.verdict(commit)
+        proposer = authors[commit.sha]
+        approvers, recorded = _approvers(records.get(commit.sha, []))
+        base = {"date": commit.date_utc.isoformat(), "commit": commit.sha,
+                "pull_request": commit.pull_request, "proposer": proposer, "approvers": approvers,
+                "record": recorded}
+        for change in commit.changes:
+            if not any(p.startswith(CATALOG_DIR + "/") for p in (change.path, change.old_path) if p):
+                continue
+            old, old_problem = _load(contents.get(change.old_blob or ""))
+            new, new_problem = _load(contents.get(change.new_blob or ""))
+            rules = blocking.get(change.path, []) if blocking is not None else []
+            check = f"blocking: {', '.join(sorted(set(rules)))}" if rules else "passed"
+            if blocking is None:
+                check = overall
+            elif not rules and overall != "passed":  # this entry passes, but the catalog did not
+                check += f" ({overall})"
+            if new_problem:
+                detail = f"unreadable at this commit: {new_problem}"
+            elif change.status == "M":
+                detail = "; ".join(f.words() for f in diff_values(old, new)) or "formatting only"
+            elif change.status == "R":
+                detail = f"renamed from {change.old_path}"
+            else:
+                detail = ""
+            event = {"A": "added", "M": "changed", "D": "removed", "R": "renamed"}[change.status]
+            tool = _tool(change)
+            report.events.append({**base, "tool": tool, "event": event, "check": check, "detail": detail})
+            if not old_problem and not new_problem:
+                for kind, text in _exception_events(old, new):
+                    report.events.append({**base, "tool": tool, "event": kind, "check": check,
+                                          "detail": text})
+        if progress:
+            progress(done, len(commits))
+    # Expiries slot in by date; the changes keep the order in which they landed on the branch.
+    expired = sorted(_expired(git, report.tip, since, until), key=lambda e: (e["date"], e["tool"]))
+    report.events = list(heapq.merge(report.events, expired, key=lambda e: str(e["date"])))
+    return report
+
+
+def _expired(git: Git, tip: str | None, since: date, until: date) -> list[dict[str, Any]]:
+    """Exceptions in the catalog at the end of the period whose expiry falls inside it."""
+    if tip is None:
+        return []
+    source = GitRevision(git.path, tip)
+    events = []
+    for path in source.list_yaml(CATALOG_DIR):
+        value, _ = _load(source.read(path).data)
+        items = value.get("exceptions") if isinstance(value, dict) else None
+        for item in items if isinstance(items, list) else []:
+            try:
+                expires = date.fromisoformat(str(item.get("expires"))) if isinstance(item, dict) else None
+            except ValueError:
+                continue
+            if expires is not None and since <= expires <= until:
+                events.append({"date": expires.isoformat(), "commit": None, "pull_request": None,
+                               "tool": path.rsplit("/", 1)[-1].rsplit(".", 1)[0],
+                               "event": "exception-expired",
+                               "proposer": None, "approvers": None, "record": None, "check": None,
+                               "detail": _describe_exception(item)})
+    return events
+
+
+_HTML = """<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>{{ title }}</title>
+<style>body{font-family:system-ui,sans-serif;margin:2rem}table{border-collapse:collapse}
+td,th{border:1px solid #ccc;padding:.3rem .5rem;vertical-align:top;text-align:left}th{background:#f4f4f4}
+code{font-size:.9em}</style></head><body>
+<h1>{{ title }}</h1>
+<dl>{% for key, value in meta.items() %}<dt>{{ key }}</dt><dd>{{ value }}</dd>{% endfor %}</dl>
+<table><thead><tr>{% for c in columns %}<th>{{ c.title }}</th>{% endfor %}</tr></thead><tbody>
+{% for row in rows %}<tr>{% for c in columns %}<td>
+{%- if c.key == "commit" and row[c.key] %}<code title="{{ row[c.key] }}">{{ row[c.key][:12] }}</code>
+{%- else %}{{ cell(row[c.key]) }}{% endif %}</td>{% endfor %}</tr>
+{% endfor %}</tbody></table></body></html>
+"""
+
+
+@functools.cache
+def _html_template() -> jinja2.Template:
+    """Compiled on first use, so no other command pays for it. Autoescape: catalog text is never markup."""
+    return jinja2.Environment(autoescape=True).from_string(_HTML)
+
+
+def render(report: AuditReport, fmt: str) -> str:
+    title = f"Catalog changes on {report.ref}, {report.since.isoformat()} to {report.until.isoformat()}"
+    if fmt == "html":
+        return _html_template().render(title=title, meta=report.meta(), columns=COLUMNS, rows=report.events,
+                            cell=tables.cell)
+    if fmt == "json":
+        return json.dumps({"schema_version": 1, "meta": report.meta(), "events": report.events}, indent=2,
+                          ensure_ascii=False) + "\n"
+    renderer: Callable[[tables.Table], str] = tables.RENDERERS[fmt]
+    return renderer(tables.Table(COLUMNS, report.events, title=title, meta=report.meta()))

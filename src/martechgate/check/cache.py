@@ -1,0 +1,247 @@
+"""Results of earlier runs, by file content, so an unchanged file is never parsed or judged twice.
+
+A record is keyed by the file's path and git blob id; the whole cache belongs to one fingerprint of
+the rules (organisation file, policies, martechgate's own code) and one day (policies read dates
+relative to today). Anything else, and the cache is ignored and rebuilt.
+
+Beside the records, as git's index does, each file's size, times and inode are kept with its blob id,
+so an unchanged file is not even read or hashed. A file changed within RACY_NS of the run that saw it
+could change again within the same clock tick, unseen: its identity is not kept, and it is read.
+
+Never trusted: the cache lives outside the governance repo (a pull request could otherwise commit a
+forged one that hides its findings), it is JSON (never pickle: loading it runs nothing), its body
+carries a checksum, and a record that does not have the expected shape drops the whole cache.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import tempfile
+import time
+from datetime import date
+from importlib import resources
+from pathlib import Path as FilePath
+from typing import Any
+
+from martechgate import __version__
+from martechgate.check.model import CachedResult, Entry, Finding, Waiver
+from martechgate.errors import UsageError
+from martechgate.sources.repo import ORG_FILE, POLICIES_DIR, Signature, Source
+from martechgate.sources.yamlload import Loaded, Path
+
+FORMAT = "martechgate-cache/2"
+MAX_RECORDS = 50_000
+RACY_NS = 2_000_000_000  # file times on some file systems tick in 2 s steps
+# The fields rules comparing entries read (duplicate-id, unknown-reference, data-flow-clearance): a
+# cached entry keeps only these, and the locations of the ones those rules report on.
+PROJECTED = ("id", "category", "alternative", "status", "integrations")
+LOCATED = ("id", "category", "alternative", "integrations")
+
+
+def default_dir() -> FilePath:
+    configured = os.environ.get("MARTECHGATE_CACHE_DIR")
+    if configured:
+        return FilePath(configured)
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return FilePath(base) / "martechgate"
+
+
+def _code_fingerprint() -> str:
+    """martechgate's own code and schemas: a changed rule must not reuse results of the old one."""
+    digest = hashlib.sha256(__version__.encode())
+    package = resources.files("martechgate")
+    stack = [package]
+    while stack:
+        folder = stack.pop()
+        for item in sorted(folder.iterdir(), key=lambda t: t.name):
+            if item.is_dir():
+                if item.name != "__pycache__":
+                    stack.append(item)
+            elif item.name.endswith((".py", ".json")):
+                digest.update(item.name.encode() + b"\0" + item.read_bytes())
+    return digest.hexdigest()
+
+
+def rules_fingerprint(source: Source) -> str:
+    digest = hashlib.sha256(_code_fingerprint().encode())
+    for path in [ORG_FILE, *source.list_yaml(POLICIES_DIR)]:
+        file = source.read(path)
+        digest.update(f"{path}\0{file.blob}\0".encode())
+    return digest.hexdigest()
+
+
+class _CachedLoaded(Loaded):
+    """A cached entry's projection. Its locations, keyed by dotted path, are looked up only when a
+    rule reports on it: building tuples for every entry was most of a warm run."""
+
+    def __init__(self, value: Any, ok: bool, at: dict[str, Any]) -> None:
+        super().__init__(value=value, ok=ok)
+        self._at = at
+
+    def where(self, path: Path) -> tuple[int | None, int | None]:
+        probe = tuple(path)
+        while probe:
+            found = self._at.get(".".join(str(part) for part in probe))
+            if isinstance(found, list) and len(found) == 2:
+                return int(found[0]), int(found[1])
+            probe = probe[:-1]
+        return 1, 1
+
+    def where_key(self, path: Path) -> tuple[int | None, int | None]:
+        return self.where(path)
+
+
+def _finding_to(finding: Finding) -> list[Any]:
+    # Severity, enforcement and remediation belong to the rule, which the fingerprint fixes; findings
+    # are stored before waivers are applied.
+    return [finding.rule, finding.entry, finding.line, finding.column, finding.path, finding.message]
+
+
+def _waiver_to(waiver: Waiver) -> list[Any]:
+    return [waiver.rule, waiver.approved_by, waiver.ticket, waiver.expires, waiver.reason]
+
+
+def record_of(entry: Entry, valid: bool, findings: list[Finding], waivers: list[Waiver]) -> list[Any] | None:
+    """What the cache keeps of a judged entry: validity, the projection other entries' rules read, its
+    locations, and its own findings and waivers. None for a file that did not load cleanly: such files
+    are cheap to judge again and have nothing to project."""
+    data = entry.data
+    if entry.blob is None or data is None or entry.loaded.problems:
+        return None
+    projection = {key: data[key] for key in PROJECTED if key in data}
+    if isinstance(data.get("data"), dict) and "categories" in data["data"]:
+        projection["data"] = {"categories": data["data"]["categories"]}  # what data-flow-clearance reads
+    at = {".".join(str(p) for p in path): list(where) for path, where in entry.loaded.locations.items()
+          if path and path[0] in LOCATED and (len(path) < 3 or path[2] in ("target", "data"))}
+    return [valid, projection, at, [_finding_to(f) for f in findings], [_waiver_to(w) for w in waivers]]
+
+
+def restore(path: str, record: Any, rules: dict[str, tuple[str, str, str]]) -> tuple[Loaded, CachedResult]:
+    """The entry and result a record stands for; TypeError, ValueError or KeyError (an unknown rule) when
+    the record does not have the shape `record_of` gives."""
+    valid, projection, at, findings, waivers = record
+    if not isinstance(at, dict) or not isinstance(projection, dict):
+        raise TypeError("a record's projection and locations are mappings")
+    cached = CachedResult(
+        bool(valid),
+        tuple(Finding(str(rule), entry, file=path, line=line, column=column, path=field_path,
+                      severity=rules[rule][0], enforcement=rules[rule][1], message=str(message),
+                      remediation=rules[rule][2])
+              for rule, entry, line, column, field_path, message in findings),
+        tuple(Waiver(str(rule), str(approver), None if ticket is None else str(ticket), str(expires),
+                     str(reason)) for rule, approver, ticket, expires, reason in waivers))
+    return _CachedLoaded(value=projection, ok=True, at=at), cached
+
+
+class ResultCache:
+    """One governance repo's cache file."""
+
+    def __init__(self, path: FilePath, fingerprint: str, today: date) -> None:
+        self.path = path
+        self.header = {"format": FORMAT, "fingerprint": fingerprint, "today": today.isoformat()}
+        self.records: dict[str, Any] = {}
+        self.stats: dict[str, list[Any]] = {}  # path -> [*signature, blob id]
+        self.hits = 0
+        self.dirty = False
+        self._started_ns = time.time_ns()
+        self._load()
+
+    @classmethod
+    def for_repo(cls, repo: str | os.PathLike[str], source: Source, today: date,
+                 folder: FilePath | None = None) -> ResultCache:
+        root = os.path.realpath(repo)
+        folder = folder or default_dir()
+        real_folder = os.path.realpath(folder)
+        if real_folder == root or real_folder.startswith(root + os.sep):
+            raise UsageError(f"the cache folder {folder} is inside the governance repo, where a pull request "
+                             "could commit results that hide its findings",
+                             hint="Choose a folder outside the repo (--cache-dir or MARTECHGATE_CACHE_DIR), "
+                                  "or run with --no-cache.")
+        name = hashlib.sha256(root.encode()).hexdigest()[:24]
+        return cls(folder / f"{name}.json", rules_fingerprint(source), today)
+
+    def _load(self) -> None:
+        try:
+            raw = self.path.read_bytes()
+            head, _, body = raw.partition(b"\n")
+            header = json.loads(head)
+            if not isinstance(header, dict) or header.get("sha256") != hashlib.sha256(body).hexdigest():
+                return  # corrupt or truncated
+            if {k: header.get(k) for k in self.header} != self.header:
+                return  # another version, other rules or another day: foreign
+            loaded = json.loads(body)
+            if isinstance(loaded, dict) and isinstance(loaded.get("records"), dict) \
+                    and isinstance(loaded.get("stats"), dict):
+                self.records, self.stats = loaded["records"], loaded["stats"]
+        except (OSError, ValueError, UnicodeDecodeError):
+            self.records, self.stats = {}, {}
+
+    @staticmethod
+    def _key(path: str, blob: str) -> str:
+        return f"{path}\0{blob}"
+
+    def known_blob(self, path: str, signature: Signature) -> str | None:
+        """The blob id of the file at `path` if it is unchanged on disk since a run that read it."""
+        known = self.stats.get(path)
+        if not isinstance(known, list) or len(known) != len(signature) + 1 or tuple(known[:-1]) != signature:
+            return None
+        blob = known[-1]
+        return blob if isinstance(blob, str) else None
+
+    def note_blob(self, path: str, signature: Signature, blob: str) -> None:
+        """Keep the identity `signature` (taken before the file was read) of the file read as `blob`."""
+        _, mtime, ctime, _, _ = signature
+        if max(mtime, ctime) >= self._started_ns - RACY_NS:
+            self.stats.pop(path, None)  # racy: it could change again unseen within its clock tick
+            return
+        known = self.stats.get(path)
+        if known is None or known != [*signature, blob]:
+            self.stats[path] = [*signature, blob]
+            self.dirty = True
+
+    def get(self, path: str, blob: str, rules: dict[str, tuple[str, str, str]]) -> tuple[Loaded, CachedResult] | None:
+        """The cached result of this file, or None. `rules` gives each rule id's severity,
+        enforcement and remediation."""
+        record = self.records.get(self._key(path, blob))
+        if record is None:
+            return None
+        try:
+            restored = restore(path, record, rules)
+        except (KeyError, TypeError, ValueError, AttributeError):
+            self.records, self.stats = {}, {}  # a record of the wrong shape: trust none of them
+            return None
+        self.hits += 1
+        return restored
+
+    def put(self, entry: Entry, valid: bool, findings: list[Finding], waivers: list[Waiver]) -> None:
+        record = record_of(entry, valid, findings, waivers)
+        if record is not None and entry.blob is not None:
+            self.store(entry.file, entry.blob, record)
+
+    def store(self, path: str, blob: str, record: list[Any]) -> None:
+        """Keep a record made by `record_of` (perhaps in another process) for the file `path` as `blob`."""
+        self.records[self._key(path, blob)] = record
+        self.dirty = True
+
+    def save(self) -> None:
+        """Write atomically; a cache that cannot be written is only a slower next run."""
+        if not self.dirty:
+            return
+        records = self.records
+        if len(records) > MAX_RECORDS:
+            records = dict(list(records.items())[-MAX_RECORDS:])
+        stats = self.stats
+        if len(stats) > MAX_RECORDS:
+            stats = dict(list(stats.items())[-MAX_RECORDS:])
+        body = json.dumps({"records": records, "stats": stats}, separators=(",", ":")).encode()
+        header = json.dumps({**self.header, "sha256": hashlib.sha256(body).hexdigest()}).encode()
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            handle, temporary = tempfile.mkstemp(dir=self.path.parent, prefix=".tmp-")
+            with os.fdopen(handle, "wb") as out:
+                out.write(header + b"\n" + body)
+            os.replace(temporary, self.path)
+        except OSError:
+            return

@@ -1,0 +1,143 @@
+"""Run the built-in rules and the policies over a catalog: files -> entries -> findings -> report.
+
+The rules (martechgate.yaml and policies/) and the catalog may come from different sources: in a
+pull request the rules are read from the base revision, so the change cannot weaken what judges it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import date
+
+from martechgate.check import waivers
+from martechgate.check.cache import ResultCache
+from martechgate.check.catalog import Catalog, load_entries, rule_meta
+from martechgate.check.model import Entry, Finding, Report, Waiver
+from martechgate.check.organisation import load_organization
+from martechgate.check.policy import Policy, load_policies
+from martechgate.check.rules import RULES
+from martechgate.sources.repo import Source
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    report: Report
+    catalog: Catalog
+    change: ChangeScope | None = None  # set by a diff-aware check: what the change touched
+
+
+@dataclass(frozen=True)
+class ChangeScope:
+    """What a diff-aware check judged: the catalog files the change added, modified or renamed (at
+    head), the ones it deleted, and the governance files (policies, organisation, CI) it edited."""
+
+    base_label: str
+    head_label: str
+    changed_files: tuple[str, ...]
+    deleted_files: tuple[str, ...]
+    governance_files: tuple[str, ...]
+    added_files: tuple[str, ...] = ()  # of changed_files, those new in the change
+    exceptions_changed: tuple[str, ...] = ()  # of changed_files, those whose exceptions differ from the base
+
+
+def load_catalog(catalog_source: Source, rules_source: Source | None = None,
+                 today: date | None = None, entries: list[Entry] | None = None,
+                 cache: ResultCache | None = None) -> Catalog:
+    rules_source = rules_source or catalog_source
+    organization = load_organization(rules_source)
+    policies = load_policies(rules_source, reserved_ids=RULES)
+    if entries is None:
+        entries = load_entries(catalog_source, cache, rule_meta(policies))
+    return Catalog(entries, organization, policies, today or date.today())
+
+
+ENTRY_RULES = [rule for rule in RULES.values() if rule.SCOPE == "entry"]
+CATALOG_RULES = [rule for rule in RULES.values() if rule.SCOPE == "catalog"]
+
+
+def entry_findings(catalog: Catalog, entry: Entry) -> list[Finding]:
+    """What depends on this file alone (and the rules, and today): built-in entry rules and policies."""
+    findings = [finding for rule in ENTRY_RULES for finding in rule.check_entry(catalog, entry)]
+    for policy in catalog.policies:
+        findings.extend(policy_findings(catalog, policy, [entry]))
+    return findings
+
+
+def policy_findings(catalog: Catalog, policy: Policy, entries: Iterable[Entry]) -> Iterable[Finding]:
+    for entry in entries:
+        data = entry.data
+        if data is None or entry.loaded.problems:
+            continue
+        violation = policy.evaluate(data, catalog.today)
+        if violation is None:
+            continue
+        line, column = entry.where(violation.path, missing=violation.missing)
+        yield Finding(
+            rule=policy.id, entry=entry.id, file=entry.file, line=line, column=column,
+            path=".".join(str(p) for p in violation.path) or None, severity=policy.severity,
+            enforcement=policy.enforcement, message=policy.finding_message(data),
+            remediation=policy.remediation)
+
+
+def valid_waivers(catalog: Catalog, entry: Entry) -> list[Waiver]:
+    if entry.cached is not None:
+        return list(entry.cached.waivers)
+    return [judged.waiver for judged in waivers.judge(catalog, entry) if judged.waiver is not None]
+
+
+def apply_waivers(catalog: Catalog, findings: list[Finding]) -> list[Finding]:
+    """A valid exception waives the entry's findings of its rule, unless the rule is hard."""
+    with_findings = {finding.file for finding in findings}
+    by_file: dict[str, dict[str, Waiver]] = {}
+    for entry in catalog.entries:
+        if entry.file in with_findings:  # only an entry with findings can have one waived
+            valid = {waiver.rule: waiver for waiver in valid_waivers(catalog, entry)}
+            if valid:
+                by_file[entry.file] = valid
+    result = []
+    for finding in findings:
+        waiver = by_file.get(finding.file or "", {}).get(finding.rule)
+        if waiver is not None and finding.enforcement != "hard":
+            finding = Finding(**{**finding.__dict__, "waived_by": waiver})
+        result.append(finding)
+    return result
+
+
+def run(catalog: Catalog, select: Callable[[Finding], bool] | None = None,
+        cache: ResultCache | None = None) -> CheckResult:
+    """Every finding on the catalog (or those `select` keeps), waived where an exception says so.
+
+    With a cache, an entry read from it brings its own findings; the others are judged and stored."""
+    findings: list[Finding] = []
+    for entry in catalog.entries:
+        if entry.cached is not None:
+            findings.extend(entry.cached.findings)
+            continue
+        own = entry_findings(catalog, entry)
+        findings.extend(own)
+        if cache is not None:
+            cache.put(entry, catalog.is_valid(entry), own, valid_waivers(catalog, entry))
+    for rule in CATALOG_RULES:
+        findings.extend(rule.check(catalog))
+    if cache is not None:
+        cache.save()
+    findings = apply_waivers(catalog, findings)
+    if select is not None:
+        findings = [finding for finding in findings if select(finding)]
+    findings.sort(key=Finding.sort_key)
+    return CheckResult(Report(len(catalog.entries), tuple(findings)), catalog)
+
+
+def check(catalog_source: Source, rules_source: Source | None = None,
+          today: date | None = None, cache: ResultCache | None = None, jobs: int = 1) -> CheckResult:
+    """Judge a catalog. With `jobs` > 1 (catalog and rules in one source), files the cache does not
+    know are parsed and judged in that many processes, and every entry of the result holds only what
+    rules comparing entries read (as a warm run's cached entries do)."""
+    if jobs > 1 and rules_source is None:
+        from martechgate.check import parallel  # it builds on this module
+
+        catalog = parallel.load_catalog(catalog_source, today or date.today(), cache, jobs)
+    else:
+        catalog = load_catalog(catalog_source, rules_source, today, cache=cache)
+    return run(catalog, cache=cache)

@@ -1,0 +1,118 @@
+"""A cold check of a big catalog on every core: new and changed files are parsed and judged in worker
+processes, which send back what the result cache keeps of each (cache.record_of).
+
+Parsing is nine tenths of a cold check and each file's own findings depend on that file alone (and
+the rules, and the day), so the work splits cleanly by file; rules comparing entries still run once,
+in this process, over all of them. Workers rebuild the rules from the same bytes this process read,
+so both judge by the same rules. When processes cannot be started (a sandbox, a broken pool), the
+files are judged here instead: slower, never lost.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from datetime import date
+from typing import Any
+
+from martechgate.check import cache as result_cache
+from martechgate.check.cache import ResultCache
+from martechgate.check.catalog import Catalog, read_known, rule_meta
+from martechgate.check.engine import entry_findings, valid_waivers
+from martechgate.check.model import CachedResult, Entry, Organization
+from martechgate.check.organisation import load_organization, parse_organization
+from martechgate.check.policy import Policy, load_policies, parse_policy
+from martechgate.check.rules import RULES
+from martechgate.sources.repo import CATALOG_DIR, ORG_FILE, POLICIES_DIR, Source
+from martechgate.sources.yamlload import Loaded, load_bytes
+
+# Starting a worker and sending it the rules costs about as much as judging a few hundred files.
+MIN_FILES = 400
+CHUNK = 200
+START_METHOD: str | None = None  # the platform's own: fork on Linux, spawn on macOS and Windows
+
+# A judged file: its cache record, or (for a file that did not load cleanly) the whole entry.
+Judged = list[Any] | tuple[Loaded, CachedResult]
+
+_rules: tuple[Organization, list[Policy], date] | None = None  # each worker's, set once by _start
+
+
+def available_cores() -> int:
+    """The cores this process may run on (a CI runner's container may allow fewer than the machine has)."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # macOS and Windows have no affinity call
+        return os.cpu_count() or 1
+
+
+def _start(rules_files: list[tuple[str, bytes]], today: date) -> None:
+    global _rules
+    (_, org_file), *policy_files = rules_files
+    policies = [parse_policy(path, data, RULES) for path, data in policy_files]
+    _rules = (parse_organization(org_file), policies, today)
+
+
+def judge(path: str, data: bytes, blob: str | None, organization: Organization, policies: list[Policy],
+          today: date) -> Judged:
+    """Parse and judge one file by itself: what engine.run would find in it alone."""
+    entry = Entry(path, load_bytes(data), blob)
+    catalog = Catalog([entry], organization, policies, today)
+    findings = entry_findings(catalog, entry)
+    valid, waivers = catalog.is_valid(entry), valid_waivers(catalog, entry)
+    record = result_cache.record_of(entry, valid, findings, waivers)
+    return record if record is not None else (entry.loaded, CachedResult(valid, tuple(findings), tuple(waivers)))
+
+
+def _judge_chunk(files: list[tuple[str, bytes, str | None]]) -> list[Judged]:
+    assert _rules is not None, "the pool's initializer sets the rules"
+    return [judge(path, data, blob, *_rules) for path, data, blob in files]
+
+
+def load_catalog(source: Source, today: date, cache: ResultCache | None, jobs: int) -> Catalog:
+    """engine.load_catalog for a catalog and rules in the same source, judging the files the cache
+    does not know in `jobs` processes. Every entry comes back judged (Entry.cached set)."""
+    organization = load_organization(source)
+    policies = load_policies(source, reserved_ids=RULES)
+    meta = rule_meta(policies)
+    entries: list[Entry | None] = []
+    pending: list[tuple[int, str, bytes, str | None]] = []
+    for path in source.list_yaml(CATALOG_DIR):
+        found = read_known(source, path, cache, meta)
+        if isinstance(found, Entry):
+            entries.append(found)
+        else:
+            pending.append((len(entries), path, *found))
+            entries.append(None)
+    judged = _in_workers(source, pending, today, jobs) if len(pending) >= MIN_FILES and jobs > 1 else None
+    if judged is None:
+        judged = [judge(path, data, blob, organization, policies, today) for _, path, data, blob in pending]
+    for (index, path, _, blob), result in zip(pending, judged, strict=True):
+        if isinstance(result, list):
+            if cache is not None and blob is not None:
+                cache.store(path, blob, result)
+            loaded, cached = result_cache.restore(path, result, meta)
+            entries[index] = Entry(path, loaded, blob, cached)
+        else:
+            entries[index] = Entry(path, result[0], blob, result[1])
+    return Catalog([entry for entry in entries if entry is not None], organization, policies, today)
+
+
+def _in_workers(source: Source, pending: list[tuple[int, str, bytes, str | None]], today: date,
+                jobs: int) -> list[Judged] | None:
+    rules_files = []
+    for path in [ORG_FILE, *source.list_yaml(POLICIES_DIR)]:
+        data = source.read(path).data
+        if data is None:
+            return None  # load_policies judged it readable a moment ago; let this process judge
+        rules_files.append((path, data))
+    files = [(path, data, blob) for _, path, data, blob in pending]
+    chunks = [files[start:start + CHUNK] for start in range(0, len(files), CHUNK)]
+    try:
+        with ProcessPoolExecutor(max_workers=min(jobs, len(chunks)), initializer=_start,
+                                 initargs=(rules_files, today),
+                                 mp_context=multiprocessing.get_context(START_METHOD)) as pool:
+            return [judged for chunk in pool.map(_judge_chunk, chunks) for judged in chunk]
+    except (OSError, BrokenProcessPool):
+        return None

@@ -1,0 +1,43 @@
+"""The built-in rules: one module each, in one explicit registry.
+
+A rule module has ID, TITLE, SEVERITY, ENFORCEMENT, REMEDIATION, a docstring that shows a passing and
+a failing example (what `martechgate explain` prints), and `check(catalog)` yielding findings.
+Nothing registers itself on import.
+"""
+
+from __future__ import annotations
+
+from types import ModuleType
+
+from martechgate.check.rules import (
+    data_flow,
+    duplicate_id,
+    duplicate_key,
+    entry_deleted,
+    exception_expired,
+    exception_invalid,
+    file_refused,
+    id_mismatch,
+    owners_distinct,
+    risk_tier,
+    schema,
+    unknown_reference,
+    yaml_syntax,
+)
+from martechgate.errors import UsageError
+
+RULES: dict[str, ModuleType] = {
+    module.ID: module
+    for module in (
+        yaml_syntax, duplicate_key, file_refused, schema, id_mismatch, duplicate_id, unknown_reference,
+        exception_expired, exception_invalid, data_flow, owners_distinct, risk_tier, entry_deleted,
+    )
+}
+
+
+def get(rule_id: str) -> ModuleType:
+    try:
+        return RULES[rule_id]
+    except KeyError:
+        raise UsageError(f"there is no built-in rule {rule_id!r}",
+                         hint="`martechgate rules` lists every rule.") from None

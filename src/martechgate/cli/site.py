@@ -1,0 +1,35 @@
+"""site: the catalog as a static website, for everyone who is not reading YAML."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import click
+
+from martechgate.check import engine
+from martechgate.cli.check import _open_repo
+from martechgate.cli.options import repo_argument, today_option
+from martechgate.site import build_site
+
+
+@click.command()
+@click.argument("out", type=click.Path(file_okay=False))
+@repo_argument
+@today_option
+def site(out: str, repo: str, today: date | None) -> None:
+    """Write a static website of the catalog in REPO (default: here) into the folder OUT.
+
+    An index to search and filter, a page per tool (facts, findings, exceptions, integrations,
+    history), renewals, spend by category and the data flows. Plain files that work offline and
+    without JavaScript; publish OUT as it is (GitHub Pages, any web server).
+
+    OUT must be new, empty, or a site martechgate built before: other files in it are kept. Findings are
+    shown on the site, not turned into an exit code: the command exits 0 once the site is written.
+    """
+    catalog = engine.load_catalog(_open_repo(repo), today=today)
+    built = build_site(catalog, repo, out)
+    click.echo(f"Wrote the site of {built.tools} tools ({built.findings} findings shown) into {out}: "
+               f"{len(built.files)} files.")
+    click.echo(f"Open {Path(out) / 'index.html'} in a browser, or publish the folder as it is.")
+

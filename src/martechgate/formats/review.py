@@ -1,0 +1,113 @@
+"""Views of a review verdict (`martechgate review --format`): text, json, markdown, registered by name.
+
+Each says, per rule: why it applies, who filled which seat, who can still approve, who blocks.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+
+import click
+
+from martechgate.gate.review import RuleVerdict, Verdict
+
+ReviewRenderer = Callable[[Verdict, bool], str]
+
+
+def _needs(rule: RuleVerdict) -> str:
+    open_seats: dict[str, int] = {}
+    for seat in rule.seats:
+        if seat.reviewer is None:
+            open_seats[seat.group] = open_seats.get(seat.group, 0) + 1
+    return ", ".join(f"{n} {group}" for group, n in open_seats.items())
+
+
+def _status(rule: RuleVerdict) -> str:
+    if rule.satisfied:
+        return "satisfied"
+    parts = []
+    if rule.blocked_by:
+        parts.append(f"changes requested by {', '.join(rule.blocked_by)}")
+    needs = _needs(rule)
+    if needs:
+        parts.append(f"needs {needs}")
+    return "; ".join(parts)
+
+
+def render_text(verdict: Verdict, color: bool = False) -> str:
+    def style(text: str, **kwargs: object) -> str:
+        return click.style(text, **kwargs) if color else text  # type: ignore[arg-type]
+
+    head = verdict.head[:12] if verdict.head else "the working tree"
+    lines = [f"Review of {head} by {verdict.author} (rules from the merge base {verdict.base[:12]})", ""]
+    if not verdict.rules:
+        lines.append("No review rule applies to this change.")
+    for rule in verdict.rules:
+        mark = style("ok", fg="green", bold=True) if rule.satisfied else style("missing", fg="red", bold=True)
+        lines.append(f"{mark} {style(rule.name, bold=True)}: {_status(rule)}")
+        for why in rule.why:
+            lines.append(f"    why: {why}")
+        for seat in rule.seats:
+            lines.append(f"    {seat.group}: {seat.reviewer or '(open)'}")
+        for group, who in rule.can_satisfy.items():
+            lines.append(f"    can still approve for {group}: {', '.join(who) or 'nobody (add members)'}")
+        if rule.blocked_by:
+            lines.append(f"    blocked by: {', '.join(rule.blocked_by)} (requested changes)")
+        if rule.stale:
+            lines.append(f"    stale: {', '.join(rule.stale)} approved an older commit, and what this rule "
+                         "governs has changed since; approve again")
+        lines.append("")
+    verdict_text = style("approved", fg="green", bold=True) if verdict.approved else \
+        style("not approved", fg="red", bold=True)
+    satisfied = sum(1 for rule in verdict.rules if rule.satisfied)
+    lines.append(f"{verdict_text}: {satisfied} of {len(verdict.rules)} review rules satisfied")
+    return "\n".join(lines) + "\n"
+
+
+def render_json(verdict: Verdict, color: bool = False) -> str:
+    return json.dumps(verdict.to_dict(), indent=2, ensure_ascii=False) + "\n"
+
+
+_MARKDOWN = str.maketrans({"\\": "\\\\", "|": "\\|", "*": "\\*", "_": "\\_", "`": "\\`", "[": "\\[",
+                           "]": "\\]", "<": "&lt;", ">": "&gt;", "\n": " "})
+
+
+def _cell(text: str) -> str:
+    """Text for a Markdown table cell: what a file name or an entry holds cannot format or break it."""
+    return text.translate(_MARKDOWN)
+
+
+def _logins(who: tuple[str, ...] | list[str]) -> str:
+    # Code spans, not @mentions: a status comment should not ping everyone it lists.
+    return ", ".join(f"`{login}`" for login in who)
+
+
+def render_markdown(verdict: Verdict, color: bool = False) -> str:
+    state = "approved" if verdict.approved else "not approved yet"
+    head = f"`{verdict.head[:12]}`" if verdict.head else "the working tree"
+    lines = [f"### Joint approval: {state}", "",
+             f"Head {head}, opened by `{verdict.author}`; "
+             f"rules from the merge base `{verdict.base[:12]}`.", ""]
+    if not verdict.rules:
+        lines.append("No review rule applies to this change.")
+        return "\n".join(lines) + "\n"
+    lines += ["| | Rule | Why | Approved by | Can still approve |", "| --- | --- | --- | --- | --- |"]
+    for rule in verdict.rules:
+        mark = "✅" if rule.satisfied else "❌"
+        why = "<br>".join(_cell(line) for line in rule.why)
+        approved = ", ".join(f"{seat.group}: `{seat.reviewer}`" for seat in rule.seats if seat.reviewer)
+        still = "<br>".join(f"{group}: {_logins(who) or 'nobody'}" for group, who in rule.can_satisfy.items())
+        status = _cell(_status(rule))
+        if rule.stale:
+            status += f"<br>approval of an older commit, no longer counted: {_logins(rule.stale)}"
+        lines.append(f"| {mark} | **{_cell(rule.name)}**<br>{status} | {why} | {approved or '—'} "
+                     f"| {still or '—'} |")
+    return "\n".join(lines) + "\n"
+
+
+REVIEW_FORMATS: dict[str, ReviewRenderer] = {
+    "text": render_text,
+    "json": render_json,
+    "markdown": render_markdown,
+}

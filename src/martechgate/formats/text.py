@@ -1,0 +1,52 @@
+"""Findings for people: grouped by file, `file:line:col`, rule, message, what to do; colour on a terminal."""
+
+from __future__ import annotations
+
+from itertools import groupby
+
+import click
+
+from martechgate.check.engine import CheckResult
+from martechgate.check.model import Finding
+
+_SEVERITY_COLOURS = {"critical": "red", "high": "red", "medium": "yellow", "low": "cyan", "info": "blue"}
+
+
+def _label(finding: Finding) -> str:
+    if finding.waived_by is not None:
+        return "waived"
+    if finding.blocking:
+        return "error"
+    return "warning" if finding.enforcement == "soft" else "advisory"
+
+
+def render(result: CheckResult, color: bool = False) -> str:
+    def style(text: str, **kwargs: object) -> str:
+        return click.style(text, **kwargs) if color else text  # type: ignore[arg-type]
+
+    lines: list[str] = []
+    report = result.report
+    for file, group in groupby(report.findings, key=lambda f: f.file or "(repository)"):
+        lines.append(style(file, bold=True))
+        for finding in group:
+            where = f"{file}:{finding.line or 1}:{finding.column or 1}" if finding.file else file
+            label = _label(finding)
+            colour = "green" if label == "waived" else _SEVERITY_COLOURS.get(finding.severity, "white")
+            lines.append(f"  {where}: {style(label, fg=colour, bold=finding.blocking)} "
+                         f"[{finding.rule}] {finding.message}")
+            if finding.path:
+                lines.append(f"      field: {finding.path}")
+            if finding.waived_by is not None:
+                w = finding.waived_by
+                lines.append(f"      waived by {w.approved_by}" + (f" ({w.ticket})" if w.ticket else "")
+                             + f" until {w.expires}: {w.reason}")
+            else:
+                lines.append(f"      fix: {finding.remediation}")
+        lines.append("")
+    blocking = report.blocking
+    others = len(report.findings) - blocking
+    verdict = style("passed", fg="green", bold=True) if report.passed else \
+        style("failed", fg="red", bold=True)
+    lines.append(f"{verdict}: {report.entries} entries checked, {blocking} blocking, "
+                 f"{others} not blocking (advisory or waived)")
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,219 @@
+"""The diff-aware check of a pull request: the change's entries, judged by the merge base's rules.
+
+The rules (martechgate.yaml and policies/) are read from the merge base's git objects, never from the
+head or the working tree, so a change that edits them is judged by the rules it is trying to change.
+The catalog is read from the head (the working tree when no head is named). Only what the change
+touched is reported, plus what it breaks elsewhere: an entry that integrates with a tool the change
+removed or renamed, or an id the change duplicated.
+
+Speed: a pull request usually touches one entry of thousands. Policies and entry-scope rules judge one
+entry at a time; the catalog-scope rules compare entries only through ids. So the check reads the
+changed entries plus every entry whose text names an id the change touches or refers to (`git grep`
+finds those in the merge base's objects: unchanged files are the same there), and nothing else is read
+or parsed. A catalog-scope rule not known to work that way makes the check load the whole catalog, so
+a new cross-entry rule is never judged on a partial catalog.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from datetime import date
+
+import git
+
+from martechgate.check import engine
+from martechgate.check.catalog import read_entry
+from martechgate.check.engine import ChangeScope, CheckResult
+from martechgate.check.model import Entry, Finding, Report, get
+from martechgate.check.rules import RULES
+from martechgate.errors import RepoError
+from martechgate.gate import reviewers
+from martechgate.sources import changes
+from martechgate.sources.changes import ChangeSet
+from martechgate.sources.repo import CATALOG_DIR, ORG_FILE, POLICIES_DIR, YAML_SUFFIXES
+
+GOVERNANCE_DIRS = (POLICIES_DIR + "/", ".github/")
+GOVERNANCE_FILES = (ORG_FILE,)
+# Rules whose finding on one entry can be caused by a change to another entry; they compare entries
+# only through the ids entries name (integrations[].target, alternative, id).
+CROSS_ENTRY_RULES = frozenset({"unknown-reference", "duplicate-id", "data-flow-clearance"})
+# The catalog-scope rules a partial catalog (changed entries and those naming them) judges right;
+# entry-scope rules judge one file each, so they always do.
+PARTIAL_CATALOG_RULES = CROSS_ENTRY_RULES | {"entry-deleted"}
+MAX_SEARCHED_IDS = 2_000
+_INTEGRATION = re.compile(r"^integrations\.(\d+)(?:\.|$)")
+
+
+def is_catalog_file(path: str) -> bool:
+    folder, _, name = path.rpartition("/")
+    return folder == CATALOG_DIR and name.endswith(YAML_SUFFIXES) and not name.startswith(".")
+
+
+def is_governance_file(path: str) -> bool:
+    return path in GOVERNANCE_FILES or path.startswith(GOVERNANCE_DIRS)
+
+
+def _same_tool(changeset: ChangeSet, old_path: str, new_path: str) -> bool:
+    """Whether a rename git found moved one tool's record (same id or same tool name), rather than
+    deleting one tool and adding a different one that looks alike: entries share a template, so git's
+    similarity alone would call most replacements renames. The vendor is no proof (one vendor, many
+    tools)."""
+    old, new = read_entry(changeset.base, old_path).data, read_entry(changeset.head, new_path).data
+    if old is None or new is None:
+        return False
+    return any(get(old, key) is not None and get(old, key) == get(new, key) for key in ("id", "name"))
+
+
+def scope_of(changeset: ChangeSet) -> tuple[list[str], dict[str, str], list[str]]:
+    """The catalog files changed at head, the catalog files deleted (with their id at the merge base),
+    and the governance files touched."""
+    changed: list[str] = []
+    deleted: dict[str, str] = {}
+
+    def delete(path: str) -> None:
+        deleted[path] = read_entry(changeset.base, path).id or path
+
+    for change in changeset.changes:
+        old = change.old_path
+        if change.status == "D":
+            if is_catalog_file(change.path):
+                delete(change.path)
+            continue
+        if is_catalog_file(change.path):
+            changed.append(change.path)
+        if change.status == "R" and old and is_catalog_file(old) and not (
+                is_catalog_file(change.path) and _same_tool(changeset, old, change.path)):
+            delete(old)  # moved out of catalog/, or replaced by another tool
+    governance = sorted({path for change in changeset.changes for path in change.paths
+                         if is_governance_file(path)})
+    return changed, deleted, governance
+
+
+def _ids_before(changeset: ChangeSet, paths: list[str]) -> set[str]:
+    """The ids the merge base gave these files (a change may rename an id, or remove it)."""
+    ids = set()
+    for path in paths:
+        if changeset.base.exists(path):
+            entry_id = read_entry(changeset.base, path).id
+            if entry_id:
+                ids.add(entry_id)
+    return ids
+
+
+def _caused_by(finding: Finding, entry: Entry | None, touched_ids: set[str]) -> bool:
+    """Whether a cross-entry finding on an entry the change left alone is about a tool it touched."""
+    if entry is None or finding.rule not in CROSS_ENTRY_RULES:
+        return False
+    data = entry.data
+    if finding.rule == "duplicate-id":
+        return entry.id in touched_ids
+    path = finding.path or ""
+    if path == "alternative":
+        return get(data, "alternative") in touched_ids
+    integration = _INTEGRATION.match(path)
+    if integration:
+        return get(data, "integrations", int(integration.group(1)), "target") in touched_ids
+    return False
+
+
+def _referred_ids(entry: Entry) -> set[str]:
+    data = entry.data or {}
+    ids = {entry.id or "", data.get("alternative")}
+    integrations = data.get("integrations")
+    if isinstance(integrations, list):
+        ids |= {get(item, "target") for item in integrations}
+    return {value for value in ids if isinstance(value, str) and value}
+
+
+def _mentioning(changeset: ChangeSet, ids: set[str]) -> set[str]:
+    """Catalog files at the merge base whose text names any of `ids` (a superset of those that refer
+    to them), found by git in its object store."""
+    if not ids:
+        return set()
+    base = changeset.base
+    patterns = [arg for value in sorted(ids) for arg in ("-e", value)]
+    folder = f"{base.prefix}{CATALOG_DIR}/"
+    try:
+        output = base.repo.git.grep("-l", "-I", "-F", "-w", *patterns, base.commit.hexsha, "--", folder)
+    except git.GitCommandError as error:
+        if error.status == 1:  # git grep: nothing matched
+            return set()
+        raise RepoError(f"git grep failed in the merge base {base.commit.hexsha[:12]}: {error.stderr}",
+                        hint="Check that the repository is not damaged (`git fsck`).") from error
+    found = set()
+    for line in output.splitlines():
+        path = line.split(":", 1)[1] if ":" in line else line
+        if path.startswith(base.prefix):
+            found.add(path[len(base.prefix):])
+    return found
+
+
+def check_change(repo: str | os.PathLike[str], base: str, head: str | None = None,
+                 today: date | None = None) -> CheckResult:
+    changeset = changes.compute(repo, base, head)
+    if not changeset.head.exists(CATALOG_DIR) and not changeset.base.exists(CATALOG_DIR):
+        raise RepoError(f"there is no {CATALOG_DIR}/ folder in {repo}",
+                        hint="A governance repo keeps one YAML file per tool in catalog/; "
+                             "`martechgate init DIR` starts one.")
+    changed, deleted, governance = scope_of(changeset)
+    changed_entries = [read_entry(changeset.head, path) for path in changed]
+    old_paths = [p for c in changeset.changes for p in c.paths if is_catalog_file(p)]
+    touched_ids = _ids_before(changeset, old_paths) | set(deleted.values())
+    touched_ids |= {entry.id for entry in changed_entries if entry.id}
+
+    entries: list[Entry] | None = None  # None: the whole catalog
+    wanted = touched_ids.union(*(_referred_ids(entry) for entry in changed_entries))
+    # A change touching most of the catalog (an import) gains nothing from searching: read it all.
+    if len(wanted) <= MAX_SEARCHED_IDS and all(
+            rule.SCOPE == "entry" or rule.ID in PARTIAL_CATALOG_RULES for rule in RULES.values()):
+        skip = set(changed) | set(deleted)
+        related = sorted(path for path in _mentioning(changeset, wanted)
+                         if path not in skip and changeset.head.exists(path))
+        entries = sorted(changed_entries + [read_entry(changeset.head, path) for path in related],
+                         key=lambda entry: entry.file)
+    catalog = engine.load_catalog(changeset.head, changeset.base, today, entries=entries)
+    catalog.deleted = deleted
+    by_file = {entry.file: entry for entry in catalog.entries}
+    reported = set(changed) | set(deleted)
+
+    def select(finding: Finding) -> bool:
+        if finding.file in reported:
+            return True
+        return _caused_by(finding, by_file.get(finding.file or ""), touched_ids)
+
+    result = engine.run(catalog, select)
+    # The exceptions each changed entry had at the base (none for a new tool, or one replacing another).
+    before = {c.path: c.old_path or c.path for c in changeset.changes
+              if c.status == "M" or (c.status == "R" and c.old_path not in deleted)}
+
+    def base_exceptions(file: str) -> object:
+        return get(read_entry(changeset.base, before[file]).data, "exceptions") if file in before else None
+
+    exceptions_changed = tuple(entry.file for entry in changed_entries
+                               if get(entry.data, "exceptions") != base_exceptions(entry.file))
+    scope = ChangeScope(base_label=changeset.base.commit.hexsha[:12], head_label=changeset.head.label,
+                        changed_files=tuple(changed), deleted_files=tuple(sorted(deleted)),
+                        governance_files=tuple(governance),
+                        added_files=tuple(c.path for c in changeset.changes if c.path in changed and (
+                                              c.status == "A" or c.old_path in deleted)),
+                        exceptions_changed=exceptions_changed)
+    return CheckResult(Report(len(changed), result.report.findings), catalog, scope)
+
+
+def governance_note(result: CheckResult) -> str:
+    """The change edits the rules themselves: say it was judged by the base's rules, and who must review."""
+    scope = result.change
+    assert scope is not None
+    organization = result.catalog.organization
+    needed = reviewers.rules_for(organization, None, scope.governance_files)
+    lines = [f"note: this change edits governance files ({', '.join(scope.governance_files)}).",
+             f"  It was judged by the rules as they are at the merge base {scope.base_label}, not by its "
+             "own edits; they apply once merged."]
+    if needed:
+        lines.append("  It needs the governance reviewers: " + "; ".join(
+            f"{rule.name}: {reviewers.describe_requirement(organization, rule)}" for rule, _ in needed))
+    else:
+        lines.append("  No review rule in martechgate.yaml covers these paths: have IT and security "
+                     "review it anyway, and add a rule with `when: {paths: [...]}` for them.")
+    return "\n".join(lines)
