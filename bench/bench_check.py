@@ -24,9 +24,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from gen_catalog import generate
 
 ROOT = Path(__file__).resolve().parents[1]
-PARSE = ("import glob, sys, yaml\n"
-         "for name in glob.glob(sys.argv[1] + '/catalog/*.yaml'):\n"
-         "    with open(name, 'rb') as f: yaml.load(f, Loader=yaml.CSafeLoader)\n")
+PARSE = (
+    "import glob, sys, yaml\n"
+    "for name in glob.glob(sys.argv[1] + '/catalog/*.yaml'):\n"
+    "    with open(name, 'rb') as f: yaml.load(f, Loader=yaml.CSafeLoader)\n"
+)
 
 
 def timed(command: list[str], env: dict[str, str] | None = None, runs: int = 3) -> float:
@@ -62,9 +64,11 @@ def main() -> None:
             edited.write_text(edited.read_text().replace("status: approved", "status: in-review"))
             one_changed = timed([*command, "--cache-dir", str(cache_dir)], env)
             parse = timed([sys.executable, "-c", PARSE, str(repo)])
-            line = (f"{size:>6} entries: check cold {one_core:6.2f} s on 1 core, {check:6.2f} s on {cores}"
-                    f" | warm {warm:5.2f} s, one file changed {one_changed:5.2f} s | bare C parse {parse:6.2f} s"
-                    f" | cold/parse {one_core / parse:4.2f}x on 1 core, {check / parse:4.2f}x on {cores}")
+            line = (
+                f"{size:>6} entries: check cold {one_core:6.2f} s on 1 core, {check:6.2f} s on {cores}"
+                f" | warm {warm:5.2f} s, one file changed {one_changed:5.2f} s | bare C parse {parse:6.2f} s"
+                f" | cold/parse {one_core / parse:4.2f}x on 1 core, {check / parse:4.2f}x on {cores}"
+            )
             if Path(cjs).exists():
                 schema_only = timed([cjs, "--schemafile", str(schema), *files], runs=1)
                 line += f" | check-jsonschema {schema_only:6.2f} s | check-jsonschema/check {schema_only / check:5.1f}x"

@@ -24,11 +24,45 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
-APPS = ["HubSpot Marketing Hub", "Salesforce", "Canva", "Figma", "Notion", "Calendly", "Loom", "Miro",
-        "Workplace by Facebook", "Semrush", "Hootsuite", "Zoom", "Typeform", "Airtable", "Asana", "Gong",
-        "Hotjar", "Vidyard", "Later", "Buffer", "Ahrefs", "Grammarly", "ChatGPT", "Jasper", "Unbounce"]
-MERCHANTS = ["HUBSPOT INC", "CANVA* 02837-2938", "SQ *CALENDLY", "NOTION LABS", "ZOOM.US 888-799-9666",
-             "FIGMA", "PAYPAL *HOTJAR", "STARBUCKS 1234", "UNITED AIRLINES", "AHREFS PTE LTD"]
+APPS = [
+    "HubSpot Marketing Hub",
+    "Salesforce",
+    "Canva",
+    "Figma",
+    "Notion",
+    "Calendly",
+    "Loom",
+    "Miro",
+    "Workplace by Facebook",
+    "Semrush",
+    "Hootsuite",
+    "Zoom",
+    "Typeform",
+    "Airtable",
+    "Asana",
+    "Gong",
+    "Hotjar",
+    "Vidyard",
+    "Later",
+    "Buffer",
+    "Ahrefs",
+    "Grammarly",
+    "ChatGPT",
+    "Jasper",
+    "Unbounce",
+]
+MERCHANTS = [
+    "HUBSPOT INC",
+    "CANVA* 02837-2938",
+    "SQ *CALENDLY",
+    "NOTION LABS",
+    "ZOOM.US 888-799-9666",
+    "FIGMA",
+    "PAYPAL *HOTJAR",
+    "STARBUCKS 1234",
+    "UNITED AIRLINES",
+    "AHREFS PTE LTD",
+]
 MCCS = ["7372", "5734", "7372", "7372", "4816", "5817", "7372", "5814", "3000", "7372"]
 OKTA_EVENT = (
     '{{"uuid":"{i:08x}-dcbb-4380-a778-eb85d0a2c182",'
@@ -49,9 +83,16 @@ OKTA_EVENT = (
 
 def okta_event(i: int) -> str:
     app = (i * 7) % len(APPS)
-    return OKTA_EVENT.format(i=i, month=1 + i % 12, day=1 + i % 28, hour=i % 24, user=i % 5000, app=app,
-                             name=json.dumps(APPS[app]),
-                             event_type="user.session.start" if i % 50 == 0 else "user.authentication.sso")
+    return OKTA_EVENT.format(
+        i=i,
+        month=1 + i % 12,
+        day=1 + i % 28,
+        hour=i % 24,
+        user=i % 5000,
+        app=app,
+        name=json.dumps(APPS[app]),
+        event_type="user.session.start" if i % 50 == 0 else "user.authentication.sso",
+    )
 
 
 def generate(folder: Path, rows: int) -> dict[str, Path]:
@@ -67,8 +108,10 @@ def generate(folder: Path, rows: int) -> dict[str, Path]:
         out.write("Date,Merchant,Amount,Currency,Employee,Cost Center,MCC\r\n")
         for i in range(rows):
             m = i % len(MERCHANTS)
-            out.write(f"2026-{1 + i % 12:02d}-{1 + i % 28:02d},\"{MERCHANTS[m]}\",{(i % 900) + 9.99:.2f},USD,"
-                      f"user{i % 5000}@example.com,CC-{i % 40},{MCCS[m]}\r\n")
+            out.write(
+                f'2026-{1 + i % 12:02d}-{1 + i % 28:02d},"{MERCHANTS[m]}",{(i % 900) + 9.99:.2f},USD,'
+                f"user{i % 5000}@example.com,CC-{i % 40},{MCCS[m]}\r\n"
+            )
     return {"okta-array": array, "okta-ndjson": ndjson, "expenses-csv": expenses}
 
 
@@ -87,10 +130,22 @@ def run_case(kind: str, path: str) -> None:
     stats = result.sources[0]
     peak_kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # KiB on Linux
     size = os.path.getsize(path)
-    print(json.dumps({"records": stats.records, "used": stats.used, "elapsed": elapsed, "cpu": cpu,
-                      "rows_per_s": stats.records / elapsed, "mb_per_s": size / elapsed / 1e6,
-                      "file_mb": size / 1e6, "peak_rss_mb": peak_kib / 1024, "apps": len(result.apps),
-                      "unapproved": len(result.unapproved)}))
+    print(
+        json.dumps(
+            {
+                "records": stats.records,
+                "used": stats.used,
+                "elapsed": elapsed,
+                "cpu": cpu,
+                "rows_per_s": stats.records / elapsed,
+                "mb_per_s": size / elapsed / 1e6,
+                "file_mb": size / 1e6,
+                "peak_rss_mb": peak_kib / 1024,
+                "apps": len(result.apps),
+                "unapproved": len(result.unapproved),
+            }
+        )
+    )
 
 
 def main() -> None:
@@ -109,14 +164,17 @@ def main() -> None:
         print(f"generated {args.rows:,} rows per file in {time.perf_counter() - started:.1f} s")
         for case, path in files.items():
             kind = "expenses" if case == "expenses-csv" else "okta"
-            output = subprocess.run([sys.executable, __file__, "--case", kind, str(path)], check=True,
-                                    capture_output=True, text=True).stdout
+            output = subprocess.run(
+                [sys.executable, __file__, "--case", kind, str(path)], check=True, capture_output=True, text=True
+            ).stdout
             figures = json.loads(output)
-            print(f"{case:12} {figures['records']:>10,} rows  {figures['file_mb']:7.0f} MB  "
-                  f"{figures['elapsed']:6.1f} s (CPU {figures['cpu']:5.1f} s)  "
-                  f"{figures['rows_per_s']:>9,.0f} rows/s  "
-                  f"{figures['mb_per_s']:5.1f} MB/s  peak RSS {figures['peak_rss_mb']:6.1f} MB  "
-                  f"({figures['apps']} apps, {figures['unapproved']} not approved)")
+            print(
+                f"{case:12} {figures['records']:>10,} rows  {figures['file_mb']:7.0f} MB  "
+                f"{figures['elapsed']:6.1f} s (CPU {figures['cpu']:5.1f} s)  "
+                f"{figures['rows_per_s']:>9,.0f} rows/s  "
+                f"{figures['mb_per_s']:5.1f} MB/s  peak RSS {figures['peak_rss_mb']:6.1f} MB  "
+                f"({figures['apps']} apps, {figures['unapproved']} not approved)"
+            )
 
 
 if __name__ == "__main__":

@@ -36,11 +36,14 @@ def _data(content: bytes) -> bytes:
 
 
 def build(target: Path, total: int) -> None:
-    files = {p.relative_to(ROOT).as_posix(): p.read_bytes()
-             for p in [ROOT / "martechgate.yaml", *sorted((ROOT / "policies").glob("*.yaml"))]}
+    files = {
+        p.relative_to(ROOT).as_posix(): p.read_bytes()
+        for p in [ROOT / "martechgate.yaml", *sorted((ROOT / "policies").glob("*.yaml"))]
+    }
     catalog = {p.name: p.read_bytes() for p in sorted((ROOT / "catalog").glob("*.yaml"))}
-    catalog[f"{OLD_TOOL}.yaml"] = catalog.pop(f"{TOOL}.yaml").replace(f"id: {TOOL}".encode(),
-                                                                       f"id: {OLD_TOOL}".encode())
+    catalog[f"{OLD_TOOL}.yaml"] = catalog.pop(f"{TOOL}.yaml").replace(
+        f"id: {TOOL}".encode(), f"id: {OLD_TOOL}".encode()
+    )
     names = sorted(catalog)
     out = bytearray()
     commits = 0
@@ -72,23 +75,34 @@ def build(target: Path, total: int) -> None:
         step += 1
         pr += 1
         if step == total // 4:  # the rename, as a direct push
-            content = catalog.pop(f"{OLD_TOOL}.yaml").replace(f"id: {OLD_TOOL}".encode(),
-                                                              f"id: {TOOL}".encode())
+            content = catalog.pop(f"{OLD_TOOL}.yaml").replace(f"id: {OLD_TOOL}".encode(), f"id: {TOOL}".encode())
             catalog[f"{TOOL}.yaml"] = content
             names = sorted(catalog)
-            change = (b"D catalog/%s.yaml\n" % OLD_TOOL.encode()
-                      + b"M 100644 inline catalog/%s.yaml\n" % TOOL.encode() + _data(content))
+            change = (
+                b"D catalog/%s.yaml\n" % OLD_TOOL.encode()
+                + b"M 100644 inline catalog/%s.yaml\n" % TOOL.encode()
+                + _data(content)
+            )
             main_mark = commit("refs/heads/main", f"Rename {OLD_TOOL}", change, main_mark, who="Admin")
             continue
-        name = names[step % len(names)] if step % 7 else (f"{TOOL}.yaml" if f"{TOOL}.yaml" in catalog
-                                                          else f"{OLD_TOOL}.yaml")
+        name = (
+            names[step % len(names)]
+            if step % 7
+            else (f"{TOOL}.yaml" if f"{TOOL}.yaml" in catalog else f"{OLD_TOOL}.yaml")
+        )
         cost = b"annual_cost: %d" % (1000 + step * 10)
         catalog[name] = re.sub(rb"annual_cost: \d+", cost, catalog[name], count=1)
         change = b"M 100644 inline catalog/%s\n" % name.encode() + _data(catalog[name])
         if step % 10 == 0 and commits + 2 <= total:
             branch = commit(f"refs/heads/pr-{pr}", f"Update {name}", change, main_mark, who="Mia")
-            main_mark = commit("refs/heads/main", f"Merge pull request #{pr} from acme/pr-{pr}", change,
-                               main_mark, merge=branch, who="Mia")
+            main_mark = commit(
+                "refs/heads/main",
+                f"Merge pull request #{pr} from acme/pr-{pr}",
+                change,
+                main_mark,
+                merge=branch,
+                who="Mia",
+            )
         else:
             main_mark = commit("refs/heads/main", f"Update {name} (#{pr})", change, main_mark, who="Raj")
     subprocess.run(["git", "init", "-q", "-b", "main", str(target)], check=True)
@@ -119,24 +133,33 @@ def main() -> None:
         repo = Path(folder) / "gov"
         started = time.perf_counter()
         build(repo, total)
-        count = subprocess.run(["git", "rev-list", "--count", "main"], cwd=repo, capture_output=True,
-                               text=True, check=True).stdout.strip()
-        print(f"{platform.python_implementation()} {platform.python_version()}, "
-              f"{subprocess.run(['git', '--version'], capture_output=True, text=True).stdout.strip()}, "
-              f"{os.cpu_count()} CPUs")
+        count = subprocess.run(
+            ["git", "rev-list", "--count", "main"], cwd=repo, capture_output=True, text=True, check=True
+        ).stdout.strip()
+        print(
+            f"{platform.python_implementation()} {platform.python_version()}, "
+            f"{subprocess.run(['git', '--version'], capture_output=True, text=True).stdout.strip()}, "
+            f"{os.cpu_count()} CPUs"
+        )
         print(f"repo: {count} commits, built in {time.perf_counter() - started:.1f} s (fast-import)\n")
         middle = datetime.fromtimestamp(START + total * 1800, UTC).date()
         week_end = datetime.fromtimestamp(START + total * 1800 + 6 * 86400, UTC).date()
         rows = [
             ("git log --oneline (all commits)", ["git", "log", "--oneline"]),
-            ("git log --first-parent --raw -M -- catalog", ["git", "log", "--first-parent", "--raw", "-M",
-                                                            "--", "catalog"]),
-            ("git log --follow -p -- catalog/TOOL.yaml", ["git", "log", "--follow", "-p", "--",
-                                                          f"catalog/{TOOL}.yaml"]),
+            (
+                "git log --first-parent --raw -M -- catalog",
+                ["git", "log", "--first-parent", "--raw", "-M", "--", "catalog"],
+            ),
+            (
+                "git log --follow -p -- catalog/TOOL.yaml",
+                ["git", "log", "--follow", "-p", "--", f"catalog/{TOOL}.yaml"],
+            ),
             (f"martechgate history {TOOL} (json)", [*python, "history", TOOL, "--format", "json"]),
             (f"martechgate inventory --as-of {middle}", [*python, "inventory", "--as-of", str(middle)]),
-            (f"martechgate audit, one week ({middle} to {week_end})",
-             [*python, "audit", "--since", str(middle), "--until", str(week_end), "--format", "csv"]),
+            (
+                f"martechgate audit, one week ({middle} to {week_end})",
+                [*python, "audit", "--since", str(middle), "--until", str(week_end), "--format", "csv"],
+            ),
             ("martechgate verify (whole history, no records)", [*python, "verify"]),
             ("python -m martechgate --version (start-up)", [*python, "--version"]),
         ]
@@ -147,8 +170,9 @@ def main() -> None:
             print(f"{label:<{width}}  {wall:6.2f}s  {cpu:6.2f}s")
         print(f"(load average while measuring: {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs)")
         env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
-        changes = subprocess.run([*python, "history", TOOL, "--format", "json"], cwd=repo, text=True,
-                                 capture_output=True, env=env).stdout
+        changes = subprocess.run(
+            [*python, "history", TOOL, "--format", "json"], cwd=repo, text=True, capture_output=True, env=env
+        ).stdout
         found = len(json.loads(changes)["changes"])
         print(f"\nhistory found {found} changes to {TOOL} (following one rename)")
 

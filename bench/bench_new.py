@@ -29,11 +29,16 @@ from martechgate.check.organisation import load_organization  # noqa: E402
 from martechgate.intake import proposal  # noqa: E402
 from martechgate.sources.repo import WorkTree  # noqa: E402
 
-ANSWERS = {"name": "Acme Webinars", "vendor": {"name": "Acme Events, Inc.", "website": "https://acme.example"},
-           "purpose": "Customer webinars", "category": "webinar", "capabilities": ["webinars", "registration"],
-           "owners": {"business": "jane.doe@example.com", "technical": "raj.patel@example.com"},
-           "data": {"classification": "confidential", "categories": ["contact-pii"], "eu_subjects": False},
-           "contract": {"annual_cost": 20000, "currency": "USD", "payment": "invoice"}}
+ANSWERS = {
+    "name": "Acme Webinars",
+    "vendor": {"name": "Acme Events, Inc.", "website": "https://acme.example"},
+    "purpose": "Customer webinars",
+    "category": "webinar",
+    "capabilities": ["webinars", "registration"],
+    "owners": {"business": "jane.doe@example.com", "technical": "raj.patel@example.com"},
+    "data": {"classification": "confidential", "categories": ["contact-pii"], "eu_subjects": False},
+    "contract": {"annual_cost": 20000, "currency": "USD", "payment": "invoice"},
+}
 TODAY = date(2026, 11, 23)
 
 
@@ -55,10 +60,24 @@ def main() -> None:
         print(f"{'entries':>8}  {'new --dry-run':>14}  {'overlaps':>9}  {'check of the entry':>18}")
         for size in sizes:
             repo = generate(Path(folder) / f"gov-{size}", size)
-            command = [sys.executable, "-m", "martechgate", "new", str(repo), "--from", str(answers),
-                       "--allow-overlap", "--dry-run", "--today", TODAY.isoformat()]
-            whole = median_seconds(lambda command=command: subprocess.run(
-                command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env, check=True))
+            command = [
+                sys.executable,
+                "-m",
+                "martechgate",
+                "new",
+                str(repo),
+                "--from",
+                str(answers),
+                "--allow-overlap",
+                "--dry-run",
+                "--today",
+                TODAY.isoformat(),
+            ]
+            whole = median_seconds(
+                lambda command=command: subprocess.run(
+                    command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env, check=True
+                )
+            )
             source = WorkTree(repo)
             entries = load_entries(source)
             known = {e.id: e.data for e in entries if e.id is not None and e.data is not None}
@@ -66,9 +85,12 @@ def main() -> None:
             entry = proposal.finish(dict(ANSWERS, id="acme-webinars"))
             overlap = median_seconds(lambda entry=entry, known=known: proposal.overlaps(entry, known))
             text = proposal.render(entry, TODAY)
-            checked = median_seconds(lambda repo=repo, text=text, entries=entries: proposal.findings_for(
-                proposal.catalog_with(repo, entries, "catalog/acme-webinars.yaml", text, TODAY),
-                "catalog/acme-webinars.yaml"))
+            checked = median_seconds(
+                lambda repo=repo, text=text, entries=entries: proposal.findings_for(
+                    proposal.catalog_with(repo, entries, "catalog/acme-webinars.yaml", text, TODAY),
+                    "catalog/acme-webinars.yaml",
+                )
+            )
             assert draft.organization.categories
             print(f"{size:>8}  {whole:>13.2f}s  {overlap * 1000:>7.1f}ms  {checked:>17.2f}s")
 

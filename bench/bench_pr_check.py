@@ -64,8 +64,10 @@ def timed(label: str, run: object, repeat: int = 5) -> None:
         start = time.perf_counter()
         result = run()
         best = min(best, time.perf_counter() - start)
-    print(f"{label}: best of {repeat} {best * 1000:.0f} ms "
-          f"({result.report.entries} changed entries, {len(result.report.findings)} findings)")
+    print(
+        f"{label}: best of {repeat} {best * 1000:.0f} ms "
+        f"({result.report.entries} changed entries, {len(result.report.findings)} findings)"
+    )
 
 
 def main() -> None:
@@ -82,8 +84,21 @@ def main() -> None:
         timed("check --base main --head pr", lambda: pullcheck.check_change(repo, "main", "pr", TODAY))
         git(repo, "checkout", "-q", "pr")
         timed("check --base main (working tree)", lambda: pullcheck.check_change(repo, "main", None, TODAY))
-        command = [sys.executable, "-m", "martechgate", "check", str(repo), "--base", "main", "--head", "pr",
-                   "--today", TODAY.isoformat(), "--format", "json"]
+        command = [
+            sys.executable,
+            "-m",
+            "martechgate",
+            "check",
+            str(repo),
+            "--base",
+            "main",
+            "--head",
+            "pr",
+            "--today",
+            TODAY.isoformat(),
+            "--format",
+            "json",
+        ]
         walls = []
         for _ in range(3):
             start = time.perf_counter()
@@ -94,8 +109,10 @@ def main() -> None:
             start = time.perf_counter()
             subprocess.run([sys.executable, "-m", "martechgate", "--version"], capture_output=True, check=True)
             startups.append(time.perf_counter() - start)
-        print(f"CLI end to end (new process, as in CI): best of 3 {min(walls) * 1000:.0f} ms; starting "
-              f"Python and importing martechgate alone (--version): best of 3 {min(startups) * 1000:.0f} ms")
+        print(
+            f"CLI end to end (new process, as in CI): best of 3 {min(walls) * 1000:.0f} ms; starting "
+            f"Python and importing martechgate alone (--version): best of 3 {min(startups) * 1000:.0f} ms"
+        )
 
 
 if __name__ == "__main__":

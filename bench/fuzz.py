@@ -67,6 +67,7 @@ def typed_errors_only(parse: Callable[[bytes], object]) -> Callable[[bytes], Non
     def target(data: bytes) -> None:
         with contextlib.suppress(MartechgateError):  # a located, typed error: exit 2 with a message
             parse(data)
+
     return target
 
 
@@ -75,16 +76,21 @@ def export(reader: Callable[[str], object]) -> Callable[[bytes], None]:
         SCRATCH.write_bytes(data)
         for _ in reader(str(SCRATCH)):  # type: ignore[attr-defined]
             pass
+
     return typed_errors_only(read_all)
 
 
 TARGETS: dict[str, tuple[Callable[[bytes], None], list[Path]]] = {
     "entry": (entry, sorted((ROOT / "catalog").glob("*.yaml"))),
-    "policy": (typed_errors_only(lambda data: parse_policy("policies/fuzzed.yaml", data, RULES)),
-               sorted((ROOT / "policies").glob("*.yaml"))),
+    "policy": (
+        typed_errors_only(lambda data: parse_policy("policies/fuzzed.yaml", data, RULES)),
+        sorted((ROOT / "policies").glob("*.yaml")),
+    ),
     "organisation": (typed_errors_only(parse_organization), [ROOT / "martechgate.yaml"]),
-    "okta": (export(okta.read), [ROOT / "tests/fixtures/real/okta-system-log-list.json",
-                                 ROOT / "tests/fixtures/real/okta-system-log-sso.json"]),
+    "okta": (
+        export(okta.read),
+        [ROOT / "tests/fixtures/real/okta-system-log-list.json", ROOT / "tests/fixtures/real/okta-system-log-sso.json"],
+    ),
     "entra": (export(entra.read), [ROOT / "tests/fixtures/real/entra-signins.json"]),
     "google": (export(google.read), [ROOT / "tests/fixtures/real/google-token-activity.json"]),
     "expenses": (export(expenses.read), []),
@@ -99,8 +105,9 @@ def main() -> None:
     for seed in seeds:
         (corpus / seed.name).write_bytes(seed.read_bytes())
     if sys.argv[1] == "expenses":
-        (corpus / "card.csv").write_text("Date,Merchant,Amount,Currency,Employee\n"
-                                         "2026-03-01,CANVA* 02837-2938,119.99,USD,ann@example.com\n")
+        (corpus / "card.csv").write_text(
+            "Date,Merchant,Amount,Currency,Employee\n2026-03-01,CANVA* 02837-2938,119.99,USD,ann@example.com\n"
+        )
     print(f"fuzzing {sys.argv[1]} from {len(os.listdir(corpus))} seeds in {corpus}", flush=True)
     atheris.Setup([sys.argv[0], *sys.argv[2:], str(corpus)], target)
     atheris.Fuzz()

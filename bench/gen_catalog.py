@@ -30,7 +30,9 @@ def generate(out: Path, count: int) -> Path:
         data["id"] = new_id
         data["integrations"] = [
             {**integration, "target": rename[integration["target"]]}
-            for integration in data.get("integrations") or [] if integration["target"] in rename]
+            for integration in data.get("integrations") or []
+            if integration["target"] in rename
+        ]
         if data.get("alternative"):
             data["alternative"] = rename.get(data["alternative"])
         text = "# yaml-language-server: $schema=https://martechgate.dev/schema/entry-v1.json\n"

@@ -38,18 +38,31 @@ def make_catalog(folder: Path, count: int) -> None:
     for n in range(count):
         tool_id = f"tool-{n:05d}"
         entry = {
-            "apiVersion": "martechgate/v1", "id": tool_id, "name": f"Tool {n}",
+            "apiVersion": "martechgate/v1",
+            "id": tool_id,
+            "name": f"Tool {n}",
             "vendor": {"name": "Vendor", "website": "https://vendor.example.com", "country": "US"},
-            "category": rng.choice(CATEGORIES), "purpose": "Benchmark",
-            "capabilities": rng.sample(CAPABILITIES, 4), "status": "approved",
+            "category": rng.choice(CATEGORIES),
+            "purpose": "Benchmark",
+            "capabilities": rng.sample(CAPABILITIES, 4),
+            "status": "approved",
             "owners": {"business": "a@example.com", "technical": "b@example.com", "department": "ops"},
             "data": {"classification": "internal", "categories": [rng.choice(["none", "contact-pii"])]},
-            "integrations": [{"target": f"tool-{rng.randrange(count):05d}", "direction": "outbound",
-                              "data": ["contact-pii"]} for _ in range(3)],
-            "contract": {"annual_cost": rng.randrange(1000, 100000), "currency": rng.choice(["USD", "EUR"]),
-                         "seats": rng.randrange(1, 50), "start": "2025-01-01", "renewal": "2027-01-01",
-                         "auto_renew": True, "notice_days": 60, "implementation_cost": 1000,
-                         "support_hours_month": 4},
+            "integrations": [
+                {"target": f"tool-{rng.randrange(count):05d}", "direction": "outbound", "data": ["contact-pii"]}
+                for _ in range(3)
+            ],
+            "contract": {
+                "annual_cost": rng.randrange(1000, 100000),
+                "currency": rng.choice(["USD", "EUR"]),
+                "seats": rng.randrange(1, 50),
+                "start": "2025-01-01",
+                "renewal": "2027-01-01",
+                "auto_renew": True,
+                "notice_days": 60,
+                "implementation_cost": 1000,
+                "support_hours_month": 4,
+            },
         }
         (folder / "catalog" / f"{tool_id}.yaml").write_text(yaml.safe_dump(entry), encoding="utf-8")
 
@@ -78,8 +91,9 @@ def main() -> None:
         timed("renewals + ics", lambda: renewals.calendar(renewals.due(tools, today, end), "Bench", today))
         timed("overlap", lambda: overlap.overlap(tools))
         built = graph.build(catalog, tools)
-        timed("graph build + mermaid + dot", lambda: (graph.to_mermaid(graph.build(catalog, tools)),
-                                                      graph.to_dot(built)))
+        timed(
+            "graph build + mermaid + dot", lambda: (graph.to_mermaid(graph.build(catalog, tools)), graph.to_dot(built))
+        )
 
 
 if __name__ == "__main__":

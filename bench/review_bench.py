@@ -44,8 +44,9 @@ def main() -> None:
         git(repo, "add", "-A")
         git(repo, "commit", "-qm", "start")
         git(repo, "checkout", "-qb", "pr")
-        template = yaml.safe_load((ROOT / "catalog" / sorted(p.name for p in (ROOT / "catalog").iterdir())[0])
-                                  .read_text())
+        template = yaml.safe_load(
+            (ROOT / "catalog" / sorted(p.name for p in (ROOT / "catalog").iterdir())[0]).read_text()
+        )
         for n in range(entries):
             (repo / "catalog" / f"tool-{n}.yaml").write_text(yaml.safe_dump({**template, "id": f"tool-{n}"}))
         git(repo, "add", "-A")
@@ -53,12 +54,12 @@ def main() -> None:
         first = git(repo, "rev-parse", "HEAD")
         for n in range(0, entries, 10):
             (repo / "catalog" / f"tool-{n}.yaml").write_text(
-                yaml.safe_dump({**template, "id": f"tool-{n}", "purpose": "edited"}))
+                yaml.safe_dump({**template, "id": f"tool-{n}", "purpose": "edited"})
+            )
         git(repo, "commit", "-qam", "edit a tenth")
         head = git(repo, "rev-parse", "HEAD")
 
-        members = ["alice-chen", "bob-okafor", "carol-diaz", "dan-kowalski", "erin-walsh", "frank-mueller",
-                   "grace-lee"]
+        members = ["alice-chen", "bob-okafor", "carol-diaz", "dan-kowalski", "erin-walsh", "frank-mueller", "grace-lee"]
         team = [f"team-member-{n}" for n in range(reviewers)]
         reviews = [review.Review(login, review.APPROVED, first) for login in members]
         reviews += [review.Review(login, review.APPROVED, head) for login in team]
@@ -73,8 +74,10 @@ def main() -> None:
         verdict = review.evaluate(organization, changeset, reviews, "mallory", teams=teams, applied=applied)
         judged = time.perf_counter()
         seats = sum(len(rule.seats) for rule in verdict.rules)
-        print(f"entries changed: {entries}, reviews: {len(reviews)}, rules applied: {len(applied)}, "
-              f"seats: {seats}, approved: {verdict.approved}")
+        print(
+            f"entries changed: {entries}, reviews: {len(reviews)}, rules applied: {len(applied)}, "
+            f"seats: {seats}, approved: {verdict.approved}"
+        )
         print(f"change set (git diff):       {1000 * (computed - started):8.1f} ms")
         print(f"applicable rules:            {1000 * (ruled - computed):8.1f} ms")
         print(f"evaluate (matching, stale diffs): {1000 * (judged - ruled):8.1f} ms")

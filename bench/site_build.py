@@ -44,8 +44,11 @@ def measure(repo: Path, out: Path) -> tuple[int, int, list[float]]:
 def synthetic(folder: Path, count: int) -> Path:
     """bench/gen_catalog.py's repo, committed once so every tool has a history to read."""
     repo = generate(folder / "gov", count)
-    for args in (["init", "-q"], ["add", "-A"],
-                 ["-c", "user.name=bench", "-c", "user.email=b@example.com", "commit", "-qm", "bench"]):
+    for args in (
+        ["init", "-q"],
+        ["add", "-A"],
+        ["-c", "user.name=bench", "-c", "user.email=b@example.com", "commit", "-qm", "bench"],
+    ):
         subprocess.run(["git", *args], cwd=repo, check=True)
     return repo
 
@@ -53,12 +56,16 @@ def synthetic(folder: Path, count: int) -> Path:
 def main() -> None:
     count = int(sys.argv[1]) if len(sys.argv) > 1 else 500
     with tempfile.TemporaryDirectory() as tmp:
-        runs = (("project catalog", ROOT, "out-project"),
-                (f"synthetic, {count} tools", synthetic(Path(tmp), count), "out-synthetic"))
+        runs = (
+            ("project catalog", ROOT, "out-project"),
+            (f"synthetic, {count} tools", synthetic(Path(tmp), count), "out-synthetic"),
+        )
         for label, repo, out in runs:
             tools, files, (check, prepare, render) = measure(repo, Path(tmp) / out)
-            print(f"{label}: {tools} tools, {files} files; load+check {check:.2f}s, views+history "
-                  f"{prepare:.2f}s, render+write {render:.2f}s, total {check + prepare + render:.2f}s")
+            print(
+                f"{label}: {tools} tools, {files} files; load+check {check:.2f}s, views+history "
+                f"{prepare:.2f}s, render+write {render:.2f}s, total {check + prepare + render:.2f}s"
+            )
 
 
 if __name__ == "__main__":

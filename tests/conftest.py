@@ -31,16 +31,30 @@ BASE_ENTRY: dict[str, Any] = {
     "capabilities": ["graphics"],
     "status": "approved",
     "alternative": None,
-    "owners": {"business": "jane.doe@example.com", "technical": "raj.patel@example.com",
-               "department": "brand"},
-    "data": {"classification": "internal", "categories": ["none"], "subjects": [], "residency": ["US"],
-             "transfer_mechanism": "none", "retention_days": 365},
+    "owners": {"business": "jane.doe@example.com", "technical": "raj.patel@example.com", "department": "brand"},
+    "data": {
+        "classification": "internal",
+        "categories": ["none"],
+        "subjects": [],
+        "residency": ["US"],
+        "transfer_mechanism": "none",
+        "retention_days": 365,
+    },
     "security": {"sso": "saml", "mfa": "enforced", "scim": True, "evidence": []},
     "agreements": {"dpa": True, "baa": False, "ccpa_service_provider": False},
     "integrations": [],
-    "contract": {"annual_cost": 1200, "currency": "USD", "payment": "invoice", "seats": 5,
-                 "start": "2026-01-01", "renewal": "2027-06-01", "auto_renew": False, "notice_days": 30,
-                 "implementation_cost": 0, "support_hours_month": 1},
+    "contract": {
+        "annual_cost": 1200,
+        "currency": "USD",
+        "payment": "invoice",
+        "seats": 5,
+        "start": "2026-01-01",
+        "renewal": "2027-06-01",
+        "auto_renew": False,
+        "notice_days": 30,
+        "implementation_cost": 0,
+        "support_hours_month": 1,
+    },
     "review": {"risk_tier": "low", "last_reviewed": "2026-06-01", "next_review": "2027-06-01"},
 }
 
@@ -80,8 +94,7 @@ class GovRepo:
         env = dict(os.environ)
         if date_text:
             env["GIT_AUTHOR_DATE"] = env["GIT_COMMITTER_DATE"] = date_text
-        result = subprocess.run(["git", *args], cwd=self.path, env=env, check=True,
-                                capture_output=True, text=True)
+        result = subprocess.run(["git", *args], cwd=self.path, env=env, check=True, capture_output=True, text=True)
         return result.stdout.strip()
 
     def write(self, relative: str, content: str | bytes) -> Path:
@@ -129,13 +142,23 @@ def gov(tmp_path: Path) -> GovRepo:
 @pytest.fixture
 def run_cli() -> Iterator[Any]:
     """Run `python -m martechgate` in a real subprocess (exit code, stdout, stderr)."""
-    def run(*args: str, cwd: Path | None = None, env: dict[str, str] | None = None,
-            input_text: str | None = None) -> subprocess.CompletedProcess[str]:
+
+    def run(
+        *args: str, cwd: Path | None = None, env: dict[str, str] | None = None, input_text: str | None = None
+    ) -> subprocess.CompletedProcess[str]:
         full_env = dict(os.environ)
         full_env["PYTHONPATH"] = str(ROOT / "src") + os.pathsep + full_env.get("PYTHONPATH", "")
         full_env.update(env or {})
-        return subprocess.run([sys.executable, "-m", "martechgate", *args], cwd=cwd, env=full_env,
-                              capture_output=True, text=True, input=input_text, timeout=120)
+        return subprocess.run(
+            [sys.executable, "-m", "martechgate", *args],
+            cwd=cwd,
+            env=full_env,
+            capture_output=True,
+            text=True,
+            input=input_text,
+            timeout=120,
+        )
+
     yield run
 
 

@@ -49,8 +49,13 @@ class FakeGitHub:
                 length = int(self.headers.get("Content-Length") or 0)
                 raw = self.rfile.read(length) if length else b""
                 body = json.loads(raw) if raw else None
-                recorded = Recorded(self.command, parsed.path, urllib.parse.parse_qs(parsed.query),
-                                    {k.lower(): v for k, v in self.headers.items()}, body)
+                recorded = Recorded(
+                    self.command,
+                    parsed.path,
+                    urllib.parse.parse_qs(parsed.query),
+                    {k.lower(): v for k, v in self.headers.items()},
+                    body,
+                )
                 fake.requests.append(recorded)
                 route = fake.routes.get((self.command, parsed.path))
                 answer = route(recorded) if route else Answer(404, {"message": "Not Found"})
@@ -89,6 +94,7 @@ class FakeGitHub:
 
     def pages(self, path: str, pages: list[list[Any]]) -> None:
         """Serve `pages` of a list at GET `path`, linked rel="next"/"last" as GitHub does."""
+
         def route(request: Recorded) -> Answer:
             number = int(request.query.get("page", ["1"])[0])
             links = []
@@ -98,6 +104,7 @@ class FakeGitHub:
             if number > 1:
                 links.append(f'<{self.url}{path}?per_page=100&page=1>; rel="first"')
             return Answer(200, pages[number - 1], {"Link": ", ".join(links)} if links else {})
+
         self.add("GET", path, route)
 
     def asked(self, method: str, path: str) -> list[Recorded]:

@@ -14,10 +14,21 @@ from martechgate.audit.history import Git
 from martechgate.audit.records import write
 from tests.conftest import GovRepo, dump, entry
 
-SCIM_WAIVER = {"rule": "pii-requires-scim", "reason": "SCIM on Enterprise only; quarterly access review",
-               "approved_by": "ciso@example.com", "ticket": "SEC-1", "expires": "2026-06-15"}
-PII = {"classification": "confidential", "categories": ["contact-pii"], "subjects": ["prospects"],
-       "residency": ["US"], "transfer_mechanism": "none", "retention_days": 365}
+SCIM_WAIVER = {
+    "rule": "pii-requires-scim",
+    "reason": "SCIM on Enterprise only; quarterly access review",
+    "approved_by": "ciso@example.com",
+    "ticket": "SEC-1",
+    "expires": "2026-06-15",
+}
+PII = {
+    "classification": "confidential",
+    "categories": ["contact-pii"],
+    "subjects": ["prospects"],
+    "residency": ["US"],
+    "transfer_mechanism": "none",
+    "retention_days": 365,
+}
 
 
 def build(gov: GovRepo) -> dict[str, str]:
@@ -29,24 +40,62 @@ def build(gov: GovRepo) -> dict[str, str]:
     gov.add_entry("forms", name="<script>alert(1)</script> Forms")
     gov.commit("Add forms", when="2026-04-02T09:00:00+00:00", author="Mia <mia@example.com>")
     gov.git("checkout", "-q", "main")
-    gov.git("merge", "-q", "--no-ff", "add-forms", "-m", "Merge pull request #2 from acme/add-forms",
-            date_text="2026-04-02T10:00:00+00:00")
+    gov.git(
+        "merge",
+        "-q",
+        "--no-ff",
+        "add-forms",
+        "-m",
+        "Merge pull request #2 from acme/add-forms",
+        date_text="2026-04-02T10:00:00+00:00",
+    )
     shas["forms"] = gov.git("rev-parse", "HEAD")
-    write(Git(gov.path), shas["forms"], {"approved": True, "author": "mia", "rules": [
-        {"name": "joint-cmo-cio", "seats": [{"group": "marketing", "reviewer": "alice-chen"},
-                                            {"group": "it", "reviewer": "carol-diaz"}]}]})
+    write(
+        Git(gov.path),
+        shas["forms"],
+        {
+            "approved": True,
+            "author": "mia",
+            "rules": [
+                {
+                    "name": "joint-cmo-cio",
+                    "seats": [
+                        {"group": "marketing", "reviewer": "alice-chen"},
+                        {"group": "it", "reviewer": "carol-diaz"},
+                    ],
+                }
+            ],
+        },
+    )
     # squash #3: personal data without SCIM, waived by an exception
-    gov.write("catalog/forms.yaml", dump(entry("forms", name="Forms", data=PII,
-                                               security={"sso": "saml", "mfa": "enforced", "scim": False,
-                                                         "evidence": []},
-                                               exceptions=[SCIM_WAIVER])))
-    shas["waiver"] = gov.commit("Forms collects leads (#3)", when="2026-04-10T12:00:00+00:00",
-                                author="Raj <raj@example.com>")
+    gov.write(
+        "catalog/forms.yaml",
+        dump(
+            entry(
+                "forms",
+                name="Forms",
+                data=PII,
+                security={"sso": "saml", "mfa": "enforced", "scim": False, "evidence": []},
+                exceptions=[SCIM_WAIVER],
+            )
+        ),
+    )
+    shas["waiver"] = gov.commit(
+        "Forms collects leads (#3)", when="2026-04-10T12:00:00+00:00", author="Raj <raj@example.com>"
+    )
     # a direct push that breaks the check (a hard rule: SSO off while holding personal data)
-    gov.write("catalog/forms.yaml", dump(entry("forms", name="Forms", data=PII,
-                                               security={"sso": "none", "mfa": "enforced", "scim": False,
-                                                         "evidence": []},
-                                               exceptions=[{**SCIM_WAIVER, "expires": "2026-06-20"}])))
+    gov.write(
+        "catalog/forms.yaml",
+        dump(
+            entry(
+                "forms",
+                name="Forms",
+                data=PII,
+                security={"sso": "none", "mfa": "enforced", "scim": False, "evidence": []},
+                exceptions=[{**SCIM_WAIVER, "expires": "2026-06-20"}],
+            )
+        ),
+    )
     shas["direct"] = gov.commit("quick fix", when="2026-04-11T12:00:00+00:00", author="Admin <a@example.com>")
     gov.add_entry("after")
     shas["after"] = gov.commit("Add after (#4)", when="2026-07-01T00:00:00+00:00")
@@ -99,8 +148,9 @@ def test_formats_escape_and_agree(gov: GovRepo, run_cli: Any, tmp_path: Any) -> 
 def test_dates_are_checked(gov: GovRepo, run_cli: Any) -> None:
     result = run_cli("audit", "--since", "2026-05-01", "--until", "2026-04-01", "--repo", str(gov.path))
     assert result.returncode == 2 and "before --since" in result.stderr
-    empty = run_cli("audit", "--since", "2020-01-01", "--until", "2020-12-31", "--repo", str(gov.path),
-                    "--format", "json")
+    empty = run_cli(
+        "audit", "--since", "2020-01-01", "--until", "2020-12-31", "--repo", str(gov.path), "--format", "json"
+    )
     assert empty.returncode == 0 and json.loads(empty.stdout)["events"] == []
 
 
@@ -108,13 +158,26 @@ def test_the_check_follows_rule_changes_within_the_period(gov: GovRepo) -> None:
     gov.add_entry("canva")
     gov.commit("Add canva (#1)", when="2026-04-01T10:00:00+00:00")
     # a new hard policy lands: every tool must have SCIM off (absurd, but it fails canva)
-    gov.write("policies/no-scim.yaml", dump({
-        "id": "no-scim", "title": "No SCIM", "description": "Test policy.", "severity": "high",
-        "enforcement": "hard", "match": {"required": ["security"]},
-        "require": {"properties": {"security": {"properties": {"scim": {"const": False}}}}},
-        "message": "{id} has SCIM", "remediation": "Turn SCIM off.",
-        "examples": {"pass": [{"id": "a", "security": {"scim": False}}],
-                     "fail": [{"id": "b", "security": {"scim": True}}]}}))
+    gov.write(
+        "policies/no-scim.yaml",
+        dump(
+            {
+                "id": "no-scim",
+                "title": "No SCIM",
+                "description": "Test policy.",
+                "severity": "high",
+                "enforcement": "hard",
+                "match": {"required": ["security"]},
+                "require": {"properties": {"security": {"properties": {"scim": {"const": False}}}}},
+                "message": "{id} has SCIM",
+                "remediation": "Turn SCIM off.",
+                "examples": {
+                    "pass": [{"id": "a", "security": {"scim": False}}],
+                    "fail": [{"id": "b", "security": {"scim": True}}],
+                },
+            }
+        ),
+    )
     gov.commit("Add a policy (#2)", when="2026-04-02T10:00:00+00:00")
     gov.add_entry("canva", purpose="Design everything")
     gov.commit("Widen canva (#3)", when="2026-04-03T10:00:00+00:00")
@@ -124,5 +187,8 @@ def test_the_check_follows_rule_changes_within_the_period(gov: GovRepo) -> None:
     gov.commit("Narrow canva (#4)", when="2026-04-05T10:00:00+00:00")
     report = audit.build(Git(gov.path), date(2026, 4, 1), date(2026, 4, 30))
     assert [(e["pull_request"], e["check"][:22]) for e in report.events] == [
-        (1, "passed"), (3, "blocking: no-scim"), (4, "could not run: this is")]
+        (1, "passed"),
+        (3, "blocking: no-scim"),
+        (4, "could not run: this is"),
+    ]
     assert [e["event"] for e in report.events] == ["added", "changed", "changed"]

@@ -71,8 +71,14 @@ CASES = [
     Case("tab indentation", TAB, "yaml-syntax"),
     Case("duplicate key", DUP, "duplicate-key", line=line_of(DUP, "status: approved"), column=1, path="status"),
     Case("billion laughs", bomb(), "yaml-syntax", message="alias bomb"),
-    Case("python object tag", "id: !!python/object/apply:os.system ['touch /tmp/pwned']\n", "yaml-syntax",
-         line=1, column=5, message="not allowed"),
+    Case(
+        "python object tag",
+        "id: !!python/object/apply:os.system ['touch /tmp/pwned']\n",
+        "yaml-syntax",
+        line=1,
+        column=5,
+        message="not allowed",
+    ),
     Case("custom tag", "id: bad\nname: !vault abc\n", "yaml-syntax", line=2, column=7),
     Case("binary tag", "id: bad\nlogo: !!binary aGVsbG8=\n", "yaml-syntax", line=2),
     Case("deep nesting", "a: " + "[" * 5000 + "]" * 5000 + "\n", "yaml-syntax", message="nests deeper"),
@@ -80,33 +86,57 @@ CASES = [
     Case("not UTF-8", b"id: bad\nname: Caf\xe9\n", "yaml-syntax", line=2, column=10, message="UTF-8"),
     Case("UTF-16", "id: bad\n".encode("utf-16"), "file-refused", message="binary"),
     Case("NUL byte", b"id: bad\x00\n", "file-refused", message="binary"),
-    Case("huge file", b"id: bad\nname: " + b"x" * (1024 * 1024 + 10) + b"\n", "file-refused",
-         message="over the limit"),
+    Case("huge file", b"id: bad\nname: " + b"x" * (1024 * 1024 + 10) + b"\n", "file-refused", message="over the limit"),
     Case("empty file", "", "schema", line=1, message="empty"),
     Case("only comments", "# TODO\n", "schema", message="empty"),
     Case("a list, not a mapping", "- id: bad\n", "schema", line=1, message="mapping"),
     Case("a scalar", "just text\n", "schema", message="mapping"),
-    Case("wrong types", WRONG_TYPES, "schema", line=line_of(WRONG_TYPES, "annual_cost"),
-         path="contract.annual_cost", message="must be a number"),
+    Case(
+        "wrong types",
+        WRONG_TYPES,
+        "schema",
+        line=line_of(WRONG_TYPES, "annual_cost"),
+        path="contract.annual_cost",
+        message="must be a number",
+    ),
     Case("unknown field", text_of(colour="blue"), "schema", path="colour", message="unknown field"),
-    Case("bad date", text_of(review={"risk_tier": "low", "last_reviewed": "2026-13-01"}), "schema",
-         path="review.last_reviewed", message="YYYY-MM-DD"),
-    Case("bad email", text_of(owners={"business": "jane", "technical": "raj@example.com"}), "schema",
-         path="owners.business", message="email"),
+    Case(
+        "bad date",
+        text_of(review={"risk_tier": "low", "last_reviewed": "2026-13-01"}),
+        "schema",
+        path="review.last_reviewed",
+        message="YYYY-MM-DD",
+    ),
+    Case(
+        "bad email",
+        text_of(owners={"business": "jane", "technical": "raj@example.com"}),
+        "schema",
+        path="owners.business",
+        message="email",
+    ),
     Case("huge scalar", text_of(purpose="x" * 100_000), "schema", path="purpose"),
     Case("id with path tricks", text_of(id="../../etc/passwd"), "schema", path="id", message="an id is"),
-    Case("target with path tricks",
-         text_of(integrations=[{"target": "../secrets", "direction": "outbound"}]), "schema",
-         path="integrations.0.target"),
+    Case(
+        "target with path tricks",
+        text_of(integrations=[{"target": "../secrets", "direction": "outbound"}]),
+        "schema",
+        path="integrations.0.target",
+    ),
     Case("id not the file name", text_of(id="other-tool"), "id-mismatch", path="id"),
-    Case("unknown integration target",
-         text_of(integrations=[{"target": "nowhere", "direction": "outbound"}]), "unknown-reference",
-         path="integrations.0.target"),
-    Case("symlink out of the repo", None, "file-refused", message="outside the repository",
-         setup=_symlink_out),
+    Case(
+        "unknown integration target",
+        text_of(integrations=[{"target": "nowhere", "direction": "outbound"}]),
+        "unknown-reference",
+        path="integrations.0.target",
+    ),
+    Case("symlink out of the repo", None, "file-refused", message="outside the repository", setup=_symlink_out),
     Case("a pipe", None, "file-refused", message="not a regular file", setup=_fifo),
-    Case("CRLF and BOM are fine, so the finding is the real one",
-         b"\xef\xbb\xbf" + text_of(status="aproved").replace("\n", "\r\n").encode(), "schema", path="status"),
+    Case(
+        "CRLF and BOM are fine, so the finding is the real one",
+        b"\xef\xbb\xbf" + text_of(status="aproved").replace("\n", "\r\n").encode(),
+        "schema",
+        path="status",
+    ),
 ]
 
 
@@ -145,23 +175,28 @@ def test_a_folder_named_like_an_entry(gov: GovRepo, tmp_path: Path, run_cli: Any
     assert result.returncode == 0 and "Traceback" not in result.stderr  # folders are not entries
 
 
-@pytest.mark.parametrize("content, where", [
-    ("organization: [\n", "martechgate.yaml:2"),
-    ("organization: A\n", "martechgate.yaml:1:1"),
-    (b"organization: \xff\n", "martechgate.yaml:1"),
-])
-def test_bad_organisation_file_is_exit_2(content: str | bytes, where: str, gov: GovRepo,
-                                         run_cli: Any) -> None:
+@pytest.mark.parametrize(
+    "content, where",
+    [
+        ("organization: [\n", "martechgate.yaml:2"),
+        ("organization: A\n", "martechgate.yaml:1:1"),
+        (b"organization: \xff\n", "martechgate.yaml:1"),
+    ],
+)
+def test_bad_organisation_file_is_exit_2(content: str | bytes, where: str, gov: GovRepo, run_cli: Any) -> None:
     gov.write("martechgate.yaml", content)
     result = run_cli("check", str(gov.path))
     assert result.returncode == 2 and where in result.stderr and "Traceback" not in result.stderr
 
 
-@pytest.mark.parametrize("content, message", [
-    ("id: pii-requires-sso\n!!python/object:x {}\n", "not"),
-    ("id: pii-requires-sso\ntitle: x\n", "missing"),
-    ("- a\n", "mapping"),
-])
+@pytest.mark.parametrize(
+    "content, message",
+    [
+        ("id: pii-requires-sso\n!!python/object:x {}\n", "not"),
+        ("id: pii-requires-sso\ntitle: x\n", "missing"),
+        ("- a\n", "mapping"),
+    ],
+)
 def test_bad_policy_file_is_exit_2(content: str, message: str, gov: GovRepo, run_cli: Any) -> None:
     gov.write("policies/pii-requires-sso.yaml", content)
     result = run_cli("check", str(gov.path))

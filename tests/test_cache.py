@@ -54,8 +54,12 @@ def test_changed_file_is_judged_again_and_the_rest_come_from_cache(own: Path, tm
 def test_cached_entry_gets_new_cross_entry_findings(gov: GovRepo, tmp_path: Path) -> None:
     """forms is cached; crm then stops being cleared for contact-pii: forms' flow is now a finding."""
     gov.add_entry("crm", data=PII, review={"risk_tier": "medium", "last_reviewed": "2026-06-01"})
-    gov.add_entry("forms", data=PII, review={"risk_tier": "medium", "last_reviewed": "2026-06-01"},
-                  integrations=[{"target": "crm", "direction": "outbound", "data": ["contact-pii"]}])
+    gov.add_entry(
+        "forms",
+        data=PII,
+        review={"risk_tier": "medium", "last_reviewed": "2026-06-01"},
+        integrations=[{"target": "crm", "direction": "outbound", "data": ["contact-pii"]}],
+    )
     first, _ = run(gov.path, tmp_path / "c")
     assert not [f for f in first["findings"] if f["rule"] == "data-flow-clearance"]  # type: ignore[union-attr]
     gov.add_entry("crm")  # now holds no personal data
@@ -73,13 +77,16 @@ def test_cached_waivers_still_waive(own: Path, tmp_path: Path) -> None:
     assert any(f["waived_by"] for f in report["findings"])  # type: ignore[union-attr]
 
 
-@pytest.mark.parametrize("damage", [
-    lambda raw: raw[: len(raw) // 2],  # truncated
-    lambda raw: raw.replace(b"true", b"false", 1),  # edited: the checksum fails
-    lambda raw: b"\x00\xff garbage",
-    lambda raw: b"{}\n{}",
-    lambda raw: b'{"format": "something-else/9"}\n' + raw.split(b"\n", 1)[1],
-])
+@pytest.mark.parametrize(
+    "damage",
+    [
+        lambda raw: raw[: len(raw) // 2],  # truncated
+        lambda raw: raw.replace(b"true", b"false", 1),  # edited: the checksum fails
+        lambda raw: b"\x00\xff garbage",
+        lambda raw: b"{}\n{}",
+        lambda raw: b'{"format": "something-else/9"}\n' + raw.split(b"\n", 1)[1],
+    ],
+)
 def test_corrupt_or_foreign_cache_is_ignored_and_rebuilt(own: Path, tmp_path: Path, damage: object) -> None:
     expected, cache = run(own, tmp_path / "c")
     cache.path.write_bytes(damage(cache.path.read_bytes()))  # type: ignore[operator]
@@ -133,7 +140,7 @@ def counted_run(path: Path, folder: Path) -> tuple[dict[str, object], CountingTr
 @pytest.fixture
 def settled(monkeypatch: pytest.MonkeyPatch) -> None:
     """Files written by the test count as settled at once (in real use: 2 s after their last change)."""
-    monkeypatch.setattr(cache_module, "RACY_NS", -10**12)
+    monkeypatch.setattr(cache_module, "RACY_NS", -(10**12))
 
 
 @pytest.mark.usefixtures("settled")
@@ -162,8 +169,7 @@ def test_same_size_edit_with_the_old_modification_time_is_still_seen(own: Path, 
 
 
 @pytest.mark.usefixtures("settled")
-def test_file_replaced_by_a_link_out_of_the_repo_is_refused_not_taken_from_the_cache(
-        own: Path, tmp_path: Path) -> None:
+def test_file_replaced_by_a_link_out_of_the_repo_is_refused_not_taken_from_the_cache(own: Path, tmp_path: Path) -> None:
     counted_run(own, tmp_path / "c")
     outside = tmp_path / "outside.yaml"
     outside.write_bytes((own / "catalog" / "canva.yaml").read_bytes())
@@ -183,18 +189,22 @@ def test_a_file_changed_just_before_the_run_is_read_again(own: Path, tmp_path: P
 
 
 @pytest.mark.usefixtures("settled")
-@pytest.mark.parametrize("stats", [{"catalog/canva.yaml": "oops"}, {"catalog/canva.yaml": [1, 2, 3]}, [],
-                                   {"catalog/canva.yaml": [0, 0, 0, 0, 0, 7]}])
+@pytest.mark.parametrize(
+    "stats",
+    [{"catalog/canva.yaml": "oops"}, {"catalog/canva.yaml": [1, 2, 3]}, [], {"catalog/canva.yaml": [0, 0, 0, 0, 0, 7]}],
+)
 def test_file_identities_of_the_wrong_shape_are_not_trusted(own: Path, tmp_path: Path, stats: object) -> None:
     expected, _ = counted_run(own, tmp_path / "c")
-    forge(ResultCache.for_repo(own, WorkTree(own), TODAY, tmp_path / "c").path,
-          lambda loaded: loaded.update(stats=stats))
+    forge(
+        ResultCache.for_repo(own, WorkTree(own), TODAY, tmp_path / "c").path, lambda loaded: loaded.update(stats=stats)
+    )
     report, _ = counted_run(own, tmp_path / "c")
     assert report == expected
 
 
 def test_another_day_or_other_rules_ignore_the_cache(own: Path, tmp_path: Path) -> None:
     from datetime import date
+
     run(own, tmp_path / "c")
     assert run(own, tmp_path / "c", date(2026, 12, 1))[1].hits == 0
     run(own, tmp_path / "c")

@@ -17,8 +17,7 @@ RUNNER = CliRunner()
 
 def invoke(*args: str) -> tuple[int, str, str]:
     result = RUNNER.invoke(main, list(args))
-    assert not isinstance(result.exception, Exception) or isinstance(result.exception, SystemExit), \
-        result.exception
+    assert not isinstance(result.exception, Exception) or isinstance(result.exception, SystemExit), result.exception
     return result.exit_code, result.stdout, result.stderr
 
 
@@ -68,9 +67,19 @@ def test_json_report_contract(gov: GovRepo, tmp_path: Path) -> None:
     jsonschema_rs.validate(load_schema("report"), report)
     [finding] = report["findings"]
     assert finding == {
-        "rule": "schema", "entry": "canva", "file": "catalog/canva.yaml", "line": status_line(gov), "column": 9,
-        "path": "status", "severity": "high", "enforcement": "hard", "blocking": True,
-        "message": finding["message"], "remediation": finding["remediation"], "waived_by": None}
+        "rule": "schema",
+        "entry": "canva",
+        "file": "catalog/canva.yaml",
+        "line": status_line(gov),
+        "column": 9,
+        "path": "status",
+        "severity": "high",
+        "enforcement": "hard",
+        "blocking": True,
+        "message": finding["message"],
+        "remediation": finding["remediation"],
+        "waived_by": None,
+    }
     assert report["summary"] == {"entries": 1, "findings": 1, "blocking": 1, "passed": False, "waived": 0}
 
 

@@ -50,10 +50,12 @@ def test_ruleset_payload_and_groups_without_team() -> None:
     assert payload["target"] == "branch" and payload["enforcement"] == "active"
     pull = next(rule for rule in payload["rules"] if rule["type"] == "pull_request")["parameters"]
     reviewers = pull["required_reviewers"]
-    assert {"minimum_approvals": 1, "file_patterns": ["catalog/**"],
-            "reviewer": {"id": 7, "type": "Team"}} in reviewers
-    assert {"minimum_approvals": 1, "file_patterns": ["catalog/**"],
-            "reviewer": {"id": None, "type": "Team"}} in reviewers  # marketing: id unknown
+    assert {"minimum_approvals": 1, "file_patterns": ["catalog/**"], "reviewer": {"id": 7, "type": "Team"}} in reviewers
+    assert {
+        "minimum_approvals": 1,
+        "file_patterns": ["catalog/**"],
+        "reviewer": {"id": None, "type": "Team"},
+    } in reviewers  # marketing: id unknown
     assert all(r["reviewer"]["type"] == "Team" for r in reviewers)
     assert pull["required_approving_review_count"] == 2  # joint and gov need two people
     status = next(rule for rule in payload["rules"] if rule["type"] == "required_status_checks")
@@ -87,12 +89,17 @@ def test_cli_codeowners_in_a_subfolder_names_paths_from_the_git_root(tmp_path: P
 
 
 def test_cli_ruleset(gov: GovRepo, run_cli: Any) -> None:
-    result = run_cli("ruleset", str(gov.path), "--team-id", "acme/it-architecture=42",
-                     "--team-id", "acme/marketing-ops=41")
+    result = run_cli(
+        "ruleset", str(gov.path), "--team-id", "acme/it-architecture=42", "--team-id", "acme/marketing-ops=41"
+    )
     assert result.returncode == 0, result.stderr
     payload = json.loads(result.stdout)
-    teams = {r["reviewer"]["id"] for rule in payload["rules"] if rule["type"] == "pull_request"
-             for r in rule["parameters"]["required_reviewers"]}
+    teams = {
+        r["reviewer"]["id"]
+        for rule in payload["rules"]
+        if rule["type"] == "pull_request"
+        for r in rule["parameters"]["required_reviewers"]
+    }
     assert teams == {41, 42}
     assert "'security' has no github_team" in result.stderr
     bad = run_cli("ruleset", str(gov.path), "--team-id", "acme/it")

@@ -12,8 +12,14 @@ from tests.conftest import TODAY, GovRepo, dump, entry
 PII_NO_SSO: dict[str, Any] = {
     "name": "Acme Forms",
     "vendor": {"name": "Acme Forms Ltd", "website": "https://forms.example.com", "country": "US"},
-    "data": {"classification": "internal", "categories": ["contact-pii"], "subjects": ["prospects"],
-             "residency": ["US"], "transfer_mechanism": "none", "retention_days": 365},
+    "data": {
+        "classification": "internal",
+        "categories": ["contact-pii"],
+        "subjects": ["prospects"],
+        "residency": ["US"],
+        "transfer_mechanism": "none",
+        "retention_days": 365,
+    },
     "security": {"sso": "none", "mfa": "enforced", "scim": True, "evidence": []},
     "review": {"risk_tier": "medium", "last_reviewed": "2026-06-01", "next_review": "2027-06-01"},
 }
@@ -85,8 +91,10 @@ def test_weakening_a_policy_in_the_working_tree_does_not_help(gov: GovRepo, run_
     weakened = policy.read_text().replace("enforcement: soft", "enforcement: advisory")
     assert weakened != policy.read_text()
     policy.write_text(weakened)
-    gov.write("martechgate.yaml", (gov.path / "martechgate.yaml").read_text().replace(
-        "{marketing: 1, it: 1}", "{marketing: 1}"))
+    gov.write(
+        "martechgate.yaml",
+        (gov.path / "martechgate.yaml").read_text().replace("{marketing: 1, it: 1}", "{marketing: 1}"),
+    )
     code, report, stderr = _check(run_cli, gov, "--base", "main")
     assert code == 1
     sso = [f for f in report["findings"] if f["rule"] == "pii-requires-sso"]
@@ -97,16 +105,17 @@ def test_weakening_a_policy_in_the_working_tree_does_not_help(gov: GovRepo, run_
 def test_a_deleted_entry_is_a_finding_and_breaks_who_integrates_with_it(gov: GovRepo, run_cli: Any) -> None:
     gov.add_entry("canva")
     gov.add_entry("figma", name="Figma", integrations=_to("canva"))
-    gov.add_entry("miro", name="Miro", vendor={"name": "Miro", "website": "https://miro.example",
-                                               "country": "US"})
+    gov.add_entry("miro", name="Miro", vendor={"name": "Miro", "website": "https://miro.example", "country": "US"})
     gov.commit("main")
     gov.git("checkout", "-q", "-b", "drop-canva")
     gov.git("rm", "-q", "catalog/canva.yaml")
     gov.commit("Drop Canva")
     code, report, stderr = _check(run_cli, gov, "--base", "main", "--head", "drop-canva")
     assert code == 1
-    assert _rules_by_file(report) == {("catalog/canva.yaml", "entry-deleted"),
-                                      ("catalog/figma.yaml", "unknown-reference")}
+    assert _rules_by_file(report) == {
+        ("catalog/canva.yaml", "entry-deleted"),
+        ("catalog/figma.yaml", "unknown-reference"),
+    }
     deleted = next(f for f in report["findings"] if f["rule"] == "entry-deleted")
     assert deleted["entry"] == "canva" and deleted["blocking"] and "status: retired" in deleted["remediation"]
     assert stderr == ""  # no governance files changed, no note
@@ -127,13 +136,11 @@ def test_a_rename_is_not_a_deletion_but_a_changed_id_breaks_references(gov: GovR
 
 def test_replacing_one_tool_by_a_lookalike_is_a_deletion(gov: GovRepo) -> None:
     """git calls a delete-and-add of two similar files a rename; a different tool is not a rename."""
-    gov.add_entry("canva", name="Canva", vendor={"name": "Canva", "website": "https://canva.example",
-                                                 "country": "AU"})
+    gov.add_entry("canva", name="Canva", vendor={"name": "Canva", "website": "https://canva.example", "country": "AU"})
     gov.commit("main")
     gov.git("checkout", "-q", "-b", "swap")
     gov.git("rm", "-q", "catalog/canva.yaml")
-    gov.add_entry("figma", name="Figma", vendor={"name": "Figma", "website": "https://figma.example",
-                                                 "country": "US"})
+    gov.add_entry("figma", name="Figma", vendor={"name": "Figma", "website": "https://figma.example", "country": "US"})
     gov.commit("Swap")
     result = pullcheck.check_change(gov.path, "main", "swap", TODAY)
     assert {(f.file, f.rule) for f in result.report.findings} == {("catalog/canva.yaml", "entry-deleted")}
@@ -156,14 +163,21 @@ def test_a_duplicate_id_caused_by_the_change_is_reported(gov: GovRepo, run_cli: 
 
 def test_removing_a_data_category_breaks_a_tool_that_sends_it(gov: GovRepo) -> None:
     pii = {**PII_NO_SSO["data"], "classification": "internal"}
-    gov.add_entry("crm", name="CRM", data=pii, security={"sso": "saml", "mfa": "enforced", "scim": True,
-                                                         "evidence": []},
-                  review={"risk_tier": "medium", "last_reviewed": "2026-06-01", "next_review": "2027-06-01"})
-    gov.add_entry("forms", name="Forms", data=pii,
-                  security={"sso": "saml", "mfa": "enforced", "scim": True, "evidence": []},
-                  integrations=[{"target": "crm", "direction": "outbound", "data": ["contact-pii"],
-                                 "method": "native"}],
-                  review={"risk_tier": "medium", "last_reviewed": "2026-06-01", "next_review": "2027-06-01"})
+    gov.add_entry(
+        "crm",
+        name="CRM",
+        data=pii,
+        security={"sso": "saml", "mfa": "enforced", "scim": True, "evidence": []},
+        review={"risk_tier": "medium", "last_reviewed": "2026-06-01", "next_review": "2027-06-01"},
+    )
+    gov.add_entry(
+        "forms",
+        name="Forms",
+        data=pii,
+        security={"sso": "saml", "mfa": "enforced", "scim": True, "evidence": []},
+        integrations=[{"target": "crm", "direction": "outbound", "data": ["contact-pii"], "method": "native"}],
+        review={"risk_tier": "medium", "last_reviewed": "2026-06-01", "next_review": "2027-06-01"},
+    )
     gov.commit("main")
     gov.git("checkout", "-q", "-b", "narrow")
     gov.add_entry("crm", name="CRM")  # no personal data any more
@@ -196,6 +210,7 @@ def test_a_base_without_an_organisation_file_exits_2(tmp_path: Any, run_cli: Any
 def test_the_project_catalog_passes_against_its_own_history(run_cli: Any) -> None:
     """Without changes, the diff-aware check of HEAD against itself reports nothing."""
     from tests.conftest import ROOT
+
     result = run_cli("check", str(ROOT), "--base", "HEAD", "--head", "HEAD", "--today", TODAY.isoformat())
     assert result.returncode == 0, result.stdout + result.stderr
 
@@ -215,7 +230,9 @@ def test_a_governance_repo_in_a_subfolder(tmp_path: Any) -> None:
     outer.commit("drop canva")
     result = pullcheck.check_change(inner, "main", "pr", TODAY)
     assert {(f.file, f.rule) for f in result.report.findings} == {
-        ("catalog/canva.yaml", "entry-deleted"), ("catalog/figma.yaml", "unknown-reference")}
+        ("catalog/canva.yaml", "entry-deleted"),
+        ("catalog/figma.yaml", "unknown-reference"),
+    }
 
 
 def test_the_partial_catalog_finds_what_the_whole_catalog_finds(gov: GovRepo, monkeypatch: Any) -> None:
@@ -225,9 +242,17 @@ def test_the_partial_catalog_finds_what_the_whole_catalog_finds(gov: GovRepo, mo
     safe = {"sso": "saml", "mfa": "enforced", "scim": True, "evidence": []}
     medium = {"risk_tier": "medium", "last_reviewed": "2026-06-01", "next_review": "2027-06-01"}
     gov.add_entry("crm", name="CRM", data=pii, security=safe, review=medium)
-    gov.add_entry("forms", name="Forms", data=pii, security=safe, review=medium,
-                  integrations=[{"target": "crm", "direction": "outbound", "data": ["contact-pii"],
-                                 "method": "native"}, *_to("canva")])
+    gov.add_entry(
+        "forms",
+        name="Forms",
+        data=pii,
+        security=safe,
+        review=medium,
+        integrations=[
+            {"target": "crm", "direction": "outbound", "data": ["contact-pii"], "method": "native"},
+            *_to("canva"),
+        ],
+    )
     gov.add_entry("canva", name="Canva")
     gov.add_entry("legacy", name="Legacy", alternative="canva")
     for n in range(30):
@@ -247,7 +272,10 @@ def test_the_partial_catalog_finds_what_the_whole_catalog_finds(gov: GovRepo, mo
     fast = findings()
     monkeypatch.setattr(pullcheck, "MAX_SEARCHED_IDS", -1)
     assert findings() == fast
-    assert {("catalog/canva.yaml", "entry-deleted", None), ("catalog/forms.yaml", "data-flow-clearance",
-            "integrations.0.data"), ("catalog/legacy.yaml", "unknown-reference", "alternative"),
-            ("catalog/forms.yaml", "unknown-reference", "integrations.1.target")} <= fast
+    assert {
+        ("catalog/canva.yaml", "entry-deleted", None),
+        ("catalog/forms.yaml", "data-flow-clearance", "integrations.0.data"),
+        ("catalog/legacy.yaml", "unknown-reference", "alternative"),
+        ("catalog/forms.yaml", "unknown-reference", "integrations.1.target"),
+    } <= fast
     assert not any(file and file.startswith("catalog/filler-") for file, _, _ in fast)

@@ -22,14 +22,25 @@ CARD = """Date,Merchant,Amount,Currency,Employee,Cost Center,MCC
 
 
 def token_audit(*grants: tuple[str, str, str, list[str]]) -> dict[str, Any]:
-    items = [{"kind": "admin#reports#activity",
-              "id": {"time": "2026-05-01T10:00:00Z", "applicationName": "token"},
-              "actor": {"email": user},
-              "events": [{"type": "auth", "name": "authorize",
-                          "parameters": [{"name": "app_name", "value": app},
-                                         {"name": "client_id", "value": client},
-                                         {"name": "scope", "multiValue": scopes}]}]}
-             for user, app, client, scopes in grants]
+    items = [
+        {
+            "kind": "admin#reports#activity",
+            "id": {"time": "2026-05-01T10:00:00Z", "applicationName": "token"},
+            "actor": {"email": user},
+            "events": [
+                {
+                    "type": "auth",
+                    "name": "authorize",
+                    "parameters": [
+                        {"name": "app_name", "value": app},
+                        {"name": "client_id", "value": client},
+                        {"name": "scope", "multiValue": scopes},
+                    ],
+                }
+            ],
+        }
+        for user, app, client, scopes in grants
+    ]
     return {"kind": "admin#reports#activities", "items": items}
 
 
@@ -38,12 +49,25 @@ def exports(tmp_path: Path) -> dict[str, str]:
     card = tmp_path / "card.csv"
     card.write_text(CARD, encoding="utf-8")
     google = tmp_path / "tokens.json"
-    google.write_text(json.dumps(token_audit(
-        ("ann@example.com", "Zapier", "99-z.apps.googleusercontent.com",
-         ["https://mail.google.com/", "https://www.googleapis.com/auth/drive", "openid"]),
-        ("bob@example.com", "Hootsuite", "7-h.apps.googleusercontent.com", ["openid"]))))
-    return {"card": str(card), "google": str(google), "okta": str(FIXTURES / "okta-system-log-sso.json"),
-            "entra": str(FIXTURES / "entra-signins.json")}
+    google.write_text(
+        json.dumps(
+            token_audit(
+                (
+                    "ann@example.com",
+                    "Zapier",
+                    "99-z.apps.googleusercontent.com",
+                    ["https://mail.google.com/", "https://www.googleapis.com/auth/drive", "openid"],
+                ),
+                ("bob@example.com", "Hootsuite", "7-h.apps.googleusercontent.com", ["openid"]),
+            )
+        )
+    )
+    return {
+        "card": str(card),
+        "google": str(google),
+        "okta": str(FIXTURES / "okta-system-log-sso.json"),
+        "entra": str(FIXTURES / "entra-signins.json"),
+    }
 
 
 def own_catalog_repo(tmp_path: Path) -> GovRepo:
@@ -59,41 +83,75 @@ def rows_by_app(stdout: str) -> dict[str, dict[str, Any]]:
 
 
 def test_own_catalog_reports_unapproved_tools(run_cli: Any, exports: dict[str, str]) -> None:
-    result = run_cli("discover", str(ROOT), "--expenses", exports["card"], "--google", exports["google"],
-                     "--okta", exports["okta"], "--source", f"entra={exports['entra']}", "--format", "json")
+    result = run_cli(
+        "discover",
+        str(ROOT),
+        "--expenses",
+        exports["card"],
+        "--google",
+        exports["google"],
+        "--okta",
+        exports["okta"],
+        "--source",
+        f"entra={exports['entra']}",
+        "--format",
+        "json",
+    )
     assert result.returncode == 1, result.stderr
     rows = rows_by_app(result.stdout)
     # Canva (approved) and Hootsuite (approved) are in use and fine; Starbucks is not software (MCC 5814).
     assert set(rows) == {"Calendly", "DRIFT.COM", "Zapier", "Workplace by Facebook", "Azure Portal"}
     drift = rows["DRIFT.COM"]
-    assert (drift["catalog"], drift["status"], drift["match"], drift["spend"], drift["alternative"],
-            drift["alternative_reason"]) == ("drift", "denied", ["name 'drift' is the entry name 'Drift'"],
-                                             ["400.00 USD"], "intercom", "the entry's alternative")
+    assert (
+        drift["catalog"],
+        drift["status"],
+        drift["match"],
+        drift["spend"],
+        drift["alternative"],
+        drift["alternative_reason"],
+    ) == (
+        "drift",
+        "denied",
+        ["name 'drift' is the entry name 'Drift'"],
+        ["400.00 USD"],
+        "intercom",
+        "the entry's alternative",
+    )
     calendly = rows["Calendly"]
-    assert (calendly["status"], calendly["users"], calendly["events"], calendly["spend"],
-            calendly["first_seen"], calendly["last_seen"], calendly["departments"]) == (
-        "not in catalog", 2, 2, ["24.00 USD"], "2026-03-04", "2026-04-04", ["Sales"])
+    assert (
+        calendly["status"],
+        calendly["users"],
+        calendly["events"],
+        calendly["spend"],
+        calendly["first_seen"],
+        calendly["last_seen"],
+        calendly["departments"],
+    ) == ("not in catalog", 2, 2, ["24.00 USD"], "2026-03-04", "2026-04-04", ["Sales"])
     assert rows["Zapier"]["broad_scopes"] == [
         "https://mail.google.com/ (full Gmail access)",
-        "https://www.googleapis.com/auth/drive (all Google Drive files)"]
+        "https://www.googleapis.com/auth/drive (all Google Drive files)",
+    ]
     meta = json.loads(result.stdout)["meta"]
     assert meta["not approved"] == 5
     assert "1 expense merchants" in meta["left out"]
 
 
 def test_all_lists_approved_tools_with_their_match(run_cli: Any, exports: dict[str, str]) -> None:
-    result = run_cli("discover", str(ROOT), "--expenses", exports["card"], "--google", exports["google"],
-                     "--all", "--format", "json")
+    result = run_cli(
+        "discover", str(ROOT), "--expenses", exports["card"], "--google", exports["google"], "--all", "--format", "json"
+    )
     rows = rows_by_app(result.stdout)
     assert (rows["Canva"]["catalog"], rows["Canva"]["status"], rows["Canva"]["match"]) == (
-        "canva", "approved", ["name 'Canva' is the entry id 'canva'"])
+        "canva",
+        "approved",
+        ["name 'Canva' is the entry id 'canva'"],
+    )
     assert rows["Hootsuite"]["status"] == "approved"
 
 
 def test_nothing_unapproved_exits_0(run_cli: Any, tmp_path: Path) -> None:
     card = tmp_path / "card.csv"
-    card.write_text("Date,Merchant,Amount\n2026-01-02,FIGMA,15\n2026-01-03,Canva Pty Ltd,9\n",
-                    encoding="utf-8")
+    card.write_text("Date,Merchant,Amount\n2026-01-02,FIGMA,15\n2026-01-03,Canva Pty Ltd,9\n", encoding="utf-8")
     result = run_cli("discover", str(ROOT), "--expenses", str(card))
     assert result.returncode == 0, result.stdout + result.stderr
     assert "(0 rows)" in result.stdout
@@ -123,19 +181,23 @@ def test_malformed_rows_are_shown_and_all_written_with_problems(run_cli: Any, tm
     assert "26 records, 1 used, 25 malformed" in result.stdout
 
 
-@pytest.mark.parametrize(("args", "message"), [
-    ((), "no export to read"),
-    (("--source", "slack=x.json"), "unknown kind 'slack'"),
-    (("--source", "okta"), "is not KIND=FILE"),
-    (("--okta", "{missing}"), "cannot read"),
-    (("--okta", "{not_json}"), "does not start with JSON"),
-    (("--entra", "{google}"), "has no `value` list (top-level keys: `kind`, `items`)"),
-    (("--expenses", "{card}", "--csv-map", "vendor=Merchant"), "unknown field 'vendor'"),
-    (("--expenses", "{card}", "--csv-encoding", "klingon"), "not an encoding"),
-    (("--expenses", "{card}", "--currency", "dollars"), "not a 3-letter"),
-])
-def test_cannot_run_exits_2_with_a_message(run_cli: Any, exports: dict[str, str], tmp_path: Path,
-                                           args: tuple[str, ...], message: str) -> None:
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        ((), "no export to read"),
+        (("--source", "slack=x.json"), "unknown kind 'slack'"),
+        (("--source", "okta"), "is not KIND=FILE"),
+        (("--okta", "{missing}"), "cannot read"),
+        (("--okta", "{not_json}"), "does not start with JSON"),
+        (("--entra", "{google}"), "has no `value` list (top-level keys: `kind`, `items`)"),
+        (("--expenses", "{card}", "--csv-map", "vendor=Merchant"), "unknown field 'vendor'"),
+        (("--expenses", "{card}", "--csv-encoding", "klingon"), "not an encoding"),
+        (("--expenses", "{card}", "--currency", "dollars"), "not a 3-letter"),
+    ],
+)
+def test_cannot_run_exits_2_with_a_message(
+    run_cli: Any, exports: dict[str, str], tmp_path: Path, args: tuple[str, ...], message: str
+) -> None:
     not_json = tmp_path / "page.html"
     not_json.write_text("<html>login</html>", encoding="utf-8")
     values = {**exports, "missing": str(tmp_path / "nope.json"), "not_json": str(not_json)}
@@ -149,12 +211,24 @@ def test_no_catalog_folder_exits_2(run_cli: Any, exports: dict[str, str], tmp_pa
     assert result.returncode == 2 and "no catalog/ folder" in result.stderr
 
 
-def test_write_proposals_drafts_entries_that_load_and_never_overwrites(run_cli: Any, tmp_path: Path,
-                                                                       exports: dict[str, str]) -> None:
+def test_write_proposals_drafts_entries_that_load_and_never_overwrites(
+    run_cli: Any, tmp_path: Path, exports: dict[str, str]
+) -> None:
     repo = own_catalog_repo(tmp_path)
     (repo.path / "catalog" / "calendly.yaml").write_text("# mine, hand-written\n", encoding="utf-8")
-    args = ("discover", str(repo.path), "--expenses", exports["card"], "--google", exports["google"],
-            "--okta", exports["okta"], "--write-proposals", "--today", "2026-11-23")
+    args = (
+        "discover",
+        str(repo.path),
+        "--expenses",
+        exports["card"],
+        "--google",
+        exports["google"],
+        "--okta",
+        exports["okta"],
+        "--write-proposals",
+        "--today",
+        "2026-11-23",
+    )
     result = run_cli(*args)
     assert result.returncode == 1, result.stderr
     assert "proposal: catalog/zapier.yaml: Zapier: written, status proposed" in result.stderr
@@ -171,7 +245,10 @@ def test_write_proposals_drafts_entries_that_load_and_never_overwrites(run_cli: 
     assert loaded.problems == []
     assert loaded.value["status"] == "proposed"
     assert loaded.value["oauth"]["scopes"] == [
-        "https://mail.google.com/", "https://www.googleapis.com/auth/drive", "openid"]
+        "https://mail.google.com/",
+        "https://www.googleapis.com/auth/drive",
+        "openid",
+    ]
     assert loaded.value["x-aliases"] == ["99-z.apps.googleusercontent.com"]
     assert loaded.value["x-discovered"]["users"] == 1
     workplace = load_bytes((repo.path / "catalog" / "workplace-by-facebook.yaml").read_bytes()).value

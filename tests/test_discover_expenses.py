@@ -18,8 +18,9 @@ from martechgate.errors import UsageError
 HEADER = "Date,Merchant,Amount,Currency,Employee,Cost Center,MCC"
 
 
-def read(tmp_path: Path, content: str | bytes, options: CsvOptions | None = None,
-         name: str = "card.csv") -> list[object]:
+def read(
+    tmp_path: Path, content: str | bytes, options: CsvOptions | None = None, name: str = "card.csv"
+) -> list[object]:
     path = tmp_path / name
     path.write_bytes(content if isinstance(content, bytes) else content.encode("utf-8"))
     return list(expenses.read(str(path), options))
@@ -37,14 +38,23 @@ def test_usual_columns_found_by_name(tmp_path: Path) -> None:
     items = read(tmp_path, f"{HEADER}\n2026-03-01,CANVA* 02837-2938,119.99,usd,Ann@Example.com,Brand,5817\n")
     (row,) = rows_of(items)
     assert (row.app_name, row.app_key, row.spend, row.currency, row.user, row.department, row.mcc) == (
-        "Canva", "canva", Decimal("119.99"), "USD", "ann@example.com", "Brand", "5817")
+        "Canva",
+        "canva",
+        Decimal("119.99"),
+        "USD",
+        "ann@example.com",
+        "Brand",
+        "5817",
+    )
     assert row.seen.isoformat() == "2026-03-01T00:00:00+00:00"
 
 
 def test_bom_and_crlf_and_quoted_newline(tmp_path: Path) -> None:
-    content = (f"\ufeff{HEADER}\r\n2026-03-01,\"Hootsuite, Inc.\",49.00,USD,a@x.com,Social,7372\r\n"
-               "2026-03-02,\"Notion\r\nLabs\",10,USD,b@x.com,Ops,7372\r\n"
-               "2026-03-03,Figma,15,USD,c@x.com,Brand,7372\r\n")
+    content = (
+        f'\ufeff{HEADER}\r\n2026-03-01,"Hootsuite, Inc.",49.00,USD,a@x.com,Social,7372\r\n'
+        '2026-03-02,"Notion\r\nLabs",10,USD,b@x.com,Ops,7372\r\n'
+        "2026-03-03,Figma,15,USD,c@x.com,Brand,7372\r\n"
+    )
     items = read(tmp_path, content.encode("utf-8"))
     rows = rows_of(items)
     assert [r.app_name for r in rows] == ["Hootsuite", "Notion Labs", "Figma"]
@@ -52,16 +62,18 @@ def test_bom_and_crlf_and_quoted_newline(tmp_path: Path) -> None:
 
 
 def test_malformed_rows_reported_by_physical_line(tmp_path: Path) -> None:
-    content = (f"{HEADER}\n"
-               "2026-03-01,Canva,12.00,USD,a@x.com,Brand,5817\n"      # line 2: fine
-               "\"2026-03-02\",\"Multi\nline\",1,USD,a@x.com,Brand,7372\n"  # lines 3-4: fine
-               "not a date,Canva,12.00,USD,a@x.com,Brand,5817\n"      # line 5
-               "2026-03-01,,12.00,USD,a@x.com,Brand,5817\n"           # line 6
-               "2026-03-01,Canva,twelve,USD,a@x.com,Brand,5817\n"     # line 7
-               "2026-03-01,Canva,12.00,DOLLARS,a@x.com,Brand,5817\n"  # line 8
-               "2026-03-01,Canva,12.00,USD,a@x.com,Brand,58X7\n"      # line 9
-               "\n"                                                    # line 10: blank, not data
-               "2026-03-01,Canva\n")                                   # line 11: short row
+    content = (
+        f"{HEADER}\n"
+        "2026-03-01,Canva,12.00,USD,a@x.com,Brand,5817\n"  # line 2: fine
+        '"2026-03-02","Multi\nline",1,USD,a@x.com,Brand,7372\n'  # lines 3-4: fine
+        "not a date,Canva,12.00,USD,a@x.com,Brand,5817\n"  # line 5
+        "2026-03-01,,12.00,USD,a@x.com,Brand,5817\n"  # line 6
+        "2026-03-01,Canva,twelve,USD,a@x.com,Brand,5817\n"  # line 7
+        "2026-03-01,Canva,12.00,DOLLARS,a@x.com,Brand,5817\n"  # line 8
+        "2026-03-01,Canva,12.00,USD,a@x.com,Brand,58X7\n"  # line 9
+        "\n"  # line 10: blank, not data
+        "2026-03-01,Canva\n"
+    )  # line 11: short row
     items = read(tmp_path, content)
     assert len(rows_of(items)) == 2
     assert problems_of(items) == [
@@ -75,8 +87,10 @@ def test_malformed_rows_reported_by_physical_line(tmp_path: Path) -> None:
 
 
 def test_non_utf8_file_read_as_windows_1252_and_said_once(tmp_path: Path) -> None:
-    content = f"{HEADER}\n2026-03-01,Caf\u00e9 Design,12.00,EUR,a@x.com,Brand,7372\n" \
-              f"2026-03-02,Bj\u00f6rk Tools,3.00,EUR,b@x.com,Brand,7372\n"
+    content = (
+        f"{HEADER}\n2026-03-01,Caf\u00e9 Design,12.00,EUR,a@x.com,Brand,7372\n"
+        f"2026-03-02,Bj\u00f6rk Tools,3.00,EUR,b@x.com,Brand,7372\n"
+    )
     items = read(tmp_path, content.encode("cp1252"))
     assert [r.app_name for r in rows_of(items)] == ["Caf\u00e9 Design", "Bj\u00f6rk Tools"]
     notices = [item for item in items if isinstance(item, Notice)]
@@ -92,9 +106,11 @@ def test_explicit_encoding(tmp_path: Path) -> None:
 
 def test_huge_field_is_a_malformed_row_and_reading_goes_on(tmp_path: Path) -> None:
     huge = "x" * (expenses.MAX_FIELD + 10)
-    content = (f"{HEADER}\n2026-03-01,Canva,1,USD,a@x.com,B,7372\n"
-               f"2026-03-01,\"{huge}\",1,USD,a@x.com,B,7372\n"
-               f"2026-03-01,Figma,1,USD,a@x.com,B,7372\n")
+    content = (
+        f"{HEADER}\n2026-03-01,Canva,1,USD,a@x.com,B,7372\n"
+        f'2026-03-01,"{huge}",1,USD,a@x.com,B,7372\n'
+        f"2026-03-01,Figma,1,USD,a@x.com,B,7372\n"
+    )
     items = read(tmp_path, content)
     assert [r.app_name for r in rows_of(items)] == ["Canva", "Figma"]
     (problem,) = problems_of(items)
@@ -107,12 +123,16 @@ def test_long_merchant_is_malformed_not_an_app(tmp_path: Path) -> None:
 
 
 def test_csv_map_and_date_format_and_default_currency(tmp_path: Path) -> None:
-    content = "Posted,Vendor,Total,Cardholder\n03/15/2026,SQ *CALENDLY,\"$1,200.50\",ann@x.com\n"
-    options = CsvOptions(parse_map("date=Posted, merchant=Vendor,amount=Total"), currency="EUR",
-                         date_format="%m/%d/%Y")
+    content = 'Posted,Vendor,Total,Cardholder\n03/15/2026,SQ *CALENDLY,"$1,200.50",ann@x.com\n'
+    options = CsvOptions(parse_map("date=Posted, merchant=Vendor,amount=Total"), currency="EUR", date_format="%m/%d/%Y")
     (row,) = rows_of(read(tmp_path, content, options))
     assert (row.app_name, row.spend, row.currency, row.seen.date().isoformat(), row.user) == (
-        "Calendly", Decimal("1200.50"), "EUR", "2026-03-15", "ann@x.com")
+        "Calendly",
+        Decimal("1200.50"),
+        "EUR",
+        "2026-03-15",
+        "ann@x.com",
+    )
 
 
 def test_missing_required_column_names_what_to_pass(tmp_path: Path) -> None:
@@ -138,30 +158,44 @@ def test_empty_file(tmp_path: Path) -> None:
         read(tmp_path, "")
 
 
-@pytest.mark.parametrize(("text", "amount"), [
-    ("12.50", "12.50"), ("$1,234.56", "1234.56"), ("(12.00)", "-12.00"), ("-3", "-3"),
-    ("1.234,56", "1234.56"), ("12,5", "12.5"), ("EUR 99", "99"), ("", None), ("abc", None), ("NaN", None),
-])
+@pytest.mark.parametrize(
+    ("text", "amount"),
+    [
+        ("12.50", "12.50"),
+        ("$1,234.56", "1234.56"),
+        ("(12.00)", "-12.00"),
+        ("-3", "-3"),
+        ("1.234,56", "1234.56"),
+        ("12,5", "12.5"),
+        ("EUR 99", "99"),
+        ("", None),
+        ("abc", None),
+        ("NaN", None),
+    ],
+)
 def test_amounts(text: str, amount: str | None) -> None:
     assert parse_amount(text) == (Decimal(amount) if amount is not None else None)
 
 
-@pytest.mark.parametrize(("raw", "name", "domains"), [
-    ("CANVA* 02837-2938", "Canva", ()),
-    ("SQ *CALENDLY", "Calendly", ()),
-    ("PAYPAL *NOTION", "Notion", ()),
-    ("ZOOM.US 888-799-9666", "ZOOM.US", ("zoom.us",)),
-    ("HUBSPOT INC", "Hubspot", ()),
-    ("Hootsuite Inc.", "Hootsuite", ()),
-    ("AHREFS PTE LTD", "Ahrefs Pte", ()),
-    ("WWW.SEMRUSH.COM", "WWW.SEMRUSH.COM", ("www.semrush.com",)),
-])
+@pytest.mark.parametrize(
+    ("raw", "name", "domains"),
+    [
+        ("CANVA* 02837-2938", "Canva", ()),
+        ("SQ *CALENDLY", "Calendly", ()),
+        ("PAYPAL *NOTION", "Notion", ()),
+        ("ZOOM.US 888-799-9666", "ZOOM.US", ("zoom.us",)),
+        ("HUBSPOT INC", "Hubspot", ()),
+        ("Hootsuite Inc.", "Hootsuite", ()),
+        ("AHREFS PTE LTD", "Ahrefs Pte", ()),
+        ("WWW.SEMRUSH.COM", "WWW.SEMRUSH.COM", ("www.semrush.com",)),
+    ],
+)
 def test_merchant_names(raw: str, name: str, domains: tuple[str, ...]) -> None:
     assert merchant_name(raw) == (name, domains)
 
 
 def test_control_characters_in_merchant_are_blanked(tmp_path: Path) -> None:
-    (row,) = rows_of(read(tmp_path, f"{HEADER}\n2026-03-01,\"Bad\x1b]0;x\x07Tool\",1,USD,a@x.com,B,7372\n"))
+    (row,) = rows_of(read(tmp_path, f'{HEADER}\n2026-03-01,"Bad\x1b]0;x\x07Tool",1,USD,a@x.com,B,7372\n'))
     assert row.app_name == "Bad ]0;x Tool"
 
 

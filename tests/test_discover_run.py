@@ -20,8 +20,15 @@ def own_catalog() -> list[dict[str, Any]]:
 
 
 def signins(tmp_path: Path, *pairs: tuple[str, str]) -> SourceSpec:
-    records = [{"createdDateTime": f"2026-0{1 + i % 9}-01T00:00:00Z", "userPrincipalName": user,
-                "appDisplayName": app, "appId": f"id-{app}"} for i, (user, app) in enumerate(pairs)]
+    records = [
+        {
+            "createdDateTime": f"2026-0{1 + i % 9}-01T00:00:00Z",
+            "userPrincipalName": user,
+            "appDisplayName": app,
+            "appId": f"id-{app}",
+        }
+        for i, (user, app) in enumerate(pairs)
+    ]
     path = tmp_path / "signins.json"
     path.write_text(json.dumps({"value": records}), encoding="utf-8")
     return SourceSpec("entra", str(path))
@@ -34,37 +41,45 @@ def card(tmp_path: Path, text: str) -> SourceSpec:
 
 
 def test_sources_fold_into_one_row_per_catalog_entry(tmp_path: Path) -> None:
-    specs = [signins(tmp_path, ("a@x.com", "SurveyMonkey"), ("b@x.com", "Survey Monkey"),
-                     ("a@x.com", "Typeform")),
-             card(tmp_path, "Date,Merchant,Amount,Currency\n2026-01-05,SURVEYMONKEY.COM,99,USD\n"
-                            "2026-02-05,SURVEYMONKEY.COM,80.5,EUR\n")]
+    specs = [
+        signins(tmp_path, ("a@x.com", "SurveyMonkey"), ("b@x.com", "Survey Monkey"), ("a@x.com", "Typeform")),
+        card(
+            tmp_path,
+            "Date,Merchant,Amount,Currency\n2026-01-05,SURVEYMONKEY.COM,99,USD\n2026-02-05,SURVEYMONKEY.COM,80.5,EUR\n",
+        ),
+    ]
     result = discover(specs, own_catalog())
     (survey,) = result.unapproved
     assert (survey.entry_id, survey.status, sorted(survey.usage.sources)) == (
-        "surveymonkey", "proposed", ["entra", "expenses"])
+        "surveymonkey",
+        "proposed",
+        ["entra", "expenses"],
+    )
     assert len(survey.usage.users) == 2 and survey.usage.events == 4
     assert {str(amount) for amount in survey.usage.spend.values()} == {"99", "80.5"}
-    assert survey.matches == ["name 'SurveyMonkey' is the entry id 'surveymonkey'",
-                              "name 'Survey Monkey' is the entry id 'surveymonkey'",
-                              "domain surveymonkey.com"]
+    assert survey.matches == [
+        "name 'SurveyMonkey' is the entry id 'surveymonkey'",
+        "name 'Survey Monkey' is the entry id 'surveymonkey'",
+        "domain surveymonkey.com",
+    ]
     # A proposed entry has no `alternative`: the approved tool of its category sharing most capabilities.
-    assert (survey.alternative, survey.alternative_reason) == ("typeform",
-                                                               "same category survey, shares surveys")
+    assert (survey.alternative, survey.alternative_reason) == ("typeform", "same category survey, shares surveys")
     assert [app.entry_id for app in result.apps if app.sanctioned] == ["typeform"]
 
 
 def test_trial_and_restricted_tools_are_sanctioned(tmp_path: Path) -> None:
-    result = discover([signins(tmp_path, ("a@x.com", "ON24 Webcast Elite"), ("a@x.com", "Mailchimp"))],
-                      own_catalog())
-    assert {(app.entry_id, app.status) for app in result.apps} == {("on24", "trial"),
-                                                                   ("mailchimp", "restricted")}
+    result = discover([signins(tmp_path, ("a@x.com", "ON24 Webcast Elite"), ("a@x.com", "Mailchimp"))], own_catalog())
+    assert {(app.entry_id, app.status) for app in result.apps} == {("on24", "trial"), ("mailchimp", "restricted")}
     assert result.unapproved == []
 
 
 def test_expense_merchants_outside_software_codes_are_counted_not_listed(tmp_path: Path) -> None:
-    spec = card(tmp_path, "Date,Merchant,Amount,MCC\n2026-01-05,STARBUCKS 1234,5,5814\n"
-                          "2026-01-06,DELTA AIR,500,3058\n2026-01-07,NOTION LABS,10,5734\n"
-                          "2026-01-08,CANVA* 123,10,5999\n")
+    spec = card(
+        tmp_path,
+        "Date,Merchant,Amount,MCC\n2026-01-05,STARBUCKS 1234,5,5814\n"
+        "2026-01-06,DELTA AIR,500,3058\n2026-01-07,NOTION LABS,10,5734\n"
+        "2026-01-08,CANVA* 123,10,5999\n",
+    )
     result = discover([spec], own_catalog())
     # Canva is in the catalog, so its odd MCC does not hide it; Notion is software; the others are not.
     assert sorted(app.name for app in result.apps) == ["Canva for Teams", "Notion Labs"]
@@ -78,7 +93,8 @@ def test_problems_reach_the_callback_and_the_counts(tmp_path: Path) -> None:
     result = discover([SourceSpec("okta", str(path))], own_catalog(), on_problem=seen.append)
     assert [(p.where, p.reason) for p in seen if isinstance(p, RowProblem)] == [
         ("line 1", "no actor.alternateId"),
-        ("line 2", "not JSON (Expecting value: line 1 column 1 (char 0))")]
+        ("line 2", "not JSON (Expecting value: line 1 column 1 (char 0))"),
+    ]
     assert result.sources[0].summary() == "2 records, 0 used, 2 malformed"
 
 
@@ -89,8 +105,7 @@ def test_unlisted_app_gets_a_fuzzy_alternative_only_when_close(tmp_path: Path) -
 
 
 def test_proposal_id_and_content(tmp_path: Path) -> None:
-    result = discover([signins(tmp_path, ("a@x.com", "Zapier: Automation!"))],
-                      [entry("figma", name="Figma")])
+    result = discover([signins(tmp_path, ("a@x.com", "Zapier: Automation!"))], [entry("figma", name="Figma")])
     (app,) = result.apps
     assert proposals.proposal_id(app) == "zapier-automation"
     data = proposals.entry_for(app, "zapier-automation", date(2026, 11, 23))
@@ -104,15 +119,18 @@ def test_no_valid_id_is_said_not_guessed(tmp_path: Path) -> None:
     (app,) = result.apps
     written = proposals.write_proposals(tmp_path, result.apps, date(2026, 11, 23), [])
     assert proposals.proposal_id(app) is None
-    assert [(w.written, w.note) for w in written] == [
-        (False, "its name gives no valid id; write the entry by hand")]
+    assert [(w.written, w.note) for w in written] == [(False, "its name gives no valid id; write the entry by hand")]
 
 
 def test_departments_of_sign_in_users_come_from_expense_cost_centres(tmp_path: Path) -> None:
-    specs = [signins(tmp_path, ("ann@x.com", "Calendly"), ("bob@x.com", "Calendly"),
-                     ("cy@x.com", "Calendly")),
-             card(tmp_path, "Date,Merchant,Amount,Employee,Cost Centre\n2026-01-05,FIGMA,9,Ann@x.com,Brand\n"
-                            "2026-01-06,FIGMA,9,bob@x.com,Sales\n2026-01-07,FIGMA,9,cy@x.com,Sales\n")]
+    specs = [
+        signins(tmp_path, ("ann@x.com", "Calendly"), ("bob@x.com", "Calendly"), ("cy@x.com", "Calendly")),
+        card(
+            tmp_path,
+            "Date,Merchant,Amount,Employee,Cost Centre\n2026-01-05,FIGMA,9,Ann@x.com,Brand\n"
+            "2026-01-06,FIGMA,9,bob@x.com,Sales\n2026-01-07,FIGMA,9,cy@x.com,Sales\n",
+        ),
+    ]
     result = discover(specs, own_catalog())
     calendly = next(app for app in result.apps if app.name == "Calendly")
     assert calendly.departments == ["Sales", "Brand"]

@@ -18,8 +18,9 @@ from martechgate.errors import UsageError
 from tests.conftest import FIXTURES
 
 
-def sso_event(user: str = "ann@example.com", app: str = "Canva", when: str = "2026-05-01T10:00:00.000Z",
-              **changes: Any) -> dict[str, Any]:
+def sso_event(
+    user: str = "ann@example.com", app: str = "Canva", when: str = "2026-05-01T10:00:00.000Z", **changes: Any
+) -> dict[str, Any]:
     """An Okta user.authentication.sso event, shaped like Okta's published example."""
     event = json.loads((FIXTURES / "okta-system-log-sso.json").read_text())[0]
     event["actor"]["alternateId"] = user
@@ -35,19 +36,33 @@ def signin(user: str = "ann@example.com", app: str = "Canva", **changes: Any) ->
     return record
 
 
-def token_item(user: str = "ann@example.com", app: str = "Zapier", name: str = "authorize",
-               scopes: list[str] | None = None, when: str = "2026-05-01T10:00:00Z") -> dict[str, Any]:
-    parameters: list[dict[str, Any]] = [{"name": "app_name", "value": app},
-                                        {"name": "client_id", "value": "123.apps.googleusercontent.com"}]
+def token_item(
+    user: str = "ann@example.com",
+    app: str = "Zapier",
+    name: str = "authorize",
+    scopes: list[str] | None = None,
+    when: str = "2026-05-01T10:00:00Z",
+) -> dict[str, Any]:
+    parameters: list[dict[str, Any]] = [
+        {"name": "app_name", "value": app},
+        {"name": "client_id", "value": "123.apps.googleusercontent.com"},
+    ]
     if scopes is not None:
         parameters.append({"name": "scope", "multiValue": scopes})
-    return {"kind": "admin#reports#activity", "id": {"time": when, "applicationName": "token"},
-            "actor": {"email": user}, "events": [{"type": "auth", "name": name, "parameters": parameters}]}
+    return {
+        "kind": "admin#reports#activity",
+        "id": {"time": when, "applicationName": "token"},
+        "actor": {"email": user},
+        "events": [{"type": "auth", "name": name, "parameters": parameters}],
+    }
 
 
 def split(items: list[Any]) -> tuple[list[UsageRow], list[Skipped], list[RowProblem]]:
-    return ([i for i in items if isinstance(i, UsageRow)], [i for i in items if isinstance(i, Skipped)],
-            [i for i in items if isinstance(i, RowProblem)])
+    return (
+        [i for i in items if isinstance(i, UsageRow)],
+        [i for i in items if isinstance(i, Skipped)],
+        [i for i in items if isinstance(i, RowProblem)],
+    )
 
 
 def write(tmp_path: Path, name: str, content: Any) -> str:
@@ -61,13 +76,17 @@ def write(tmp_path: Path, name: str, content: Any) -> str:
 
 # --- the vendors' own examples -------------------------------------------------------------------------
 
+
 def test_okta_published_sso_example_is_one_usage_row() -> None:
     rows, skipped, problems = split(list(okta.read(str(FIXTURES / "okta-system-log-sso.json"))))
     assert not problems and not skipped
     (row,) = rows
     # The abridged example has no displayName on the AppInstance: its alternateId names the app.
-    assert (row.app_name, row.app_key, row.user) == ("Workplace by Facebook", "workplace-by-facebook",
-                                                      "some.user@oktaprise.com")
+    assert (row.app_name, row.app_key, row.user) == (
+        "Workplace by Facebook",
+        "workplace-by-facebook",
+        "some.user@oktaprise.com",
+    )
     assert row.seen == datetime(2017, 4, 12, 20, 55, 53, 515000, tzinfo=UTC)
     assert row.app_ids == ("0oa1a35nndfI7w1yp1d8",)
 
@@ -82,8 +101,11 @@ def test_entra_published_example() -> None:
     rows, _, problems = split(list(entra.read(str(FIXTURES / "entra-signins.json"))))
     assert not problems
     (row,) = rows
-    assert (row.app_name, row.user, row.app_ids) == ("Azure Portal", "jdoe@contoso.com",
-                                                     ("c44b4083-3bb0-49c1-b47d-974e53cbdf3c",))
+    assert (row.app_name, row.user, row.app_ids) == (
+        "Azure Portal",
+        "jdoe@contoso.com",
+        ("c44b4083-3bb0-49c1-b47d-974e53cbdf3c",),
+    )
     assert row.seen.isoformat() == "2018-11-06T18:48:33.852714+00:00"  # seven fractional digits read
 
 
@@ -92,10 +114,15 @@ def test_google_published_example_activity_event() -> None:
     assert not problems
     (row,) = rows
     assert (row.app_name, row.user, row.app_ids, row.scopes) == (
-        "Chrome Browser Postman", "test@example.com", ("423.apps.googleusercontent.com",), ())
+        "Chrome Browser Postman",
+        "test@example.com",
+        ("423.apps.googleusercontent.com",),
+        (),
+    )
 
 
 # --- generated files in each shape ---------------------------------------------------------------------
+
 
 def test_okta_array_and_ndjson_give_the_same_rows(tmp_path: Path) -> None:
     events = [sso_event("Ann@Example.com"), sso_event("bob@example.com", app="Notion")]
@@ -103,8 +130,7 @@ def test_okta_array_and_ndjson_give_the_same_rows(tmp_path: Path) -> None:
     lines = write(tmp_path, "a.ndjson", "\n".join(json.dumps(e) for e in events) + "\n\n")
     from_array = split(list(okta.read(array)))[0]
     from_lines = split(list(okta.read(lines)))[0]
-    assert [(r.user, r.app_name) for r in from_array] == [("ann@example.com", "Canva"),
-                                                           ("bob@example.com", "Notion")]
+    assert [(r.user, r.app_name) for r in from_array] == [("ann@example.com", "Canva"), ("bob@example.com", "Notion")]
     assert from_array == from_lines
 
 
@@ -128,14 +154,19 @@ def test_okta_malformed_records_are_reported_with_their_index(tmp_path: Path) ->
     assert len(rows) == 1
     assert [s.reason for s in skipped] == ["sign-in did not succeed"]
     assert [(p.where, p.reason.split(" ")[0]) for p in problems] == [
-        ("[1]", "no"), ("[2]", "a"), ("[3]", "published"), ("[4]", "no"), ("[5]", "the")]
+        ("[1]", "no"),
+        ("[2]", "a"),
+        ("[3]", "published"),
+        ("[4]", "no"),
+        ("[5]", "the"),
+    ]
     assert "100,000 characters" in problems[-1].reason
     assert all(p.file == path for p in problems)
 
 
 def test_ndjson_bad_line_is_reported_by_line_number_and_reading_goes_on(tmp_path: Path) -> None:
     good = json.dumps(sso_event())
-    path = write(tmp_path, "x.ndjson", f"{good}\n{{\"eventType\": \n{good}\n")
+    path = write(tmp_path, "x.ndjson", f'{good}\n{{"eventType": \n{good}\n')
     rows, _, problems = split(list(okta.read(path)))
     assert len(rows) == 2
     assert [(p.where, p.reason[:8]) for p in problems] == [("line 2", "not JSON")]
@@ -143,8 +174,11 @@ def test_ndjson_bad_line_is_reported_by_line_number_and_reading_goes_on(tmp_path
 
 def test_entra_graph_object_array_and_ndjson(tmp_path: Path) -> None:
     records = [signin(), signin("bob@example.com", "Miro", status={"errorCode": 50126})]
-    shapes = {"graph.json": {"@odata.context": "x", "value": records}, "portal.json": records,
-              "lines.ndjson": "\n".join(json.dumps(r) for r in records)}
+    shapes = {
+        "graph.json": {"@odata.context": "x", "value": records},
+        "portal.json": records,
+        "lines.ndjson": "\n".join(json.dumps(r) for r in records),
+    }
     for name, content in shapes.items():
         rows, skipped, problems = split(list(entra.read(write(tmp_path, name, content))))
         assert [(r.user, r.app_name) for r in rows] == [("ann@example.com", "Canva")], name
@@ -160,7 +194,9 @@ def test_entra_malformed_record_named_by_value_index(tmp_path: Path) -> None:
     path = write(tmp_path, "e.json", {"value": [signin(), signin(appDisplayName=None), "text"]})
     _, _, problems = split(list(entra.read(path)))
     assert [(p.where, p.reason) for p in problems] == [
-        ("value[1]", "no appDisplayName"), ("value[2]", "a signIn is a JSON object, not str")]
+        ("value[1]", "no appDisplayName"),
+        ("value[2]", "a signIn is a JSON object, not str"),
+    ]
 
 
 def test_empty_graph_page_is_fine(tmp_path: Path) -> None:
@@ -168,9 +204,11 @@ def test_empty_graph_page_is_fine(tmp_path: Path) -> None:
 
 
 def test_google_authorize_scopes_and_revoke(tmp_path: Path) -> None:
-    items = [token_item(scopes=["https://mail.google.com/", "openid"]),
-             token_item("bob@example.com", name="revoke"),
-             {"actor": {"email": "c@example.com"}, "id": {"time": "2026-01-01T00:00:00Z"}, "events": "no"}]
+    items = [
+        token_item(scopes=["https://mail.google.com/", "openid"]),
+        token_item("bob@example.com", name="revoke"),
+        {"actor": {"email": "c@example.com"}, "id": {"time": "2026-01-01T00:00:00Z"}, "events": "no"},
+    ]
     path = write(tmp_path, "g.json", {"kind": "admin#reports#activities", "items": items})
     rows, skipped, problems = split(list(google.read(path)))
     assert [(r.app_name, r.scopes) for r in rows] == [("Zapier", ("https://mail.google.com/", "openid"))]
@@ -185,17 +223,19 @@ def test_google_scope_as_space_separated_value(tmp_path: Path) -> None:
     assert rows[0].scopes == ("email", "https://www.googleapis.com/auth/drive")
 
 
-@pytest.mark.parametrize(("reader", "content", "message"), [
-    (okta.read, "<html>Sign in</html>", "does not start with JSON"),
-    (okta.read, "", "the file is empty"),
-    (okta.read, '{\n  "value": []\n}', "one JSON object spread over several lines"),
-    (entra.read, '{\n  "items": []\n}', "it has no `value` list (top-level keys: `items`)"),
-    (google.read, '{\n  "value": [1]\n}', "it has no `items` list"),
-    (okta.read, '[{"eventType": "user.authentication.sso"}, {"eventType": ', "breaks after [0]"),
-    (entra.read, '{"value": [{"a": 1} {"b": 2}]}', "is not valid JSON"),
-])
-def test_whole_file_that_is_not_the_export_is_an_error(tmp_path: Path, reader: Any, content: str,
-                                                       message: str) -> None:
+@pytest.mark.parametrize(
+    ("reader", "content", "message"),
+    [
+        (okta.read, "<html>Sign in</html>", "does not start with JSON"),
+        (okta.read, "", "the file is empty"),
+        (okta.read, '{\n  "value": []\n}', "one JSON object spread over several lines"),
+        (entra.read, '{\n  "items": []\n}', "it has no `value` list (top-level keys: `items`)"),
+        (google.read, '{\n  "value": [1]\n}', "it has no `items` list"),
+        (okta.read, '[{"eventType": "user.authentication.sso"}, {"eventType": ', "breaks after [0]"),
+        (entra.read, '{"value": [{"a": 1} {"b": 2}]}', "is not valid JSON"),
+    ],
+)
+def test_whole_file_that_is_not_the_export_is_an_error(tmp_path: Path, reader: Any, content: str, message: str) -> None:
     path = write(tmp_path, "wrong.json", content)
     with pytest.raises(UsageError) as caught:
         list(reader(path))
@@ -213,8 +253,7 @@ def test_missing_file_is_a_usage_error(tmp_path: Path) -> None:
         list(okta.read(str(tmp_path / "nope.json")))
 
 
-def test_overlong_ndjson_line_is_reported_and_skipped(tmp_path: Path,
-                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+def test_overlong_ndjson_line_is_reported_and_skipped(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from martechgate.discovery import streams
 
     monkeypatch.setattr(streams, "MAX_LINE", 2000)  # the real limit is 16 MiB; the logic is the same
@@ -228,18 +267,28 @@ def test_overlong_ndjson_line_is_reported_and_skipped(tmp_path: Path,
 
 # --- the streaming scanner at buffer boundaries -------------------------------------------------------
 
-records_strategy = st.lists(st.dictionaries(
-    st.text(min_size=1, max_size=5),
-    st.one_of(st.integers(), st.floats(allow_nan=False, allow_infinity=False), st.text(max_size=30),
-              st.booleans(), st.none(), st.lists(st.integers(), max_size=3)),
-    max_size=4), max_size=6)
+records_strategy = st.lists(
+    st.dictionaries(
+        st.text(min_size=1, max_size=5),
+        st.one_of(
+            st.integers(),
+            st.floats(allow_nan=False, allow_infinity=False),
+            st.text(max_size=30),
+            st.booleans(),
+            st.none(),
+            st.lists(st.integers(), max_size=3),
+        ),
+        max_size=4,
+    ),
+    max_size=6,
+)
 
 
 @settings(max_examples=150, deadline=None)
-@given(records=records_strategy, indent=st.sampled_from([None, 0, 2]), chunk=st.integers(1, 17),
-       wrapped=st.booleans())
-def test_scanner_reads_any_array_whatever_the_buffer_size(records: list[dict[str, Any]], indent: int | None,
-                                                          chunk: int, wrapped: bool) -> None:
+@given(records=records_strategy, indent=st.sampled_from([None, 0, 2]), chunk=st.integers(1, 17), wrapped=st.booleans())
+def test_scanner_reads_any_array_whatever_the_buffer_size(
+    records: list[dict[str, Any]], indent: int | None, chunk: int, wrapped: bool
+) -> None:
     from martechgate.discovery import streams
 
     document: Any = records
@@ -268,15 +317,17 @@ def test_json_that_is_not_utf8_is_a_whole_file_error(tmp_path: Path) -> None:
         list(okta.read(path))
 
 
-def test_record_over_the_limit_is_a_whole_file_error(tmp_path: Path,
-                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+def test_record_over_the_limit_is_a_whole_file_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from martechgate.discovery import streams
 
     monkeypatch.setattr(streams, "MAX_RECORD", 5000)
     monkeypatch.setattr(streams, "_CHUNK", 1000)
     path = write(tmp_path, "big.json", json.dumps([sso_event(), sso_event(padding="z" * 20_000)]))
-    with pytest.raises(UsageError, match=r"breaks after \[0\] \(Unterminated string .*, and the record "
-                                         r"does not end within 5,000 characters\)"):
+    with pytest.raises(
+        UsageError,
+        match=r"breaks after \[0\] \(Unterminated string .*, and the record "
+        r"does not end within 5,000 characters\)",
+    ):
         list(okta.read(path))
 
 
@@ -306,12 +357,36 @@ def test_any_bytes_give_records_problems_or_a_usage_error_never_a_crash(body: by
 
 
 @settings(max_examples=200, deadline=None)
-@given(value=st.recursive(st.none() | st.booleans() | st.integers() | st.text(max_size=10),
-                          lambda inner: st.lists(inner, max_size=3) | st.dictionaries(
-                              st.sampled_from(["value", "items", "actor", "events", "target", "published",
-                                               "eventType", "id", "parameters", "name", "time", "x"]),
-                              inner, max_size=4), max_leaves=20),
-       reader=st.sampled_from([okta.read, entra.read, google.read]))
+@given(
+    value=st.recursive(
+        st.none() | st.booleans() | st.integers() | st.text(max_size=10),
+        lambda inner: (
+            st.lists(inner, max_size=3)
+            | st.dictionaries(
+                st.sampled_from(
+                    [
+                        "value",
+                        "items",
+                        "actor",
+                        "events",
+                        "target",
+                        "published",
+                        "eventType",
+                        "id",
+                        "parameters",
+                        "name",
+                        "time",
+                        "x",
+                    ]
+                ),
+                inner,
+                max_size=4,
+            )
+        ),
+        max_leaves=20,
+    ),
+    reader=st.sampled_from([okta.read, entra.read, google.read]),
+)
 def test_any_json_shape_gives_records_problems_or_a_usage_error(value: Any, reader: Any) -> None:
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "shape.json"

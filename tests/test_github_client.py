@@ -40,8 +40,7 @@ def failure(call: Any) -> ExternalServiceError:
     return caught.value
 
 
-def test_fetches_the_pull_request_with_the_headers_github_asks_for(
-        github: FakeGitHub, client: GitHubClient) -> None:
+def test_fetches_the_pull_request_with_the_headers_github_asks_for(github: FakeGitHub, client: GitHubClient) -> None:
     github.add("GET", f"/repos/{REPO}/pulls/1347", Answer(200, fixture("github-pull.json")))
     pull = client.pull_request(REPO, 1347)
     assert pull["user"]["login"] == "octocat"
@@ -54,8 +53,10 @@ def test_fetches_the_pull_request_with_the_headers_github_asks_for(
 
 def test_reviews_follow_link_header_pagination(github: FakeGitHub, client: GitHubClient) -> None:
     review = fixture("github-pull-reviews.json")[0]
-    pages = [[{**review, "id": n, "user": {**review["user"], "login": f"user{n}"}} for n in range(k, k + 2)]
-             for k in (0, 2, 4)]
+    pages = [
+        [{**review, "id": n, "user": {**review["user"], "login": f"user{n}"}} for n in range(k, k + 2)]
+        for k in (0, 2, 4)
+    ]
     github.pages(f"/repos/{REPO}/pulls/12/reviews", pages)
     reviews = client.reviews(REPO, 12)
     assert [r["user"]["login"] for r in reviews] == [f"user{n}" for n in range(6)]
@@ -71,32 +72,40 @@ def test_files_of_the_pull_request(github: FakeGitHub, client: GitHubClient) -> 
 
 def test_team_members_across_pages(github: FakeGitHub, client: GitHubClient) -> None:
     user = fixture("github-pull-reviews.json")[0]["user"]
-    github.pages("/orgs/acme/teams/it-architecture/members",
-                 [[{**user, "login": "carol-diaz"}], [{**user, "login": "zoe-new"}]])
+    github.pages(
+        "/orgs/acme/teams/it-architecture/members", [[{**user, "login": "carol-diaz"}], [{**user, "login": "zoe-new"}]]
+    )
     assert client.team_members("acme/it-architecture") == ["carol-diaz", "zoe-new"]
 
 
 @pytest.mark.parametrize("status", [404, 403])
-def test_a_team_the_token_cannot_see_says_read_org(github: FakeGitHub, client: GitHubClient,
-                                                   status: int) -> None:
-    github.add("GET", "/orgs/acme/teams/secret/members",
-               Answer(status, {"message": "Not Found", "documentation_url": "https://docs.github.com/rest"}))
+def test_a_team_the_token_cannot_see_says_read_org(github: FakeGitHub, client: GitHubClient, status: int) -> None:
+    github.add(
+        "GET",
+        "/orgs/acme/teams/secret/members",
+        Answer(status, {"message": "Not Found", "documentation_url": "https://docs.github.com/rest"}),
+    )
     error = failure(lambda: client.team_members("acme/secret"))
     assert f"GitHub answered {status}" in error.message and "acme/secret" in error.message
     assert "read:org" in (error.hint or "")
 
 
 def test_rate_limit_with_remaining_zero_says_when_it_resets(github: FakeGitHub, client: GitHubClient) -> None:
-    github.add("GET", f"/repos/{REPO}/pulls/1", Answer(403, {"message": "API rate limit exceeded"},
-                                                       {"x-ratelimit-remaining": "0",
-                                                        "x-ratelimit-reset": "1795000000"}))
+    github.add(
+        "GET",
+        f"/repos/{REPO}/pulls/1",
+        Answer(
+            403,
+            {"message": "API rate limit exceeded"},
+            {"x-ratelimit-remaining": "0", "x-ratelimit-reset": "1795000000"},
+        ),
+    )
     error = failure(lambda: client.pull_request(REPO, 1))
     assert "rate limit" in error.message and "resets at 2026-11-18 11:06:40 UTC" in error.message
 
 
 def test_secondary_rate_limit_429_with_retry_after(github: FakeGitHub, client: GitHubClient) -> None:
-    github.add("GET", f"/repos/{REPO}/pulls/1", Answer(429, {"message": "secondary rate limit"},
-                                                       {"retry-after": "60"}))
+    github.add("GET", f"/repos/{REPO}/pulls/1", Answer(429, {"message": "secondary rate limit"}, {"retry-after": "60"}))
     assert "retry after 60 seconds" in failure(lambda: client.pull_request(REPO, 1)).message
 
 
@@ -111,7 +120,7 @@ def test_bad_credentials(github: FakeGitHub, client: GitHubClient) -> None:
     assert "401" in error.message and "GITHUB_TOKEN" in (error.hint or "")
 
 
-@pytest.mark.parametrize("body", [b"<html>502 Bad Gateway</html>", b"{\"truncated\": ", b"\xff\xfe"])
+@pytest.mark.parametrize("body", [b"<html>502 Bad Gateway</html>", b'{"truncated": ', b"\xff\xfe"])
 def test_malformed_json(github: FakeGitHub, client: GitHubClient, body: bytes) -> None:
     github.add("GET", f"/repos/{REPO}/pulls/1", Answer(200, body))
     assert "not valid JSON" in failure(lambda: client.pull_request(REPO, 1)).message
@@ -141,10 +150,12 @@ def test_nobody_listening() -> None:
     assert f"could not reach GitHub at {url}" in error.message
 
 
-def test_the_token_never_appears_even_when_the_server_echoes_it(
-        github: FakeGitHub, client: GitHubClient) -> None:
-    github.add("GET", f"/repos/{REPO}/pulls/1",
-               lambda request: Answer(500, {"message": f"bad header {request.headers['authorization']}"}))
+def test_the_token_never_appears_even_when_the_server_echoes_it(github: FakeGitHub, client: GitHubClient) -> None:
+    github.add(
+        "GET",
+        f"/repos/{REPO}/pulls/1",
+        lambda request: Answer(500, {"message": f"bad header {request.headers['authorization']}"}),
+    )
     error = failure(lambda: client.pull_request(REPO, 1))
     assert "bad header Bearer ***" in error.message
     assert TOKEN not in repr(client)
@@ -153,8 +164,11 @@ def test_the_token_never_appears_even_when_the_server_echoes_it(
 def test_pagination_never_takes_the_token_to_another_host(github: FakeGitHub, client: GitHubClient) -> None:
     other = FakeGitHub().start()
     try:
-        github.add("GET", f"/repos/{REPO}/pulls/1/reviews",
-                   Answer(200, [], {"Link": f'<{other.url}/steal?page=2>; rel="next"'}))
+        github.add(
+            "GET",
+            f"/repos/{REPO}/pulls/1/reviews",
+            Answer(200, [], {"Link": f'<{other.url}/steal?page=2>; rel="next"'}),
+        )
         assert "points to another host" in failure(lambda: client.reviews(REPO, 1)).message
         assert other.requests == []
     finally:
@@ -185,7 +199,7 @@ def test_sets_one_status_with_the_fixed_context(github: FakeGitHub, client: GitH
 
 
 def test_link_header_parsing() -> None:
-    header = ('<https://api.github.com/x?page=2>; rel="next", <https://api.github.com/x?page=5>; rel="last"')
+    header = '<https://api.github.com/x?page=2>; rel="next", <https://api.github.com/x?page=5>; rel="last"'
     assert next_link(header) == "https://api.github.com/x?page=2"
     assert next_link('<https://api.github.com/x?page=1>; rel="prev"') is None
     assert next_link(None) is None
@@ -198,9 +212,14 @@ def test_an_api_url_that_is_not_http_is_a_usage_error() -> None:
 
 # --- The Actions environment -------------------------------------------------------------------------
 
+
 def test_context_from_a_pull_request_event() -> None:
-    env = {"GITHUB_EVENT_PATH": str(FIXTURES / "github-event-pull_request.json"),
-           "GITHUB_REPOSITORY": "o/r", "GITHUB_TOKEN": TOKEN, "GITHUB_RUN_ID": "42"}
+    env = {
+        "GITHUB_EVENT_PATH": str(FIXTURES / "github-event-pull_request.json"),
+        "GITHUB_REPOSITORY": "o/r",
+        "GITHUB_TOKEN": TOKEN,
+        "GITHUB_RUN_ID": "42",
+    }
     context = ActionsContext.from_environment(env)
     assert (context.repository, context.number, context.api_url) == ("o/r", 2, "https://api.github.com")
     assert context.run_url == "https://github.com/o/r/actions/runs/42"
@@ -209,9 +228,12 @@ def test_context_from_a_pull_request_event() -> None:
 
 
 def test_context_from_a_pull_request_review_event() -> None:
-    env = {"GITHUB_EVENT_PATH": str(FIXTURES / "github-event-pull_request_review.json"),
-           "GITHUB_REPOSITORY": "o/r", "GITHUB_TOKEN": TOKEN,
-           "GITHUB_API_URL": "https://ghe.example.com/api/v3"}
+    env = {
+        "GITHUB_EVENT_PATH": str(FIXTURES / "github-event-pull_request_review.json"),
+        "GITHUB_REPOSITORY": "o/r",
+        "GITHUB_TOKEN": TOKEN,
+        "GITHUB_API_URL": "https://ghe.example.com/api/v3",
+    }
     context = ActionsContext.from_environment(env)
     assert context.number == 2 and context.api_url == "https://ghe.example.com/api/v3"
 

@@ -22,8 +22,10 @@ from tests.conftest import ROOT, TODAY, GovRepo
 
 # --- a strict reader for the DOT we write ---------------------------------------------------------
 
-DOT_TOKEN = re.compile(r'\s*(?:(?P<q>"(?:[^"\\]|\\.)*")|(?P<arrow>->)|(?P<p>[{}\[\];,=])'
-                       r'|(?P<id>[A-Za-z_]\w*))')
+DOT_TOKEN = re.compile(
+    r'\s*(?:(?P<q>"(?:[^"\\]|\\.)*")|(?P<arrow>->)|(?P<p>[{}\[\];,=])'
+    r"|(?P<id>[A-Za-z_]\w*))"
+)
 
 
 def _dot_unquote(token: str) -> str:
@@ -49,7 +51,7 @@ def parse_dot(text: str) -> tuple[dict[str, dict[str, str]], list[tuple[str, str
     position = 0
     while text[position:].strip():
         match = DOT_TOKEN.match(text, position)
-        assert match, f"cannot read DOT at {text[position:position + 40]!r}"
+        assert match, f"cannot read DOT at {text[position : position + 40]!r}"
         kind = match.lastgroup or ""
         tokens.append((kind, match.group(kind)))
         position = match.end()
@@ -89,8 +91,7 @@ def parse_dot(text: str) -> tuple[dict[str, dict[str, str]], list[tuple[str, str
         elif tokens[index][0] == "arrow":
             take("arrow")
             second = take("q", "id")
-            edges.append((_dot_unquote(first), _dot_unquote(second),
-                          attributes() if tokens[index][1] == "[" else {}))
+            edges.append((_dot_unquote(first), _dot_unquote(second), attributes() if tokens[index][1] == "[" else {}))
         else:
             nodes[_dot_unquote(first)] = attributes() if tokens[index][1] == "[" else {}
         take(";")
@@ -139,9 +140,11 @@ def graph(run_cli: Any, repo: Path, fmt: str) -> str:
 
 # --- the repo's own catalog ----------------------------------------------------------------------
 
+
 def _own_integrations() -> int:
-    return sum(len(yaml.safe_load(path.read_text()).get("integrations") or [])
-               for path in (ROOT / "catalog").glob("*.yaml"))
+    return sum(
+        len(yaml.safe_load(path.read_text()).get("integrations") or []) for path in (ROOT / "catalog").glob("*.yaml")
+    )
 
 
 def test_own_catalog_mermaid(run_cli: Any) -> None:
@@ -179,14 +182,21 @@ PII = {"classification": "confidential", "categories": ["contact-pii"]}
 
 
 def _flows_catalog(gov: GovRepo) -> None:
-    gov.add_entry("sender", name="Sender", data=PII,
-                  integrations=[{"target": "receiver", "direction": "outbound", "data": ["contact-pii"]},
-                                {"target": "cleared", "direction": "outbound", "data": ["contact-pii"]},
-                                {"target": "not-in-catalog", "direction": "outbound", "data": ["none"]}])
+    gov.add_entry(
+        "sender",
+        name="Sender",
+        data=PII,
+        integrations=[
+            {"target": "receiver", "direction": "outbound", "data": ["contact-pii"]},
+            {"target": "cleared", "direction": "outbound", "data": ["contact-pii"]},
+            {"target": "not-in-catalog", "direction": "outbound", "data": ["none"]},
+        ],
+    )
     gov.add_entry("receiver", name="Receiver")  # data.categories: [none]
     gov.add_entry("cleared", name="Cleared", data=PII)
-    gov.add_entry("puller", name="Puller", integrations=[{"target": "cleared", "direction": "inbound",
-                                           "data": ["contact-pii"]}])
+    gov.add_entry(
+        "puller", name="Puller", integrations=[{"target": "cleared", "direction": "inbound", "data": ["contact-pii"]}]
+    )
 
 
 def test_uncleared_flows_are_red_as_the_rule_says(gov: GovRepo, run_cli: Any) -> None:
@@ -205,8 +215,7 @@ def test_uncleared_flows_are_red_as_the_rule_says(gov: GovRepo, run_cli: Any) ->
 
     mermaid_nodes, mermaid_edges, styles = parse_mermaid(graph(run_cli, gov.path, "mermaid"))
     red_indexes = {int(s.split()[1]) for s in styles if s.startswith("linkStyle") and RED in s}
-    red_mermaid = {(mermaid_nodes[mermaid_edges[i][0]], mermaid_nodes[mermaid_edges[i][2]])
-                   for i in red_indexes}
+    red_mermaid = {(mermaid_nodes[mermaid_edges[i][0]], mermaid_nodes[mermaid_edges[i][2]]) for i in red_indexes}
     assert red_mermaid == {("Sender", "Receiver"), ("Cleared", "Puller")}
     assert any(s.startswith("class ") and s.endswith(" missing") for s in styles)
 
@@ -228,8 +237,9 @@ HOSTILE = [
 
 @pytest.mark.parametrize("name", HOSTILE)
 def test_labels_survive_both_syntaxes(gov: GovRepo, run_cli: Any, name: str) -> None:
-    gov.add_entry("end", name=name, integrations=[
-        {"target": "other", "direction": "bidirectional", "data": ["behavioral"]}])
+    gov.add_entry(
+        "end", name=name, integrations=[{"target": "other", "direction": "bidirectional", "data": ["behavioral"]}]
+    )
     gov.add_entry("other")
     nodes, edges = parse_dot(graph(run_cli, gov.path, "dot"))
     assert nodes["end"]["label"] == name
@@ -247,8 +257,9 @@ def test_escape_functions() -> None:
 
 
 def test_malformed_entries_are_skipped_with_a_note(gov: GovRepo, run_cli: Any) -> None:
-    gov.add_entry("fine", integrations=[{"target": "other", "direction": "sideways"},
-                                        {"direction": "outbound"}, "not a mapping"])
+    gov.add_entry(
+        "fine", integrations=[{"target": "other", "direction": "sideways"}, {"direction": "outbound"}, "not a mapping"]
+    )
     gov.add_entry("other")
     gov.write("catalog/broken.yaml", "id: [\n")
     result = run_cli("graph", str(gov.path), "--format", "dot")

@@ -21,8 +21,7 @@ def merge_pr(gov: GovRepo, number: int, branch: str, when: str, author: str, edi
     edit()
     gov.commit(f"Work on {branch}", when=when, author=author)
     gov.git("checkout", "-q", "main")
-    gov.git("merge", "-q", "--no-ff", branch, "-m", f"Merge pull request #{number} from acme/{branch}",
-            date_text=when)
+    gov.git("merge", "-q", "--no-ff", branch, "-m", f"Merge pull request #{number} from acme/{branch}", date_text=when)
     return gov.git("rev-parse", "HEAD")
 
 
@@ -31,22 +30,32 @@ def build_story(gov: GovRepo) -> dict[str, str]:
     broken then fixed; another tool changes in between."""
     shas = {}
     no_sso = {"sso": "none", "mfa": "enforced", "scim": False, "evidence": []}
-    shas["add"] = merge_pr(gov, 12, "add-hubspot", "2026-02-01T10:00:00+00:00",
-                           "Mia Marketer <mia@example.com>",
-                           lambda: gov.add_entry("hubspot", security=no_sso))
+    shas["add"] = merge_pr(
+        gov,
+        12,
+        "add-hubspot",
+        "2026-02-01T10:00:00+00:00",
+        "Mia Marketer <mia@example.com>",
+        lambda: gov.add_entry("hubspot", security=no_sso),
+    )
     gov.add_entry("canva")
     gov.commit("Add canva (#13)", when="2026-02-05T09:00:00+00:00", author="Bo <bo@example.com>")
-    data = entry("hubspot", security={"sso": "saml", "mfa": "enforced", "scim": False, "evidence": []},
-                 capabilities=["graphics", "email"])
+    data = entry(
+        "hubspot",
+        security={"sso": "saml", "mfa": "enforced", "scim": False, "evidence": []},
+        capabilities=["graphics", "email"],
+    )
     data["contract"]["annual_cost"] = 48000
     gov.write("catalog/hubspot.yaml", dump(data))
-    shas["squash"] = gov.commit("Turn on SSO for HubSpot (#15)", when="2026-03-01T12:00:00+00:00",
-                                author="Raj <raj@example.com>")
+    shas["squash"] = gov.commit(
+        "Turn on SSO for HubSpot (#15)", when="2026-03-01T12:00:00+00:00", author="Raj <raj@example.com>"
+    )
     gov.git("mv", "catalog/hubspot.yaml", "catalog/hubspot-marketing-hub.yaml")
     data["id"] = "hubspot-marketing-hub"
     gov.write("catalog/hubspot-marketing-hub.yaml", dump(data))
-    shas["rename"] = gov.commit("Rename hubspot", when="2026-04-01T08:00:00+00:00",
-                                author="Dan Direct <dan@example.com>")
+    shas["rename"] = gov.commit(
+        "Rename hubspot", when="2026-04-01T08:00:00+00:00", author="Dan Direct <dan@example.com>"
+    )
     gov.write("catalog/hubspot-marketing-hub.yaml", "id: [unclosed\n")
     shas["broken"] = gov.commit("Oops", when="2026-04-02T08:00:00+00:00")
     gov.write("catalog/hubspot-marketing-hub.yaml", dump(data))
@@ -109,16 +118,19 @@ def test_deleted_and_re_added_entry(gov: GovRepo) -> None:
     gov.add_entry("zoom", status="trial")
     gov.commit("Bring zoom back (#3)", when="2026-01-04T00:00:00+00:00")
     revisions = entry_history(Git(gov.path), "zoom")
-    assert [(r.action, r.commit.pull_request) for r in revisions] == [
-        ("added", 3), ("removed", 2), ("added", 1)]
+    assert [(r.action, r.commit.pull_request) for r in revisions] == [("added", 3), ("removed", 2), ("added", 1)]
     assert "entry removed" in render_history("zoom", revisions)
 
 
 def test_diff_in_words_for_lists_of_mappings() -> None:
-    old = {"exceptions": [{"rule": "a", "expires": "2026-01-01"}],
-           "integrations": [{"target": "x", "direction": "outbound"}]}
-    new = {"exceptions": [{"rule": "a", "expires": "2026-06-01"}, {"rule": "b", "expires": "2026-02-01"}],
-           "integrations": []}
+    old = {
+        "exceptions": [{"rule": "a", "expires": "2026-01-01"}],
+        "integrations": [{"target": "x", "direction": "outbound"}],
+    }
+    new = {
+        "exceptions": [{"rule": "a", "expires": "2026-06-01"}, {"rule": "b", "expires": "2026-02-01"}],
+        "integrations": [],
+    }
     described = [f.words() for f in diff_values(old, new)]
     assert described == [
         "exceptions[a].expires: 2026-01-01 → 2026-06-01",
@@ -126,7 +138,8 @@ def test_diff_in_words_for_lists_of_mappings() -> None:
         "integrations[x]: removed {target: x, direction: outbound}",
     ]
     assert [f.words() for f in diff_values({"l": [[1], [2]]}, {"l": [[1], [3]]})] == [
-        "l.1: removed 2", "l.1: added 3",
+        "l.1: removed 2",
+        "l.1: added 3",
     ]
     assert [f.words() for f in diff_values({"a": True}, {"a": None})] == ["a: true → (not set)"]
 
@@ -139,8 +152,13 @@ def test_a_governance_repo_in_a_subfolder(tmp_path: Any, run_cli: Any) -> None:
 
     def git(*args: str, when: str | None = None) -> None:
         env = {**os.environ, **({"GIT_AUTHOR_DATE": when, "GIT_COMMITTER_DATE": when} if when else {})}
-        subprocess.run(["git", "-c", "user.name=T", "-c", "user.email=t@example.com", *args], cwd=top,
-                       env=env, check=True, capture_output=True)
+        subprocess.run(
+            ["git", "-c", "user.name=T", "-c", "user.email=t@example.com", *args],
+            cwd=top,
+            env=env,
+            check=True,
+            capture_output=True,
+        )
 
     git("init", "-q", "-b", "main")
     (top / "catalog" / "decoy.yaml").write_text("id: decoy\n")  # outside the governance folder
@@ -151,11 +169,14 @@ def test_a_governance_repo_in_a_subfolder(tmp_path: Any, run_cli: Any) -> None:
     (top / "catalog" / "decoy.yaml").write_text("id: decoy2\n")
     git("commit", "-q", "-am", "Trial zoom (#6)", when="2026-02-02T00:00:00+00:00")
     revisions = entry_history(Git(top / "governance"), "zoom")
-    assert [(r.commit.pull_request, r.change.path) for r in revisions] == [(6, "catalog/zoom.yaml"),
-                                                                         (5, "catalog/zoom.yaml")]
+    assert [(r.commit.pull_request, r.change.path) for r in revisions] == [
+        (6, "catalog/zoom.yaml"),
+        (5, "catalog/zoom.yaml"),
+    ]
     assert [f.words() for f in revisions[0].fields] == ["status: approved → trial"]
-    rows = json.loads(run_cli("inventory", "--as-of", "2026-02-02", "--repo", str(top / "governance"),
-                              "--format", "json").stdout)["rows"]
+    rows = json.loads(
+        run_cli("inventory", "--as-of", "2026-02-02", "--repo", str(top / "governance"), "--format", "json").stdout
+    )["rows"]
     assert [r["id"] for r in rows] == ["zoom"]
 
 

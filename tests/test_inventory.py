@@ -18,14 +18,33 @@ def build(gov: GovRepo) -> dict[str, str]:
     shas["canva"] = gov.commit("Add canva (#1)", when="2026-03-01T09:00:00+00:00")
     # a branch commit dated inside the window, merged later: it was not on main until the merge
     gov.git("checkout", "-q", "-b", "add-zoom")
-    gov.add_entry("zoom", name="Zoom, Webinars", contract={
-        "annual_cost": 12000, "currency": "USD", "payment": "invoice", "seats": 5, "start": "2026-01-01",
-        "renewal": "2027-06-01", "auto_renew": False, "notice_days": 30, "implementation_cost": 0,
-        "support_hours_month": 1})
+    gov.add_entry(
+        "zoom",
+        name="Zoom, Webinars",
+        contract={
+            "annual_cost": 12000,
+            "currency": "USD",
+            "payment": "invoice",
+            "seats": 5,
+            "start": "2026-01-01",
+            "renewal": "2027-06-01",
+            "auto_renew": False,
+            "notice_days": 30,
+            "implementation_cost": 0,
+            "support_hours_month": 1,
+        },
+    )
     gov.commit("Add zoom", when="2026-03-02T09:00:00+00:00")
     gov.git("checkout", "-q", "main")
-    gov.git("merge", "-q", "--no-ff", "add-zoom", "-m", "Merge pull request #2 from acme/add-zoom",
-            date_text="2026-03-05T23:30:00+00:00")
+    gov.git(
+        "merge",
+        "-q",
+        "--no-ff",
+        "add-zoom",
+        "-m",
+        "Merge pull request #2 from acme/add-zoom",
+        date_text="2026-03-05T23:30:00+00:00",
+    )
     shas["zoom"] = gov.git("rev-parse", "HEAD")
     gov.write("catalog/broken.yaml", "id: [oops\n")
     shas["broken"] = gov.commit("Add a broken entry", when="2026-03-06T01:00:00+02:00")  # 03-05 23:00 UTC
@@ -50,8 +69,10 @@ def test_inventory_reads_the_tip_of_main_at_the_end_of_the_day(gov: GovRepo) -> 
 
 def test_same_call_same_population(gov: GovRepo, run_cli: Any) -> None:
     build(gov)
-    runs = [json.loads(run_cli("inventory", "--as-of", "2026-03-05", "--repo", str(gov.path),
-                               "--format", "json").stdout) for _ in range(2)]
+    runs = [
+        json.loads(run_cli("inventory", "--as-of", "2026-03-05", "--repo", str(gov.path), "--format", "json").stdout)
+        for _ in range(2)
+    ]
     for document in runs:
         document["meta"].pop("extracted_at")
     assert runs[0] == runs[1]
@@ -64,8 +85,13 @@ def test_formats(gov: GovRepo, run_cli: Any) -> None:
     table = run_cli("inventory", "--as-of", "2026-03-05", "--repo", str(gov.path))
     assert table.returncode == 0, table.stderr
     assert "commit: " in table.stdout and "(3 rows)" in table.stdout and "12,000" in table.stdout
-    rows = list(csv.DictReader(io.StringIO(run_cli("inventory", "--as-of", "2026-03-05", "--repo",
-                                                   str(gov.path), "--format", "csv").stdout)))
+    rows = list(
+        csv.DictReader(
+            io.StringIO(
+                run_cli("inventory", "--as-of", "2026-03-05", "--repo", str(gov.path), "--format", "csv").stdout
+            )
+        )
+    )
     assert [r["id"] for r in rows] == ["broken", "canva", "zoom"] and rows[2]["name"] == "Zoom, Webinars"
     markdown = run_cli("inventory", "--as-of", "2026-03-05", "--repo", str(gov.path), "--format", "markdown")
     assert "| zoom |" in markdown.stdout
@@ -85,8 +111,12 @@ def test_a_shallow_clone_is_refused(gov: GovRepo, tmp_path: Any, run_cli: Any) -
     build(gov)
     shallow = tmp_path / "shallow"
     gov.git("clone", "-q", "--depth", "1", f"file://{gov.path}", str(shallow))
-    for args in (("inventory", "--as-of", "2026-03-05"), ("history", "zoom"), ("verify",),
-                 ("audit", "--since", "2026-03-01", "--until", "2026-03-31")):
+    for args in (
+        ("inventory", "--as-of", "2026-03-05"),
+        ("history", "zoom"),
+        ("verify",),
+        ("audit", "--since", "2026-03-01", "--until", "2026-03-31"),
+    ):
         result = run_cli(*args, "--repo", str(shallow))
         assert result.returncode == 2, args
         assert "shallow" in result.stderr and "fetch-depth: 0" in result.stderr

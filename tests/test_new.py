@@ -25,13 +25,44 @@ from tests.conftest import ROOT, GovRepo
 TODAY_ARGS = ("--today", "2026-11-23")
 
 FULL_FLAGS = (
-    "--name", "Acme Forms", "--vendor", "Acme Forms, Inc.", "--website", "acmeforms.example",
-    "--country", "US", "--purpose", "Event registration forms", "--category", "survey",
-    "--capabilities", "forms, registration", "--business-owner", "jane.doe@example.com",
-    "--technical-owner", "raj.patel@example.com", "--classification", "confidential",
-    "--data", "contact-pii", "--eu-subjects", "no", "--residency", "US", "--annual-cost", "12,000",
-    "--currency", "usd", "--payment", "invoice", "--renewal", "2027-09-01", "--auto-renew", "yes",
-    "--notice-days", "60",
+    "--name",
+    "Acme Forms",
+    "--vendor",
+    "Acme Forms, Inc.",
+    "--website",
+    "acmeforms.example",
+    "--country",
+    "US",
+    "--purpose",
+    "Event registration forms",
+    "--category",
+    "survey",
+    "--capabilities",
+    "forms, registration",
+    "--business-owner",
+    "jane.doe@example.com",
+    "--technical-owner",
+    "raj.patel@example.com",
+    "--classification",
+    "confidential",
+    "--data",
+    "contact-pii",
+    "--eu-subjects",
+    "no",
+    "--residency",
+    "US",
+    "--annual-cost",
+    "12,000",
+    "--currency",
+    "usd",
+    "--payment",
+    "invoice",
+    "--renewal",
+    "2027-09-01",
+    "--auto-renew",
+    "yes",
+    "--notice-days",
+    "60",
 )
 
 
@@ -45,11 +76,15 @@ def catalog_files(gov: GovRepo) -> list[str]:
 
 # --- non-interactive ------------------------------------------------------------------------------
 
+
 def test_flags_write_an_entry_with_modeline_status_and_computed_tier(gov: GovRepo) -> None:
-    gov.add_entry("salesforce-sales-cloud", name="Salesforce Sales Cloud", category="crm",
-                  data={"classification": "confidential", "categories": ["contact-pii"]})
-    result = invoke(str(gov.path), *FULL_FLAGS,
-                    "--integration", "salesforce-sales-cloud:outbound:contact-pii")
+    gov.add_entry(
+        "salesforce-sales-cloud",
+        name="Salesforce Sales Cloud",
+        category="crm",
+        data={"classification": "confidential", "categories": ["contact-pii"]},
+    )
+    result = invoke(str(gov.path), *FULL_FLAGS, "--integration", "salesforce-sales-cloud:outbound:contact-pii")
     assert result.exit_code == 0, result.output
     text = (gov.path / "catalog" / "acme-forms.yaml").read_text()
     assert text.splitlines()[0] == proposal.MODELINE
@@ -57,17 +92,26 @@ def test_flags_write_an_entry_with_modeline_status_and_computed_tier(gov: GovRep
     assert data["status"] == "proposed"
     assert data["id"] == "acme-forms"
     assert data["vendor"]["website"] == "https://acmeforms.example"
-    assert data["contract"] == {"annual_cost": 12000, "currency": "USD", "payment": "invoice",
-                                "renewal": "2027-09-01", "auto_renew": True, "notice_days": 60}
+    assert data["contract"] == {
+        "annual_cost": 12000,
+        "currency": "USD",
+        "payment": "invoice",
+        "renewal": "2027-09-01",
+        "auto_renew": True,
+        "notice_days": 60,
+    }
     assert data["review"] == {"risk_tier": "high"}  # confidential personal data
-    assert data["integrations"] == [{"target": "salesforce-sales-cloud", "direction": "outbound",
-                                     "data": ["contact-pii"]}]
+    assert data["integrations"] == [
+        {"target": "salesforce-sales-cloud", "direction": "outbound", "data": ["contact-pii"]}
+    ]
     # what is still missing, in plain words with what to do, and who reviews it
     assert "Still missing" in result.output
     assert "single sign-on" in result.output and "What to do:" in result.output
     # the organisation's review rules, matched by review.rules_for_entry
-    assert "1 from marketing and 1 from it (rule joint-cmo-cio: catalog/acme-forms.yaml matches catalog/**)" \
+    assert (
+        "1 from marketing and 1 from it (rule joint-cmo-cio: catalog/acme-forms.yaml matches catalog/**)"
         in result.output
+    )
     assert "1 from security (rule high-risk: risk tier high" in result.output
     assert "1 from privacy (rule personal-data: holds contact-pii)" in result.output
     assert "finance" not in result.output  # 12,000 a year is under the big-spend limit
@@ -77,15 +121,26 @@ def test_the_written_entry_passes_the_schema_in_a_full_check(gov: GovRepo, run_c
     assert invoke(str(gov.path), *FULL_FLAGS).exit_code == 0
     checked = run_cli("check", str(gov.path), "--format", "json", *TODAY_ARGS)
     rules = {f["rule"] for f in json.loads(checked.stdout)["findings"]}
-    assert rules and not rules & {"schema", "yaml-syntax", "id-mismatch", "risk-tier-understated",
-                                  "unknown-reference"}
+    assert rules and not rules & {"schema", "yaml-syntax", "id-mismatch", "risk-tier-understated", "unknown-reference"}
 
 
 def test_all_problems_are_listed_at_once_and_nothing_is_written(gov: GovRepo) -> None:
     before = catalog_files(gov)
-    result = invoke(str(gov.path), "--name", "Acme Forms", "--category", "surveys", "--annual-cost", "lots",
-                    "--business-owner", "jane.doe@example.com", "--technical-owner", "Jane.Doe@example.com",
-                    "--integration", "nowhere:outbound")
+    result = invoke(
+        str(gov.path),
+        "--name",
+        "Acme Forms",
+        "--category",
+        "surveys",
+        "--annual-cost",
+        "lots",
+        "--business-owner",
+        "jane.doe@example.com",
+        "--technical-owner",
+        "Jane.Doe@example.com",
+        "--integration",
+        "nowhere:outbound",
+    )
     assert result.exit_code == 2
     out = result.output
     assert "--category: 'surveys' is not one of the choices (did you mean survey?)" in out
@@ -98,10 +153,15 @@ def test_all_problems_are_listed_at_once_and_nothing_is_written(gov: GovRepo) ->
 
 
 def test_answers_file_in_yaml_or_json_and_dry_run(gov: GovRepo, tmp_path: Path) -> None:
-    answers = {"name": "Acme Video", "vendor": {"name": "Acme Video Ltd"}, "purpose": "Product videos",
-               "category": "video", "owners": {"business": "a@example.com", "technical": "b@example.com"},
-               "data": {"classification": "public", "categories": ["none"]},
-               "contract": {"annual_cost": 0, "payment": "free"}}
+    answers = {
+        "name": "Acme Video",
+        "vendor": {"name": "Acme Video Ltd"},
+        "purpose": "Product videos",
+        "category": "video",
+        "owners": {"business": "a@example.com", "technical": "b@example.com"},
+        "data": {"classification": "public", "categories": ["none"]},
+        "contract": {"annual_cost": 0, "payment": "free"},
+    }
     yaml_file = tmp_path / "answers.yaml"
     yaml_file.write_text(yaml.safe_dump(answers))
     result = invoke(str(gov.path), "--from", str(yaml_file), "--dry-run")
@@ -158,17 +218,43 @@ def test_text_that_yaml_would_read_as_another_type_is_quoted() -> None:
 
 # --- overlap --------------------------------------------------------------------------------------
 
+
 def test_overlap_same_vendor_fuzzy_and_approved_tool_for_the_same_job(gov: GovRepo) -> None:
-    gov.add_entry("mailchimp", name="Mailchimp", category="email", status="approved",
-                  capabilities=["email", "newsletters"],
-                  vendor={"name": "The Rocket Science Group LLC (Intuit Mailchimp)",
-                          "website": "https://mailchimp.com"})
-    gov.add_entry("quickbooks", name="QuickBooks", category="analytics", capabilities=["reports"],
-                  vendor={"name": "Intuit Inc.", "website": "https://quickbooks.intuit.com"})
-    args = ("--name", "Letterbox", "--purpose", "Newsletters", "--category", "email",
-            "--capabilities", "newsletters, email", "--business-owner", "a@example.com",
-            "--technical-owner", "b@example.com", "--classification", "internal", "--data", "none",
-            "--annual-cost", "0")
+    gov.add_entry(
+        "mailchimp",
+        name="Mailchimp",
+        category="email",
+        status="approved",
+        capabilities=["email", "newsletters"],
+        vendor={"name": "The Rocket Science Group LLC (Intuit Mailchimp)", "website": "https://mailchimp.com"},
+    )
+    gov.add_entry(
+        "quickbooks",
+        name="QuickBooks",
+        category="analytics",
+        capabilities=["reports"],
+        vendor={"name": "Intuit Inc.", "website": "https://quickbooks.intuit.com"},
+    )
+    args = (
+        "--name",
+        "Letterbox",
+        "--purpose",
+        "Newsletters",
+        "--category",
+        "email",
+        "--capabilities",
+        "newsletters, email",
+        "--business-owner",
+        "a@example.com",
+        "--technical-owner",
+        "b@example.com",
+        "--classification",
+        "internal",
+        "--data",
+        "none",
+        "--annual-cost",
+        "0",
+    )
     result = invoke(str(gov.path), *args, "--vendor", "Letterbox GmbH")
     assert result.exit_code == 2
     assert "Mailchimp is already approved for email (same capabilities: email, newsletters)" in result.output
@@ -179,35 +265,52 @@ def test_overlap_same_vendor_fuzzy_and_approved_tool_for_the_same_job(gov: GovRe
     assert result.exit_code == 0, result.output
     # "Intuit, Inc" is Intuit Inc. and also the Intuit in Mailchimp's legal name
     assert "QuickBooks (quickbooks, approved) is from the same vendor, Intuit Inc." in result.output
-    assert ("Mailchimp (mailchimp, approved) is from the same vendor, The Rocket Science Group"
-            in result.output)
+    assert "Mailchimp (mailchimp, approved) is from the same vendor, The Rocket Science Group" in result.output
 
 
 def test_no_overlap_for_a_denied_tool_or_another_category(gov: GovRepo) -> None:
-    gov.add_entry("drift", name="Drift", category="chat", status="denied", capabilities=["live-chat"],
-                  vendor={"name": "Salesloft"})
-    gov.add_entry("canva", name="Canva", category="design", capabilities=["live-chat"],
-                  vendor={"name": "Canva Pty Ltd"})
-    found = proposal.overlaps({"name": "Chatty", "vendor": {"name": "Chatty Co"}, "category": "chat",
-                               "capabilities": ["live-chat"]},
-                              {"drift": yaml.safe_load((gov.path / "catalog/drift.yaml").read_text()),
-                               "canva": yaml.safe_load((gov.path / "catalog/canva.yaml").read_text())})
+    gov.add_entry(
+        "drift",
+        name="Drift",
+        category="chat",
+        status="denied",
+        capabilities=["live-chat"],
+        vendor={"name": "Salesloft"},
+    )
+    gov.add_entry(
+        "canva", name="Canva", category="design", capabilities=["live-chat"], vendor={"name": "Canva Pty Ltd"}
+    )
+    found = proposal.overlaps(
+        {"name": "Chatty", "vendor": {"name": "Chatty Co"}, "category": "chat", "capabilities": ["live-chat"]},
+        {
+            "drift": yaml.safe_load((gov.path / "catalog/drift.yaml").read_text()),
+            "canva": yaml.safe_load((gov.path / "catalog/canva.yaml").read_text()),
+        },
+    )
     assert found == []
 
 
 def test_same_product_name_is_an_overlap_whatever_the_vendor() -> None:
-    found = proposal.overlaps({"name": "Mail Chimp", "vendor": {"name": "Someone"}},
-                              {"mailchimp": {"name": "Mailchimp", "status": "restricted",
-                                             "vendor": {"name": "Intuit"}}})
+    found = proposal.overlaps(
+        {"name": "Mail Chimp", "vendor": {"name": "Someone"}},
+        {"mailchimp": {"name": "Mailchimp", "status": "restricted", "vendor": {"name": "Intuit"}}},
+    )
     assert [o.sentence for o in found] == ["Mailchimp is already in the catalog (mailchimp, restricted)"]
 
 
 # --- the wizard in a real terminal ----------------------------------------------------------------
 
+
 def spawn(gov: GovRepo, *extra: str) -> pexpect.spawn:
     env = dict(os.environ, PYTHONPATH=str(ROOT / "src"), TERM="dumb", COLUMNS="120")
-    child = pexpect.spawn(sys.executable, ["-m", "martechgate", "new", str(gov.path), *TODAY_ARGS, *extra],
-                          env=env, encoding="utf-8", timeout=30, dimensions=(50, 200))
+    child = pexpect.spawn(
+        sys.executable,
+        ["-m", "martechgate", "new", str(gov.path), *TODAY_ARGS, *extra],
+        env=env,
+        encoding="utf-8",
+        timeout=30,
+        dimensions=(50, 200),
+    )
     return child
 
 
@@ -224,9 +327,13 @@ def finish(child: pexpect.spawn) -> int:
 
 
 def test_wizard_in_a_terminal_with_wrong_answers_help_and_defaults(gov: GovRepo) -> None:
-    gov.add_entry("salesforce-sales-cloud", name="Salesforce Sales Cloud", category="crm",
-                  capabilities=["crm"],
-                  data={"classification": "confidential", "categories": ["contact-pii"]})
+    gov.add_entry(
+        "salesforce-sales-cloud",
+        name="Salesforce Sales Cloud",
+        category="crm",
+        capabilities=["crm"],
+        data={"classification": "confidential", "categories": ["contact-pii"]},
+    )
     gov.commit("A CRM")
     child = spawn(gov)
     child.expect_exact("Type ? at any question for an explanation")
@@ -298,13 +405,20 @@ def test_wizard_in_a_terminal_with_wrong_answers_help_and_defaults(gov: GovRepo)
     assert finish(child) == 0
     data = load_bytes((gov.path / "catalog" / "acme-webinars.yaml").read_bytes()).value
     assert data["owners"] == {"business": "jane.doe@example.com", "technical": "raj.patel@example.com"}
-    assert data["data"] == {"classification": "confidential", "categories": ["contact-pii"],
-                            "subjects": ["customers", "prospects"], "eu_subjects": True,
-                            "residency": ["US"], "transfer_mechanism": "scc", "retention_days": 730}
+    assert data["data"] == {
+        "classification": "confidential",
+        "categories": ["contact-pii"],
+        "subjects": ["customers", "prospects"],
+        "eu_subjects": True,
+        "residency": ["US"],
+        "transfer_mechanism": "scc",
+        "retention_days": 730,
+    }
     assert data["security"] == {"sso": "saml", "mfa": "enforced"}
     assert data["contract"]["annual_cost"] == 30000
-    assert data["integrations"] == [{"target": "salesforce-sales-cloud", "direction": "outbound",
-                                     "data": ["contact-pii"], "method": "native"}]
+    assert data["integrations"] == [
+        {"target": "salesforce-sales-cloud", "direction": "outbound", "data": ["contact-pii"], "method": "native"}
+    ]
     assert data["review"]["risk_tier"] == "high"
 
 
@@ -320,8 +434,14 @@ def test_ctrl_c_in_the_wizard_writes_nothing(gov: GovRepo) -> None:
 
 
 def test_overlap_is_named_and_declining_writes_nothing(gov: GovRepo) -> None:
-    gov.add_entry("mailchimp", name="Mailchimp", category="email", status="approved",
-                  capabilities=["email", "newsletters"], vendor={"name": "Intuit Inc."})
+    gov.add_entry(
+        "mailchimp",
+        name="Mailchimp",
+        category="email",
+        status="approved",
+        capabilities=["email", "newsletters"],
+        vendor={"name": "Intuit Inc."},
+    )
     child = spawn(gov)
     answer(child, "What is the tool called?", "Newsletter Pro")
     answer(child, "Short id", "")
@@ -351,22 +471,50 @@ def test_end_of_input_midway_writes_nothing(gov: GovRepo, run_cli: Any) -> None:
 
 # --- whatever an answers file holds: a list of problems or an entry, never a crash ------------------
 
-JSONISH = st.recursive(st.none() | st.booleans() | st.integers(-10, 10**6) | st.text(max_size=12),
-                       lambda inner: st.lists(inner, max_size=3)
-                       | st.dictionaries(st.sampled_from(["name", "business", "categories", "x"]), inner,
-                                         max_size=3), max_leaves=6)
-FIELDS = ["name", "id", "vendor", "purpose", "category", "capabilities", "status", "owners", "data",
-          "security", "contract", "integrations", "review", "exceptions", "oauth"]
+JSONISH = st.recursive(
+    st.none() | st.booleans() | st.integers(-10, 10**6) | st.text(max_size=12),
+    lambda inner: (
+        st.lists(inner, max_size=3)
+        | st.dictionaries(st.sampled_from(["name", "business", "categories", "x"]), inner, max_size=3)
+    ),
+    max_leaves=6,
+)
+FIELDS = [
+    "name",
+    "id",
+    "vendor",
+    "purpose",
+    "category",
+    "capabilities",
+    "status",
+    "owners",
+    "data",
+    "security",
+    "contract",
+    "integrations",
+    "review",
+    "exceptions",
+    "oauth",
+]
 
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(answers=st.dictionaries(st.sampled_from(FIELDS), JSONISH, max_size=8))
-def test_any_answers_file_gives_problems_or_an_entry_never_a_crash(gov: GovRepo, tmp_path: Path,
-                                                                  answers: dict[str, Any]) -> None:
+def test_any_answers_file_gives_problems_or_an_entry_never_a_crash(
+    gov: GovRepo, tmp_path: Path, answers: dict[str, Any]
+) -> None:
     answers_file = tmp_path / "answers.json"
     answers_file.write_text(json.dumps(answers))
-    result = invoke(str(gov.path), "--from", str(answers_file), "--website", "example.com",
-                    "--integration", "nowhere:outbound", "--dry-run")
+    result = invoke(
+        str(gov.path),
+        "--from",
+        str(answers_file),
+        "--website",
+        "example.com",
+        "--integration",
+        "nowhere:outbound",
+        "--dry-run",
+    )
     assert result.exit_code == 2  # the integration names no catalog tool
     assert "unexpected internal error" not in result.output
     assert "--integration:" in result.output

@@ -32,8 +32,11 @@ def test_jaccard() -> None:
 
 def test_own_catalog(run_cli: Any) -> None:
     found = pairs(run_cli, ROOT)
-    assert list(found) == [("hubspot-marketing-hub", "marketo-engage"), ("hootsuite", "sprout-social"),
-                           ("on24", "zoom-webinars")]
+    assert list(found) == [
+        ("hubspot-marketing-hub", "marketo-engage"),
+        ("hootsuite", "sprout-social"),
+        ("on24", "zoom-webinars"),
+    ]
     hubspot = found[("hubspot-marketing-hub", "marketo-engage")]
     assert hubspot["similarity"] == 0.83
     assert hubspot["shared"] == ["email", "forms", "landing-pages", "lead-scoring", "workflows"]

@@ -58,8 +58,7 @@ def test_workers_give_the_same_report_as_one_process(mixed: Path) -> None:
 
 @pytest.mark.usefixtures("small_pool")
 @pytest.mark.parametrize("start", [None, "spawn"])  # spawn: macOS and Windows start workers afresh
-def test_work_really_goes_to_worker_processes(mixed: Path, start: str | None,
-                                              monkeypatch: pytest.MonkeyPatch) -> None:
+def test_work_really_goes_to_worker_processes(mixed: Path, start: str | None, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(parallel, "START_METHOD", start)
     source = WorkTree(mixed)
     policies = load_policies(source, reserved_ids=RULES)
@@ -67,8 +66,9 @@ def test_work_really_goes_to_worker_processes(mixed: Path, start: str | None,
     pending = [(i, path, file.data, file.blob) for i, (path, file) in enumerate(files) if file.data is not None]
     in_workers = parallel._in_workers(source, pending, TODAY, jobs=2)
     assert in_workers is not None, "the pool ran"
-    here = [parallel.judge(path, data, blob, load_organization(source), policies, TODAY)
-            for _, path, data, blob in pending]
+    here = [
+        parallel.judge(path, data, blob, load_organization(source), policies, TODAY) for _, path, data, blob in pending
+    ]
     assert in_workers == here
 
 
@@ -83,8 +83,7 @@ def test_workers_fill_the_cache_and_the_warm_run_agrees(mixed: Path, tmp_path: P
 
 
 @pytest.mark.usefixtures("small_pool")
-def test_when_processes_cannot_start_the_files_are_judged_here(mixed: Path,
-                                                                monkeypatch: pytest.MonkeyPatch) -> None:
+def test_when_processes_cannot_start_the_files_are_judged_here(mixed: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     class NoProcesses:
         def __init__(self, *args: object, **kwargs: object) -> None:
             raise OSError(11, "Resource temporarily unavailable")

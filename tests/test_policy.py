@@ -12,15 +12,27 @@ from martechgate.errors import PolicyError
 from tests.conftest import TODAY, dump
 
 POLICY: dict[str, Any] = {
-    "id": "sso", "title": "SSO", "description": "Why.", "severity": "high", "enforcement": "soft",
-    "match": {"required": ["data"], "properties": {"data": {"required": ["categories"], "properties": {
-        "categories": {"contains": {"const": "contact-pii"}}}}}},
-    "require": {"required": ["security"], "properties": {"security": {"required": ["sso"], "properties": {
-        "sso": {"enum": ["saml", "oidc"]}}}}},
+    "id": "sso",
+    "title": "SSO",
+    "description": "Why.",
+    "severity": "high",
+    "enforcement": "soft",
+    "match": {
+        "required": ["data"],
+        "properties": {
+            "data": {"required": ["categories"], "properties": {"categories": {"contains": {"const": "contact-pii"}}}}
+        },
+    },
+    "require": {
+        "required": ["security"],
+        "properties": {"security": {"required": ["sso"], "properties": {"sso": {"enum": ["saml", "oidc"]}}}},
+    },
     "message": "{id} has sso {security.sso} and {data.categories}",
     "remediation": "Turn it on.",
-    "examples": {"pass": [{"id": "ok", "data": {"categories": ["contact-pii"]}, "security": {"sso": "saml"}}],
-                 "fail": [{"id": "bad", "data": {"categories": ["contact-pii"]}}]},
+    "examples": {
+        "pass": [{"id": "ok", "data": {"categories": ["contact-pii"]}, "security": {"sso": "saml"}}],
+        "fail": [{"id": "bad", "data": {"categories": ["contact-pii"]}}],
+    },
 }
 
 
@@ -61,40 +73,53 @@ def test_wrong_example_is_reported() -> None:
     assert [r.ok for r in run_examples(parse(broken), TODAY)] == [False, False]
 
 
-@pytest.mark.parametrize("keyword, value, instance, today, ok", [
-    ("notOlderThanMonths", 12, "2025-11-23", date(2026, 11, 23), True),
-    ("notOlderThanMonths", 12, "2025-11-22", date(2026, 11, 23), False),
-    ("notOlderThanMonths", 1, "2026-02-28", date(2026, 3, 31), True),  # clamped to month end
-    ("notOlderThanDays", 30, "2026-10-24", date(2026, 11, 23), True),
-    ("notOlderThanDays", 30, "2026-10-23", date(2026, 11, 23), False),
-    ("atLeastDaysAhead", 0, "2026-11-23", date(2026, 11, 23), True),
-    ("atLeastDaysAhead", 1, "2026-11-23", date(2026, 11, 23), False),
-    ("atMostDaysAhead", 365, "2027-11-23", date(2026, 11, 23), True),
-    ("atMostDaysAhead", 365, "2027-11-24", date(2026, 11, 23), False),
-    ("notOlderThanMonths", 12, "not a date", date(2026, 11, 23), True),  # left to `format`
-])
+@pytest.mark.parametrize(
+    "keyword, value, instance, today, ok",
+    [
+        ("notOlderThanMonths", 12, "2025-11-23", date(2026, 11, 23), True),
+        ("notOlderThanMonths", 12, "2025-11-22", date(2026, 11, 23), False),
+        ("notOlderThanMonths", 1, "2026-02-28", date(2026, 3, 31), True),  # clamped to month end
+        ("notOlderThanDays", 30, "2026-10-24", date(2026, 11, 23), True),
+        ("notOlderThanDays", 30, "2026-10-23", date(2026, 11, 23), False),
+        ("atLeastDaysAhead", 0, "2026-11-23", date(2026, 11, 23), True),
+        ("atLeastDaysAhead", 1, "2026-11-23", date(2026, 11, 23), False),
+        ("atMostDaysAhead", 365, "2027-11-23", date(2026, 11, 23), True),
+        ("atMostDaysAhead", 365, "2027-11-24", date(2026, 11, 23), False),
+        ("notOlderThanMonths", 12, "not a date", date(2026, 11, 23), True),  # left to `format`
+    ],
+)
 def test_date_keywords(keyword: str, value: int, instance: str, today: date, ok: bool) -> None:
     policy = parse({**POLICY, "match": True, "require": {"properties": {"d": {keyword: value}}}})
     assert (policy.evaluate({"d": instance}, today) is None) is ok
 
 
 def test_cancellation_deadline_keyword() -> None:
-    policy = parse({**POLICY, "match": True,
-                    "require": {"properties": {"contract": {"cancellationDeadlineAtLeastDaysAhead": 120}}}})
+    policy = parse(
+        {
+            **POLICY,
+            "match": True,
+            "require": {"properties": {"contract": {"cancellationDeadlineAtLeastDaysAhead": 120}}},
+        }
+    )
+
     def contract(renewal: str, notice: int) -> dict[str, Any]:
         return {"contract": {"renewal": renewal, "notice_days": notice}}
+
     assert policy.evaluate(contract("2027-05-23", 60), TODAY) is None  # deadline 2027-03-24: 121 days
     assert policy.evaluate(contract("2027-03-01", 60), TODAY) is not None
     assert policy.evaluate({"contract": {"renewal": "2027-01-01"}}, TODAY) is None  # no notice: not this rule's
 
 
-@pytest.mark.parametrize("change, message", [
-    ({"severity": "urgent"}, "severity"),
-    ({"id": "other"}, "differs from its file name"),
-    ({"require": {"type": "no-such-type"}}, "not valid JSON Schema"),
-    ({"notOlderThan": {"months": 12}, "match": True}, "unknown field"),
-    ({"id": "schema"}, "built-in rule"),
-])
+@pytest.mark.parametrize(
+    "change, message",
+    [
+        ({"severity": "urgent"}, "severity"),
+        ({"id": "other"}, "differs from its file name"),
+        ({"require": {"type": "no-such-type"}}, "not valid JSON Schema"),
+        ({"notOlderThan": {"months": 12}, "match": True}, "unknown field"),
+        ({"id": "schema"}, "built-in rule"),
+    ],
+)
 def test_malformed_policies_are_located_errors(change: dict[str, Any], message: str) -> None:
     policy = {**POLICY, **change}
     name = policy["id"] if change.get("id") == "schema" else "sso"
@@ -110,17 +135,31 @@ def test_policy_yaml_errors_are_located() -> None:
     assert raised.value.line is not None
 
 
-@pytest.mark.parametrize("part, schema, where, words", [
-    ("require", {"required": ["security"], "propertes": {"security": {}}}, "require.propertes",
-     "did you mean properties?"),
-    ("match", {"properties": {"contract": {"properties": {"annual_cost": {"minimun": 10000}}}}},
-     "match.properties.contract.properties.annual_cost.minimun", "did you mean minimum?"),
-    ("require", {"anyOf": [{"required": ["security"]}, {"properties": {"dpa": {"cnst": True}}}]},
-     "require.anyOf.1.properties.dpa.cnst", "did you mean const?"),
-    ("require", {"not": {"annual_cost": 5}}, "require.not.annual_cost", "under `properties`"),
-])
-def test_misspelt_schema_keywords_are_refused_where_they_stand(part: str, schema: Any, where: str,
-                                                               words: str) -> None:
+@pytest.mark.parametrize(
+    "part, schema, where, words",
+    [
+        (
+            "require",
+            {"required": ["security"], "propertes": {"security": {}}},
+            "require.propertes",
+            "did you mean properties?",
+        ),
+        (
+            "match",
+            {"properties": {"contract": {"properties": {"annual_cost": {"minimun": 10000}}}}},
+            "match.properties.contract.properties.annual_cost.minimun",
+            "did you mean minimum?",
+        ),
+        (
+            "require",
+            {"anyOf": [{"required": ["security"]}, {"properties": {"dpa": {"cnst": True}}}]},
+            "require.anyOf.1.properties.dpa.cnst",
+            "did you mean const?",
+        ),
+        ("require", {"not": {"annual_cost": 5}}, "require.not.annual_cost", "under `properties`"),
+    ],
+)
+def test_misspelt_schema_keywords_are_refused_where_they_stand(part: str, schema: Any, where: str, words: str) -> None:
     """A validator ignores keys it does not know: a typo would make a policy check nothing, silently."""
     text = dump({**POLICY, part: schema})
     with pytest.raises(PolicyError) as raised:
@@ -128,10 +167,18 @@ def test_misspelt_schema_keywords_are_refused_where_they_stand(part: str, schema
     assert f": {where}: " in str(raised.value) and words in str(raised.value)
     key = where.rsplit(".", 1)[-1]
     assert raised.value.line is not None and raised.value.column is not None
-    assert text.splitlines()[raised.value.line - 1][raised.value.column - 1:].startswith(key)
+    assert text.splitlines()[raised.value.line - 1][raised.value.column - 1 :].startswith(key)
 
 
 def test_annotations_and_our_date_keywords_are_known() -> None:
-    policy = parse({**POLICY, "require": {"x-note": "why", "$comment": "c", "properties": {
-        "review": {"properties": {"last_reviewed": {"notOlderThanMonths": 12}}}}}})
+    policy = parse(
+        {
+            **POLICY,
+            "require": {
+                "x-note": "why",
+                "$comment": "c",
+                "properties": {"review": {"properties": {"last_reviewed": {"notOlderThanMonths": 12}}}},
+            },
+        }
+    )
     assert policy.require["x-note"] == "why"

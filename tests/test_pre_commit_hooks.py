@@ -33,9 +33,7 @@ def test_every_hook_has_the_required_fields_and_runs_a_real_command() -> None:
 def test_the_check_hook_runs_on_governance_files_only() -> None:
     check = next(hook for hook in hooks() if hook["id"] == "martechgate-check")
     files = re.compile(check["files"])
-    for path in ("catalog/hubspot.yaml", "catalog/canva.yml", "policies/pii-requires-sso.yaml",
-                 "martechgate.yaml"):
+    for path in ("catalog/hubspot.yaml", "catalog/canva.yml", "policies/pii-requires-sso.yaml", "martechgate.yaml"):
         assert files.search(path), path
-    for path in ("README.md", "src/martechgate/cli/__init__.py", "docs/catalog/x.yaml",
-                 "martechgate.yaml.bak"):
+    for path in ("README.md", "src/martechgate/cli/__init__.py", "docs/catalog/x.yaml", "martechgate.yaml.bak"):
         assert not files.search(path), path

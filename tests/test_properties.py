@@ -22,12 +22,12 @@ from tests.conftest import ROOT, TODAY, dump, entry
 REPORT = jsonschema_rs.Draft202012Validator(load_schema("report"), validate_formats=True)
 
 # YAML-ish text: the characters that steer the parser, so the examples reach deep into it.
-YAMLISH = st.text(alphabet=st.sampled_from(list("ab:-[]{}&*!|>'\"#%@`,? \n\t0123456789.~\x00\x85\ufeff")),
-                  max_size=200)
+YAMLISH = st.text(alphabet=st.sampled_from(list("ab:-[]{}&*!|>'\"#%@`,? \n\t0123456789.~\x00\x85\ufeff")), max_size=200)
 JSONISH = st.recursive(
     st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=20),
     lambda children: st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=10), children, max_size=4),
-    max_leaves=20)
+    max_leaves=20,
+)
 
 
 @given(st.binary(max_size=400))
@@ -45,9 +45,30 @@ def test_any_yamlish_text_loads_or_gives_located_problems(text: str) -> None:
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(st.one_of(YAMLISH, JSONISH.map(dump), st.fixed_dictionaries({}, optional={
-    key: JSONISH for key in ("id", "status", "data", "security", "contract", "integrations", "exceptions",
-                             "owners", "review", "oauth")}).map(lambda extra: dump({**entry("fuzz"), **extra}))))
+@given(
+    st.one_of(
+        YAMLISH,
+        JSONISH.map(dump),
+        st.fixed_dictionaries(
+            {},
+            optional={
+                key: JSONISH
+                for key in (
+                    "id",
+                    "status",
+                    "data",
+                    "security",
+                    "contract",
+                    "integrations",
+                    "exceptions",
+                    "owners",
+                    "review",
+                    "oauth",
+                )
+            },
+        ).map(lambda extra: dump({**entry("fuzz"), **extra})),
+    )
+)
 def test_check_never_raises_and_report_fits_its_schema(text: str) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         repo = Path(tmp)

@@ -19,9 +19,12 @@ from martechgate.errors import RepoError, UsageError
 from tests.conftest import GovRepo, dump, entry
 
 # The shape of `martechgate review --format json` rules (review.Verdict.to_dict).
-JOINT = {"name": "joint-cmo-cio", "satisfied": True, "required": {"marketing": 1, "it": 1},
-         "seats": [{"group": "marketing", "reviewer": "alice-chen"},
-                   {"group": "it", "reviewer": "carol-diaz"}]}
+JOINT = {
+    "name": "joint-cmo-cio",
+    "satisfied": True,
+    "required": {"marketing": 1, "it": 1},
+    "seats": [{"group": "marketing", "reviewer": "alice-chen"}, {"group": "it", "reviewer": "carol-diaz"}],
+}
 
 
 def verdict(*rules: dict[str, Any], author: str = "mia", approved: bool = True) -> dict[str, Any]:
@@ -51,8 +54,7 @@ def clone(origin: Path, where: Path) -> Git:
     return Git(where)
 
 
-def test_record_writes_a_note_with_verdict_policy_hash_and_check(gov: GovRepo, tmp_path: Path,
-                                                                 run_cli: Any) -> None:
+def test_record_writes_a_note_with_verdict_policy_hash_and_check(gov: GovRepo, tmp_path: Path, run_cli: Any) -> None:
     merge = merge_pr(gov, 7, "canva", "2026-05-01T10:00:00+00:00")
     verdict_file = tmp_path / "verdict.json"
     verdict_file.write_text(json.dumps(verdict(JOINT)))
@@ -67,8 +69,10 @@ def test_record_writes_a_note_with_verdict_policy_hash_and_check(gov: GovRepo, t
     assert note["check"]["passed"] is True and note["check"]["entries"] == 1
     assert note["verdict"]["rules"][0]["seats"][0]["reviewer"] == "alice-chen"
     # the same policy pack hashes the same; a changed policy does not
-    gov.write("policies/pii-requires-sso.yaml", gov.path.joinpath("policies/pii-requires-sso.yaml")
-              .read_text().replace("severity: high", "severity: low"))
+    gov.write(
+        "policies/pii-requires-sso.yaml",
+        gov.path.joinpath("policies/pii-requires-sso.yaml").read_text().replace("severity: high", "severity: low"),
+    )
     gov.commit("Soften a policy", when="2026-05-02T10:00:00+00:00")
     again = write(Git(gov.path), "HEAD", verdict(JOINT))
     assert again.data["policy_pack"]["sha256"] == note["policy_pack"]["sha256"]  # first parent: old pack
@@ -77,9 +81,16 @@ def test_record_writes_a_note_with_verdict_policy_hash_and_check(gov: GovRepo, t
     assert later.data["policy_pack"]["sha256"] != note["policy_pack"]["sha256"]
 
 
-@pytest.mark.parametrize("bad", [[], {"rules": []}, {"approved": True, "rules": [{"seats": []}]},
-                                 {"approved": True, "rules": [{"name": "x", "seats": "alice"}]},
-                                 {"approved": True, "rules": [{"name": "x", "seats": [{"reviewer": "a"}]}]}])
+@pytest.mark.parametrize(
+    "bad",
+    [
+        [],
+        {"rules": []},
+        {"approved": True, "rules": [{"seats": []}]},
+        {"approved": True, "rules": [{"name": "x", "seats": "alice"}]},
+        {"approved": True, "rules": [{"name": "x", "seats": [{"reviewer": "a"}]}]},
+    ],
+)
 def test_a_malformed_verdict_is_refused(gov: GovRepo, bad: Any) -> None:
     with pytest.raises(UsageError):
         write(Git(gov.path), "HEAD", bad)
@@ -107,8 +118,7 @@ def test_two_records_pushed_at_once_both_land(gov: GovRepo, origin: Path, tmp_pa
         barrier = threading.Barrier(2)
         errors: list[BaseException] = []
 
-        def run(runner: Git, barrier: threading.Barrier = barrier,
-                errors: list[BaseException] = errors) -> None:
+        def run(runner: Git, barrier: threading.Barrier = barrier, errors: list[BaseException] = errors) -> None:
             try:
                 barrier.wait()
                 push(runner, "origin")
@@ -136,12 +146,28 @@ def test_two_record_processes_at_once(gov: GovRepo, origin: Path, tmp_path: Path
     verdict_file = tmp_path / "verdict.json"
     verdict_file.write_text(json.dumps(verdict(JOINT)))
     clones = [clone(origin, tmp_path / f"runner-{i}") for i in range(2)]
-    procs = [subprocess.Popen(
-        [sys.executable, "-m", "martechgate", "record", "--repo", str(runner.path), "--commit", sha,
-         "--verdict", str(verdict_file), "--push"],
-        env={**__import__("os").environ, "PYTHONPATH": str(Path(__file__).parents[1] / "src")},
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-        for runner, sha in zip(clones, (first, second), strict=True)]
+    procs = [
+        subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "martechgate",
+                "record",
+                "--repo",
+                str(runner.path),
+                "--commit",
+                sha,
+                "--verdict",
+                str(verdict_file),
+                "--push",
+            ],
+            env={**__import__("os").environ, "PYTHONPATH": str(Path(__file__).parents[1] / "src")},
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for runner, sha in zip(clones, (first, second), strict=True)
+    ]
     for proc in procs:
         _out, err = proc.communicate(timeout=120)
         assert proc.returncode == 0, err
@@ -159,20 +185,30 @@ def test_push_to_a_remote_that_refuses_is_an_error_with_a_hint(gov: GovRepo, tmp
 
 # ----- verify ------------------------------------------------------------------------------------
 
+
 def recorded_history(gov: GovRepo) -> dict[str, str]:
     """PR #1 recorded properly; a direct push; PR #3 recorded with approvals that do not satisfy the rules."""
     shas = {"pr1": merge_pr(gov, 1, "canva", "2026-05-01T10:00:00+00:00")}
     write(Git(gov.path), shas["pr1"], verdict(JOINT))
     gov.add_entry("zoom")
-    shas["direct"] = gov.commit("Add zoom quickly", when="2026-05-02T10:00:00+00:00",
-                                author="Admin <admin@example.com>")
+    shas["direct"] = gov.commit(
+        "Add zoom quickly", when="2026-05-02T10:00:00+00:00", author="Admin <admin@example.com>"
+    )
     shas["pr3"] = merge_pr(gov, 3, "figma", "2026-05-03T10:00:00+00:00")
-    weak = {"name": "joint-cmo-cio", "seats": [
-        {"group": "marketing", "reviewer": "mia"},      # the author
-        {"group": "it", "reviewer": None}]}             # open
-    extra = {"name": "high-risk", "seats": [
-        {"group": "security", "reviewer": "mallory"},   # not in the security group
-        {"group": "security", "reviewer": "alice-chen"}]}
+    weak = {
+        "name": "joint-cmo-cio",
+        "seats": [
+            {"group": "marketing", "reviewer": "mia"},  # the author
+            {"group": "it", "reviewer": None},
+        ],
+    }  # open
+    extra = {
+        "name": "high-risk",
+        "seats": [
+            {"group": "security", "reviewer": "mallory"},  # not in the security group
+            {"group": "security", "reviewer": "alice-chen"},
+        ],
+    }
     also = {"name": "new-exception", "seats": [{"group": "marketing", "reviewer": "alice-chen"}]}
     write(Git(gov.path), shas["pr3"], verdict(weak, extra, also))
     return shas
@@ -187,8 +223,8 @@ def test_verify_reports_each_problem_located(gov: GovRepo) -> None:
     start = gov.git("rev-list", "--max-parents=0", "HEAD")
     assert set(by_commit) == {start, shas["direct"], shas["pr3"]}
     assert by_commit[shas["direct"]] == [
-        "unrecorded: changed catalog/zoom.yaml with no approval record (a direct push, or a merge that "
-        "bypassed review)"]
+        "unrecorded: changed catalog/zoom.yaml with no approval record (a direct push, or a merge that bypassed review)"
+    ]
     pr3 = "\n".join(by_commit[shas["pr3"]])
     assert "mallory counted for security in rule high-risk but is not a member of security" in pr3
     assert "mia approved their own change" in pr3
@@ -211,12 +247,21 @@ def test_verify_since_and_a_clean_history(gov: GovRepo, run_cli: Any) -> None:
 
 def test_a_governance_change_needs_its_own_rule(gov: GovRepo) -> None:
     gov.git("checkout", "-q", "-b", "policy")
-    gov.write("policies/pii-requires-sso.yaml", gov.path.joinpath("policies/pii-requires-sso.yaml")
-              .read_text().replace("severity: high", "severity: low"))
+    gov.write(
+        "policies/pii-requires-sso.yaml",
+        gov.path.joinpath("policies/pii-requires-sso.yaml").read_text().replace("severity: high", "severity: low"),
+    )
     gov.commit("Soften", when="2026-05-01T09:00:00+00:00")
     gov.git("checkout", "-q", "main")
-    gov.git("merge", "-q", "--no-ff", "policy", "-m", "Merge pull request #9 from acme/policy",
-            date_text="2026-05-01T10:00:00+00:00")
+    gov.git(
+        "merge",
+        "-q",
+        "--no-ff",
+        "policy",
+        "-m",
+        "Merge pull request #9 from acme/policy",
+        date_text="2026-05-01T10:00:00+00:00",
+    )
     write(Git(gov.path), "HEAD", verdict(JOINT))
     problems = [p.message for p in verify(Git(gov.path), since=None).problems if p.kind != "unrecorded"]
     assert problems == ["rule governance-change applied to this change but is not in the record"]
@@ -243,22 +288,37 @@ def test_verify_detects_rewritten_history(gov: GovRepo, origin: Path, run_cli: A
 
 
 def test_rules_that_applied_by_the_entry_must_be_in_the_record(gov: GovRepo) -> None:
-    pii = {"classification": "confidential", "categories": ["contact-pii"], "subjects": ["prospects"],
-           "residency": ["US"], "transfer_mechanism": "none", "retention_days": 365}
+    pii = {
+        "classification": "confidential",
+        "categories": ["contact-pii"],
+        "subjects": ["prospects"],
+        "residency": ["US"],
+        "transfer_mechanism": "none",
+        "retention_days": 365,
+    }
     gov.git("checkout", "-q", "-b", "big")
     data = entry("bigtool", data=pii)
     data["contract"]["annual_cost"] = 90000
     gov.write("catalog/bigtool.yaml", dump(data))
     gov.commit("Add bigtool", when="2026-05-01T09:00:00+00:00")
     gov.git("checkout", "-q", "main")
-    gov.git("merge", "-q", "--no-ff", "big", "-m", "Merge pull request #4 from acme/big",
-            date_text="2026-05-01T10:00:00+00:00")
+    gov.git(
+        "merge",
+        "-q",
+        "--no-ff",
+        "big",
+        "-m",
+        "Merge pull request #4 from acme/big",
+        date_text="2026-05-01T10:00:00+00:00",
+    )
     privacy = {"name": "personal-data", "seats": [{"group": "privacy", "reviewer": "frank-mueller"}]}
     write(Git(gov.path), "HEAD", verdict(JOINT, privacy))
     problems = [p.message for p in verify(Git(gov.path), since=None).problems if p.kind != "unrecorded"]
     # 90,000 a year with personal data: the computed tier is high, so security must approve too
-    assert problems == ["rule high-risk applied to this change but is not in the record",
-                        "rule big-spend applied to this change but is not in the record"]
+    assert problems == [
+        "rule high-risk applied to this change but is not in the record",
+        "rule big-spend applied to this change but is not in the record",
+    ]
 
 
 def test_verify_detects_a_recorded_commit_that_no_longer_exists(gov: GovRepo) -> None:
@@ -281,25 +341,57 @@ def test_review_record_verify_end_to_end(gov: GovRepo, tmp_path: Path, run_cli: 
     gov.add_entry("canva")
     head = gov.commit("Add canva", when="2026-05-01T09:00:00+00:00", author="Mia <mia@example.com>")
     reviews = tmp_path / "reviews.json"
-    reviews.write_text(json.dumps([
-        {"user": {"login": login}, "state": "APPROVED", "commit_id": head,
-         "submitted_at": "2026-05-01T09:30:00Z"} for login in ("alice-chen", "carol-diaz")]))
-    judged = run_cli("review", str(gov.path), "--base", "main", "--head", "add-canva", "--reviews",
-                     str(reviews), "--author", "mia", "--format", "json")
+    reviews.write_text(
+        json.dumps(
+            [
+                {
+                    "user": {"login": login},
+                    "state": "APPROVED",
+                    "commit_id": head,
+                    "submitted_at": "2026-05-01T09:30:00Z",
+                }
+                for login in ("alice-chen", "carol-diaz")
+            ]
+        )
+    )
+    judged = run_cli(
+        "review",
+        str(gov.path),
+        "--base",
+        "main",
+        "--head",
+        "add-canva",
+        "--reviews",
+        str(reviews),
+        "--author",
+        "mia",
+        "--format",
+        "json",
+    )
     assert judged.returncode == 0, judged.stdout + judged.stderr
     verdict_file = tmp_path / "verdict.json"
     verdict_file.write_text(judged.stdout)
     gov.git("checkout", "-q", "main")
-    gov.git("merge", "-q", "--no-ff", "add-canva", "-m", "Merge pull request #7 from acme/add-canva",
-            date_text="2026-05-01T10:00:00+00:00")
+    gov.git(
+        "merge",
+        "-q",
+        "--no-ff",
+        "add-canva",
+        "-m",
+        "Merge pull request #7 from acme/add-canva",
+        date_text="2026-05-01T10:00:00+00:00",
+    )
     recorded = run_cli("record", "--repo", str(gov.path), "--verdict", str(verdict_file))
     assert recorded.returncode == 0, recorded.stderr
     note = read_all(Git(gov.path))[gov.git("rev-parse", "HEAD")][0].data
     assert note["head_commit"] == head and note["pull_request"] == 7
     verified = run_cli("verify", "--repo", str(gov.path), "--since", "2026-05-01")
     assert verified.returncode == 0, verified.stdout
-    audit = json.loads(run_cli("audit", "--since", "2026-05-01", "--until", "2026-05-01", "--repo",
-                               str(gov.path), "--format", "json").stdout)
+    audit = json.loads(
+        run_cli(
+            "audit", "--since", "2026-05-01", "--until", "2026-05-01", "--repo", str(gov.path), "--format", "json"
+        ).stdout
+    )
     assert audit["events"][0]["approvers"] == "joint-cmo-cio: alice-chen (marketing), carol-diaz (it)"
 
 

@@ -34,10 +34,17 @@ def events(path: Path) -> list[icalendar.Event]:
     return list(calendar.walk("VEVENT"))
 
 
-@pytest.mark.parametrize("window, end", [
-    ("120d", date(2027, 3, 23)), ("8w", date(2027, 1, 18)), ("6m", date(2027, 5, 23)),
-    ("1y", date(2027, 11, 23)), ("30", date(2026, 12, 23)), (" 2M ", date(2027, 1, 23)),
-])
+@pytest.mark.parametrize(
+    "window, end",
+    [
+        ("120d", date(2027, 3, 23)),
+        ("8w", date(2027, 1, 18)),
+        ("6m", date(2027, 5, 23)),
+        ("1y", date(2027, 11, 23)),
+        ("30", date(2026, 12, 23)),
+        (" 2M ", date(2027, 1, 23)),
+    ],
+)
 def test_window_syntax(window: str, end: date) -> None:
     assert window_end(window, TODAY) == end
 
@@ -60,18 +67,31 @@ def test_bad_window_on_the_command_line_exits_2(run_cli: Any) -> None:
 
 # --- the repo's own catalog ----------------------------------------------------------------------
 
+
 def test_own_catalog_within_120_days(run_cli: Any) -> None:
     document = renewals_json(run_cli, ROOT, "--within", "120d")
     rows = document["rows"]
     assert [row["tool"] for row in rows] == [
-        "marketo-engage", "hubspot-marketing-hub", "canva", "on24", "sprout-social"]
+        "marketo-engage",
+        "hubspot-marketing-hub",
+        "canva",
+        "on24",
+        "sprout-social",
+    ]
     marketo, hubspot = rows[0], rows[1]
     # renewal 2027-01-31 minus 90 days' notice: already passed on 2026-11-23
     assert marketo["deadline"] == "2026-11-02" and marketo["days_to_deadline"] == -21
     assert "notice deadline has passed" in marketo["note"]
-    assert hubspot == {**hubspot, "deadline": "2026-12-31", "days_to_deadline": 38, "renewal": "2027-03-01",
-                       "annual_cost": 48000, "currency": "USD", "auto_renew": True,
-                       "owner": "jane.doe@example.com"}
+    assert hubspot == {
+        **hubspot,
+        "deadline": "2026-12-31",
+        "days_to_deadline": 38,
+        "renewal": "2027-03-01",
+        "annual_cost": 48000,
+        "currency": "USD",
+        "auto_renew": True,
+        "owner": "jane.doe@example.com",
+    }
     assert rows[3]["deadline"] is None and "no contract.notice_days" in rows[3]["note"]
     assert document["meta"]["until"] == "2027-03-23"
 
@@ -99,6 +119,7 @@ def test_own_catalog_ics(run_cli: Any, tmp_path: Path) -> None:
 
 # --- small catalogs ------------------------------------------------------------------------------
 
+
 def test_which_contracts_are_listed(gov: GovRepo, run_cli: Any) -> None:
     gov.add_entry("renews-soon", contract=contract(renewal="2026-12-10", notice_days=30))
     gov.add_entry("deadline-soon", contract=contract(renewal="2027-03-01", notice_days=90))
@@ -106,12 +127,10 @@ def test_which_contracts_are_listed(gov: GovRepo, run_cli: Any) -> None:
     gov.add_entry("lapsed", contract=contract(renewal="2026-10-01"))
     gov.add_entry("no-renewal", contract=contract(renewal=None))
     gov.add_entry("no-notice", contract=contract(renewal="2026-12-20", notice_days=None, auto_renew=None))
-    gov.add_entry("retired-but-renewing", status="retired", contract=contract(renewal="2026-12-15",
-                                                                              auto_renew=True))
+    gov.add_entry("retired-but-renewing", status="retired", contract=contract(renewal="2026-12-15", auto_renew=True))
     rows = renewals_json(run_cli, gov.path, "--within", "30d")["rows"]
     # sorted by deadline: 11-10 (passed), 11-15 (passed), 12-01, then 12-20 (no notice: the renewal)
-    assert [row["tool"] for row in rows] == [
-        "renews-soon", "retired-but-renewing", "deadline-soon", "no-notice"]
+    assert [row["tool"] for row in rows] == ["renews-soon", "retired-but-renewing", "deadline-soon", "no-notice"]
     assert rows[0]["days_to_deadline"] == -13
     assert rows[1]["status"] == "retired" and rows[1]["auto_renew"] is True
     assert rows[2]["deadline"] == "2026-12-01" and rows[2]["renewal"] == "2027-03-01"
@@ -137,8 +156,7 @@ def test_uids_stay_when_a_renewal_moves(gov: GovRepo, run_cli: Any, tmp_path: Pa
     run_cli("renewals", str(gov.path), "--today", "2026-11-24", "--within", "60d", "--ics", str(second))
     before = {str(e["uid"]): e.decoded("dtstart") for e in events(first)}
     after = {str(e["uid"]): e.decoded("dtstart") for e in events(second)}
-    assert before.keys() == after.keys() == {"cancel-tool@acme-corp.martechgate",
-                                             "renewal-tool@acme-corp.martechgate"}
+    assert before.keys() == after.keys() == {"cancel-tool@acme-corp.martechgate", "renewal-tool@acme-corp.martechgate"}
     assert after["renewal-tool@acme-corp.martechgate"] == date(2027, 1, 10)
 
 
@@ -149,7 +167,9 @@ def test_ics_is_written_atomically(gov: GovRepo, run_cli: Any, tmp_path: Path) -
     result = run_cli("renewals", str(gov.path), "--today", "2026-11-23", "--ics", str(target))
     assert result.returncode == 0, result.stderr
     assert [str(e["summary"]) for e in events(target)] == [
-        'Cancellation deadline: Tool "Pro", Inc; with\\slashes', 'Renewal: Tool "Pro", Inc; with\\slashes']
+        'Cancellation deadline: Tool "Pro", Inc; with\\slashes',
+        'Renewal: Tool "Pro", Inc; with\\slashes',
+    ]
     assert sorted(os.listdir(tmp_path)) == ["calendar.ics", "gov"]  # no temporary file left behind
 
 

@@ -17,18 +17,35 @@ from martechgate.formats import REPORTERS, github, markdown
 from martechgate.gate import diff_check as pullcheck
 from tests.conftest import FIXTURES, TODAY, GovRepo
 
-HOSTILE = 'Evil <script>alert(1)</script> | [click](https://evil.example) @everyone $x$ `code`\nnext'
+HOSTILE = "Evil <script>alert(1)</script> | [click](https://evil.example) @everyone $x$ `code`\nnext"
 
 PII_NO_SSO: dict[str, Any] = {
     "name": "Acme Forms",
     "vendor": {"name": "Acme Forms Ltd", "website": "https://forms.example.com", "country": "US"},
-    "data": {"classification": "internal", "categories": ["contact-pii"], "subjects": ["prospects"],
-             "residency": ["US"], "transfer_mechanism": "none", "retention_days": 365},
-    "security": {"sso": "none", "mfa": "enforced", "scim": False, "evidence": [
-        {"type": "soc2-type2", "period_end": "2026-06-30", "expires": "2027-06-30"}]},
+    "data": {
+        "classification": "internal",
+        "categories": ["contact-pii"],
+        "subjects": ["prospects"],
+        "residency": ["US"],
+        "transfer_mechanism": "none",
+        "retention_days": 365,
+    },
+    "security": {
+        "sso": "none",
+        "mfa": "enforced",
+        "scim": False,
+        "evidence": [{"type": "soc2-type2", "period_end": "2026-06-30", "expires": "2027-06-30"}],
+    },
     "review": {"risk_tier": "medium", "last_reviewed": "2026-06-01", "next_review": "2027-06-01"},
-    "exceptions": [{"rule": "pii-requires-scim", "reason": "SCIM on Enterprise only; quarterly access review",
-                    "approved_by": "ciso@example.com", "ticket": "SEC-1", "expires": "2027-01-31"}],
+    "exceptions": [
+        {
+            "rule": "pii-requires-scim",
+            "reason": "SCIM on Enterprise only; quarterly access review",
+            "approved_by": "ciso@example.com",
+            "ticket": "SEC-1",
+            "expires": "2027-01-31",
+        }
+    ],
 }
 
 
@@ -36,16 +53,29 @@ PII_NO_SSO: dict[str, Any] = {
 def pr(gov: GovRepo) -> CheckResult:
     """A pull request adding a tool with a blocking, a waived and an advisory-free set of findings,
     deleting another, and touching a policy."""
-    gov.add_entry("crm", name="CRM", data=PII_NO_SSO["data"],
-                  security={"sso": "saml", "mfa": "enforced", "scim": True, "evidence": []},
-                  review={"risk_tier": "medium", "last_reviewed": "2026-06-01", "next_review": "2027-06-01"})
-    gov.add_entry("old-tool", name="Old Tool", vendor={"name": "Old", "website": "https://old.example",
-                                                       "country": "US"})
+    gov.add_entry(
+        "crm",
+        name="CRM",
+        data=PII_NO_SSO["data"],
+        security={"sso": "saml", "mfa": "enforced", "scim": True, "evidence": []},
+        review={"risk_tier": "medium", "last_reviewed": "2026-06-01", "next_review": "2027-06-01"},
+    )
+    gov.add_entry(
+        "old-tool", name="Old Tool", vendor={"name": "Old", "website": "https://old.example", "country": "US"}
+    )
     gov.commit("main")
     gov.git("checkout", "-q", "-b", "pr")
-    gov.add_entry("acme-forms", **{**PII_NO_SSO, "purpose": HOSTILE, "integrations": [
-        {"target": "crm", "direction": "outbound", "data": ["contact-pii"], "method": "native"},
-        {"target": "old-tool", "direction": "inbound", "data": ["none"], "method": "api"}]})
+    gov.add_entry(
+        "acme-forms",
+        **{
+            **PII_NO_SSO,
+            "purpose": HOSTILE,
+            "integrations": [
+                {"target": "crm", "direction": "outbound", "data": ["contact-pii"], "method": "native"},
+                {"target": "old-tool", "direction": "inbound", "data": ["none"], "method": "api"},
+            ],
+        },
+    )
     gov.git("rm", "-q", "catalog/old-tool.yaml")
     policy = gov.path / "policies" / "pii-requires-mfa.yaml"
     policy.write_text(policy.read_text() + "\n# touched\n")
@@ -109,12 +139,15 @@ def test_junit_lists_clean_entries_and_survives_control_characters(gov: GovRepo)
     assert case.get("name") == "passes every rule" and root.get("failures") == "0"
 
 
-@pytest.mark.parametrize(("raw", "data", "prop"), [
-    ("50% done", "50%25 done", "50%25 done"),
-    ("a\r\nb", "a%0D%0Ab", "a%0D%0Ab"),
-    ("x: y, z", "x: y, z", "x%3A y%2C z"),
-    ("::error::boom", "::error::boom", "%3A%3Aerror%3A%3Aboom"),
-])
+@pytest.mark.parametrize(
+    ("raw", "data", "prop"),
+    [
+        ("50% done", "50%25 done", "50%25 done"),
+        ("a\r\nb", "a%0D%0Ab", "a%0D%0Ab"),
+        ("x: y, z", "x: y, z", "x%3A y%2C z"),
+        ("::error::boom", "::error::boom", "%3A%3Aerror%3A%3Aboom"),
+    ],
+)
 def test_github_escaping(raw: str, data: str, prop: str) -> None:
     assert github.escape_data(raw) == data
     assert github.escape_property(raw) == prop
@@ -139,8 +172,14 @@ def test_markdown_review_screen(pr: CheckResult) -> None:
     text = reporters.render("markdown", pr)
     assert "## martechgate check: ❌ failed" in text
     section = text.split("### Acme Forms")[1].split("### ")[0]
-    for fact in ("Purpose", "contact-pii", "none / enforced / no", "soc2-type2 (expires 2027-06-30)",
-                 "1,200 USD", "**medium** computed"):
+    for fact in (
+        "Purpose",
+        "contact-pii",
+        "none / enforced / no",
+        "soc2-type2 (expires 2027-06-30)",
+        "1,200 USD",
+        "**medium** computed",
+    ):
         assert fact in section, fact
     assert "— new" in text.split("\n### Acme Forms")[1].splitlines()[0]
     assert "**pii-requires-sso**" in section
@@ -175,8 +214,20 @@ def test_cli_formats_and_output_file(gov: GovRepo, run_cli: Any, fmt: str, tmp_p
     gov.add_entry("acme-forms", **PII_NO_SSO)
     gov.commit("PR")
     out = tmp_path / f"report.{fmt}"
-    result = run_cli("check", str(gov.path), "--base", "main", "--head", "pr", "--today", TODAY.isoformat(),
-                     "--format", fmt, "--output", str(out))
+    result = run_cli(
+        "check",
+        str(gov.path),
+        "--base",
+        "main",
+        "--head",
+        "pr",
+        "--today",
+        TODAY.isoformat(),
+        "--format",
+        fmt,
+        "--output",
+        str(out),
+    )
     assert result.returncode == 1, result.stderr
     assert out.read_text(encoding="utf-8") == result.stdout
     assert "pii-requires-sso" in result.stdout
@@ -185,6 +236,7 @@ def test_cli_formats_and_output_file(gov: GovRepo, run_cli: Any, fmt: str, tmp_p
 def test_full_check_markdown_lists_entries_with_findings(gov: GovRepo) -> None:
     from martechgate.check import engine
     from martechgate.sources.repo import WorkTree
+
     gov.add_entry("canva", name="Canva")
     gov.add_entry("acme-forms", **PII_NO_SSO)
     result = engine.run(engine.load_catalog(WorkTree(gov.path), today=TODAY))
@@ -192,9 +244,9 @@ def test_full_check_markdown_lists_entries_with_findings(gov: GovRepo) -> None:
     assert "### Acme Forms" in text and "### Canva" not in text
 
 
-def test_output_into_a_missing_folder_exits_2_without_traceback(gov: GovRepo, run_cli: Any,
-                                                                tmp_path: Any) -> None:
-    result = run_cli("check", str(gov.path), "--format", "sarif", "--output",
-                     str(tmp_path / "no" / "such" / "report.sarif"))
+def test_output_into_a_missing_folder_exits_2_without_traceback(gov: GovRepo, run_cli: Any, tmp_path: Any) -> None:
+    result = run_cli(
+        "check", str(gov.path), "--format", "sarif", "--output", str(tmp_path / "no" / "such" / "report.sarif")
+    )
     assert result.returncode == 2 and "could not write the report" in result.stderr
     assert "Traceback" not in result.stderr

@@ -44,8 +44,11 @@ def test_a_plain_low_risk_entry_needs_marketing_and_it_only() -> None:
 
 
 def test_personal_data_high_risk_and_big_spend_add_their_groups() -> None:
-    data = entry("hubspot", data={"classification": "confidential", "categories": ["contact-pii"]},
-                 contract={"annual_cost": 60000, "currency": "USD"})
+    data = entry(
+        "hubspot",
+        data={"classification": "confidential", "categories": ["contact-pii"]},
+        contract={"annual_cost": 60000, "currency": "USD"},
+    )
     triggered = dict((rule.name, why) for rule, why in rules_for_entry(ORG, data))
     assert list(triggered) == ["joint-cmo-cio", "high-risk", "personal-data", "big-spend"]
     assert "risk tier high" in triggered["high-risk"]
@@ -65,18 +68,22 @@ def test_cost_equal_to_the_threshold_is_not_over_it() -> None:
 
 
 def test_exceptions_on_a_new_entry_are_new_and_unchanged_ones_are_not() -> None:
-    waiver = [{"rule": "pii-requires-scim", "reason": "r", "approved_by": "ciso@example.com",
-               "expires": "2027-01-31"}]
+    waiver = [{"rule": "pii-requires-scim", "reason": "r", "approved_by": "ciso@example.com", "expires": "2027-01-31"}]
     data = entry("tool", exceptions=waiver)
     assert "new-exception" in names(rules_for_entry(ORG, data))
     assert "new-exception" not in names(rules_for_entry(ORG, data, previous=entry("tool", exceptions=waiver)))
 
 
 def test_all_conditions_of_one_when_must_hold() -> None:
-    text = (ROOT / "martechgate.yaml").read_text().replace(
-        "review:\n  rules:\n",
-        "review:\n  rules:\n    - {name: pii-trials, when: {statuses: [trial],"
-        " data_categories: [contact-pii]}, require: {privacy: 1}}\n")
+    text = (
+        (ROOT / "martechgate.yaml")
+        .read_text()
+        .replace(
+            "review:\n  rules:\n",
+            "review:\n  rules:\n    - {name: pii-trials, when: {statuses: [trial],"
+            " data_categories: [contact-pii]}, require: {privacy: 1}}\n",
+        )
+    )
     org = parse_organization(text.encode())
     pii = {"classification": "internal", "categories": ["contact-pii"]}
     assert "pii-trials" in names(rules_for_entry(org, entry("t", status="trial", data=pii)))
@@ -88,18 +95,36 @@ def test_all_conditions_of_one_when_must_hold() -> None:
 
 MARKETING = ["alice-chen", "bob-okafor"]
 IT = ["carol-diaz", "dan-kowalski"]
-PII = {"classification": "confidential", "categories": ["contact-pii"], "subjects": ["prospects"],
-       "residency": ["US"], "transfer_mechanism": "none", "retention_days": 365}
-WAIVER = {"rule": "pii-requires-scim", "reason": "Enterprise tier only", "approved_by": "ciso@example.com",
-          "ticket": "SEC-1", "expires": "2027-01-31"}
+PII = {
+    "classification": "confidential",
+    "categories": ["contact-pii"],
+    "subjects": ["prospects"],
+    "residency": ["US"],
+    "transfer_mechanism": "none",
+    "retention_days": 365,
+}
+WAIVER = {
+    "rule": "pii-requires-scim",
+    "reason": "Enterprise tier only",
+    "approved_by": "ciso@example.com",
+    "ticket": "SEC-1",
+    "expires": "2027-01-31",
+}
 
 
 def branch(gov: GovRepo, name: str = "pr") -> None:
     gov.git("checkout", "-q", "-b", name)
 
 
-def judge(gov: GovRepo, reviews: list[Review], author: str = "mallory", *, head: str = "pr",
-          teams: dict[str, list[str]] | None = None, org_text: str | None = None) -> Verdict:
+def judge(
+    gov: GovRepo,
+    reviews: list[Review],
+    author: str = "mallory",
+    *,
+    head: str = "pr",
+    teams: dict[str, list[str]] | None = None,
+    org_text: str | None = None,
+) -> Verdict:
     changeset = compute(gov.path, "main", head)
     org = parse_organization(org_text.encode()) if org_text else load_organization(changeset.base)
     return evaluate(org, changeset, reviews, author, teams=teams)
@@ -141,11 +166,17 @@ def test_one_side_alone_is_not_enough_and_says_who_can_still_approve(proposal: t
 
 def test_latest_approved_or_changes_requested_is_the_users_verdict(proposal: tuple[GovRepo, str]) -> None:
     gov, head = proposal
-    changed_mind = [Review("alice-chen", CHANGES_REQUESTED, head), approve("alice-chen", head),
-                    approve("carol-diaz", head)]
+    changed_mind = [
+        Review("alice-chen", CHANGES_REQUESTED, head),
+        approve("alice-chen", head),
+        approve("carol-diaz", head),
+    ]
     assert judge(gov, changed_mind).approved
-    withdrawn = [approve("alice-chen", head), Review("alice-chen", CHANGES_REQUESTED, head),
-                 approve("carol-diaz", head)]
+    withdrawn = [
+        approve("alice-chen", head),
+        Review("alice-chen", CHANGES_REQUESTED, head),
+        approve("carol-diaz", head),
+    ]
     verdict = judge(gov, withdrawn)
     assert not verdict.approved
     assert rule(verdict, "joint-cmo-cio").blocked_by == ("alice-chen",)
@@ -153,8 +184,12 @@ def test_latest_approved_or_changes_requested_is_the_users_verdict(proposal: tup
 
 def test_commented_and_pending_reviews_are_ignored(proposal: tuple[GovRepo, str]) -> None:
     gov, head = proposal
-    reviews = [approve("alice-chen", head), Review("alice-chen", "COMMENTED", head),
-               approve("carol-diaz", head), Review("carol-diaz", "PENDING", head)]
+    reviews = [
+        approve("alice-chen", head),
+        Review("alice-chen", "COMMENTED", head),
+        approve("carol-diaz", head),
+        Review("carol-diaz", "PENDING", head),
+    ]
     assert judge(gov, reviews).approved
     only_comments = [Review("alice-chen", "COMMENTED", head), Review("carol-diaz", "PENDING", head)]
     verdict = judge(gov, only_comments)
@@ -163,17 +198,19 @@ def test_commented_and_pending_reviews_are_ignored(proposal: tuple[GovRepo, str]
 
 def test_a_dismissed_latest_review_leaves_no_verdict(proposal: tuple[GovRepo, str]) -> None:
     gov, head = proposal
-    dismissed = [approve("alice-chen", head), Review("alice-chen", DISMISSED, head),
-                 approve("carol-diaz", head)]
+    dismissed = [approve("alice-chen", head), Review("alice-chen", DISMISSED, head), approve("carol-diaz", head)]
     verdict = judge(gov, dismissed)
     assert not verdict.approved
     assert rule(verdict, "joint-cmo-cio").seats[0].reviewer is None
     # A dismissed request for changes no longer blocks; an approval after a dismissal counts.
-    unblocked = [Review("alice-chen", CHANGES_REQUESTED, head), Review("alice-chen", DISMISSED, head),
-                 approve("bob-okafor", head), approve("carol-diaz", head)]
+    unblocked = [
+        Review("alice-chen", CHANGES_REQUESTED, head),
+        Review("alice-chen", DISMISSED, head),
+        approve("bob-okafor", head),
+        approve("carol-diaz", head),
+    ]
     assert judge(gov, unblocked).approved
-    again = [Review("alice-chen", DISMISSED, head), approve("alice-chen", head),
-             approve("carol-diaz", head)]
+    again = [Review("alice-chen", DISMISSED, head), approve("alice-chen", head), approve("carol-diaz", head)]
     assert judge(gov, again).approved
 
 
@@ -189,24 +226,29 @@ def test_the_author_never_counts(proposal: tuple[GovRepo, str]) -> None:
 
 def test_the_author_counts_only_when_the_organisation_allows_it(proposal: tuple[GovRepo, str]) -> None:
     gov, head = proposal
-    text = (gov.path / "martechgate.yaml").read_text().replace("author_can_approve: false",
-                                                               "author_can_approve: true")
+    text = (gov.path / "martechgate.yaml").read_text().replace("author_can_approve: false", "author_can_approve: true")
     reviews = [approve("alice-chen", head), approve("carol-diaz", head)]
     assert judge(gov, reviews, author="alice-chen", org_text=text).approved
 
 
-def test_a_request_for_changes_from_outside_the_required_groups_does_not_block(
-        proposal: tuple[GovRepo, str]) -> None:
+def test_a_request_for_changes_from_outside_the_required_groups_does_not_block(proposal: tuple[GovRepo, str]) -> None:
     gov, head = proposal
-    reviews = [approve("alice-chen", head), approve("carol-diaz", head),
-               Review("grace-lee", CHANGES_REQUESTED, head), Review("random-dev", CHANGES_REQUESTED, head)]
+    reviews = [
+        approve("alice-chen", head),
+        approve("carol-diaz", head),
+        Review("grace-lee", CHANGES_REQUESTED, head),
+        Review("random-dev", CHANGES_REQUESTED, head),
+    ]
     assert judge(gov, reviews).approved
 
 
 def test_a_request_for_changes_blocks_even_when_every_seat_is_filled(proposal: tuple[GovRepo, str]) -> None:
     gov, head = proposal
-    reviews = [approve("alice-chen", head), approve("carol-diaz", head),
-               Review("dan-kowalski", CHANGES_REQUESTED, head)]
+    reviews = [
+        approve("alice-chen", head),
+        approve("carol-diaz", head),
+        Review("dan-kowalski", CHANGES_REQUESTED, head),
+    ]
     verdict = judge(gov, reviews)
     joint = rule(verdict, "joint-cmo-cio")
     assert all(seat.reviewer for seat in joint.seats)
@@ -214,6 +256,7 @@ def test_a_request_for_changes_blocks_even_when_every_seat_is_filled(proposal: t
 
 
 # --- distinct_reviewers: a matching across every seat of every rule ----------------------------------
+
 
 def test_someone_in_both_marketing_and_it_cannot_approve_alone(proposal: tuple[GovRepo, str]) -> None:
     gov, head = proposal
@@ -226,8 +269,7 @@ def test_someone_in_both_marketing_and_it_cannot_approve_alone(proposal: tuple[G
 
 def test_without_distinct_reviewers_one_person_may_fill_both_sides(proposal: tuple[GovRepo, str]) -> None:
     gov, head = proposal
-    text = (gov.path / "martechgate.yaml").read_text().replace("distinct_reviewers: true",
-                                                               "distinct_reviewers: false")
+    text = (gov.path / "martechgate.yaml").read_text().replace("distinct_reviewers: true", "distinct_reviewers: false")
     teams = {"acme/marketing-ops": ["pat-both"], "acme/it-architecture": ["pat-both"]}
     assert judge(gov, [approve("pat-both", head)], teams=teams, org_text=text).approved
 
@@ -261,8 +303,7 @@ def test_teams_add_members_and_unresolved_teams_are_named(proposal: tuple[GovRep
     verdict = judge(gov, [approve("zoe-new", head), approve("carol-diaz", head)], teams=teams)
     assert verdict.approved
     open_it = judge(gov, [approve("zoe-new", head)], teams=teams)
-    assert rule(open_it, "joint-cmo-cio").can_satisfy == {
-        "it": ("carol-diaz", "dan-kowalski", "@acme/it-architecture")}
+    assert rule(open_it, "joint-cmo-cio").can_satisfy == {"it": ("carol-diaz", "dan-kowalski", "@acme/it-architecture")}
 
 
 @settings(max_examples=300, deadline=None)
@@ -282,8 +323,8 @@ def test_max_matching_is_maximum_and_distinct(seats: list[list[str]]) -> None:
 
 # --- dismiss_stale -----------------------------------------------------------------------------------
 
-def test_an_approval_of_an_older_commit_is_stale_once_the_entry_changed(
-        proposal: tuple[GovRepo, str]) -> None:
+
+def test_an_approval_of_an_older_commit_is_stale_once_the_entry_changed(proposal: tuple[GovRepo, str]) -> None:
     gov, first = proposal
     gov.add_entry("canva", purpose="Design everything")
     second = gov.commit("Edit canva")
@@ -293,8 +334,7 @@ def test_an_approval_of_an_older_commit_is_stale_once_the_entry_changed(
     assert joint.seats[0].reviewer is None
 
 
-def test_an_approval_of_an_older_commit_stands_when_nothing_it_governs_changed(
-        proposal: tuple[GovRepo, str]) -> None:
+def test_an_approval_of_an_older_commit_stands_when_nothing_it_governs_changed(proposal: tuple[GovRepo, str]) -> None:
     gov, first = proposal
     gov.write("README.md", "unrelated\n")
     gov.commit("Unrelated")
@@ -333,16 +373,26 @@ def test_without_dismiss_stale_an_old_approval_counts(proposal: tuple[GovRepo, s
 
 # --- Which rules a change triggers -------------------------------------------------------------------
 
+
 def test_rules_come_from_the_entry_data_spend_and_exceptions(gov: GovRepo) -> None:
     branch(gov)
-    gov.add_entry("hub", data=PII, contract={"annual_cost": 75000, "currency": "USD"},
-                  review={"risk_tier": "high"}, exceptions=[WAIVER])
+    gov.add_entry(
+        "hub",
+        data=PII,
+        contract={"annual_cost": 75000, "currency": "USD"},
+        review={"risk_tier": "high"},
+        exceptions=[WAIVER],
+    )
     gov.commit("Propose hub")
     verdict = judge(gov, [])
-    assert [r.name for r in verdict.rules] == ["joint-cmo-cio", "high-risk", "personal-data", "big-spend",
-                                               "new-exception"]
-    assert rule(verdict, "new-exception").why == (
-        "catalog/hub.yaml (added): its exceptions were added or changed",)
+    assert [r.name for r in verdict.rules] == [
+        "joint-cmo-cio",
+        "high-risk",
+        "personal-data",
+        "big-spend",
+        "new-exception",
+    ]
+    assert rule(verdict, "new-exception").why == ("catalog/hub.yaml (added): its exceptions were added or changed",)
     # security is needed twice (high-risk and new-exception): one person cannot fill both.
     assert rule(verdict, "high-risk").can_satisfy == {"security": ("erin-walsh",)}
 
@@ -375,21 +425,26 @@ def test_an_unreadable_entry_triggers_every_entry_rule(gov: GovRepo) -> None:
     gov.write("catalog/broken.yaml", "id: broken\nname: [unclosed\n")
     gov.commit("Broken")
     verdict = judge(gov, [])
-    assert [r.name for r in verdict.rules] == ["joint-cmo-cio", "high-risk", "personal-data", "big-spend",
-                                               "new-exception"]
+    assert [r.name for r in verdict.rules] == [
+        "joint-cmo-cio",
+        "high-risk",
+        "personal-data",
+        "big-spend",
+        "new-exception",
+    ]
     assert "assumed to hold" in rule(verdict, "high-risk").why[0]
 
 
 def test_a_pull_request_cannot_weaken_the_rules_that_judge_it(gov: GovRepo) -> None:
     branch(gov)
     gov.add_entry("canva")
-    text = (gov.path / "martechgate.yaml").read_text().replace("require: {marketing: 1, it: 1}",
-                                                               "require: {marketing: 1}")
+    text = (
+        (gov.path / "martechgate.yaml").read_text().replace("require: {marketing: 1, it: 1}", "require: {marketing: 1}")
+    )
     gov.write("martechgate.yaml", text)
     head = gov.commit("Propose canva and drop IT from the joint rule")
     changeset = compute(gov.path, "main", "pr")
-    verdict = evaluate(load_organization(changeset.base), changeset, [approve("alice-chen", head)],
-                       "mallory")
+    verdict = evaluate(load_organization(changeset.base), changeset, [approve("alice-chen", head)], "mallory")
     assert [r.name for r in verdict.rules] == ["joint-cmo-cio", "governance-change"]
     assert not verdict.approved
     assert rule(verdict, "governance-change").why == ("martechgate.yaml (changed) matches martechgate.yaml",)
@@ -404,9 +459,14 @@ def test_a_change_no_rule_covers_needs_no_approval(gov: GovRepo) -> None:
 
 
 def test_a_renamed_entry_is_matched_on_both_paths(gov: GovRepo) -> None:
-    text = (ROOT / "martechgate.yaml").read_text().replace(
-        "review:\n  rules:\n", "review:\n  rules:\n    - {name: old-name, when: {paths: [catalog/old.yaml]},"
-        " require: {finance: 1}}\n")
+    text = (
+        (ROOT / "martechgate.yaml")
+        .read_text()
+        .replace(
+            "review:\n  rules:\n",
+            "review:\n  rules:\n    - {name: old-name, when: {paths: [catalog/old.yaml]}, require: {finance: 1}}\n",
+        )
+    )
     gov.write("martechgate.yaml", text)
     gov.add_entry("old")
     gov.commit("Old")
@@ -414,8 +474,9 @@ def test_a_renamed_entry_is_matched_on_both_paths(gov: GovRepo) -> None:
     gov.git("mv", "catalog/old.yaml", "catalog/new.yaml")
     gov.commit("Rename")
     verdict = judge(gov, [])
-    assert rule(verdict, "old-name").why == ("catalog/new.yaml (renamed from catalog/old.yaml) matches "
-                                             "catalog/old.yaml",)
+    assert rule(verdict, "old-name").why == (
+        "catalog/new.yaml (renamed from catalog/old.yaml) matches catalog/old.yaml",
+    )
     assert rule(verdict, "old-name").files == ("catalog/new.yaml", "catalog/old.yaml")
 
 
@@ -439,19 +500,24 @@ def test_a_governance_repo_in_a_subfolder(tmp_path: Path) -> None:
 
 # --- Reviews as GitHub lists them, and the stable JSON ------------------------------------------------
 
+
 def test_githubs_documented_review_list_parses() -> None:
     payload = json.loads((FIXTURES / "github-pull-reviews.json").read_text())
     assert parse_reviews(payload, "reviews.json") == [
-        Review("octocat", APPROVED, "ecdd80bb57125d7ba9641ffaa4d7d2c19d3f3091", "2019-11-17T17:43:43Z")]
+        Review("octocat", APPROVED, "ecdd80bb57125d7ba9641ffaa4d7d2c19d3f3091", "2019-11-17T17:43:43Z")
+    ]
 
 
-@pytest.mark.parametrize(("payload", "message"), [
-    ({"reviews": []}, "is not a list of reviews"),
-    (["x"], "review 0 is not an object"),
-    ([{"user": {}, "state": "APPROVED"}], "has no user.login"),
-    ([{"user": {"login": "a"}, "state": "LGTM"}], "has the state 'LGTM'"),
-    ([{"user": {"login": "a"}, "state": "APPROVED", "commit_id": 5}], "commit_id that is not text"),
-])
+@pytest.mark.parametrize(
+    ("payload", "message"),
+    [
+        ({"reviews": []}, "is not a list of reviews"),
+        (["x"], "review 0 is not an object"),
+        ([{"user": {}, "state": "APPROVED"}], "has no user.login"),
+        ([{"user": {"login": "a"}, "state": "LGTM"}], "has the state 'LGTM'"),
+        ([{"user": {"login": "a"}, "state": "APPROVED", "commit_id": 5}], "commit_id that is not text"),
+    ],
+)
 def test_malformed_review_lists_are_refused(payload: Any, message: str) -> None:
     with pytest.raises(UsageError, match=message):
         parse_reviews(payload, "reviews.json")
@@ -464,17 +530,20 @@ def test_a_review_by_a_deleted_account_is_skipped() -> None:
 def test_the_verdict_json_is_stable(proposal: tuple[GovRepo, str]) -> None:
     gov, head = proposal
     data = judge(gov, [approve("alice-chen", head)]).to_dict()
-    assert list(data) == ["schema_version", "approved", "author", "base", "head", "settings", "rules",
-                          "reviewers"]
+    assert list(data) == ["schema_version", "approved", "author", "base", "head", "settings", "rules", "reviewers"]
     assert data["head"] == head and data["approved"] is False
     assert data["rules"][0] == {
-        "name": "joint-cmo-cio", "why": ["catalog/canva.yaml (added) matches catalog/**"],
-        "files": ["catalog/canva.yaml"], "required": {"marketing": 1, "it": 1}, "satisfied": False,
+        "name": "joint-cmo-cio",
+        "why": ["catalog/canva.yaml (added) matches catalog/**"],
+        "files": ["catalog/canva.yaml"],
+        "required": {"marketing": 1, "it": 1},
+        "satisfied": False,
         "seats": [{"group": "marketing", "reviewer": "alice-chen"}, {"group": "it", "reviewer": None}],
         "can_satisfy": {"it": ["carol-diaz", "dan-kowalski", "@acme/it-architecture"]},
-        "blocked_by": [], "stale": []}
-    assert data["reviewers"] == [{"login": "alice-chen", "state": "APPROVED", "commit_id": head,
-                                  "counted": True}]
+        "blocked_by": [],
+        "stale": [],
+    }
+    assert data["reviewers"] == [{"login": "alice-chen", "state": "APPROVED", "commit_id": head, "counted": True}]
     assert json.loads(json.dumps(data)) == data
 
 
@@ -485,7 +554,9 @@ def test_lowering_a_tools_data_still_needs_the_reviewers_it_needed_before(gov: G
     branch(gov)
     gov.add_entry("forms")  # no personal data, low risk
     gov.commit("Quietly drop the personal data")
-    applied = {a.rule.name: a.why for a in applicable_rules(load_organization(WorkTree(gov.path)),
-                                                              compute(gov.path, "main", "pr"))}
+    applied = {
+        a.rule.name: a.why
+        for a in applicable_rules(load_organization(WorkTree(gov.path)), compute(gov.path, "main", "pr"))
+    }
     assert "personal-data" in applied and "high-risk" in applied
     assert applied["personal-data"][0].startswith("catalog/forms.yaml (changed): before the change:")

@@ -20,10 +20,12 @@ def test_a_low_risk_tool_needs_the_joint_review_only() -> None:
 
 
 def test_data_spend_risk_and_exceptions_add_reviewers() -> None:
-    data = entry("crm", data={"classification": "confidential", "categories": ["contact-pii"]},
-                 contract={"annual_cost": 60000, "currency": "USD"})
-    found = dict((rule.name, why) for rule, why in rules_for(ORG, data, ["catalog/crm.yaml"],
-                                                              exceptions_changed=True))
+    data = entry(
+        "crm",
+        data={"classification": "confidential", "categories": ["contact-pii"]},
+        contract={"annual_cost": 60000, "currency": "USD"},
+    )
+    found = dict((rule.name, why) for rule, why in rules_for(ORG, data, ["catalog/crm.yaml"], exceptions_changed=True))
     assert set(found) == {"joint-cmo-cio", "high-risk", "personal-data", "big-spend", "new-exception"}
     assert found["high-risk"].startswith("risk tier high")  # computed, though declared low
     assert "60,000" in found["big-spend"] and "contact-pii" in found["personal-data"]

@@ -8,8 +8,16 @@ from martechgate.check.model import ENFORCEMENTS, SEVERITIES
 from martechgate.check.rules import RULES
 from tests.conftest import ROOT
 
-STRUCTURAL = ("yaml-syntax", "duplicate-key", "schema", "id-mismatch", "duplicate-id", "unknown-reference",
-              "exception-expired", "exception-invalid")
+STRUCTURAL = (
+    "yaml-syntax",
+    "duplicate-key",
+    "schema",
+    "id-mismatch",
+    "duplicate-id",
+    "unknown-reference",
+    "exception-expired",
+    "exception-invalid",
+)
 
 
 def test_structural_ids_are_registered() -> None:
@@ -27,4 +35,5 @@ def test_rule_module_contract(rule_id: str) -> None:
     name = module.__name__.rsplit(".", 1)[-1]
     tests = ROOT / "tests" / "rules"
     assert (tests / f"test_{name}.py").exists() or (
-        rule_id.startswith("exception-") and (tests / "test_exceptions.py").exists())
+        rule_id.startswith("exception-") and (tests / "test_exceptions.py").exists()
+    )

@@ -104,9 +104,19 @@ def test_every_page_is_there(built: Path) -> None:
     tools = sorted(p.name for p in (built / "tools").glob("*.html"))
     assert len(tools) == 28  # the project's 25, xss-tool, broken-tool, unreadable
     assert "hubspot-marketing-hub.html" in tools and "unreadable.html" in tools
-    for name in ("index.html", "renewals.html", "spend.html", "flows.html", ".nojekyll", MARKER,
-                 "by/category/email.html", "by/status/approved.html", "by/data/contact-pii.html",
-                 "by/risk/high.html", "by/declared/low.html"):
+    for name in (
+        "index.html",
+        "renewals.html",
+        "spend.html",
+        "flows.html",
+        ".nojekyll",
+        MARKER,
+        "by/category/email.html",
+        "by/status/approved.html",
+        "by/data/contact-pii.html",
+        "by/risk/high.html",
+        "by/declared/low.html",
+    ):
         assert (built / name).is_file(), name
     owners = list((built / "by" / "owner").glob("*.html"))
     assert owners and all(re.fullmatch(r"[a-z0-9.-]+\.html", p.name) for p in owners)
@@ -126,8 +136,9 @@ def test_pages_are_accessible_in_structure(built: Path) -> None:
         ids = {attrs["id"] for _, attrs in page.tags if attrs.get("id")}
         for tag, attrs in page.tags:
             if tag in ("input", "select"):
-                assert any(a.get("for") == attrs.get("id") for a in page.tags_named("label")), \
+                assert any(a.get("for") == attrs.get("id") for a in page.tags_named("label")), (
                     f"{where}: {tag} {attrs.get('id')} has no label"
+                )
             for ref in ("aria-labelledby", "aria-describedby"):
                 if attrs.get(ref):
                     assert set(str(attrs[ref]).split()) <= ids, f"{where}: {ref}={attrs[ref]}"
@@ -235,8 +246,10 @@ def test_renewals_give_the_cancellation_deadline(built: Path) -> None:
 def test_spend_is_a_chart_with_a_table_per_currency(built: Path) -> None:
     page = _page(built, "spend.html")
     # The figures of `martechgate spend --by category` (its (all) rows), xss-tool's 1,200 USD included.
-    assert [t for lvl, t in page.headings if lvl == 2] == ["In USD: 1,074,800 USD a year in licences",
-                                                          "In EUR: 174,400 EUR a year in licences"]
+    assert [t for lvl, t in page.headings if lvl == 2] == [
+        "In USD: 1,074,800 USD a year in licences",
+        "In EUR: 174,400 EUR a year in licences",
+    ]
     html = (built / "spend.html").read_text(encoding="utf-8")
     assert html.count('<svg role="img"') == 2 and html.count("<table>") == 2
     assert '<text x="160" y="24" text-anchor="end" class="bar-label">advertising</text>' in html
@@ -290,6 +303,7 @@ def _fill(files: dict[str, str]) -> Any:
         for name, content in files.items():
             (folder / name).parent.mkdir(parents=True, exist_ok=True)
             (folder / name).write_text(content)
+
     return render
 
 
@@ -401,7 +415,6 @@ def test_today_decides_what_has_expired(gov: GovRepo, tmp_path: Path) -> None:
     assert "expired: the finding it waived blocks again" in text
 
 
-
 def test_an_empty_catalog_still_gives_a_site_that_says_so(gov: GovRepo, tmp_path: Path) -> None:
     _build(gov, tmp_path / "out")
     out = tmp_path / "out"
@@ -426,8 +439,9 @@ def test_renewals_say_what_needs_attention(built: Path) -> None:
         return re.sub(r"<[^>]+>", "", re.findall(r"<td[^>]*>(.*?)</td>", row.group(1), re.S)[-1]).strip()
 
     assert "WordPress VIP" not in html  # renewed 2026-06-30, before TODAY: not a renewal to come
-    assert attention("Adobe Marketo Engage") == \
-        "act now the notice deadline has passed (the contract does not auto-renew)"  # 2026-11-02
+    assert (
+        attention("Adobe Marketo Engage") == "act now the notice deadline has passed (the contract does not auto-renew)"
+    )  # 2026-11-02
     assert attention("HubSpot Marketing Hub") == ""  # cancel by 2026-12-31: more than 30 days ahead
 
 

@@ -25,9 +25,17 @@ from tests.conftest import ROOT, TODAY, GovRepo
 from tests.site_catalog import XSS_NAME, XSS_PURPOSE, build_repo
 
 ARTIFACTS = ROOT / "test-artifacts"
-FLAGS = ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-         "--disable-component-update", "--no-first-run", "--disable-sync", "--disable-dev-shm-usage",
-         "--window-size=1280,1500")
+FLAGS = (
+    "--headless=new",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+    "--disable-sync",
+    "--disable-dev-shm-usage",
+    "--window-size=1280,1500",
+)
 TOOLS = 28  # the project's 25 and the three hostile or broken ones of site_catalog
 
 
@@ -40,8 +48,9 @@ def _unavailable(message: str) -> None:
 def _browser() -> tuple[str, str]:
     chromium, driver = shutil.which("chromium"), shutil.which("chromedriver")
     if not chromium or not driver:
-        _unavailable("Debian's chromium and chromium-driver are not installed "
-                     "(apt-get install chromium chromium-driver)")
+        _unavailable(
+            "Debian's chromium and chromium-driver are not installed (apt-get install chromium chromium-driver)"
+        )
     try:
         import selenium  # noqa: F401
     except ImportError:
@@ -89,8 +98,7 @@ def browser(tmp_path: Path) -> Iterator[Callable[..., Any]]:
         # A dialog left open makes the next command fail, rather than being dismissed quietly.
         options.set_capability("unhandledPromptBehavior", "ignore")
         if not javascript:
-            options.add_experimental_option(
-                "prefs", {"profile.managed_default_content_settings.javascript": 2})
+            options.add_experimental_option("prefs", {"profile.managed_default_content_settings.javascript": 2})
         driver = webdriver.Chrome(options=options, service=Service(executable_path=driver_path))
         driver.set_page_load_timeout(30)
         started.append(driver)
@@ -111,17 +119,24 @@ def _shot(driver: Any, name: str) -> None:
 
 def _visible_rows(driver: Any) -> list[str]:
     from selenium.webdriver.common.by import By
-    return [row.find_element(By.CSS_SELECTOR, "th a").text
-            for row in driver.find_elements(By.CSS_SELECTOR, "#tools tbody tr") if row.is_displayed()]
+
+    return [
+        row.find_element(By.CSS_SELECTOR, "th a").text
+        for row in driver.find_elements(By.CSS_SELECTOR, "#tools tbody tr")
+        if row.is_displayed()
+    ]
 
 
 def _no_dialog_and_no_injection(driver: Any) -> None:
     from selenium.common.exceptions import NoAlertPresentException
+
     with pytest.raises(NoAlertPresentException):
         driver.switch_to.alert  # noqa: B018  (the property raises when no dialog is open)
     assert driver.execute_script("return window.__xss") is None
-    assert driver.execute_script(
-        "return document.querySelectorAll('[onerror],[onload],[onmouseover],img,iframe').length") == 0
+    assert (
+        driver.execute_script("return document.querySelectorAll('[onerror],[onload],[onmouseover],img,iframe').length")
+        == 0
+    )
 
 
 def _console_errors(driver: Any) -> list[str]:
@@ -130,6 +145,7 @@ def _console_errors(driver: Any) -> list[str]:
 
 def _wait(driver: Any, condition: Callable[[Any], Any]) -> None:
     from selenium.webdriver.support.ui import WebDriverWait
+
     WebDriverWait(driver, 10).until(condition)
 
 
@@ -293,8 +309,7 @@ return [seen, bad];
 
 def test_text_contrast_meets_wcag_aa(browser: Callable[..., Any], base_url: str) -> None:
     driver = browser()
-    for page in ("index.html", "tools/hubspot-marketing-hub.html", "renewals.html", "spend.html",
-                 "flows.html"):
+    for page in ("index.html", "tools/hubspot-marketing-hub.html", "renewals.html", "spend.html", "flows.html"):
         driver.get(base_url + page)
         seen, bad = driver.execute_script(CONTRAST)
         assert seen > 20, page

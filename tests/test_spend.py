@@ -35,6 +35,7 @@ def rows_by(document: dict[str, Any], *keys: str) -> dict[tuple[Any, ...], dict[
 
 # --- the repo's own catalog ----------------------------------------------------------------------
 
+
 def test_own_catalog_by_category_keeps_currencies_apart(run_cli: Any) -> None:
     document = spend_json(run_cli, ROOT)
     rows = document["rows"]
@@ -101,6 +102,7 @@ def test_all_includes_retired_and_denied(run_cli: Any) -> None:
 
 # --- small catalogs ------------------------------------------------------------------------------
 
+
 def test_mixed_currencies_in_one_category(gov: GovRepo, run_cli: Any) -> None:
     gov.add_entry("tool-usd", contract=contract(annual_cost=1000, currency="USD"))
     gov.add_entry("tool-eur", contract=contract(annual_cost=2000, currency="EUR"))
@@ -112,8 +114,9 @@ def test_mixed_currencies_in_one_category(gov: GovRepo, run_cli: Any) -> None:
 
 
 def test_missing_contract_fields_are_assumed_and_said(gov: GovRepo, run_cli: Any) -> None:
-    gov.add_entry("no-dates", contract=contract(start=None, renewal=None, implementation_cost=None,
-                                                support_hours_month=None))
+    gov.add_entry(
+        "no-dates", contract=contract(start=None, renewal=None, implementation_cost=None, support_hours_month=None)
+    )
     gov.add_entry("no-cost", contract=contract(annual_cost=None))
     gov.add_entry("no-contract", contract=None)
     gov.add_entry("backwards", contract=contract(start="2027-01-01", renewal="2026-01-01"))
@@ -178,11 +181,14 @@ def test_ref_reads_a_git_revision(gov: GovRepo, run_cli: Any) -> None:
     assert then["meta"]["source"].startswith("HEAD (")
 
 
-@pytest.mark.parametrize("args, message", [
-    (["--by", "vendor"], "Invalid value for '--by'"),
-    (["--hourly-rate", "cheap"], "--hourly-rate 'cheap' is not a rate"),
-    (["--ref", "no-such-branch"], "the git revision 'no-such-branch' does not exist"),
-])
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["--by", "vendor"], "Invalid value for '--by'"),
+        (["--hourly-rate", "cheap"], "--hourly-rate 'cheap' is not a rate"),
+        (["--ref", "no-such-branch"], "the git revision 'no-such-branch' does not exist"),
+    ],
+)
 def test_bad_arguments_exit_2(gov: GovRepo, run_cli: Any, args: list[str], message: str) -> None:
     result = run_cli("spend", str(gov.path), *args)
     assert result.returncode == 2

@@ -36,7 +36,7 @@ def test_reusable_workflow_jobs_and_minimal_permissions() -> None:
     assert "$GITHUB_STEP_SUMMARY" in check_script
     assert any("upload-sarif" in step.get("uses", "") for step in check["steps"])
     review_script = review["steps"][-1]["run"]
-    assert "martechgate review --github" in review_script and '-eq 2' in review_script
+    assert "martechgate review --github" in review_script and "-eq 2" in review_script
     for job in (check, review):
         for step in job["steps"]:
             uses = step.get("uses")

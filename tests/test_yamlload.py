@@ -12,8 +12,11 @@ from martechgate.sources.yamlload import MAX_BYTES, load_bytes, load_text
 def test_values_and_locations() -> None:
     loaded = load_text("id: canva\nvendor:\n  name: Canva\n  country: NO\nlist: [a, 2, 2.5, true, null]\n")
     assert loaded.ok and not loaded.problems
-    assert loaded.value == {"id": "canva", "vendor": {"name": "Canva", "country": "NO"},
-                            "list": ["a", 2, 2.5, True, None]}
+    assert loaded.value == {
+        "id": "canva",
+        "vendor": {"name": "Canva", "country": "NO"},
+        "list": ["a", 2, 2.5, True, None],
+    }
     assert loaded.where(("vendor", "country")) == (4, 12)
     assert loaded.where_key(("vendor", "country")) == (4, 3)
     assert loaded.where(("list", 1)) == (5, 11)
@@ -21,17 +24,31 @@ def test_values_and_locations() -> None:
     assert loaded.where(("vendor", "website")) == (3, 3)
 
 
-@pytest.mark.parametrize("text, expected", [
-    ("yes", "yes"), ("on", "on"), ("NO", "NO"), ("2026-06-30", "2026-06-30"), ("0x1F", 31), ("0o17", 15),
-    ("1_000", "1_000"), ("12:30", "12:30"), ("~", None), ("True", True), (".inf", ".inf"),
-    ("99999999999999999999", "99999999999999999999"), ("-3", -3), ("1e3", 1000.0),
-])
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("yes", "yes"),
+        ("on", "on"),
+        ("NO", "NO"),
+        ("2026-06-30", "2026-06-30"),
+        ("0x1F", 31),
+        ("0o17", 15),
+        ("1_000", "1_000"),
+        ("12:30", "12:30"),
+        ("~", None),
+        ("True", True),
+        (".inf", ".inf"),
+        ("99999999999999999999", "99999999999999999999"),
+        ("-3", -3),
+        ("1e3", 1000.0),
+    ],
+)
 def test_yaml_1_2_core_resolution(text: str, expected: object) -> None:
     assert load_text(f"v: {text}\n").value == {"v": expected}
 
 
 def test_quoted_scalars_stay_text() -> None:
-    assert load_text('a: "true"\nb: \'12\'\n').value == {"a": "true", "b": "12"}
+    assert load_text("a: \"true\"\nb: '12'\n").value == {"a": "true", "b": "12"}
 
 
 def test_duplicate_key_reported_at_second_key_and_first_kept() -> None:
@@ -43,13 +60,16 @@ def test_duplicate_key_reported_at_second_key_and_first_kept() -> None:
     assert loaded.value == {"security": {"sso": "none"}}
 
 
-@pytest.mark.parametrize("text", [
-    "a: !!python/object/apply:os.system ['echo hi']\n",
-    "!!python/object:collections.OrderedDict {}\n",
-    "a: !!binary aGVsbG8=\n",
-    "a: !custom 1\n",
-    "a: !!set {x, y}\n",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "a: !!python/object/apply:os.system ['echo hi']\n",
+        "!!python/object:collections.OrderedDict {}\n",
+        "a: !!binary aGVsbG8=\n",
+        "a: !custom 1\n",
+        "a: !!set {x, y}\n",
+    ],
+)
 def test_object_building_tags_refused(text: str) -> None:
     loaded = load_text(text)
     assert not loaded.ok
@@ -86,7 +106,7 @@ def test_several_documents_refused() -> None:
 
 
 def test_syntax_error_located() -> None:
-    loaded = load_text("id: canva\nname: \"Canva\nx: 1\n")
+    loaded = load_text('id: canva\nname: "Canva\nx: 1\n')
     assert loaded.problems[0].rule == "yaml-syntax"
     assert loaded.problems[0].line is not None
 

@@ -36,10 +36,23 @@ def test_retiring_instead_passes(gov: GovRepo) -> None:
     gov.add_entry("hootsuite", name="Hootsuite")
     gov.commit("main")
     gov.git("checkout", "-q", "-b", "retire")
-    gov.add_entry("hootsuite", name="Hootsuite", status="retired",
-                  contract={"annual_cost": 0, "currency": "USD", "payment": "invoice", "seats": 0,
-                            "start": "2026-01-01", "renewal": "2027-06-01", "auto_renew": False,
-                            "notice_days": 30, "implementation_cost": 0, "support_hours_month": 0})
+    gov.add_entry(
+        "hootsuite",
+        name="Hootsuite",
+        status="retired",
+        contract={
+            "annual_cost": 0,
+            "currency": "USD",
+            "payment": "invoice",
+            "seats": 0,
+            "start": "2026-01-01",
+            "renewal": "2027-06-01",
+            "auto_renew": False,
+            "notice_days": 30,
+            "implementation_cost": 0,
+            "support_hours_month": 0,
+        },
+    )
     gov.commit("Retire Hootsuite")
     result = pullcheck.check_change(gov.path, "main", "retire", TODAY)
     assert "entry-deleted" not in {f.rule for f in result.report.findings}

@@ -12,15 +12,25 @@ NO_SCIM = {"sso": "saml", "mfa": "enforced", "scim": False}
 
 
 def waiver(**overrides: Any) -> dict[str, Any]:
-    base = {"rule": "pii-requires-scim", "reason": "SCIM only on Enterprise", "approved_by": "ciso@example.com",
-            "ticket": "SEC-1", "expires": "2027-06-30"}
+    base = {
+        "rule": "pii-requires-scim",
+        "reason": "SCIM only on Enterprise",
+        "approved_by": "ciso@example.com",
+        "ticket": "SEC-1",
+        "expires": "2027-06-30",
+    }
     base.update(overrides)
     return {k: v for k, v in base.items() if v is not None}
 
 
 def add(gov: GovRepo, *exceptions: dict[str, Any]) -> None:
-    gov.add_entry("forms", data=PII, security=NO_SCIM, review={"risk_tier": "medium",
-                  "last_reviewed": "2026-06-01"}, exceptions=list(exceptions))
+    gov.add_entry(
+        "forms",
+        data=PII,
+        security=NO_SCIM,
+        review={"risk_tier": "medium", "last_reviewed": "2026-06-01"},
+        exceptions=list(exceptions),
+    )
 
 
 def test_valid_exception_waives_soft_finding(gov: GovRepo, findings: Findings) -> None:
@@ -44,16 +54,19 @@ def test_expired_exception_blocks_and_waives_nothing(gov: GovRepo, findings: Fin
     assert findings(gov.path, "pii-requires-scim")[0].blocking
 
 
-@pytest.mark.parametrize("overrides, expected", [
-    ({"rule": "no-such-rule"}, "does not exist"),
-    ({"approved_by": None}, "has no approved_by"),
-    ({"reason": None}, "has no reason"),
-    ({"expires": "2028-06-30"}, "more than 365 days"),
-    ({"expires": "soon"}, "YYYY-MM-DD"),
-    ({"approved_by": "the ciso"}, "email address"),
-    ({"approved_by": "jane.doe@example.com"}, "owns this tool"),
-    ({"rule": "pii-requires-dpa"}, "hard rule"),
-])
+@pytest.mark.parametrize(
+    "overrides, expected",
+    [
+        ({"rule": "no-such-rule"}, "does not exist"),
+        ({"approved_by": None}, "has no approved_by"),
+        ({"reason": None}, "has no reason"),
+        ({"expires": "2028-06-30"}, "more than 365 days"),
+        ({"expires": "soon"}, "YYYY-MM-DD"),
+        ({"approved_by": "the ciso"}, "email address"),
+        ({"approved_by": "jane.doe@example.com"}, "owns this tool"),
+        ({"rule": "pii-requires-dpa"}, "hard rule"),
+    ],
+)
 def test_invalid_exceptions(gov: GovRepo, findings: Findings, overrides: dict[str, Any], expected: str) -> None:
     add(gov, waiver(**overrides))
     [invalid] = findings(gov.path, "exception-invalid")

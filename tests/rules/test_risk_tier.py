@@ -22,16 +22,19 @@ def test_fails_when_not_declared(gov: GovRepo, findings: Findings) -> None:
     assert "no risk tier is declared" in finding.message
 
 
-@pytest.mark.parametrize("overrides, tier", [
-    ({}, "low"),
-    ({"data": {"classification": "internal", "categories": ["behavioral"]}}, "medium"),
-    ({"data": {"classification": "internal", "categories": ["phi"]}}, "high"),
-    ({"data": {"classification": "restricted", "categories": ["payment"]}}, "critical"),
-    ({"contract": {"annual_cost": 150000}}, "high"),
-    ({"contract": {"annual_cost": 30000}}, "medium"),
-    ({"oauth": {"consent": "tenant"}}, "medium"),
-    ({"integrations": [{"target": "x", "direction": "outbound", "data": ["sensitive-pii"]}]}, "high"),
-])
+@pytest.mark.parametrize(
+    "overrides, tier",
+    [
+        ({}, "low"),
+        ({"data": {"classification": "internal", "categories": ["behavioral"]}}, "medium"),
+        ({"data": {"classification": "internal", "categories": ["phi"]}}, "high"),
+        ({"data": {"classification": "restricted", "categories": ["payment"]}}, "critical"),
+        ({"contract": {"annual_cost": 150000}}, "high"),
+        ({"contract": {"annual_cost": 30000}}, "medium"),
+        ({"oauth": {"consent": "tenant"}}, "medium"),
+        ({"integrations": [{"target": "x", "direction": "outbound", "data": ["sensitive-pii"]}]}, "high"),
+    ],
+)
 def test_computed_tier(overrides: dict[str, object], tier: str) -> None:
     assert computed_tier(entry("t", **overrides))[0] == tier
 

@@ -42,49 +42,57 @@ class Git:
     def __init__(self, path: str | os.PathLike[str]) -> None:
         self.path = Path(path)
         if not self.path.is_dir():
-            raise RepoError(f"{path} is not a folder",
-                            hint="Name the governance repo's folder, or run inside it.")
+            raise RepoError(f"{path} is not a folder", hint="Name the governance repo's folder, or run inside it.")
         self.cwd = self.path
         try:
             top = self.run("rev-parse", "--show-toplevel").decode().strip()
         except RepoError as error:
-            raise RepoError(f"{path} is not inside a git repository",
-                            hint="The audit trail is read from git: run inside a clone of the governance "
-                                 "repo (in CI: actions/checkout with fetch-depth: 0).") from error
+            raise RepoError(
+                f"{path} is not inside a git repository",
+                hint="The audit trail is read from git: run inside a clone of the governance "
+                "repo (in CI: actions/checkout with fetch-depth: 0).",
+            ) from error
         self.top = Path(top)
         self.cwd = self.top  # git reads pathspecs relative to where it runs; ours are from the top
         prefix = self.path.resolve().relative_to(self.top.resolve()).as_posix()
         self.prefix = "" if prefix == "." else prefix + "/"
 
-    def attempt(self, *args: str, input_data: bytes | None = None,
-                env: dict[str, str] | None = None) -> subprocess.CompletedProcess[bytes]:
+    def attempt(
+        self, *args: str, input_data: bytes | None = None, env: dict[str, str] | None = None
+    ) -> subprocess.CompletedProcess[bytes]:
         """Run git and return whatever happened (for commands whose failure is an answer)."""
         full_env = {**os.environ, "LC_ALL": "C", **(env or {})}
         try:
-            return subprocess.run(["git", *args], cwd=self.cwd, input=input_data, capture_output=True,
-                                  env=full_env, check=False)
+            return subprocess.run(
+                ["git", *args], cwd=self.cwd, input=input_data, capture_output=True, env=full_env, check=False
+            )
         except FileNotFoundError as error:
             raise RepoError("git is not installed or not on PATH", hint="Install git.") from error
 
-    def run(self, *args: str, input_data: bytes | None = None, env: dict[str, str] | None = None,
-            check: bool = True) -> bytes:
+    def run(
+        self, *args: str, input_data: bytes | None = None, env: dict[str, str] | None = None, check: bool = True
+    ) -> bytes:
         result = self.attempt(*args, input_data=input_data, env=env)
         if check and result.returncode != 0:
             message = result.stderr.decode("utf-8", "replace").strip().splitlines()
-            raise RepoError(f"git {args[0]} failed: {message[-1] if message else 'no message'}",
-                            hint="Check that the revision exists and the repository is not corrupt.")
+            raise RepoError(
+                f"git {args[0]} failed: {message[-1] if message else 'no message'}",
+                hint="Check that the revision exists and the repository is not corrupt.",
+            )
         return result.stdout
 
     def require_full_history(self) -> None:
         """Refuse a shallow clone: its history is cut off, so an audit read from it would look
         complete and not be."""
         if self.run("rev-parse", "--is-shallow-repository").strip() == b"true":
-            raise RepoError("this clone is shallow: its history is cut off, so the answer would be incomplete",
-                            hint="Run `git fetch --unshallow` (in CI: actions/checkout with fetch-depth: 0).")
+            raise RepoError(
+                "this clone is shallow: its history is cut off, so the answer would be incomplete",
+                hint="Run `git fetch --unshallow` (in CI: actions/checkout with fetch-depth: 0).",
+            )
 
     def local(self, path: str) -> str | None:
         """A path from git (relative to the top) as a governance-repo path, or None if outside it."""
-        return path[len(self.prefix):] if path.startswith(self.prefix) else None
+        return path[len(self.prefix) :] if path.startswith(self.prefix) else None
 
     def pathspec(self, *paths: str) -> list[str]:
         return [f"{self.prefix}{p}" for p in paths]
@@ -92,9 +100,11 @@ class Git:
     def resolve(self, rev: str) -> str:
         out = self.run("rev-parse", "--verify", "--quiet", f"{rev}^{{commit}}", check=False).decode().strip()
         if not out:
-            raise RepoError(f"the git revision {rev!r} does not exist here",
-                            hint="Fetch it first (in CI: actions/checkout with fetch-depth: 0), or pass "
-                                 "--ref with a branch that exists (e.g. --ref master).")
+            raise RepoError(
+                f"the git revision {rev!r} does not exist here",
+                hint="Fetch it first (in CI: actions/checkout with fetch-depth: 0), or pass "
+                "--ref with a branch that exists (e.g. --ref master).",
+            )
         return out
 
     def tree(self, rev: str, *paths: str) -> dict[str, tuple[str, str]]:
@@ -126,7 +136,7 @@ class Git:
             if len(header) == 2 and header[1] == b"missing":
                 continue
             size = int(header[2])
-            result[sha] = out[position:position + size]
+            result[sha] = out[position : position + size]
             position += size + 1  # the content is followed by a newline
         return result
 
@@ -207,14 +217,23 @@ def _parse_raw(git: Git, tokens: list[str]) -> list[FileChange]:
     return changes
 
 
-def log(git: Git, ref: str, paths: Sequence[str] = (CATALOG_DIR,), *,
-        until: datetime | None = None) -> list[Commit]:
+def log(git: Git, ref: str, paths: Sequence[str] = (CATALOG_DIR,), *, until: datetime | None = None) -> list[Commit]:
     """The first-parent commits of `ref` (newest first) that changed `paths`, with their file changes.
 
     A merge is diffed against its first parent: the change as it landed on the branch.
     """
-    args = ["log", "-z", "--raw", "--no-abbrev", "-M", f"--format={_FORMAT}", "--no-show-signature",
-            "--no-color", "--first-parent", "--diff-merges=first-parent"]
+    args = [
+        "log",
+        "-z",
+        "--raw",
+        "--no-abbrev",
+        "-M",
+        f"--format={_FORMAT}",
+        "--no-show-signature",
+        "--no-color",
+        "--first-parent",
+        "--diff-merges=first-parent",
+    ]
     if until is not None:
         args.append(f"--until={int(until.timestamp())}")
     args += [git.resolve(ref), "--", *git.pathspec(*paths)]
@@ -236,8 +255,20 @@ def _parse_log(git: Git, out: str) -> list[Commit]:
         sha, parents, an, ae, ad, cn, ce, cd, message = parts[:_FIELDS]
         rest = parts[_FIELDS] if len(parts) > _FIELDS else ""
         tokens = rest.lstrip("\x00\n").split("\x00")
-        commits.append(Commit(sha, tuple(parents.split()), an, ae, datetime.fromisoformat(ad), cn, ce,
-                              datetime.fromisoformat(cd), message.strip(), tuple(_parse_raw(git, tokens))))
+        commits.append(
+            Commit(
+                sha,
+                tuple(parents.split()),
+                an,
+                ae,
+                datetime.fromisoformat(ad),
+                cn,
+                ce,
+                datetime.fromisoformat(cd),
+                message.strip(),
+                tuple(_parse_raw(git, tokens)),
+            )
+        )
     return commits
 
 
@@ -328,8 +359,9 @@ def diff_values(old: Any, new: Any, path: str = "") -> list[FieldChange]:
             added = [v for v in new if v not in old]
             if not removed and not added:  # same items, another order
                 return [FieldChange(path, "changed", old, new)]
-            return ([FieldChange(path, "removed", old=v) for v in removed]
-                    + [FieldChange(path, "added", new=v) for v in added])
+            return [FieldChange(path, "removed", old=v) for v in removed] + [
+                FieldChange(path, "added", new=v) for v in added
+            ]
         key = _identity(old, new)
         if key is not None:
             old_by = {i[key]: i for i in old}
@@ -341,8 +373,7 @@ def diff_values(old: Any, new: Any, path: str = "") -> list[FieldChange]:
                     result.append(FieldChange(sub, "removed", old=item))
                 else:
                     result.extend(diff_values(item, new_by[name], sub))
-            result += [FieldChange(f"{path}[{n}]", "added", new=i)
-                       for n, i in new_by.items() if n not in old_by]
+            result += [FieldChange(f"{path}[{n}]", "added", new=i) for n, i in new_by.items() if n not in old_by]
             return result
         result = []
         for index in range(max(len(old), len(new))):
@@ -358,6 +389,7 @@ def diff_values(old: Any, new: Any, path: str = "") -> list[FieldChange]:
 
 
 # ----- one entry's history ---------------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class Revision:
@@ -375,12 +407,20 @@ class Revision:
 
     def to_dict(self) -> dict[str, Any]:
         c = self.commit
-        return {"commit": c.sha, "date": c.date_utc.isoformat(), "author": self.proposer,
-                "committer": f"{c.committer_name} <{c.committer_email}>", "pull_request": c.pull_request,
-                "subject": c.subject, "action": self.action, "file": self.change.path,
-                "old_file": self.change.old_path if self.change.status == "R" else None,
-                "unreadable": self.unreadable, "changes": [f.to_dict() for f in self.fields],
-                "in_words": [f.words() for f in self.fields]}
+        return {
+            "commit": c.sha,
+            "date": c.date_utc.isoformat(),
+            "author": self.proposer,
+            "committer": f"{c.committer_name} <{c.committer_email}>",
+            "pull_request": c.pull_request,
+            "subject": c.subject,
+            "action": self.action,
+            "file": self.change.path,
+            "old_file": self.change.old_path if self.change.status == "R" else None,
+            "unreadable": self.unreadable,
+            "changes": [f.to_dict() for f in self.fields],
+            "in_words": [f.words() for f in self.fields],
+        }
 
 
 def _load(data: bytes | None) -> tuple[Any, str | None]:
@@ -412,9 +452,11 @@ def entry_history(git: Git, tool: str, ref: str = "HEAD", progress: Progress | N
                     tracked = {change.old_path}  # older commits know the entry by its old name
                 break
     if not found:
-        raise UsageError(f"no change to {CATALOG_DIR}/{tool}.yaml was found on {ref}",
-                         hint="Name the tool by its id (the file name without .yaml); `martechgate "
-                              "inventory --as-of DATE` lists the ids.")
+        raise UsageError(
+            f"no change to {CATALOG_DIR}/{tool}.yaml was found on {ref}",
+            hint="Name the tool by its id (the file name without .yaml); `martechgate "
+            "inventory --as-of DATE` lists the ids.",
+        )
     contents = git.blobs(b for _, ch in found for b in (ch.old_blob, ch.new_blob) if b)
     authors = proposers(git, (c for c, _ in found))
     parsed = {}  # each version parsed once, though it is the "after" of one change and the "before" of the next
@@ -459,6 +501,7 @@ def render_history(tool: str, revisions: list[Revision]) -> str:
 
 # ----- the catalog on a date -------------------------------------------------------------------
 
+
 def end_of_day(day: date) -> datetime:
     """The last instant of `day` in UTC: an inventory as of a date includes everything merged that day."""
     return datetime.combine(day + timedelta(days=1), time(0), tzinfo=UTC) - timedelta(microseconds=1)
@@ -466,14 +509,31 @@ def end_of_day(day: date) -> datetime:
 
 def commit_as_of(git: Git, ref: str, moment: datetime) -> str | None:
     """The newest first-parent commit of `ref` committed at or before `moment` (the tip of main then)."""
-    out = git.run("rev-list", "--first-parent", "-1", f"--before={int(moment.timestamp())}",
-                  git.resolve(ref)).decode().strip()
+    out = (
+        git.run("rev-list", "--first-parent", "-1", f"--before={int(moment.timestamp())}", git.resolve(ref))
+        .decode()
+        .strip()
+    )
     return out or None
 
 
-INVENTORY_COLUMNS = ("id", "name", "vendor", "category", "status", "business_owner", "technical_owner",
-                     "classification", "data_categories", "risk_tier", "annual_cost", "currency", "renewal",
-                     "file", "blob")
+INVENTORY_COLUMNS = (
+    "id",
+    "name",
+    "vendor",
+    "category",
+    "status",
+    "business_owner",
+    "technical_owner",
+    "classification",
+    "data_categories",
+    "risk_tier",
+    "annual_cost",
+    "currency",
+    "renewal",
+    "file",
+    "blob",
+)
 
 
 @dataclass
@@ -486,28 +546,38 @@ class Inventory:
     rows: list[dict[str, Any]] = field(default_factory=list)
 
     def meta(self) -> dict[str, Any]:
-        return {"ref": self.ref, "as_of": self.as_of.isoformat(), "commit": self.commit,
-                "commit_date": self.commit_date.astimezone(UTC).isoformat(),
-                "extracted_at": self.extracted_at.isoformat(timespec="seconds"), "rows": len(self.rows)}
+        return {
+            "ref": self.ref,
+            "as_of": self.as_of.isoformat(),
+            "commit": self.commit,
+            "commit_date": self.commit_date.astimezone(UTC).isoformat(),
+            "extracted_at": self.extracted_at.isoformat(timespec="seconds"),
+            "rows": len(self.rows),
+        }
 
 
 def inventory_row(path: str, blob: str | None, data: bytes | None) -> dict[str, Any]:
     value, problem = _load(data)
     stem = path.rsplit("/", 1)[-1].rsplit(".", 1)[0]
     if not isinstance(value, dict):
-        return {"id": stem, "status": "(unreadable)", "name": problem or "not a mapping", "file": path,
-                "blob": blob}
+        return {"id": stem, "status": "(unreadable)", "name": problem or "not a mapping", "file": path, "blob": blob}
     categories = get(value, "data", "categories")
     return {
         "id": value.get("id") if isinstance(value.get("id"), str) else stem,
-        "name": value.get("name"), "vendor": get(value, "vendor", "name"), "category": value.get("category"),
-        "status": value.get("status"), "business_owner": get(value, "owners", "business"),
+        "name": value.get("name"),
+        "vendor": get(value, "vendor", "name"),
+        "category": value.get("category"),
+        "status": value.get("status"),
+        "business_owner": get(value, "owners", "business"),
         "technical_owner": get(value, "owners", "technical"),
         "classification": get(value, "data", "classification"),
         "data_categories": categories if isinstance(categories, list) else None,
-        "risk_tier": get(value, "review", "risk_tier"), "annual_cost": get(value, "contract", "annual_cost"),
-        "currency": get(value, "contract", "currency"), "renewal": get(value, "contract", "renewal"),
-        "file": path, "blob": blob,
+        "risk_tier": get(value, "review", "risk_tier"),
+        "annual_cost": get(value, "contract", "annual_cost"),
+        "currency": get(value, "contract", "currency"),
+        "renewal": get(value, "contract", "renewal"),
+        "file": path,
+        "blob": blob,
     }
 
 
@@ -516,9 +586,10 @@ def inventory(git: Git, as_of: date, ref: str = "main", now: datetime | None = N
     git.require_full_history()
     sha = commit_as_of(git, ref, end_of_day(as_of))
     if sha is None:
-        raise UsageError(f"{ref} has no commit on or before {as_of.isoformat()}",
-                         hint="Pick a later date; `git log --first-parent --reverse "
-                              f"{ref}` shows when it starts.")
+        raise UsageError(
+            f"{ref} has no commit on or before {as_of.isoformat()}",
+            hint=f"Pick a later date; `git log --first-parent --reverse {ref}` shows when it starts.",
+        )
     source = GitRevision(git.path, sha)
     paths = source.list_yaml(CATALOG_DIR)
     files = {path: source.read(path) for path in paths}

@@ -35,8 +35,12 @@ _INCOMING = "refs/notes/martechgate-incoming"
 SCHEMA_VERSION = 1
 GOVERNED = (CATALOG_DIR, POLICIES_DIR, ORG_FILE)
 PUSH_ATTEMPTS = 6
-_IDENTITY = {"GIT_AUTHOR_NAME": "martechgate", "GIT_AUTHOR_EMAIL": "martechgate@localhost",
-             "GIT_COMMITTER_NAME": "martechgate", "GIT_COMMITTER_EMAIL": "martechgate@localhost"}
+_IDENTITY = {
+    "GIT_AUTHOR_NAME": "martechgate",
+    "GIT_AUTHOR_EMAIL": "martechgate@localhost",
+    "GIT_COMMITTER_NAME": "martechgate",
+    "GIT_COMMITTER_EMAIL": "martechgate@localhost",
+}
 
 
 @dataclass(frozen=True)
@@ -55,8 +59,9 @@ def approvals_by_rule(verdict: Mapping[str, Any]) -> dict[str, list[Approval]]:
     result: dict[str, list[Approval]] = {}
     for rule in verdict.get("rules", []):
         seats = rule.get("seats", [])
-        result[str(rule["name"])] = [Approval(seat["reviewer"], seat["group"]) for seat in seats
-                                     if isinstance(seat.get("reviewer"), str)]
+        result[str(rule["name"])] = [
+            Approval(seat["reviewer"], seat["group"]) for seat in seats if isinstance(seat.get("reviewer"), str)
+        ]
     return result
 
 
@@ -67,20 +72,24 @@ def validate_verdict(verdict: Any) -> dict[str, Any]:
     if not isinstance(verdict.get("approved"), bool):
         raise UsageError("the verdict has no `approved: true|false`", hint=hint)
     rules = verdict.get("rules")
-    if not isinstance(rules, list) or not all(isinstance(r, dict) and isinstance(r.get("name"), str)
-                                              for r in rules):
+    if not isinstance(rules, list) or not all(isinstance(r, dict) and isinstance(r.get("name"), str) for r in rules):
         raise UsageError("the verdict's `rules` must be a list of objects, each with a `name`", hint=hint)
     for rule in rules:
         seats = rule.get("seats", [])
         if not isinstance(seats, list) or not all(
-                isinstance(seat, dict) and isinstance(seat.get("group"), str)
-                and isinstance(seat.get("reviewer"), str | None) for seat in seats):
-            raise UsageError(f"the seats of rule {rule['name']!r} must be a list of "
-                             "{group, reviewer} objects", hint=hint)
+            isinstance(seat, dict)
+            and isinstance(seat.get("group"), str)
+            and isinstance(seat.get("reviewer"), str | None)
+            for seat in seats
+        ):
+            raise UsageError(
+                f"the seats of rule {rule['name']!r} must be a list of {{group, reviewer}} objects", hint=hint
+            )
     return verdict
 
 
 # ----- writing and pushing ---------------------------------------------------------------------
+
 
 def policy_pack_hash(git: Git, sha: str) -> dict[str, Any]:
     """sha256 over martechgate.yaml and policies/*, by path, as they were at `sha`."""
@@ -104,8 +113,7 @@ def policy_pack_hash(git: Git, sha: str) -> dict[str, Any]:
 def check_summary(git: Git, commit: str, rules_commit: str, today: date) -> dict[str, Any]:
     """The check of the catalog at `commit` under the rules of `rules_commit`, as a report summary."""
     try:
-        catalog = engine.load_catalog(GitRevision(git.path, commit), GitRevision(git.path, rules_commit),
-                                      today)
+        catalog = engine.load_catalog(GitRevision(git.path, commit), GitRevision(git.path, rules_commit), today)
         report = engine.run(catalog).report
     except MartechgateError as error:
         return {"error": error.message}
@@ -125,8 +133,9 @@ class Record:
         return value if isinstance(value, dict) else {}
 
 
-def write(git: Git, rev: str, verdict: Any, *, pr_number: int | None = None, version: str = "",
-          now: datetime | None = None) -> Record:
+def write(
+    git: Git, rev: str, verdict: Any, *, pr_number: int | None = None, version: str = "", now: datetime | None = None
+) -> Record:
     verdict = validate_verdict(verdict)
     commit = commit_info(git, rev)
     first_parent = commit.parents[0] if commit.parents else commit.sha
@@ -146,8 +155,9 @@ def write(git: Git, rev: str, verdict: Any, *, pr_number: int | None = None, ver
     }
     line = json.dumps(data, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
     # append: a second record on the same commit (a re-run) keeps the first; each record is one line.
-    git.run("notes", f"--ref={NOTES_REF}", "append", "-F", "-", commit.sha, input_data=line.encode(),
-            env=_identity(git))
+    git.run(
+        "notes", f"--ref={NOTES_REF}", "append", "-F", "-", commit.sha, input_data=line.encode(), env=_identity(git)
+    )
     return Record(commit.sha, data)
 
 
@@ -162,9 +172,11 @@ def _fetch(git: Git, remote: str) -> bool:
     listed = git.attempt("ls-remote", remote, NOTES_REF)
     if listed.returncode != 0:
         said = listed.stderr.decode("utf-8", "replace").strip().splitlines()
-        raise RepoError(f"cannot reach the remote {remote!r}: {said[-1] if said else 'no answer'}",
-                        hint="The record is written locally. Check `git remote -v` and the credentials "
-                             "(in CI: the token needs contents: write), then run record --push again.")
+        raise RepoError(
+            f"cannot reach the remote {remote!r}: {said[-1] if said else 'no answer'}",
+            hint="The record is written locally. Check `git remote -v` and the credentials "
+            "(in CI: the token needs contents: write), then run record --push again.",
+        )
     if not listed.stdout.strip():
         return False
     git.run("fetch", "--quiet", "--no-tags", remote, f"+{NOTES_REF}:{_INCOMING}")
@@ -177,8 +189,7 @@ def _merge_incoming(git: Git) -> None:
         git.run("update-ref", NOTES_REF, _INCOMING)
         return
     # cat_sort_uniq: both records of one commit are kept, line by line (each record is one line).
-    git.run("notes", f"--ref={NOTES_REF}", "merge", "--quiet", "-s", "cat_sort_uniq", _INCOMING,
-            env=_identity(git))
+    git.run("notes", f"--ref={NOTES_REF}", "merge", "--quiet", "-s", "cat_sort_uniq", _INCOMING, env=_identity(git))
 
 
 def push(git: Git, remote: str, attempts: int = PUSH_ATTEMPTS) -> int:
@@ -194,14 +205,18 @@ def push(git: Git, remote: str, attempts: int = PUSH_ATTEMPTS) -> int:
         # that instant (cannot lock ref): fetch, merge, retry. Anything else (no access) is final.
         if not re.search(r"rejected|fetch first|non-fast-forward|cannot lock ref|failed to update ref", said):
             last = said.strip().splitlines()[-1] if said.strip() else "no message"
-            raise RepoError(f"git push to {remote} failed: {last}",
-                            hint="The record is written locally; check the remote and the token's permission "
-                                 "(contents: write), then push refs/notes/martechgate.")
+            raise RepoError(
+                f"git push to {remote} failed: {last}",
+                hint="The record is written locally; check the remote and the token's permission "
+                "(contents: write), then push refs/notes/martechgate.",
+            )
         if attempt < attempts:
-            time.sleep(min(0.1 * 2 ** attempt, 3.0) * (0.5 + random.random()))
-    raise RepoError(f"could not push {NOTES_REF} to {remote} after {attempts} tries",
-                    hint="The record is written locally; run `git push origin refs/notes/martechgate` once "
-                         "the remote accepts pushes (check the token's permissions: contents: write).")
+            time.sleep(min(0.1 * 2**attempt, 3.0) * (0.5 + random.random()))
+    raise RepoError(
+        f"could not push {NOTES_REF} to {remote} after {attempts} tries",
+        hint="The record is written locally; run `git push origin refs/notes/martechgate` once "
+        "the remote accepts pushes (check the token's permissions: contents: write).",
+    )
 
 
 def latest(records: Sequence[Record]) -> Record:
@@ -231,6 +246,7 @@ def read_all(git: Git) -> dict[str, list[Record]]:
 
 # ----- verifying -------------------------------------------------------------------------------
 
+
 @dataclass(frozen=True)
 class Problem:
     kind: str  # unrecorded, not-approved, approvals-insufficient, rewritten, record-invalid
@@ -252,20 +268,26 @@ class Verification:
     problems: list[Problem] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
-        return {"schema_version": 1, "ref": self.ref, "changes_checked": self.checked,
-                "recorded": self.recorded, "passed": not self.problems,
-                "problems": [p.to_dict() for p in self.problems]}
+        return {
+            "schema_version": 1,
+            "ref": self.ref,
+            "changes_checked": self.checked,
+            "recorded": self.recorded,
+            "passed": not self.problems,
+            "problems": [p.to_dict() for p in self.problems],
+        }
 
     def render(self) -> str:
         lines = [f"Verified {self.checked} governance changes on {self.ref} ({self.recorded} with a record)."]
         for p in self.problems:
             when = f" {p.date}" if p.date else ""
             by = f" by {p.author}" if p.author else ""
-            lines += [f"{p.kind}: {p.commit[:12]}{when}{by}", f"    {p.message}",
-                      f"    What to do: {p.remedy}"]
+            lines += [f"{p.kind}: {p.commit[:12]}{when}{by}", f"    {p.message}", f"    What to do: {p.remedy}"]
         if self.checked and not self.recorded:
-            lines.append(f"No approval record was found in {NOTES_REF}. If they exist on the remote, fetch "
-                         f"them first: git fetch origin '{NOTES_REF}:{NOTES_REF}'")
+            lines.append(
+                f"No approval record was found in {NOTES_REF}. If they exist on the remote, fetch "
+                f"them first: git fetch origin '{NOTES_REF}:{NOTES_REF}'"
+            )
         lines.append("No problems." if not self.problems else f"{len(self.problems)} problem(s).")
         return "\n".join(lines) + "\n"
 
@@ -316,36 +338,39 @@ def recheck(record: Record, organization: Organization, applied: Sequence[str], 
                 wrong.append(f"{seat.login} approved their own change (rule {name})")
                 continue
             if login not in {m.lower() for m in logins} and team is None:
-                wrong.append(f"{seat.login} counted for {seat.group} in rule {name} but is not a member of "
-                             f"{seat.group} in the organisation file of the time")
+                wrong.append(
+                    f"{seat.login} counted for {seat.group} in rule {name} but is not a member of "
+                    f"{seat.group} in the organisation file of the time"
+                )
                 continue
             counted[seat.group] = counted.get(seat.group, 0) + 1
             seats_held[login] = seats_held.get(login, 0) + 1
         for group_name, needed in rule.require.items():
             have = counted.get(group_name, 0)
             if have < needed:
-                wrong.append(f"rule {name} needs {needed} approval(s) from {group_name}, "
-                             f"the record has {have}")
+                wrong.append(f"rule {name} needs {needed} approval(s) from {group_name}, the record has {have}")
     if settings.distinct_reviewers:
-        wrong += [f"{login} holds {count} seats; with distinct_reviewers one person satisfies one requirement"
-                  for login, count in sorted(seats_held.items()) if count > 1]
+        wrong += [
+            f"{login} holds {count} seats; with distinct_reviewers one person satisfies one requirement"
+            for login, count in sorted(seats_held.items())
+            if count > 1
+        ]
     for name in applied:
         if name not in recorded:
             wrong.append(f"rule {name} applied to this change but is not in the record")
     return wrong
 
 
-def verify(git: Git, ref: str = "main", since: date | None = None,
-           progress: Progress | None = None) -> Verification:
+def verify(git: Git, ref: str = "main", since: date | None = None, progress: Progress | None = None) -> Verification:
     git.require_full_history()
     tip = git.resolve(ref)
     result = Verification(ref)
-    commits = [c for c in log(git, tip, GOVERNED)
-               if since is None or c.date_utc.date() >= since]
+    commits = [c for c in log(git, tip, GOVERNED) if since is None or c.date_utc.date() >= since]
     on_main = set(git.run("rev-list", "--first-parent", tip).decode().split())
     all_records = read_all(git)
-    checked = git.run("cat-file", "--batch-check=%(objectname)",
-                      input_data="".join(f"{sha}\n" for sha in all_records).encode()).decode()
+    checked = git.run(
+        "cat-file", "--batch-check=%(objectname)", input_data="".join(f"{sha}\n" for sha in all_records).encode()
+    ).decode()
     present = {line for line in checked.splitlines() if " " not in line}  # else "<sha> missing"
     authors = proposers(git, commits)
     revisions = _Revisions(git)
@@ -357,13 +382,23 @@ def verify(git: Git, ref: str = "main", since: date | None = None,
         shown = ", ".join(files[:5]) + (f" and {len(files) - 5} more" if len(files) > 5 else "")
         records = all_records.get(commit.sha)
         if not records:
-            result.problems.append(Problem(
-                "unrecorded", commit.sha, when, who,
-                f"changed {shown} with no approval record (a direct push, or a merge that bypassed review)",
-                "Have the required reviewers review the change after the fact and record it (`martechgate "
-                f"record --commit {commit.sha[:12]} --verdict ... --push`), or revert it."
-                + ("" if commit.parents else " If this first commit predates martechgate, verify from when "
-                   "records began: --since YYYY-MM-DD.")))
+            result.problems.append(
+                Problem(
+                    "unrecorded",
+                    commit.sha,
+                    when,
+                    who,
+                    f"changed {shown} with no approval record (a direct push, or a merge that bypassed review)",
+                    "Have the required reviewers review the change after the fact and record it (`martechgate "
+                    f"record --commit {commit.sha[:12]} --verdict ... --push`), or revert it."
+                    + (
+                        ""
+                        if commit.parents
+                        else " If this first commit predates martechgate, verify from when "
+                        "records began: --since YYYY-MM-DD."
+                    ),
+                )
+            )
         else:
             result.recorded += 1
             record = latest(records)
@@ -372,40 +407,70 @@ def verify(git: Git, ref: str = "main", since: date | None = None,
                 organization = revisions.organization(parent)
                 applied = rules_that_applied(revisions, commit, organization)
             except MartechgateError as error:
-                result.problems.append(Problem(
-                    "record-invalid", commit.sha, when, who,
-                    f"the organisation file in force could not be read: {error.message}",
-                    "The approvals cannot be re-checked: review this change by hand and note the outcome."))
+                result.problems.append(
+                    Problem(
+                        "record-invalid",
+                        commit.sha,
+                        when,
+                        who,
+                        f"the organisation file in force could not be read: {error.message}",
+                        "The approvals cannot be re-checked: review this change by hand and note the outcome.",
+                    )
+                )
             else:
                 for wrong in recheck(record, organization, applied, who):
-                    result.problems.append(Problem(
-                        "approvals-insufficient", commit.sha, when, who, wrong,
-                        "Have the missing reviewers approve after the fact and add a new record, or "
-                        "revert the change."))
+                    result.problems.append(
+                        Problem(
+                            "approvals-insufficient",
+                            commit.sha,
+                            when,
+                            who,
+                            wrong,
+                            "Have the missing reviewers approve after the fact and add a new record, or "
+                            "revert the change.",
+                        )
+                    )
         if progress:
             progress(done, len(commits))
     for sha, records in sorted(all_records.items()):
         if sha not in present:
-            result.problems.append(Problem(
-                "rewritten", sha, None, None,
-                "an approval record points at a merge commit that no longer exists: history was rewritten",
-                f"Find who force-pushed {ref} (the remote's audit log) and restore the recorded commit."))
+            result.problems.append(
+                Problem(
+                    "rewritten",
+                    sha,
+                    None,
+                    None,
+                    "an approval record points at a merge commit that no longer exists: history was rewritten",
+                    f"Find who force-pushed {ref} (the remote's audit log) and restore the recorded commit.",
+                )
+            )
         elif sha not in on_main:
             recorded_at = latest(records).data.get("recorded_at")
-            result.problems.append(Problem(
-                "rewritten", sha, str(recorded_at) if recorded_at else None, None,
-                f"an approval record is on a commit that is no longer on {ref}'s first-parent history: "
-                f"{ref} was rewritten (reset and force-pushed) after the record",
-                f"Find who force-pushed {ref} and why; restore the recorded commit or record what "
-                "replaced it."))
+            result.problems.append(
+                Problem(
+                    "rewritten",
+                    sha,
+                    str(recorded_at) if recorded_at else None,
+                    None,
+                    f"an approval record is on a commit that is no longer on {ref}'s first-parent history: "
+                    f"{ref} was rewritten (reset and force-pushed) after the record",
+                    f"Find who force-pushed {ref} and why; restore the recorded commit or record what replaced it.",
+                )
+            )
         else:
             for record in records:
                 named = record.data.get("merge_commit")
                 if named != sha:
-                    result.problems.append(Problem(
-                        "record-invalid", sha, None, None,
-                        f"the record names the merge commit {named!r} but is attached to {sha}",
-                        "Records are written by `martechgate record`; remove the copied note."))
+                    result.problems.append(
+                        Problem(
+                            "record-invalid",
+                            sha,
+                            None,
+                            None,
+                            f"the record names the merge commit {named!r} but is attached to {sha}",
+                            "Records are written by `martechgate record`; remove the copied note.",
+                        )
+                    )
     return result
 
 

@@ -48,11 +48,16 @@ from martechgate.sources.yamlload import Loaded, Problem, load_bytes
 FORMATS = ("csv", "json", "markdown", "html")
 
 COLUMNS = (
-    tables.Column("date", "date"), tables.Column("commit", "commit"),
-    tables.Column("pull_request", "PR", "right"), tables.Column("tool", "tool"),
-    tables.Column("event", "event"), tables.Column("proposer", "proposer"),
-    tables.Column("approvers", "approvers"), tables.Column("record", "record"),
-    tables.Column("check", "check at commit"), tables.Column("detail", "detail"),
+    tables.Column("date", "date"),
+    tables.Column("commit", "commit"),
+    tables.Column("pull_request", "PR", "right"),
+    tables.Column("tool", "tool"),
+    tables.Column("event", "event"),
+    tables.Column("proposer", "proposer"),
+    tables.Column("approvers", "approvers"),
+    tables.Column("record", "record"),
+    tables.Column("check", "check at commit"),
+    tables.Column("detail", "detail"),
 )
 
 
@@ -66,10 +71,15 @@ class AuditReport:
     events: list[dict[str, Any]] = field(default_factory=list)
 
     def meta(self) -> dict[str, Any]:
-        return {"ref": self.ref, "since": self.since.isoformat(), "until": self.until.isoformat(),
-                "read_at_commit": self.tip, "extracted_at": self.extracted_at.isoformat(timespec="seconds"),
-                "events": len(self.events),
-                "changes": len({(e["commit"], e["tool"]) for e in self.events if e["commit"]})}
+        return {
+            "ref": self.ref,
+            "since": self.since.isoformat(),
+            "until": self.until.isoformat(),
+            "read_at_commit": self.tip,
+            "extracted_at": self.extracted_at.isoformat(timespec="seconds"),
+            "events": len(self.events),
+            "changes": len({(e["commit"], e["tool"]) for e in self.events if e["commit"]}),
+        }
 
 
 class _Checker:
@@ -114,8 +124,9 @@ class _Checker:
     def verdict(self, commit: Commit) -> tuple[str, dict[str, list[str]] | None]:
         """The overall verdict at `commit`, and the blocking rules by file (None if it could not run)."""
         self.advance(commit)
-        key = tuple(sorted((p, b) for p, (_, b) in self.state.items()
-                           if p == ORG_FILE or p.startswith(POLICIES_DIR + "/")))
+        key = tuple(
+            sorted((p, b) for p, (_, b) in self.state.items() if p == ORG_FILE or p.startswith(POLICIES_DIR + "/"))
+        )
         if key not in self.rules:
             try:
                 source = GitRevision(self.git.path, commit.sha)
@@ -125,9 +136,14 @@ class _Checker:
         rules = self.rules[key]
         if isinstance(rules, str):
             return rules, None
-        entries = [self._entry(path, mode, blob) for path, (mode, blob) in sorted(self.state.items())
-                   if path.startswith(CATALOG_DIR + "/") and "/" not in path[len(CATALOG_DIR) + 1:]
-                   and path.endswith(YAML_SUFFIXES) and not path.rsplit("/", 1)[-1].startswith(".")]
+        entries = [
+            self._entry(path, mode, blob)
+            for path, (mode, blob) in sorted(self.state.items())
+            if path.startswith(CATALOG_DIR + "/")
+            and "/" not in path[len(CATALOG_DIR) + 1 :]
+            and path.endswith(YAML_SUFFIXES)
+            and not path.rsplit("/", 1)[-1].startswith(".")
+        ]
         result = engine.run(Catalog(entries, rules[0], rules[1], commit.date_utc.date()))
         by_file: dict[str, list[str]] = {}
         for finding in result.report.findings:
@@ -145,6 +161,7 @@ def _approvers(records: list[Any]) -> tuple[str, str]:
         by_rule = approvals_by_rule(verdict)
     except (KeyError, TypeError, AttributeError):
         return "", "unreadable"
+
     def named(people: list[Any]) -> str:
         return ", ".join(f"{a.login} ({a.group})" for a in people) or "nobody"
 
@@ -167,14 +184,16 @@ def _exception_events(old: Any, new: Any) -> list[tuple[str, str]]:
         elif before[rule] != item:
             change = "; ".join(f.words() for f in diff_values(before[rule], item))
             events.append(("exception-changed", f"{rule}: {change}"))
-    events += [("exception-removed", _describe_exception(item)) for rule, item in before.items()
-               if rule not in after]
+    events += [("exception-removed", _describe_exception(item)) for rule, item in before.items() if rule not in after]
     return events
 
 
 def _describe_exception(item: dict[str, Any]) -> str:
-    parts = [str(item.get("rule")), f"approved by {words(item.get('approved_by'))}",
-             f"expires {words(item.get('expires'))}"]
+    parts = [
+        str(item.get("rule")),
+        f"approved by {words(item.get('approved_by'))}",
+        f"expires {words(item.get('expires'))}",
+    ]
     if item.get("ticket"):
         parts.append(f"ticket {item['ticket']}")
     if item.get("reason"):
@@ -186,8 +205,9 @@ def _tool(change: FileChange) -> str:
     return change.path.rsplit("/", 1)[-1].rsplit(".", 1)[0]
 
 
-def build(git: Git, since: date, until: date, ref: str = "main", progress: Progress | None = None,
-          now: datetime | None = None) -> AuditReport:
+def build(
+    git: Git, since: date, until: date, ref: str = "main", progress: Progress | None = None, now: datetime | None = None
+) -> AuditReport:
     git.require_full_history()
     start = datetime.combine(since, time(0), tzinfo=UTC)
     # Commits that change the rules are walked too (the check at later commits depends on them); only
@@ -196,17 +216,21 @@ def build(git: Git, since: date, until: date, ref: str = "main", progress: Progr
     commits.reverse()  # oldest first: an audit reads forward
     records = read_all(git)
     authors = proposers(git, commits)
-    report = AuditReport(ref, since, until, now or datetime.now(UTC),
-                         commit_as_of(git, ref, end_of_day(until)))
+    report = AuditReport(ref, since, until, now or datetime.now(UTC), commit_as_of(git, ref, end_of_day(until)))
     checker = _Checker(git, commits)
     contents = checker.contents
     for done, commit in enumerate(commits, 1):
         overall, blocking = checker.verdict(commit)
         proposer = authors[commit.sha]
         approvers, recorded = _approvers(records.get(commit.sha, []))
-        base = {"date": commit.date_utc.isoformat(), "commit": commit.sha,
-                "pull_request": commit.pull_request, "proposer": proposer, "approvers": approvers,
-                "record": recorded}
+        base = {
+            "date": commit.date_utc.isoformat(),
+            "commit": commit.sha,
+            "pull_request": commit.pull_request,
+            "proposer": proposer,
+            "approvers": approvers,
+            "record": recorded,
+        }
         for change in commit.changes:
             if not any(p.startswith(CATALOG_DIR + "/") for p in (change.path, change.old_path) if p):
                 continue
@@ -231,8 +255,7 @@ def build(git: Git, since: date, until: date, ref: str = "main", progress: Progr
             report.events.append({**base, "tool": tool, "event": event, "check": check, "detail": detail})
             if not old_problem and not new_problem:
                 for kind, text in _exception_events(old, new):
-                    report.events.append({**base, "tool": tool, "event": kind, "check": check,
-                                          "detail": text})
+                    report.events.append({**base, "tool": tool, "event": kind, "check": check, "detail": text})
         if progress:
             progress(done, len(commits))
     # Expiries slot in by date; the changes keep the order in which they landed on the branch.
@@ -256,11 +279,20 @@ def _expired(git: Git, tip: str | None, since: date, until: date) -> list[dict[s
             except ValueError:
                 continue
             if expires is not None and since <= expires <= until:
-                events.append({"date": expires.isoformat(), "commit": None, "pull_request": None,
-                               "tool": path.rsplit("/", 1)[-1].rsplit(".", 1)[0],
-                               "event": "exception-expired",
-                               "proposer": None, "approvers": None, "record": None, "check": None,
-                               "detail": _describe_exception(item)})
+                events.append(
+                    {
+                        "date": expires.isoformat(),
+                        "commit": None,
+                        "pull_request": None,
+                        "tool": path.rsplit("/", 1)[-1].rsplit(".", 1)[0],
+                        "event": "exception-expired",
+                        "proposer": None,
+                        "approvers": None,
+                        "record": None,
+                        "check": None,
+                        "detail": _describe_exception(item),
+                    }
+                )
     return events
 
 
@@ -288,10 +320,15 @@ def _html_template() -> jinja2.Template:
 def render(report: AuditReport, fmt: str) -> str:
     title = f"Catalog changes on {report.ref}, {report.since.isoformat()} to {report.until.isoformat()}"
     if fmt == "html":
-        return _html_template().render(title=title, meta=report.meta(), columns=COLUMNS, rows=report.events,
-                            cell=tables.cell)
+        return _html_template().render(
+            title=title, meta=report.meta(), columns=COLUMNS, rows=report.events, cell=tables.cell
+        )
     if fmt == "json":
-        return json.dumps({"schema_version": 1, "meta": report.meta(), "events": report.events}, indent=2,
-                          ensure_ascii=False) + "\n"
+        return (
+            json.dumps(
+                {"schema_version": 1, "meta": report.meta(), "events": report.events}, indent=2, ensure_ascii=False
+            )
+            + "\n"
+        )
     renderer: Callable[[tables.Table], str] = tables.RENDERERS[fmt]
     return renderer(tables.Table(COLUMNS, report.events, title=title, meta=report.meta()))

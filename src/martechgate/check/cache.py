@@ -113,8 +113,11 @@ def record_of(entry: Entry, valid: bool, findings: list[Finding], waivers: list[
     projection = {key: data[key] for key in PROJECTED if key in data}
     if isinstance(data.get("data"), dict) and "categories" in data["data"]:
         projection["data"] = {"categories": data["data"]["categories"]}  # what data-flow-clearance reads
-    at = {".".join(str(p) for p in path): list(where) for path, where in entry.loaded.locations.items()
-          if path and path[0] in LOCATED and (len(path) < 3 or path[2] in ("target", "data"))}
+    at = {
+        ".".join(str(p) for p in path): list(where)
+        for path, where in entry.loaded.locations.items()
+        if path and path[0] in LOCATED and (len(path) < 3 or path[2] in ("target", "data"))
+    }
     return [valid, projection, at, [_finding_to(f) for f in findings], [_waiver_to(w) for w in waivers]]
 
 
@@ -126,12 +129,26 @@ def restore(path: str, record: Any, rules: dict[str, tuple[str, str, str]]) -> t
         raise TypeError("a record's projection and locations are mappings")
     cached = CachedResult(
         bool(valid),
-        tuple(Finding(str(rule), entry, file=path, line=line, column=column, path=field_path,
-                      severity=rules[rule][0], enforcement=rules[rule][1], message=str(message),
-                      remediation=rules[rule][2])
-              for rule, entry, line, column, field_path, message in findings),
-        tuple(Waiver(str(rule), str(approver), None if ticket is None else str(ticket), str(expires),
-                     str(reason)) for rule, approver, ticket, expires, reason in waivers))
+        tuple(
+            Finding(
+                str(rule),
+                entry,
+                file=path,
+                line=line,
+                column=column,
+                path=field_path,
+                severity=rules[rule][0],
+                enforcement=rules[rule][1],
+                message=str(message),
+                remediation=rules[rule][2],
+            )
+            for rule, entry, line, column, field_path, message in findings
+        ),
+        tuple(
+            Waiver(str(rule), str(approver), None if ticket is None else str(ticket), str(expires), str(reason))
+            for rule, approver, ticket, expires, reason in waivers
+        ),
+    )
     return _CachedLoaded(value=projection, ok=True, at=at), cached
 
 
@@ -149,16 +166,18 @@ class ResultCache:
         self._load()
 
     @classmethod
-    def for_repo(cls, repo: str | os.PathLike[str], source: Source, today: date,
-                 folder: FilePath | None = None) -> ResultCache:
+    def for_repo(
+        cls, repo: str | os.PathLike[str], source: Source, today: date, folder: FilePath | None = None
+    ) -> ResultCache:
         root = os.path.realpath(repo)
         folder = folder or default_dir()
         real_folder = os.path.realpath(folder)
         if real_folder == root or real_folder.startswith(root + os.sep):
-            raise UsageError(f"the cache folder {folder} is inside the governance repo, where a pull request "
-                             "could commit results that hide its findings",
-                             hint="Choose a folder outside the repo (--cache-dir or MARTECHGATE_CACHE_DIR), "
-                                  "or run with --no-cache.")
+            raise UsageError(
+                f"the cache folder {folder} is inside the governance repo, where a pull request "
+                "could commit results that hide its findings",
+                hint="Choose a folder outside the repo (--cache-dir or MARTECHGATE_CACHE_DIR), or run with --no-cache.",
+            )
         name = hashlib.sha256(root.encode()).hexdigest()[:24]
         return cls(folder / f"{name}.json", rules_fingerprint(source), today)
 
@@ -172,8 +191,11 @@ class ResultCache:
             if {k: header.get(k) for k in self.header} != self.header:
                 return  # another version, other rules or another day: foreign
             loaded = json.loads(body)
-            if isinstance(loaded, dict) and isinstance(loaded.get("records"), dict) \
-                    and isinstance(loaded.get("stats"), dict):
+            if (
+                isinstance(loaded, dict)
+                and isinstance(loaded.get("records"), dict)
+                and isinstance(loaded.get("stats"), dict)
+            ):
                 self.records, self.stats = loaded["records"], loaded["stats"]
         except (OSError, ValueError, UnicodeDecodeError):
             self.records, self.stats = {}, {}

@@ -26,8 +26,9 @@ def rule_meta(policies: list[Policy]) -> dict[str, tuple[str, str, str]]:
     return table
 
 
-def read_known(source: Source, path: str, cache: ResultCache | None = None,
-               rules: dict[str, tuple[str, str, str]] | None = None) -> Entry | tuple[bytes, str | None]:
+def read_known(
+    source: Source, path: str, cache: ResultCache | None = None, rules: dict[str, tuple[str, str, str]] | None = None
+) -> Entry | tuple[bytes, str | None]:
     """The entry at `path` when it needs no parsing (the cache knows it, or the file is refused); else
     the file's bytes and blob id, still to be parsed."""
     signature = None
@@ -51,8 +52,9 @@ def read_known(source: Source, path: str, cache: ResultCache | None = None,
     return file.data, file.blob
 
 
-def read_entry(source: Source, path: str, cache: ResultCache | None = None,
-               rules: dict[str, tuple[str, str, str]] | None = None) -> Entry:
+def read_entry(
+    source: Source, path: str, cache: ResultCache | None = None, rules: dict[str, tuple[str, str, str]] | None = None
+) -> Entry:
     found = read_known(source, path, cache, rules)
     if isinstance(found, Entry):
         return found
@@ -60,8 +62,9 @@ def read_entry(source: Source, path: str, cache: ResultCache | None = None,
     return Entry(path, load_bytes(data), blob)
 
 
-def load_entries(source: Source, cache: ResultCache | None = None,
-                 rules: dict[str, tuple[str, str, str]] | None = None) -> list[Entry]:
+def load_entries(
+    source: Source, cache: ResultCache | None = None, rules: dict[str, tuple[str, str, str]] | None = None
+) -> list[Entry]:
     """The catalog's entries; with a cache, `rules` (id -> severity, enforcement, remediation) restores
     cached findings."""
     return [read_entry(source, path, cache, rules) for path in source.list_yaml(CATALOG_DIR)]
@@ -86,8 +89,9 @@ class Catalog:
             problems: dict[tuple[str | int, ...], schemas.SchemaProblem] = {}
             if data is not None and not validator.is_valid(data):
                 for error in validator.iter_errors(data):
-                    problem = schemas.describe(error, schemas.load_schema("entry")["properties"],
-                                               schema=schemas.load_schema("entry"))
+                    problem = schemas.describe(
+                        error, schemas.load_schema("entry")["properties"], schema=schemas.load_schema("entry")
+                    )
                     problems.setdefault(problem.path, problem)  # one sentence per field is enough
             self._schema_problems[entry.file] = list(problems.values())
         return self._schema_problems[entry.file]
@@ -115,14 +119,24 @@ class Catalog:
     @cached_property
     def rule_ids(self) -> set[str]:
         from martechgate.check.rules import RULES  # the registry imports this module
+
         return set(RULES) | {policy.id for policy in self.policies}
 
     @cached_property
     def enforcement_of(self) -> dict[str, str]:
         return {rule_id: meta[1] for rule_id, meta in rule_meta(self.policies).items()}
 
-    def finding(self, rule_id: str, entry: Entry | None, path: Path | None, message: str, *,
-                missing: bool = False, line: int | None = None, column: int | None = None) -> Finding:
+    def finding(
+        self,
+        rule_id: str,
+        entry: Entry | None,
+        path: Path | None,
+        message: str,
+        *,
+        missing: bool = False,
+        line: int | None = None,
+        column: int | None = None,
+    ) -> Finding:
         """A finding of a built-in rule, located at `path` in `entry` (at its parent's key when the
         value is missing)."""
         from martechgate.check.rules import RULES
@@ -131,14 +145,22 @@ class Catalog:
         if entry is not None and line is None and path is not None:
             line, column = entry.where(path, missing=missing)
         return Finding(
-            rule=rule_id, entry=entry.id if entry else None, file=entry.file if entry else None,
-            line=line, column=column,
+            rule=rule_id,
+            entry=entry.id if entry else None,
+            file=entry.file if entry else None,
+            line=line,
+            column=column,
             path=".".join(str(p) for p in path) if path else None,
-            severity=rule.SEVERITY, enforcement=rule.ENFORCEMENT, message=message,
-            remediation=rule.REMEDIATION)
+            severity=rule.SEVERITY,
+            enforcement=rule.ENFORCEMENT,
+            message=message,
+            remediation=rule.REMEDIATION,
+        )
 
     def load_problems(self, rule_id: str, entry: Entry) -> list[Finding]:
         """Findings for the problems met while reading a file, of one structural rule."""
-        return [self.finding(rule_id, entry, problem.path, problem.message, line=problem.line,
-                             column=problem.column)
-                for problem in entry.loaded.problems if problem.rule == rule_id]
+        return [
+            self.finding(rule_id, entry, problem.path, problem.message, line=problem.line, column=problem.column)
+            for problem in entry.loaded.problems
+            if problem.rule == rule_id
+        ]

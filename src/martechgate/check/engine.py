@@ -41,9 +41,13 @@ class ChangeScope:
     exceptions_changed: tuple[str, ...] = ()  # of changed_files, those whose exceptions differ from the base
 
 
-def load_catalog(catalog_source: Source, rules_source: Source | None = None,
-                 today: date | None = None, entries: list[Entry] | None = None,
-                 cache: ResultCache | None = None) -> Catalog:
+def load_catalog(
+    catalog_source: Source,
+    rules_source: Source | None = None,
+    today: date | None = None,
+    entries: list[Entry] | None = None,
+    cache: ResultCache | None = None,
+) -> Catalog:
     rules_source = rules_source or catalog_source
     organization = load_organization(rules_source)
     policies = load_policies(rules_source, reserved_ids=RULES)
@@ -74,10 +78,17 @@ def policy_findings(catalog: Catalog, policy: Policy, entries: Iterable[Entry]) 
             continue
         line, column = entry.where(violation.path, missing=violation.missing)
         yield Finding(
-            rule=policy.id, entry=entry.id, file=entry.file, line=line, column=column,
-            path=".".join(str(p) for p in violation.path) or None, severity=policy.severity,
-            enforcement=policy.enforcement, message=policy.finding_message(data),
-            remediation=policy.remediation)
+            rule=policy.id,
+            entry=entry.id,
+            file=entry.file,
+            line=line,
+            column=column,
+            path=".".join(str(p) for p in violation.path) or None,
+            severity=policy.severity,
+            enforcement=policy.enforcement,
+            message=policy.finding_message(data),
+            remediation=policy.remediation,
+        )
 
 
 def valid_waivers(catalog: Catalog, entry: Entry) -> list[Waiver]:
@@ -104,8 +115,9 @@ def apply_waivers(catalog: Catalog, findings: list[Finding]) -> list[Finding]:
     return result
 
 
-def run(catalog: Catalog, select: Callable[[Finding], bool] | None = None,
-        cache: ResultCache | None = None) -> CheckResult:
+def run(
+    catalog: Catalog, select: Callable[[Finding], bool] | None = None, cache: ResultCache | None = None
+) -> CheckResult:
     """Every finding on the catalog (or those `select` keeps), waived where an exception says so.
 
     With a cache, an entry read from it brings its own findings; the others are judged and stored."""
@@ -129,8 +141,13 @@ def run(catalog: Catalog, select: Callable[[Finding], bool] | None = None,
     return CheckResult(Report(len(catalog.entries), tuple(findings)), catalog)
 
 
-def check(catalog_source: Source, rules_source: Source | None = None,
-          today: date | None = None, cache: ResultCache | None = None, jobs: int = 1) -> CheckResult:
+def check(
+    catalog_source: Source,
+    rules_source: Source | None = None,
+    today: date | None = None,
+    cache: ResultCache | None = None,
+    jobs: int = 1,
+) -> CheckResult:
     """Judge a catalog. With `jobs` > 1 (catalog and rules in one source), files the cache does not
     know are parsed and judged in that many processes, and every entry of the result holds only what
     rules comparing entries read (as a warm run's cached entries do)."""

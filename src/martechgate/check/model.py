@@ -103,8 +103,7 @@ class Waiver:
     reason: str
 
     def to_dict(self) -> dict[str, Any]:
-        return {"approved_by": self.approved_by, "ticket": self.ticket, "expires": self.expires,
-                "reason": self.reason}
+        return {"approved_by": self.approved_by, "ticket": self.ticket, "expires": self.expires, "reason": self.reason}
 
 
 @dataclass(frozen=True)
@@ -134,9 +133,16 @@ class Finding:
 
     def to_dict(self) -> dict[str, Any]:
         return {
-            "rule": self.rule, "entry": self.entry, "file": self.file, "line": self.line,
-            "column": self.column, "path": self.path, "severity": self.severity,
-            "enforcement": self.enforcement, "blocking": self.blocking, "message": self.message,
+            "rule": self.rule,
+            "entry": self.entry,
+            "file": self.file,
+            "line": self.line,
+            "column": self.column,
+            "path": self.path,
+            "severity": self.severity,
+            "enforcement": self.enforcement,
+            "blocking": self.blocking,
+            "message": self.message,
             "remediation": self.remediation,
             "waived_by": self.waived_by.to_dict() if self.waived_by else None,
         }
@@ -159,9 +165,13 @@ class Report:
         return {
             "schema_version": 1,
             "tool": {"name": "martechgate", "version": version},
-            "summary": {"entries": self.entries, "findings": len(self.findings),
-                        "blocking": self.blocking, "passed": self.passed,
-                        "waived": sum(1 for f in self.findings if f.waived_by is not None)},
+            "summary": {
+                "entries": self.entries,
+                "findings": len(self.findings),
+                "blocking": self.blocking,
+                "passed": self.passed,
+                "waived": sum(1 for f in self.findings if f.waived_by is not None),
+            },
             "findings": [finding.to_dict() for finding in self.findings],
         }
 

@@ -54,8 +54,9 @@ def _start(rules_files: list[tuple[str, bytes]], today: date) -> None:
     _rules = (parse_organization(org_file), policies, today)
 
 
-def judge(path: str, data: bytes, blob: str | None, organization: Organization, policies: list[Policy],
-          today: date) -> Judged:
+def judge(
+    path: str, data: bytes, blob: str | None, organization: Organization, policies: list[Policy], today: date
+) -> Judged:
     """Parse and judge one file by itself: what engine.run would find in it alone."""
     entry = Entry(path, load_bytes(data), blob)
     catalog = Catalog([entry], organization, policies, today)
@@ -99,8 +100,9 @@ def load_catalog(source: Source, today: date, cache: ResultCache | None, jobs: i
     return Catalog([entry for entry in entries if entry is not None], organization, policies, today)
 
 
-def _in_workers(source: Source, pending: list[tuple[int, str, bytes, str | None]], today: date,
-                jobs: int) -> list[Judged] | None:
+def _in_workers(
+    source: Source, pending: list[tuple[int, str, bytes, str | None]], today: date, jobs: int
+) -> list[Judged] | None:
     rules_files = []
     for path in [ORG_FILE, *source.list_yaml(POLICIES_DIR)]:
         data = source.read(path).data
@@ -108,11 +110,14 @@ def _in_workers(source: Source, pending: list[tuple[int, str, bytes, str | None]
             return None  # load_policies judged it readable a moment ago; let this process judge
         rules_files.append((path, data))
     files = [(path, data, blob) for _, path, data, blob in pending]
-    chunks = [files[start:start + CHUNK] for start in range(0, len(files), CHUNK)]
+    chunks = [files[start : start + CHUNK] for start in range(0, len(files), CHUNK)]
     try:
-        with ProcessPoolExecutor(max_workers=min(jobs, len(chunks)), initializer=_start,
-                                 initargs=(rules_files, today),
-                                 mp_context=multiprocessing.get_context(START_METHOD)) as pool:
+        with ProcessPoolExecutor(
+            max_workers=min(jobs, len(chunks)),
+            initializer=_start,
+            initargs=(rules_files, today),
+            mp_context=multiprocessing.get_context(START_METHOD),
+        ) as pool:
             return [judged for chunk in pool.map(_judge_chunk, chunks) for judged in chunk]
     except (OSError, BrokenProcessPool):
         return None

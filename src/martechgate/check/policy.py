@@ -72,11 +72,11 @@ class Policy:
     examples_pass: list[Any] = field(default_factory=list)
     examples_fail: list[Any] = field(default_factory=list)
     loaded: Loaded | None = field(default=None, repr=False)
-    _validators: tuple[date, jsonschema_rs.Draft202012Validator,
-                       jsonschema_rs.Draft202012Validator] | None = field(default=None, repr=False)
+    _validators: tuple[date, jsonschema_rs.Draft202012Validator, jsonschema_rs.Draft202012Validator] | None = field(
+        default=None, repr=False
+    )
 
-    def compiled(self, today: date) -> tuple[jsonschema_rs.Draft202012Validator,
-                                             jsonschema_rs.Draft202012Validator]:
+    def compiled(self, today: date) -> tuple[jsonschema_rs.Draft202012Validator, jsonschema_rs.Draft202012Validator]:
         if self._validators is None or self._validators[0] != today:
             self._validators = (today, _compile(self, "match", today), _compile(self, "require", today))
         return self._validators[1], self._validators[2]
@@ -111,22 +111,31 @@ def _compile(policy: Policy, part: str, today: date) -> jsonschema_rs.Draft20201
                 detail = schemas.describe(error).message
                 detail = ".".join(map(str, where[:1])) + "." + detail if len(where) > 1 else detail
         line, column = policy.loaded.where(where) if policy.loaded else (None, None)
-        raise PolicyError(f"the `{part}` schema of policy {policy.id} is not valid JSON Schema: {detail}",
-                          file=policy.file, line=line, column=column,
-                          hint="Fix it as said; `martechgate explain ID` shows a working policy's "
-                               "schemas.") from error
+        raise PolicyError(
+            f"the `{part}` schema of policy {policy.id} is not valid JSON Schema: {detail}",
+            file=policy.file,
+            line=line,
+            column=column,
+            hint="Fix it as said; `martechgate explain ID` shows a working policy's schemas.",
+        ) from error
 
 
 def parse_policy(path: str, raw: bytes, reserved_ids: Iterable[str] = ()) -> Policy:
     loaded = load_bytes(raw)
     if loaded.problems:
         first = loaded.problems[0]
-        raise PolicyError(first.message, file=path, line=first.line, column=first.column,
-                          hint="A policy file must be valid YAML; the check cannot run without it.")
+        raise PolicyError(
+            first.message,
+            file=path,
+            line=first.line,
+            column=first.column,
+            hint="A policy file must be valid YAML; the check cannot run without it.",
+        )
     value = loaded.value
     if not isinstance(value, dict):
-        raise PolicyError("a policy file must be a mapping of id, title, match, require, ...",
-                          file=path, line=1, column=1)
+        raise PolicyError(
+            "a policy file must be a mapping of id, title, match, require, ...", file=path, line=1, column=1
+        )
     error = schemas.first_error("policy", value, loaded)
     if error is not None:
         message, line, column = error
@@ -134,25 +143,48 @@ def parse_policy(path: str, raw: bytes, reserved_ids: Iterable[str] = ()) -> Pol
     stem = path.rsplit("/", 1)[-1].rsplit(".", 1)[0]
     if value["id"] != stem:
         line, column = loaded.where(("id",))
-        raise PolicyError(f"the policy id {value['id']!r} differs from its file name {stem!r}",
-                          file=path, line=line, column=column, hint=f"Rename the file or set id: {stem}")
+        raise PolicyError(
+            f"the policy id {value['id']!r} differs from its file name {stem!r}",
+            file=path,
+            line=line,
+            column=column,
+            hint=f"Rename the file or set id: {stem}",
+        )
     if value["id"] in set(reserved_ids):
         line, column = loaded.where(("id",))
-        raise PolicyError(f"the policy id {value['id']!r} is a built-in rule's id", file=path, line=line,
-                          column=column, hint="Choose another id.")
+        raise PolicyError(
+            f"the policy id {value['id']!r} is a built-in rule's id",
+            file=path,
+            line=line,
+            column=column,
+            hint="Choose another id.",
+        )
     for part in ("match", "require"):
         for where, words in schemas.unknown_keywords(value[part], (part,)):
             line, column = loaded.where_key(where)
-            raise PolicyError(f"{'.'.join(map(str, where))}: {words}", file=path, line=line, column=column,
-                              hint="`martechgate explain ID` shows a working policy's schemas.")
+            raise PolicyError(
+                f"{'.'.join(map(str, where))}: {words}",
+                file=path,
+                line=line,
+                column=column,
+                hint="`martechgate explain ID` shows a working policy's schemas.",
+            )
     examples = value.get("examples") or {}
     policy = Policy(
-        id=value["id"], title=value["title"], description=value["description"].strip(),
-        severity=value["severity"], enforcement=value["enforcement"], match=value["match"],
-        require=value["require"], message=value["message"].strip(),
-        remediation=value["remediation"].strip(), file=path,
-        examples_pass=list(examples.get("pass") or []), examples_fail=list(examples.get("fail") or []),
-        loaded=loaded)
+        id=value["id"],
+        title=value["title"],
+        description=value["description"].strip(),
+        severity=value["severity"],
+        enforcement=value["enforcement"],
+        match=value["match"],
+        require=value["require"],
+        message=value["message"].strip(),
+        remediation=value["remediation"].strip(),
+        file=path,
+        examples_pass=list(examples.get("pass") or []),
+        examples_fail=list(examples.get("fail") or []),
+        loaded=loaded,
+    )
     policy.compiled(date.today())  # a schema that does not compile is found now, located
     return policy
 
@@ -194,7 +226,10 @@ def run_examples(policy: Policy, today: date) -> list[ExampleResult]:
                 detail = f"should pass but fails: {violation.detail}" if violation else "passes"
             else:
                 ok = violation is not None
-                detail = f"fails as expected: {violation.detail}" if violation else \
-                    "should fail but passes (check that `match` selects it and `require` rejects it)"
+                detail = (
+                    f"fails as expected: {violation.detail}"
+                    if violation
+                    else "should fail but passes (check that `match` selects it and `require` rejects it)"
+                )
             results.append(ExampleResult(policy.id, kind, index, example_id, ok, detail))
     return results

@@ -31,8 +31,7 @@ def computed_tier(entry: dict[str, Any]) -> tuple[str, list[str]]:
     classification = data.get("classification")
     cost = _dict(entry.get("contract")).get("annual_cost")
     cost = cost if isinstance(cost, int | float) and not isinstance(cost, bool) else 0
-    carried = {c for i in _list(entry.get("integrations")) for c in _list(_dict(i).get("data"))
-               if isinstance(c, str)}
+    carried = {c for i in _list(entry.get("integrations")) for c in _list(_dict(i).get("data")) if isinstance(c, str)}
     special = sorted(categories & SPECIAL)
     personal = sorted(categories & PERSONAL)
 

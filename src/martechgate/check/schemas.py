@@ -92,45 +92,106 @@ def custom_keywords(today: date) -> dict[str, type]:
 
     return {
         "notOlderThanMonths": keyword(
-            "notOlderThanMonths", not_older_months,
-            lambda n, value: f"is {value}, more than {n} months ago; it must be on or after "
-                             f"{months_before(today, n)}"),
+            "notOlderThanMonths",
+            not_older_months,
+            lambda n, value: f"is {value}, more than {n} months ago; it must be on or after {months_before(today, n)}",
+        ),
         "notOlderThanDays": keyword(
-            "notOlderThanDays", not_older_days,
-            lambda n, value: f"is {value}, more than {n} days ago; it must be on or after "
-                             f"{today - timedelta(days=n)}"),
+            "notOlderThanDays",
+            not_older_days,
+            lambda n, value: f"is {value}, more than {n} days ago; it must be on or after {today - timedelta(days=n)}",
+        ),
         "atLeastDaysAhead": keyword(
-            "atLeastDaysAhead", at_least_ahead,
-            lambda n, value: f"is {value}, which has passed (today is {today})" if n == 0 and
-            (_as_date(value) or today) < today else
-            f"is {value}; it must be on or after {today + timedelta(days=n)} ({n} days from today)"),
+            "atLeastDaysAhead",
+            at_least_ahead,
+            lambda n, value: (
+                f"is {value}, which has passed (today is {today})"
+                if n == 0 and (_as_date(value) or today) < today
+                else f"is {value}; it must be on or after {today + timedelta(days=n)} ({n} days from today)"
+            ),
+        ),
         "atMostDaysAhead": keyword(
-            "atMostDaysAhead", at_most_ahead,
-            lambda n, value: f"is {value}; it must be on or before {today + timedelta(days=n)} "
-                             f"({n} days from today)"),
+            "atMostDaysAhead",
+            at_most_ahead,
+            lambda n, value: f"is {value}; it must be on or before {today + timedelta(days=n)} ({n} days from today)",
+        ),
         "cancellationDeadlineAtLeastDaysAhead": keyword(
-            "cancellationDeadlineAtLeastDaysAhead", deadline_ahead,
-            lambda n, value: "has its last day to cancel (renewal minus notice days) less than "
-                             f"{n} days from today ({today}); cancel or renegotiate now"),
+            "cancellationDeadlineAtLeastDaysAhead",
+            deadline_ahead,
+            lambda n, value: (
+                "has its last day to cancel (renewal minus notice days) less than "
+                f"{n} days from today ({today}); cancel or renegotiate now"
+            ),
+        ),
     }
 
 
-CUSTOM_KEYWORDS = ("notOlderThanMonths", "notOlderThanDays", "atLeastDaysAhead", "atMostDaysAhead",
-                   "cancellationDeadlineAtLeastDaysAhead")
+CUSTOM_KEYWORDS = (
+    "notOlderThanMonths",
+    "notOlderThanDays",
+    "atLeastDaysAhead",
+    "atMostDaysAhead",
+    "cancellationDeadlineAtLeastDaysAhead",
+)
 
 
 # JSON Schema 2020-12's keywords, by what their value holds. A validator ignores any other key, so a
 # misspelt keyword in a policy (`propertes`, `minimun`) would silently never be checked.
 _SCHEMA_MAPS = ("properties", "patternProperties", "$defs", "definitions", "dependentSchemas")
 _SCHEMA_LISTS = ("allOf", "anyOf", "oneOf", "prefixItems")
-_SCHEMA_ONES = ("not", "if", "then", "else", "items", "contains", "additionalProperties", "propertyNames",
-                "unevaluatedItems", "unevaluatedProperties", "contentSchema")
-_VALUE_KEYWORDS = ("$schema", "$id", "$ref", "$anchor", "$dynamicRef", "$dynamicAnchor", "$vocabulary",
-                   "$comment", "type", "enum", "const", "multipleOf", "maximum", "exclusiveMaximum", "minimum",
-                   "exclusiveMinimum", "maxLength", "minLength", "pattern", "maxItems", "minItems",
-                   "uniqueItems", "maxContains", "minContains", "maxProperties", "minProperties", "required",
-                   "dependentRequired", "format", "contentEncoding", "contentMediaType", "title",
-                   "description", "default", "deprecated", "readOnly", "writeOnly", "examples")
+_SCHEMA_ONES = (
+    "not",
+    "if",
+    "then",
+    "else",
+    "items",
+    "contains",
+    "additionalProperties",
+    "propertyNames",
+    "unevaluatedItems",
+    "unevaluatedProperties",
+    "contentSchema",
+)
+_VALUE_KEYWORDS = (
+    "$schema",
+    "$id",
+    "$ref",
+    "$anchor",
+    "$dynamicRef",
+    "$dynamicAnchor",
+    "$vocabulary",
+    "$comment",
+    "type",
+    "enum",
+    "const",
+    "multipleOf",
+    "maximum",
+    "exclusiveMaximum",
+    "minimum",
+    "exclusiveMinimum",
+    "maxLength",
+    "minLength",
+    "pattern",
+    "maxItems",
+    "minItems",
+    "uniqueItems",
+    "maxContains",
+    "minContains",
+    "maxProperties",
+    "minProperties",
+    "required",
+    "dependentRequired",
+    "format",
+    "contentEncoding",
+    "contentMediaType",
+    "title",
+    "description",
+    "default",
+    "deprecated",
+    "readOnly",
+    "writeOnly",
+    "examples",
+)
 KEYWORDS = frozenset((*_SCHEMA_MAPS, *_SCHEMA_LISTS, *_SCHEMA_ONES, *_VALUE_KEYWORDS, *CUSTOM_KEYWORDS))
 
 
@@ -161,8 +222,8 @@ def unknown_keywords(schema: Any, path: Path = ()) -> list[tuple[Path, str]]:
 
 def validator(schema: Any, today: date | None = None) -> jsonschema_rs.Draft202012Validator:
     return jsonschema_rs.Draft202012Validator(
-        schema, validate_formats=True,
-        keywords=custom_keywords(today or date.today()))
+        schema, validate_formats=True, keywords=custom_keywords(today or date.today())
+    )
 
 
 @cache
@@ -214,21 +275,37 @@ def _plural(count: int, word: str) -> str:
     return f"{count} {word}" if count == 1 else f"{count} {word}s"
 
 
-_TYPE_WORDS = {"object": "a group of fields (key: value lines)", "array": "a list", "string": "text",
-               "integer": "a whole number", "number": "a number", "boolean": "true or false",
-               "null": "empty (null)"}
+_TYPE_WORDS = {
+    "object": "a group of fields (key: value lines)",
+    "array": "a list",
+    "string": "text",
+    "integer": "a whole number",
+    "number": "a number",
+    "boolean": "true or false",
+    "null": "empty (null)",
+}
 
-_BOUND_WORDS = {"minimum": "at least", "exclusiveMinimum": "more than", "maximum": "at most",
-                "exclusiveMaximum": "less than"}
+_BOUND_WORDS = {
+    "minimum": "at least",
+    "exclusiveMinimum": "more than",
+    "maximum": "at most",
+    "exclusiveMaximum": "less than",
+}
 
-_FORMAT_WORDS = {"date": "a date written YYYY-MM-DD", "email": "an email address",
-                 "uri": "a web address (https://...)", "date-time": "a date and time (YYYY-MM-DDTHH:MM:SSZ)"}
+_FORMAT_WORDS = {
+    "date": "a date written YYYY-MM-DD",
+    "email": "an email address",
+    "uri": "a web address (https://...)",
+    "date-time": "a date and time (YYYY-MM-DDTHH:MM:SSZ)",
+}
 
 # What a keyword asks of a value, as the end of "X ..." (for `contains`, `not` and the like).
-_DATE_WORDS = {"notOlderThanMonths": "is a date within the last {n} months",
-               "notOlderThanDays": "is a date within the last {n} days",
-               "atLeastDaysAhead": "is a date at least {n} days from today",
-               "atMostDaysAhead": "is a date at most {n} days from today"}
+_DATE_WORDS = {
+    "notOlderThanMonths": "is a date within the last {n} months",
+    "notOlderThanDays": "is a date within the last {n} days",
+    "atLeastDaysAhead": "is a date at least {n} days from today",
+    "atMostDaysAhead": "is a date at most {n} days from today",
+}
 
 
 def _value_words(key: str, value: Any) -> str | None:
@@ -332,8 +409,9 @@ def _subschema(schema: Any, schema_path: list[Any]) -> Any:
     return node
 
 
-def describe(error: jsonschema_rs.ValidationError, schema_properties: dict[str, Any] | None = None,
-             *, schema: Any = None) -> SchemaProblem:
+def describe(
+    error: jsonschema_rs.ValidationError, schema_properties: dict[str, Any] | None = None, *, schema: Any = None
+) -> SchemaProblem:
     """One jsonschema-rs error as a located sentence a marketer can act on. `schema` (the root schema
     validated against) lets `contains`, `not` and `anyOf` say in words what was expected."""
     kind: Any = error.kind  # each kind has its own attributes (property, options, types, ...)
@@ -349,27 +427,27 @@ def describe(error: jsonschema_rs.ValidationError, schema_properties: dict[str, 
         extra = kind.unexpected[0] if kind.unexpected else "?"
         known = sorted((schema_properties or {}).keys()) if not path else []
         close = difflib.get_close_matches(str(extra), known, n=1) if known else []
-        hint = f" (did you mean {close[0]!r}?)" if close else \
-            "; remove it, or prefix your own fields with x-"
+        hint = f" (did you mean {close[0]!r}?)" if close else "; remove it, or prefix your own fields with x-"
         unexpected = ", ".join(repr(u) for u in kind.unexpected)
         return SchemaProblem((*path, extra), f"unknown field {unexpected} in {where}{hint}")
     if name == "enum":
         options = list(kind.options)
         if len(options) == 1:
             return SchemaProblem(path, f"{where} is {show(value)}; it must be {_word(options[0])}")
-        return SchemaProblem(path, f"{where} is {show(value)}; it must be one of: "
-                             f"{', '.join(_word(o) for o in options)}")
+        return SchemaProblem(
+            path, f"{where} is {show(value)}; it must be one of: {', '.join(_word(o) for o in options)}"
+        )
     if name == "const":
         return SchemaProblem(path, f"{where} is {show(value)}; it must be {_word(kind.expected_value)}")
     if name == "type":
         types = list(kind.types)
         wanted = " or ".join(_TYPE_WORDS.get(t, t) for t in types)
         if isinstance(value, str) and _quoted_kinds(value) & set(types):
-            return SchemaProblem(path, f"{where} is {show(value)} in quotes, which makes it text; it must be "
-                                 f"{wanted}: remove the quotes")
+            return SchemaProblem(
+                path, f"{where} is {show(value)} in quotes, which makes it text; it must be {wanted}: remove the quotes"
+            )
         if isinstance(value, str) and "boolean" in types and value.lower() in ("yes", "no", "on", "off", "y", "n"):
-            return SchemaProblem(path, f"{where} is {show(value)}; write true or false (yes and no are read as "
-                                 "text)")
+            return SchemaProblem(path, f"{where} is {show(value)}; write true or false (yes and no are read as text)")
         return SchemaProblem(path, f"{where} must be {wanted}, not {show(value)}")
     if name == "format":
         wanted = _FORMAT_WORDS.get(kind.format, kind.format)
@@ -387,8 +465,7 @@ def describe(error: jsonschema_rs.ValidationError, schema_properties: dict[str, 
     if name in _BOUND_WORDS:
         return SchemaProblem(path, f"{where} is {show(value)}; it must be {_BOUND_WORDS[name]} {_word(kind.limit)}")
     if name == "multipleOf":
-        return SchemaProblem(path, f"{where} is {show(value)}; it must be a multiple of "
-                             f"{_word(kind.multiple_of)}")
+        return SchemaProblem(path, f"{where} is {show(value)}; it must be a multiple of {_word(kind.multiple_of)}")
     if name == "minLength":
         if kind.limit <= 1:
             return SchemaProblem(path, f"{where} is empty; write something")
@@ -412,22 +489,27 @@ def describe(error: jsonschema_rs.ValidationError, schema_properties: dict[str, 
         ways = _subschema(schema, list(error.schema_path))
         accepted = [summarize(way) for way in ways] if isinstance(ways, list) else [None]
         if all(accepted):
-            return SchemaProblem(path, f"{where} meets none of the accepted ways, which are: "
-                                 + "; or ".join(f"it {w}" for w in accepted))
+            return SchemaProblem(
+                path,
+                f"{where} meets none of the accepted ways, which are: " + "; or ".join(f"it {w}" for w in accepted),
+            )
         options = []  # the schemas are beyond words: say what each way found wrong instead
         for errors in kind.context:
-            clauses = [_as_clause(describe(e, schema_properties, schema=schema).message, where)
-                       for e in errors]
+            clauses = [_as_clause(describe(e, schema_properties, schema=schema).message, where) for e in errors]
             options.append(" and ".join(dict.fromkeys(clauses)) or "it fits")
         return SchemaProblem(path, f"{where} meets none of the accepted ways: " + "; or ".join(options))
     if several:
-        return SchemaProblem(path, f"{where} fits more than one of the accepted ways, where exactly one is "
-                             "allowed; keep only what one of them needs")
+        return SchemaProblem(
+            path,
+            f"{where} fits more than one of the accepted ways, where exactly one is "
+            "allowed; keep only what one of them needs",
+        )
     if name == "falseSchema":
         return SchemaProblem(path, f"{where} is not allowed here; remove it")
     if name == "propertyNames":
-        return SchemaProblem(path, f"a field name in {where} is not allowed: "
-                             f"{_as_clause(describe(kind.error).message, '')}")
+        return SchemaProblem(
+            path, f"a field name in {where} is not allowed: {_as_clause(describe(kind.error).message, '')}"
+        )
     if name in CUSTOM_KEYWORDS:  # their messages are written here, about the value
         return SchemaProblem(path, f"{where} {error.message}")
     return SchemaProblem(path, f"{where}: {error.message}")
@@ -448,7 +530,7 @@ def _quoted_kinds(text: str) -> set[str]:
 def _as_clause(message: str, where: str) -> str:
     """A sub-problem's sentence about the same field, as a clause: "it has no item ..."."""
     if where and message.startswith(where + " "):
-        return "it " + message[len(where) + 1:]
+        return "it " + message[len(where) + 1 :]
     return message
 
 
@@ -461,8 +543,7 @@ def _contains_words(where: str, keyword: str, parent: Any) -> str:
     wanted = summarize(parent.get("contains"), owner="whose")
     if wanted is None:
         return f"{where} has no item that fits what is expected"
-    return f"{where} has no item that {wanted}" if wanted.startswith("is ") else \
-        f"{where} has no item {wanted}"
+    return f"{where} has no item that {wanted}" if wanted.startswith("is ") else f"{where} has no item {wanted}"
 
 
 def _pattern_words(path: Path, pattern: str) -> str:
@@ -494,7 +575,9 @@ def first_error(name: str, value: Any, loaded: Loaded) -> tuple[str, int | None,
 
 def deepest(errors: list[jsonschema_rs.ValidationError]) -> jsonschema_rs.ValidationError:
     """The error about the deepest field: the most specific thing to fix."""
+
     def depth(error: jsonschema_rs.ValidationError) -> int:
         extra = 1 if error.kind.name == "required" else 0
         return len(error.instance_path) + extra
+
     return max(errors, key=depth)

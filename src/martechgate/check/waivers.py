@@ -42,37 +42,50 @@ def judge(catalog: Catalog, entry: Entry) -> list[Judged]:
     for index, item in enumerate(data["exceptions"]):
         base: Path = ("exceptions", index)
 
-        def invalid(message: str, field: str | None = None, *, missing: bool = False,
-                    index: int = index, base: Path = base) -> Judged:
+        def invalid(
+            message: str, field: str | None = None, *, missing: bool = False, index: int = index, base: Path = base
+        ) -> Judged:
             path = (*base, field) if field else base
             return Judged(index, None, "exception-invalid", path, message, missing)
 
         if not isinstance(item, dict):
-            results.append(invalid("the exception must be written as fields: rule, reason, approved_by, "
-                                   "ticket, expires"))
+            results.append(
+                invalid("the exception must be written as fields: rule, reason, approved_by, ticket, expires")
+            )
             continue
         absent = [key for key in REQUIRED if item.get(key) in (None, "")]
         if absent:
-            results.append(invalid(f"the exception has no {absent[0]}; an exception names the rule, the "
-                                   "reason, who approved it and when it expires", absent[0], missing=True))
+            results.append(
+                invalid(
+                    f"the exception has no {absent[0]}; an exception names the rule, the "
+                    "reason, who approved it and when it expires",
+                    absent[0],
+                    missing=True,
+                )
+            )
             continue
         rule = item["rule"]
         if rule not in catalog.rule_ids:
-            results.append(invalid(f"the exception names the rule {rule!r}, which does not exist "
-                                   "(`martechgate rules` lists them)", "rule"))
+            results.append(
+                invalid(
+                    f"the exception names the rule {rule!r}, which does not exist (`martechgate rules` lists them)",
+                    "rule",
+                )
+            )
             continue
         if catalog.enforcement_of.get(rule) == "hard":
-            results.append(invalid(f"{rule} is a hard rule: it cannot be waived by an exception; fix the "
-                                   "entry instead", "rule"))
+            results.append(
+                invalid(f"{rule} is a hard rule: it cannot be waived by an exception; fix the entry instead", "rule")
+            )
             continue
         approver = str(item["approved_by"]).strip()
         if not _EMAIL.match(approver):
-            results.append(invalid(f"approved_by is {approver!r}; write the approver's email address",
-                                   "approved_by"))
+            results.append(invalid(f"approved_by is {approver!r}; write the approver's email address", "approved_by"))
             continue
         if approver.lower() in owner_emails:
-            results.append(invalid(f"{approver} owns this tool and cannot approve its own exception; ask "
-                                   "security", "approved_by"))
+            results.append(
+                invalid(f"{approver} owns this tool and cannot approve its own exception; ask security", "approved_by")
+            )
             continue
         try:
             expires = date.fromisoformat(str(item["expires"]))
@@ -80,15 +93,36 @@ def judge(catalog: Catalog, entry: Entry) -> list[Judged]:
             results.append(invalid(f"expires is {item['expires']!r}; write a date as YYYY-MM-DD", "expires"))
             continue
         if expires > catalog.today + timedelta(days=MAX_DAYS_AHEAD):
-            results.append(invalid(f"the exception expires {expires}, more than {MAX_DAYS_AHEAD} days after "
-                                   f"today ({catalog.today}); exceptions are time-limited", "expires"))
+            results.append(
+                invalid(
+                    f"the exception expires {expires}, more than {MAX_DAYS_AHEAD} days after "
+                    f"today ({catalog.today}); exceptions are time-limited",
+                    "expires",
+                )
+            )
             continue
         if expires < catalog.today:
-            results.append(Judged(index, None, "exception-expired", (*base, "expires"),
-                                  f"the exception for {rule} expired on {expires}, so the finding it "
-                                  "waived blocks again"))
+            results.append(
+                Judged(
+                    index,
+                    None,
+                    "exception-expired",
+                    (*base, "expires"),
+                    f"the exception for {rule} expired on {expires}, so the finding it waived blocks again",
+                )
+            )
             continue
         ticket = item.get("ticket")
-        results.append(Judged(index, Waiver(rule, approver, str(ticket) if ticket is not None else None,
-                                            expires.isoformat(), str(item["reason"]))))
+        results.append(
+            Judged(
+                index,
+                Waiver(
+                    rule,
+                    approver,
+                    str(ticket) if ticket is not None else None,
+                    expires.isoformat(),
+                    str(item["reason"]),
+                ),
+            )
+        )
     return results

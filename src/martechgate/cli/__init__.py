@@ -82,8 +82,12 @@ class Cli(click.Group):
             ctx.exit(EXIT_CANNOT_RUN)
         except Exception as error:  # the last guard: a user never sees a traceback
             path = _log_unexpected(error)
-            click.secho(f"martechgate: unexpected internal error ({type(error).__name__}: {error}).\n"
-                        f"  Details are in {path}; please report them.", err=True, fg="red")
+            click.secho(
+                f"martechgate: unexpected internal error ({type(error).__name__}: {error}).\n"
+                f"  Details are in {path}; please report them.",
+                err=True,
+                fg="red",
+            )
             ctx.exit(EXIT_CANNOT_RUN)
         return None
 
@@ -92,4 +96,3 @@ class Cli(click.Group):
 @click.version_option(__version__, prog_name="martechgate")
 def main() -> None:
     """Policy-as-code governance for SaaS tools: a git catalog, checked in CI, approved jointly."""
-

@@ -41,13 +41,19 @@ def _progress(label: str) -> Iterator[history.Progress | None]:
 
 
 def _repo_option(function: FC) -> FC:
-    return click.option("--repo", default=".", type=click.Path(file_okay=False), show_default=True,
-                        help="The governance repo (a git clone).")(function)
+    return click.option(
+        "--repo",
+        default=".",
+        type=click.Path(file_okay=False),
+        show_default=True,
+        help="The governance repo (a git clone).",
+    )(function)
 
 
 def _ref_option(function: FC) -> FC:
-    return click.option("--ref", default="main", show_default=True,
-                        help="The branch whose first-parent history is the record (main).")(function)
+    return click.option(
+        "--ref", default="main", show_default=True, help="The branch whose first-parent history is the record (main)."
+    )(function)
 
 
 def _required_date(name: str, text: str) -> Callable[[FC], FC]:
@@ -58,16 +64,20 @@ def _required_date(name: str, text: str) -> Callable[[FC], FC]:
 @click.argument("tool")
 @_repo_option
 @click.option("--ref", default="HEAD", show_default=True, help="The branch or commit to read history from.")
-@click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text",
-              show_default=True)
+@click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True)
 def history_command(tool: str, repo: str, ref: str, output_format: str) -> None:
     """Every change to catalog/TOOL.yaml, following renames: when, who, which pull request, what changed."""
     git = history.Git(repo)
     with _progress("Reading history") as progress:
         revisions = history.entry_history(git, tool, ref, progress)
     if output_format == "json":
-        click.echo(json.dumps({"schema_version": 1, "tool": tool, "ref": ref,
-                               "changes": [r.to_dict() for r in revisions]}, indent=2, ensure_ascii=False))
+        click.echo(
+            json.dumps(
+                {"schema_version": 1, "tool": tool, "ref": ref, "changes": [r.to_dict() for r in revisions]},
+                indent=2,
+                ensure_ascii=False,
+            )
+        )
     else:
         click.echo(history.render_history(tool, revisions), nl=False)
 
@@ -76,15 +86,15 @@ def history_command(tool: str, repo: str, ref: str, output_format: str) -> None:
 @_required_date("--as-of", "The day (UTC, inclusive) whose catalog to list.")
 @_repo_option
 @_ref_option
-@click.option("--format", "output_format", type=click.Choice(tables.FORMATS), default="table",
-              show_default=True)
+@click.option("--format", "output_format", type=click.Choice(tables.FORMATS), default="table", show_default=True)
 def inventory_command(as_of: date, repo: str, ref: str, output_format: str) -> None:
     """The catalog as it stood on REF at the end of a day, with the commit it was read from."""
     result = history.inventory(history.Git(repo), as_of, ref)
-    columns = [tables.Column(key, key.replace("_", " "), "right" if key == "annual_cost" else "left")
-               for key in history.INVENTORY_COLUMNS]
-    table = tables.Table(columns, result.rows, title=f"Inventory as of {as_of.isoformat()}",
-                         meta=result.meta())
+    columns = [
+        tables.Column(key, key.replace("_", " "), "right" if key == "annual_cost" else "left")
+        for key in history.INVENTORY_COLUMNS
+    ]
+    table = tables.Table(columns, result.rows, title=f"Inventory as of {as_of.isoformat()}", meta=result.meta())
     click.echo(tables.render(table, output_format), nl=False)
 
 
@@ -93,12 +103,14 @@ def inventory_command(as_of: date, repo: str, ref: str, output_format: str) -> N
 @_required_date("--until", "Last day of the period (UTC, inclusive).")
 @_repo_option
 @_ref_option
-@click.option("--format", "output_format", type=click.Choice(audit.FORMATS), default="markdown",
-              show_default=True)
-@click.option("--output", "-o", type=click.Path(dir_okay=False, writable=True),
-              help="Write the report to this file instead of printing it.")
-def audit_command(since: date, until: date, repo: str, ref: str, output_format: str,
-                  output: str | None) -> None:
+@click.option("--format", "output_format", type=click.Choice(audit.FORMATS), default="markdown", show_default=True)
+@click.option(
+    "--output",
+    "-o",
+    type=click.Path(dir_okay=False, writable=True),
+    help="Write the report to this file instead of printing it.",
+)
+def audit_command(since: date, until: date, repo: str, ref: str, output_format: str, output: str | None) -> None:
     """Every catalog change in a period: proposer, approvers per rule, check verdict, exceptions."""
     if until < since:
         raise UsageError(f"--until {until} is before --since {since}", hint="Swap the two dates.")
@@ -127,30 +139,45 @@ def _write_whole(path: str, text: str) -> None:
 
 @click.command(name="record")
 @_repo_option
-@click.option("--commit", "commit_rev", default="HEAD", show_default=True,
-              help="The merge commit (on main) to record the approval of.")
-@click.option("--verdict", "verdict_file", type=click.Path(dir_okay=False, exists=True), required=True,
-              help="The JSON printed by `martechgate review --format json` for the pull request.")
-@click.option("--pr", "pr_number", type=int, help="The pull request number (default: read from the commit "
-              "message).")
+@click.option(
+    "--commit",
+    "commit_rev",
+    default="HEAD",
+    show_default=True,
+    help="The merge commit (on main) to record the approval of.",
+)
+@click.option(
+    "--verdict",
+    "verdict_file",
+    type=click.Path(dir_okay=False, exists=True),
+    required=True,
+    help="The JSON printed by `martechgate review --format json` for the pull request.",
+)
+@click.option("--pr", "pr_number", type=int, help="The pull request number (default: read from the commit message).")
 @click.option("--push/--no-push", default=False, help="Push the record to the remote (in CI: yes).")
 @click.option("--remote", default="origin", show_default=True)
-def record_command(repo: str, commit_rev: str, verdict_file: str, pr_number: int | None, push: bool,
-                   remote: str) -> None:
+def record_command(
+    repo: str, commit_rev: str, verdict_file: str, pr_number: int | None, push: bool, remote: str
+) -> None:
     """Write the approval record of a merged change as a git note (refs/notes/martechgate), and push it."""
     with open(verdict_file, encoding="utf-8") as handle:
         text = handle.read()
     try:
         verdict = json.loads(text)
     except ValueError as error:
-        raise UsageError(f"{verdict_file} is not JSON ({error})",
-                         hint="Pass the output of `martechgate review --format json`.") from None
+        raise UsageError(
+            f"{verdict_file} is not JSON ({error})", hint="Pass the output of `martechgate review --format json`."
+        ) from None
     git = history.Git(repo)
     written = records.write(git, commit_rev, verdict, pr_number=pr_number, version=__version__)
     click.echo(f"Recorded the approval of {written.merge_commit[:12]} under {records.NOTES_REF}")
     if written.verdict.get("approved") is not True:
-        click.secho("martechgate: the review verdict says this change was NOT approved; it is recorded as "
-                    "such, and `martechgate verify` will report it.", err=True, fg="yellow")
+        click.secho(
+            "martechgate: the review verdict says this change was NOT approved; it is recorded as "
+            "such, and `martechgate verify` will report it.",
+            err=True,
+            fg="yellow",
+        )
     if push:
         attempts = records.push(git, remote)
         tries = f" after {attempts} tries" if attempts > 1 else ""
@@ -160,10 +187,13 @@ def record_command(repo: str, commit_rev: str, verdict_file: str, pr_number: int
 @click.command(name="verify")
 @_repo_option
 @_ref_option
-@click.option("--since", metavar="YYYY-MM-DD", callback=_parse_date,
-              help="Only verify changes from this day (UTC), e.g. when martechgate was adopted.")
-@click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text",
-              show_default=True)
+@click.option(
+    "--since",
+    metavar="YYYY-MM-DD",
+    callback=_parse_date,
+    help="Only verify changes from this day (UTC), e.g. when martechgate was adopted.",
+)
+@click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True)
 def verify_command(repo: str, ref: str, since: date | None, output_format: str) -> None:
     """Find governance changes that went around the process: no approval record, approvals that do not
     satisfy the rules in force, or history rewritten since a record. Exit 1 on any."""
@@ -174,4 +204,3 @@ def verify_command(repo: str, ref: str, since: date | None, output_format: str) 
     else:
         click.echo(result.render(), nl=False)
     raise SystemExit(EXIT_OK if not result.problems else EXIT_BLOCKED)
-

@@ -25,21 +25,26 @@ def _open_repo(repo: str) -> Source:
     source = open_source(repo)
     load_organization(source)  # a missing or broken organisation file is the clearer message
     if not source.exists(CATALOG_DIR):
-        raise RepoError(f"there is no {CATALOG_DIR}/ folder in {repo}",
-                        hint="A governance repo keeps one YAML file per tool in catalog/; "
-                             "`martechgate init DIR` starts one.")
+        raise RepoError(
+            f"there is no {CATALOG_DIR}/ folder in {repo}",
+            hint="A governance repo keeps one YAML file per tool in catalog/; `martechgate init DIR` starts one.",
+        )
     return source
 
 
 def _write_report(output: str, text: str) -> None:
     """Write whole or not at all: CI uploads this file, and a half-written report would mislead."""
+
     def failed(error: OSError) -> RepoError:
-        return RepoError(f"could not write the report to {output}: {error.strerror}",
-                         hint="Name a file in a folder that exists and is writable.")
+        return RepoError(
+            f"could not write the report to {output}: {error.strerror}",
+            hint="Name a file in a folder that exists and is writable.",
+        )
 
     try:
-        handle, temporary = tempfile.mkstemp(dir=os.path.dirname(os.path.abspath(output)),
-                                             prefix=".martechgate-report.")
+        handle, temporary = tempfile.mkstemp(
+            dir=os.path.dirname(os.path.abspath(output)), prefix=".martechgate-report."
+        )
     except OSError as error:
         raise failed(error) from error
     try:
@@ -54,25 +59,60 @@ def _write_report(output: str, text: str) -> None:
 
 @click.command()
 @repo_argument
-@click.option("--format", "output_format", type=click.Choice(sorted(formats.REPORTERS)), default="text",
-              show_default=True, help="How to print the findings.")
-@click.option("--output", "-o", type=click.Path(dir_okay=False, writable=True),
-              help="Also write the report to this file (in the same format).")
-@click.option("--base", metavar="REF",
-              help="Check only what changed since the merge base with REF (a pull request's base branch "
-                   "or SHA), judged by the rules (martechgate.yaml, policies/) as they are at that base.")
-@click.option("--head", metavar="REF",
-              help="With --base: the revision to check (default: the working tree, untracked files "
-                   "included).")
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(sorted(formats.REPORTERS)),
+    default="text",
+    show_default=True,
+    help="How to print the findings.",
+)
+@click.option(
+    "--output",
+    "-o",
+    type=click.Path(dir_okay=False, writable=True),
+    help="Also write the report to this file (in the same format).",
+)
+@click.option(
+    "--base",
+    metavar="REF",
+    help="Check only what changed since the merge base with REF (a pull request's base branch "
+    "or SHA), judged by the rules (martechgate.yaml, policies/) as they are at that base.",
+)
+@click.option(
+    "--head",
+    metavar="REF",
+    help="With --base: the revision to check (default: the working tree, untracked files included).",
+)
 @today_option
 @color_option
 @click.option("--no-cache", is_flag=True, help="Judge every file afresh, ignoring results of earlier runs.")
-@click.option("--cache-dir", type=click.Path(file_okay=False), envvar="MARTECHGATE_CACHE_DIR",
-              help="Where results of earlier runs are kept (default: ~/.cache/martechgate).")
-@click.option("--jobs", "-j", type=click.IntRange(min=0), default=0, show_default="0: every core",
-              help="Processes that parse new and changed files (1: none besides this one).")
-def check(repo: str, output_format: str, output: str | None, base: str | None, head: str | None,
-          today: date | None, color: bool | None, no_cache: bool, cache_dir: str | None, jobs: int) -> None:
+@click.option(
+    "--cache-dir",
+    type=click.Path(file_okay=False),
+    envvar="MARTECHGATE_CACHE_DIR",
+    help="Where results of earlier runs are kept (default: ~/.cache/martechgate).",
+)
+@click.option(
+    "--jobs",
+    "-j",
+    type=click.IntRange(min=0),
+    default=0,
+    show_default="0: every core",
+    help="Processes that parse new and changed files (1: none besides this one).",
+)
+def check(
+    repo: str,
+    output_format: str,
+    output: str | None,
+    base: str | None,
+    head: str | None,
+    today: date | None,
+    color: bool | None,
+    no_cache: bool,
+    cache_dir: str | None,
+    jobs: int,
+) -> None:
     """Check every catalog entry in REPO (default: here) against the rules and policies.
 
     With --base, check a change (a pull request) instead: the entries it adds, edits, renames or
@@ -81,8 +121,7 @@ def check(repo: str, output_format: str, output: str | None, base: str | None, h
     Exit 0 when nothing blocks, 1 when something does, 2 when the check cannot run.
     """
     if head is not None and base is None:
-        raise UsageError("--head needs --base", hint="Name the base too: `martechgate check --base main "
-                                                     "--head HEAD`.")
+        raise UsageError("--head needs --base", hint="Name the base too: `martechgate check --base main --head HEAD`.")
     day = today or date.today()
     if base is not None:
         # A change reads only the entries it touches and those naming them: nothing to cache. (Its
@@ -96,8 +135,7 @@ def check(repo: str, output_format: str, output: str | None, base: str | None, h
         source = _open_repo(repo)
         if output_format in formats.FULL_ENTRIES:
             no_cache, jobs = True, 1
-        cache = None if no_cache else ResultCache.for_repo(repo, source, day,
-                                                           Path(cache_dir) if cache_dir else None)
+        cache = None if no_cache else ResultCache.for_repo(repo, source, day, Path(cache_dir) if cache_dir else None)
         if jobs == 0:
             from martechgate.check.parallel import available_cores
 
@@ -119,8 +157,9 @@ def test_policies(repo: str, today: date | None) -> None:
     source = open_source(repo)
     policies = load_policies(source, reserved_ids=rules.RULES)
     if not policies:
-        raise RepoError(f"there are no policies in {repo}/policies/", hint="`martechgate init DIR` "
-                        "writes the default policy pack.")
+        raise RepoError(
+            f"there are no policies in {repo}/policies/", hint="`martechgate init DIR` writes the default policy pack."
+        )
     failures = 0
     total = 0
     for policy in policies:
@@ -140,8 +179,13 @@ def _policies_if_any(repo: str) -> list[Policy]:
 
 
 @click.command(name="rules")
-@click.option("--repo", default=".", type=click.Path(file_okay=False), show_default=True,
-              help="The governance repo whose policies to list beside the built-in rules.")
+@click.option(
+    "--repo",
+    default=".",
+    type=click.Path(file_okay=False),
+    show_default=True,
+    help="The governance repo whose policies to list beside the built-in rules.",
+)
 def list_rules(repo: str) -> None:
     """List the built-in rules and the repo's policies."""
     rows = [(m.ID, m.SEVERITY, m.ENFORCEMENT, "built-in", m.TITLE) for m in rules.RULES.values()]
@@ -153,8 +197,13 @@ def list_rules(repo: str) -> None:
 
 @click.command()
 @click.argument("rule")
-@click.option("--repo", default=".", type=click.Path(file_okay=False), show_default=True,
-              help="The governance repo whose policies to look in.")
+@click.option(
+    "--repo",
+    default=".",
+    type=click.Path(file_okay=False),
+    show_default=True,
+    help="The governance repo whose policies to look in.",
+)
 def explain(rule: str, repo: str) -> None:
     """Explain a rule or policy: why it exists, what it checks, and examples."""
     if rule in rules.RULES:
@@ -168,8 +217,7 @@ def explain(rule: str, repo: str) -> None:
             click.echo(_explain_policy(policy))
             return
     known = sorted(rules.RULES) + sorted(p.id for p in _policies_if_any(repo))
-    raise UsageError(f"there is no rule or policy {rule!r}",
-                     hint=f"Known: {', '.join(known)}")
+    raise UsageError(f"there is no rule or policy {rule!r}", hint=f"Known: {', '.join(known)}")
 
 
 def _explain_policy(policy: Policy) -> str:
@@ -178,12 +226,19 @@ def _explain_policy(policy: Policy) -> str:
 
     applies = schemas.summarize(policy.match, owner="whose")
     passes = schemas.summarize(policy.require)
-    lines = [f"{policy.id}: {policy.title}  ({policy.severity}, {policy.enforcement}, {policy.file})", "",
-             policy.description, "",
-             f"Applies to entries {applies}." if applies else f"Applies to entries matching: {dump(policy.match)}",
-             f"They pass when {passes}." if passes else f"They must satisfy: {dump(policy.require)}",
-             f"(Exactly, as JSON Schema: match {dump(policy.match)}; require {dump(policy.require)})" if applies
-             and passes else "", f"What to do: {policy.remediation}", ""]
+    lines = [
+        f"{policy.id}: {policy.title}  ({policy.severity}, {policy.enforcement}, {policy.file})",
+        "",
+        policy.description,
+        "",
+        f"Applies to entries {applies}." if applies else f"Applies to entries matching: {dump(policy.match)}",
+        f"They pass when {passes}." if passes else f"They must satisfy: {dump(policy.require)}",
+        f"(Exactly, as JSON Schema: match {dump(policy.match)}; require {dump(policy.require)})"
+        if applies and passes
+        else "",
+        f"What to do: {policy.remediation}",
+        "",
+    ]
     for kind, examples in (("Passes", policy.examples_pass), ("Fails", policy.examples_fail)):
         for example in examples:
             lines.append(f"{kind}: {dump(example)}")
@@ -191,9 +246,9 @@ def _explain_policy(policy: Policy) -> str:
 
 
 @click.command()
-@click.option("--kind", type=click.Choice(schemas.SCHEMA_NAMES), default="entry", show_default=True,
-              help="Which schema to print.")
+@click.option(
+    "--kind", type=click.Choice(schemas.SCHEMA_NAMES), default="entry", show_default=True, help="Which schema to print."
+)
 def schema(kind: str) -> None:
     """Print a JSON Schema (for editors: yaml-language-server, and other tools)."""
     click.echo(json.dumps(schemas.load_schema(kind), indent=2))
-

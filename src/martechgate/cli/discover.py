@@ -36,8 +36,14 @@ class ProblemSink:
     def __call__(self, item: RowProblem | Notice) -> None:
         is_problem = isinstance(item, RowProblem)
         if self.writer:
-            self.writer.writerow([item.file, item.where, "malformed" if is_problem else "note",
-                                  item.reason if isinstance(item, RowProblem) else item.message])
+            self.writer.writerow(
+                [
+                    item.file,
+                    item.where,
+                    "malformed" if is_problem else "note",
+                    item.reason if isinstance(item, RowProblem) else item.message,
+                ]
+            )
         if self.shown < SHOWN_PROBLEMS or not is_problem:
             click.echo(f"{'malformed' if is_problem else 'note'}: {item}", err=True)
             self.shown += is_problem
@@ -45,50 +51,104 @@ class ProblemSink:
             self.hidden += 1
 
 
-def _specs(okta: tuple[str, ...], entra: tuple[str, ...], google: tuple[str, ...],
-           expenses: tuple[str, ...], source: tuple[str, ...]) -> list[SourceSpec]:
-    specs = [SourceSpec(kind, path) for kind, paths in
-             (("okta", okta), ("entra", entra), ("google", google), ("expenses", expenses)) for path in paths]
+def _specs(
+    okta: tuple[str, ...],
+    entra: tuple[str, ...],
+    google: tuple[str, ...],
+    expenses: tuple[str, ...],
+    source: tuple[str, ...],
+) -> list[SourceSpec]:
+    specs = [
+        SourceSpec(kind, path)
+        for kind, paths in (("okta", okta), ("entra", entra), ("google", google), ("expenses", expenses))
+        for path in paths
+    ]
     specs += [SourceSpec(*parse_source(text)) for text in source]
     if not specs:
-        raise UsageError("no export to read",
-                         hint="Name at least one: --okta FILE, --entra FILE, --google FILE, --expenses FILE "
-                              "or --source KIND=FILE.")
+        raise UsageError(
+            "no export to read",
+            hint="Name at least one: --okta FILE, --entra FILE, --google FILE, --expenses FILE or --source KIND=FILE.",
+        )
     return specs
 
 
 @click.command(name="discover")
 @repo_argument
 @click.option("--okta", multiple=True, metavar="FILE", help="Okta System Log export (JSON array or NDJSON).")
-@click.option("--entra", multiple=True, metavar="FILE",
-              help="Microsoft Entra sign-in logs (Graph response with `value`, JSON array or NDJSON).")
-@click.option("--google", multiple=True, metavar="FILE",
-              help="Google Workspace OAuth token audit (Reports API response with `items`, array or NDJSON).")
+@click.option(
+    "--entra",
+    multiple=True,
+    metavar="FILE",
+    help="Microsoft Entra sign-in logs (Graph response with `value`, JSON array or NDJSON).",
+)
+@click.option(
+    "--google",
+    multiple=True,
+    metavar="FILE",
+    help="Google Workspace OAuth token audit (Reports API response with `items`, array or NDJSON).",
+)
 @click.option("--expenses", multiple=True, metavar="FILE", help="Expense or corporate card export (CSV).")
-@click.option("--source", multiple=True, metavar="KIND=FILE",
-              help="Any of the above by kind: okta, entra, google, expenses. Repeatable.")
-@click.option("--csv-map", "csv_map", multiple=True, metavar="FIELD=COLUMN,...",
-              help="CSV column names where they differ from the usual: date, merchant, amount, currency, "
-                   "employee, cost_centre, mcc. E.g. --csv-map merchant=Vendor,amount=Total")
-@click.option("--csv-encoding", metavar="ENCODING",
-              help="The CSV files' encoding (default: UTF-8, with lines that are not read as Windows-1252).")
-@click.option("--csv-date-format", metavar="FORMAT", help="strptime format of CSV dates (default: ISO 8601), "
-              "e.g. %m/%d/%Y")
+@click.option(
+    "--source",
+    multiple=True,
+    metavar="KIND=FILE",
+    help="Any of the above by kind: okta, entra, google, expenses. Repeatable.",
+)
+@click.option(
+    "--csv-map",
+    "csv_map",
+    multiple=True,
+    metavar="FIELD=COLUMN,...",
+    help="CSV column names where they differ from the usual: date, merchant, amount, currency, "
+    "employee, cost_centre, mcc. E.g. --csv-map merchant=Vendor,amount=Total",
+)
+@click.option(
+    "--csv-encoding",
+    metavar="ENCODING",
+    help="The CSV files' encoding (default: UTF-8, with lines that are not read as Windows-1252).",
+)
+@click.option(
+    "--csv-date-format", metavar="FORMAT", help="strptime format of CSV dates (default: ISO 8601), e.g. %m/%d/%Y"
+)
 @click.option("--currency", metavar="CODE", help="Currency of CSV amounts when there is no currency column.")
 @click.option("--all", "show_all", is_flag=True, help="List every tool in use, approved ones too.")
-@click.option("--format", "output_format", type=click.Choice(tables.FORMATS), default="table",
-              show_default=True, help="How to print the result.")
-@click.option("--problems", "problems_file", type=click.Path(dir_okay=False, writable=True),
-              help="Write every malformed record (file, row, reason) to this CSV file.")
-@click.option("--write-proposals", is_flag=True,
-              help="Draft catalog/<id>.yaml (status: proposed) for each tool in use that is not in the "
-                   "catalog.")
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(tables.FORMATS),
+    default="table",
+    show_default=True,
+    help="How to print the result.",
+)
+@click.option(
+    "--problems",
+    "problems_file",
+    type=click.Path(dir_okay=False, writable=True),
+    help="Write every malformed record (file, row, reason) to this CSV file.",
+)
+@click.option(
+    "--write-proposals",
+    is_flag=True,
+    help="Draft catalog/<id>.yaml (status: proposed) for each tool in use that is not in the catalog.",
+)
 @today_option
-def discover_command(repo: str, okta: tuple[str, ...], entra: tuple[str, ...], google: tuple[str, ...],
-                     expenses: tuple[str, ...], source: tuple[str, ...], csv_map: tuple[str, ...],
-                     csv_encoding: str | None, csv_date_format: str | None, currency: str | None,
-                     show_all: bool, output_format: str, problems_file: str | None, write_proposals: bool,
-                     today: date | None) -> None:
+def discover_command(
+    repo: str,
+    okta: tuple[str, ...],
+    entra: tuple[str, ...],
+    google: tuple[str, ...],
+    expenses: tuple[str, ...],
+    source: tuple[str, ...],
+    csv_map: tuple[str, ...],
+    csv_encoding: str | None,
+    csv_date_format: str | None,
+    currency: str | None,
+    show_all: bool,
+    output_format: str,
+    problems_file: str | None,
+    write_proposals: bool,
+    today: date | None,
+) -> None:
     """Find the tools in use that are not approved, from sign-in, OAuth and expense exports.
 
     Each app seen is matched to a catalog entry, with the reason shown: an id listed in the entry's
@@ -105,8 +165,10 @@ def discover_command(repo: str, okta: tuple[str, ...], entra: tuple[str, ...], g
     options = _csv_options(csv_map, csv_encoding, csv_date_format, currency)
     catalog_source = open_source(repo)
     if not catalog_source.exists(CATALOG_DIR):
-        raise RepoError(f"there is no {CATALOG_DIR}/ folder in {repo}",
-                        hint="Run in the governance repo, or name it: martechgate discover REPO --okta FILE")
+        raise RepoError(
+            f"there is no {CATALOG_DIR}/ folder in {repo}",
+            hint="Run in the governance repo, or name it: martechgate discover REPO --okta FILE",
+        )
     entries = [entry.data for entry in load_entries(catalog_source) if entry.data is not None]
     out = _open_problems(problems_file)
     try:
@@ -125,8 +187,9 @@ def discover_command(repo: str, okta: tuple[str, ...], entra: tuple[str, ...], g
     raise SystemExit(EXIT_BLOCKED if result.unapproved else EXIT_OK)
 
 
-def _csv_options(csv_map: tuple[str, ...], encoding: str | None, date_format: str | None,
-                 currency: str | None) -> CsvOptions:
+def _csv_options(
+    csv_map: tuple[str, ...], encoding: str | None, date_format: str | None, currency: str | None
+) -> CsvOptions:
     columns: dict[str, str] = {}
     for text in csv_map:
         columns.update(parse_map(text))
@@ -134,8 +197,10 @@ def _csv_options(csv_map: tuple[str, ...], encoding: str | None, date_format: st
         try:
             "".encode(encoding)
         except LookupError:
-            raise UsageError(f"--csv-encoding {encoding!r} is not an encoding Python knows",
-                             hint="E.g. utf-8, cp1252, latin-1, utf-16.") from None
+            raise UsageError(
+                f"--csv-encoding {encoding!r} is not an encoding Python knows",
+                hint="E.g. utf-8, cp1252, latin-1, utf-16.",
+            ) from None
     if currency and (len(currency) != 3 or not currency.isalpha()):
         raise UsageError(f"--currency {currency!r} is not a 3-letter ISO 4217 code", hint="E.g. USD, EUR.")
     return CsvOptions(columns, encoding, currency.upper() if currency else None, date_format)
@@ -156,7 +221,9 @@ def _report_proposals(results: list[proposals.Proposal]) -> None:
         where = f"{result.path}: " if result.path else ""
         click.echo(f"proposal: {where}{result.app}: {result.note}", err=True)
     if written:
-        click.echo(f"{len(written)} draft entries written with status: proposed. `martechgate check` will "
-                   f"report their missing {', '.join(proposals.TO_FILL)} as schema findings until their "
-                   "owners fill them in; that is expected.", err=True)
-
+        click.echo(
+            f"{len(written)} draft entries written with status: proposed. `martechgate check` will "
+            f"report their missing {', '.join(proposals.TO_FILL)} as schema findings until their "
+            "owners fill them in; that is expected.",
+            err=True,
+        )

@@ -44,14 +44,16 @@ def _write_atomically(target: Path, text: str) -> None:
         os.replace(temporary, target)
     except OSError as error:
         Path(temporary).unlink(missing_ok=True)
-        raise RepoError(f"could not write {target}: {error.strerror}",
-                        hint="Check that the folder is writable.") from error
+        raise RepoError(
+            f"could not write {target}: {error.strerror}", hint="Check that the folder is writable."
+        ) from error
 
 
 @click.command()
 @repo_argument
-@click.option("--write", is_flag=True, help=f"Write {CODEOWNERS} (at the git repository's root) instead of "
-                                            "printing it.")
+@click.option(
+    "--write", is_flag=True, help=f"Write {CODEOWNERS} (at the git repository's root) instead of printing it."
+)
 def codeowners(repo: str, write: bool) -> None:
     """Print (or --write) .github/CODEOWNERS from the groups of the review rules' `paths`.
 
@@ -69,8 +71,7 @@ def codeowners(repo: str, write: bool) -> None:
         click.echo(f"{target} is up to date", err=True)
         raise SystemExit(EXIT_OK)
     _write_atomically(target, generated.text)
-    click.echo(f"wrote {target}; commit it (it is a governance file: the governance reviewers approve it)",
-               err=True)
+    click.echo(f"wrote {target}; commit it (it is a governance file: the governance reviewers approve it)", err=True)
 
 
 def _team_ids(values: tuple[str, ...]) -> dict[str, int]:
@@ -78,17 +79,24 @@ def _team_ids(values: tuple[str, ...]) -> dict[str, int]:
     for value in values:
         team, _, number = value.rpartition("=")
         if not team or not number.isdigit():
-            raise UsageError(f"--team-id {value!r} is not ORG/TEAM=ID",
-                             hint="For example --team-id acme/it-architecture=4321567 "
-                                  "(`gh api orgs/acme/teams/it-architecture --jq .id` gives the id).")
+            raise UsageError(
+                f"--team-id {value!r} is not ORG/TEAM=ID",
+                hint="For example --team-id acme/it-architecture=4321567 "
+                "(`gh api orgs/acme/teams/it-architecture --jq .id` gives the id).",
+            )
         ids[team] = int(number)
     return ids
 
 
 @click.command()
 @repo_argument
-@click.option("--team-id", "team_ids", multiple=True, metavar="ORG/TEAM=ID",
-              help="The numeric id of a github_team (rulesets name teams by id); repeat for each team.")
+@click.option(
+    "--team-id",
+    "team_ids",
+    multiple=True,
+    metavar="ORG/TEAM=ID",
+    help="The numeric id of a github_team (rulesets name teams by id); repeat for each team.",
+)
 @click.option("--name", default="martechgate review backstop", show_default=True, help="The ruleset's name.")
 def ruleset(repo: str, team_ids: tuple[str, ...], name: str) -> None:
     """Print a GitHub repository ruleset (JSON) requiring the path rules' teams and martechgate's review.
@@ -101,4 +109,3 @@ def ruleset(repo: str, team_ids: tuple[str, ...], name: str) -> None:
     payload, notes = github_setup.ruleset(organization, _team_ids(team_ids), prefix, name)
     _notes(notes)
     click.echo(json.dumps(payload, indent=2))
-

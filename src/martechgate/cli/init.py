@@ -28,7 +28,7 @@ def _files(folder: Traversable, prefix: str = "") -> list[tuple[str, Traversable
 def _target_name(name: str) -> str:
     for packaged, real in DOTTED.items():
         if name.startswith(packaged):
-            return real + name[len(packaged):]
+            return real + name[len(packaged) :]
     return name
 
 
@@ -38,8 +38,10 @@ def write_starter(target: Path) -> list[str]:
     files = [(_target_name(name), item) for name, item in _files(starter)]
     clashes = [name for name, _ in files if (target / name).exists()]
     if clashes:
-        raise UsageError(f"{target} already has {clashes[0]}; nothing was written",
-                         hint="Choose an empty or new folder for the new governance repo.")
+        raise UsageError(
+            f"{target} already has {clashes[0]}; nothing was written",
+            hint="Choose an empty or new folder for the new governance repo.",
+        )
     for name, item in files:
         path = target / name
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -55,6 +57,6 @@ def init(directory: str) -> None:
     click.echo(f"Started a governance repo in {directory} ({len(written)} files):")
     for name in written:
         click.echo(f"  {name}")
-    click.echo("Next: edit martechgate.yaml (your groups and reviewers), then run "
-               f"`martechgate check {directory}` and commit.")
-
+    click.echo(
+        f"Next: edit martechgate.yaml (your groups and reviewers), then run `martechgate check {directory}` and commit."
+    )

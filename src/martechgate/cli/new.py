@@ -30,9 +30,11 @@ from martechgate.intake.proposal import Draft, Invalid, Question
 from martechgate.sources.repo import CATALOG_DIR, WorkTree
 from martechgate.sources.yamlload import load_bytes
 
-INTRO = ("Let's propose a new tool. Answer each question and press Enter; [brackets] show the answer "
-         "you get by just pressing Enter. Type ? at any question for an explanation, Ctrl-C to stop "
-         "(nothing is written until the end).")
+INTRO = (
+    "Let's propose a new tool. Answer each question and press Enter; [brackets] show the answer "
+    "you get by just pressing Enter. Type ? at any question for an explanation, Ctrl-C to stop "
+    "(nothing is written until the end)."
+)
 
 
 def _say(text: str = "", **style: Any) -> None:
@@ -65,8 +67,14 @@ def ask(question: Question, draft: Draft) -> Any:
     if choices:
         _say(_wrap(choices))
     if question.key == "capabilities":
-        used = sorted({c for other in draft.catalog_ids.values() if other.get("category") ==
-                       draft.get("category") for c in other.get("capabilities") or []})
+        used = sorted(
+            {
+                c
+                for other in draft.catalog_ids.values()
+                if other.get("category") == draft.get("category")
+                for c in other.get("capabilities") or []
+            }
+        )
         if used:
             _say(f"    Already used in {draft.get('category')}: {', '.join(used)}")
     while True:
@@ -90,8 +98,10 @@ def ask(question: Question, draft: Draft) -> Any:
 def _ask_integrations(draft: Draft) -> list[dict[str, Any]]:
     if not draft.catalog_ids:
         return []
-    _say("\nWill it connect to tools already in the catalog? Type a tool's id, one at a time; press Enter "
-         "when there are no (more).")
+    _say(
+        "\nWill it connect to tools already in the catalog? Type a tool's id, one at a time; press Enter "
+        "when there are no (more)."
+    )
     _say(_wrap(sorted(draft.catalog_ids), numbered=False))
     target_question, *details = proposal.INTEGRATION_QUESTIONS
     integrations: list[dict[str, Any]] = []
@@ -114,11 +124,20 @@ def _confirm_overlap(found: list[proposal.Overlap], draft: Draft) -> bool:
     _say("\nBefore you go on: this looks like a tool we may already have.", fg="yellow", bold=True)
     for overlap in found:
         _say(f"  - {overlap.sentence}", fg="yellow")
-    _say("  Using what is already approved is the fastest yes. If this tool does something the others "
-         "cannot, go on and say so in the purpose.")
-    go_on = Question("continue", "Continue with this proposal anyway?", "Yes: go on with the questions "
-                     "and write the proposal; the reviewers will see the overlap and decide. No: stop here "
-                     "and nothing is written.", proposal.parse_yes_no, default=lambda d: "n", yes_no=True)
+    _say(
+        "  Using what is already approved is the fastest yes. If this tool does something the others "
+        "cannot, go on and say so in the purpose."
+    )
+    go_on = Question(
+        "continue",
+        "Continue with this proposal anyway?",
+        "Yes: go on with the questions "
+        "and write the proposal; the reviewers will see the overlap and decide. No: stop here "
+        "and nothing is written.",
+        proposal.parse_yes_no,
+        default=lambda d: "n",
+        yes_no=True,
+    )
     return bool(ask(go_on, draft))
 
 
@@ -142,35 +161,49 @@ def wizard(draft: Draft) -> bool:
 
 # --- non-interactive ------------------------------------------------------------------------------
 
+
 def _read_answers(path: str) -> dict[str, Any]:
     try:
         raw = Path(path).read_bytes()
     except OSError as error:
-        raise UsageError(f"cannot read the answers file {path}: {error.strerror}",
-                         hint="Name a YAML or JSON file with the entry's fields.") from None
+        raise UsageError(
+            f"cannot read the answers file {path}: {error.strerror}",
+            hint="Name a YAML or JSON file with the entry's fields.",
+        ) from None
     if path.lower().endswith(".json"):  # JSON's \ud800-style escapes are not YAML: read JSON as JSON
         try:
             value = json.loads(raw.decode("utf-8"))
         except (UnicodeDecodeError, ValueError) as error:
-            raise UsageError(f"the answers file is not valid JSON: {error}", file=path,
-                             hint="Nothing was written.") from None
+            raise UsageError(
+                f"the answers file is not valid JSON: {error}", file=path, hint="Nothing was written."
+            ) from None
         if not isinstance(value, dict):
-            raise UsageError("the answers file must hold the entry's fields ({\"name\": ..., ...})", file=path,
-                             hint="See `martechgate schema` for the fields; nothing was written.")
+            raise UsageError(
+                'the answers file must hold the entry\'s fields ({"name": ..., ...})',
+                file=path,
+                hint="See `martechgate schema` for the fields; nothing was written.",
+            )
         return value
     loaded = load_bytes(raw)
     if loaded.problems:
         first = loaded.problems[0]
-        raise UsageError(first.message, file=path, line=first.line, column=first.column,
-                         hint="The answers file must be valid YAML or JSON; nothing was written.")
+        raise UsageError(
+            first.message,
+            file=path,
+            line=first.line,
+            column=first.column,
+            hint="The answers file must be valid YAML or JSON; nothing was written.",
+        )
     if not isinstance(loaded.value, dict):
-        raise UsageError("the answers file must hold the entry's fields (name: ..., vendor: ...)",
-                         file=path, hint="See `martechgate schema` for the fields; nothing was written.")
+        raise UsageError(
+            "the answers file must hold the entry's fields (name: ..., vendor: ...)",
+            file=path,
+            hint="See `martechgate schema` for the fields; nothing was written.",
+        )
     return dict(loaded.value)
 
 
-def from_answers(draft: Draft, from_file: str | None, flags: dict[str, str],
-                 integrations: Sequence[str]) -> list[str]:
+def from_answers(draft: Draft, from_file: str | None, flags: dict[str, str], integrations: Sequence[str]) -> list[str]:
     """Fill `draft` from the answers file and the flags; the problems with them, all at once."""
     if from_file:
         draft.answers.update(_read_answers(from_file))
@@ -202,6 +235,7 @@ def from_answers(draft: Draft, from_file: str | None, flags: dict[str, str],
 
 # --- the report after writing ---------------------------------------------------------------------
 
+
 def report(repo: Path, entries: list[Entry], entry: dict[str, Any], text: str, draft: Draft, err: bool) -> None:
     file = f"{CATALOG_DIR}/{entry['id']}.yaml"
     catalog = proposal.catalog_with(repo, entries, file, text, draft.today)
@@ -214,13 +248,18 @@ def report(repo: Path, entries: list[Entry], entry: dict[str, Any], text: str, d
     say(f"Risk tier: {tier} ({'; '.join(reasons)}).")
     if findings:
         blocking = sum(1 for f in findings if f.blocking)
-        say(f"\nStill missing before it can be approved ({blocking} must be fixed, "
-            f"{len(findings) - blocking} advice):", bold=True)
+        say(
+            f"\nStill missing before it can be approved ({blocking} must be fixed, {len(findings) - blocking} advice):",
+            bold=True,
+        )
         for finding in findings:
             label = "must fix" if finding.blocking else "advice"
             say(f"  - [{label}] {finding.message}")
-            say(textwrap.fill(f"What to do: {finding.remediation}", width=100, initial_indent="      ",
-                              subsequent_indent="      "))
+            say(
+                textwrap.fill(
+                    f"What to do: {finding.remediation}", width=100, initial_indent="      ", subsequent_indent="      "
+                )
+            )
     else:
         say("\nNothing is missing: every rule and policy passes.")
     needs = review.rules_for_entry(draft.organization, entry)
@@ -234,26 +273,47 @@ def report(repo: Path, entries: list[Entry], entry: dict[str, Any], text: str, d
 def answer_flags(function: Any) -> Any:
     """One flag per question (--name, --category, ...): the answer as you would type it."""
     for question in reversed(proposal.QUESTIONS):
-        function = click.option(f"--{question.flag}", question.flag.replace("-", "_"), metavar="TEXT",
-                                help=question.text)(function)
+        function = click.option(
+            f"--{question.flag}", question.flag.replace("-", "_"), metavar="TEXT", help=question.text
+        )(function)
     return function
 
 
 @click.command(name="new")
 @click.argument("repo", default=".", type=click.Path(file_okay=False))
-@click.option("--from", "from_file", type=click.Path(dir_okay=False), metavar="FILE",
-              help="Take the answers from a YAML or JSON file with the entry's fields (no questions).")
-@click.option("--integration", "integrations", multiple=True, metavar="TARGET:DIRECTION[:DATA,...]",
-              help="A connection to a catalog tool, e.g. salesforce-sales-cloud:outbound:contact-pii "
-                   "(repeat for more).")
+@click.option(
+    "--from",
+    "from_file",
+    type=click.Path(dir_okay=False),
+    metavar="FILE",
+    help="Take the answers from a YAML or JSON file with the entry's fields (no questions).",
+)
+@click.option(
+    "--integration",
+    "integrations",
+    multiple=True,
+    metavar="TARGET:DIRECTION[:DATA,...]",
+    help="A connection to a catalog tool, e.g. salesforce-sales-cloud:outbound:contact-pii (repeat for more).",
+)
 @click.option("--dry-run", is_flag=True, help="Print the entry instead of writing it.")
-@click.option("--allow-overlap", is_flag=True,
-              help="Without questions: write even if a tool of the same vendor or for the same job exists.")
+@click.option(
+    "--allow-overlap",
+    is_flag=True,
+    help="Without questions: write even if a tool of the same vendor or for the same job exists.",
+)
 @today_option
 @answer_flags
 @click.pass_context
-def new(ctx: click.Context, repo: str, from_file: str | None, integrations: tuple[str, ...], dry_run: bool,
-        allow_overlap: bool, today: date | None, **flag_values: str | None) -> None:
+def new(
+    ctx: click.Context,
+    repo: str,
+    from_file: str | None,
+    integrations: tuple[str, ...],
+    dry_run: bool,
+    allow_overlap: bool,
+    today: date | None,
+    **flag_values: str | None,
+) -> None:
     """Propose a new tool: asks plain questions and writes catalog/<id>.yaml in REPO (default: here).
 
     With --from FILE or any answer flag, nothing is asked: problems are listed all at once (exit 2) and
@@ -263,8 +323,10 @@ def new(ctx: click.Context, repo: str, from_file: str | None, integrations: tupl
     source = WorkTree(root)
     organization = load_organization(source)
     if not source.exists(CATALOG_DIR):
-        raise RepoError(f"there is no {CATALOG_DIR}/ folder in {repo}",
-                        hint="Run inside a governance repo (`martechgate init DIR` starts one).")
+        raise RepoError(
+            f"there is no {CATALOG_DIR}/ folder in {repo}",
+            hint="Run inside a governance repo (`martechgate init DIR` starts one).",
+        )
     entries = load_entries(source)  # read once: for overlaps and choices now, for the check at the end
     catalog_ids = {e.id: e.data for e in entries if e.id is not None and e.data is not None}
     draft = Draft(organization, catalog_ids, today or date.today())
@@ -276,34 +338,41 @@ def new(ctx: click.Context, repo: str, from_file: str | None, integrations: tupl
         entry = proposal.finish(draft.answers)
         errors += proposal.problems(entry, draft)
         if errors:
-            raise UsageError("the proposal cannot be written:\n" + "\n".join(f"  - {e}" for e in errors),
-                             hint="Nothing was written. Fix these and run again (`martechgate new` without "
-                                  "--from or flags asks the questions one by one).")
+            raise UsageError(
+                "the proposal cannot be written:\n" + "\n".join(f"  - {e}" for e in errors),
+                hint="Nothing was written. Fix these and run again (`martechgate new` without "
+                "--from or flags asks the questions one by one).",
+            )
         found = proposal.overlaps(entry, catalog_ids)
         if found and not allow_overlap:
-            raise UsageError("this looks like a tool the catalog already has:\n"
-                             + "\n".join(f"  - {o.sentence}" for o in found),
-                             hint="Nothing was written. Use the existing tool, or run again with "
-                                  "--allow-overlap and say in the purpose why another one is needed.")
+            raise UsageError(
+                "this looks like a tool the catalog already has:\n" + "\n".join(f"  - {o.sentence}" for o in found),
+                hint="Nothing was written. Use the existing tool, or run again with "
+                "--allow-overlap and say in the purpose why another one is needed.",
+            )
         for overlap in found:
             click.echo(f"Note: {overlap.sentence}", err=True)
     else:
         try:
             if not wizard(draft):
-                _say("Nothing was written. The existing tool's entry is in catalog/; its owners can add "
-                     "you as a user.")
+                _say("Nothing was written. The existing tool's entry is in catalog/; its owners can add you as a user.")
                 ctx.exit(EXIT_OK)
         except click.Abort as stop:
             ended = isinstance(stop.__context__, EOFError)
-            click.echo("\n" + ("The answers ended before the last question" if ended else "Stopped")
-                       + "; nothing was written.", err=True)
+            click.echo(
+                "\n"
+                + ("The answers ended before the last question" if ended else "Stopped")
+                + "; nothing was written.",
+                err=True,
+            )
             ctx.exit(EXIT_CANNOT_RUN)
         entry = proposal.finish(draft.answers)
         errors = proposal.problems(entry, draft)
         if errors:  # each answer was checked as given, so this is a defect, not a wrong answer
-            raise UsageError("the answers do not make a valid entry:\n"
-                             + "\n".join(f"  - {e}" for e in errors),
-                             hint="Nothing was written. Please report this.")
+            raise UsageError(
+                "the answers do not make a valid entry:\n" + "\n".join(f"  - {e}" for e in errors),
+                hint="Nothing was written. Please report this.",
+            )
 
     text = proposal.render(entry, draft.today)
     if dry_run:
@@ -316,10 +385,12 @@ def new(ctx: click.Context, repo: str, from_file: str | None, integrations: tupl
     try:
         report(root, entries, entry, text, draft, err=False)
     except KeyboardInterrupt:  # the entry is complete on disk; only the advice was cut short
-        click.echo(f"\nStopped; {written} is written and complete. `martechgate check` lists what is missing.",
-                   err=True)
+        click.echo(
+            f"\nStopped; {written} is written and complete. `martechgate check` lists what is missing.", err=True
+        )
         ctx.exit(EXIT_CANNOT_RUN)
-    click.echo(f"\nNext: commit it on a branch and open a pull request, e.g.\n"
-               f"  git switch -c propose-{entry['id']} && git add {CATALOG_DIR}/{entry['id']}.yaml && "
-               f"git commit -m 'Propose {entry['name']}'")
-
+    click.echo(
+        f"\nNext: commit it on a branch and open a pull request, e.g.\n"
+        f"  git switch -c propose-{entry['id']} && git add {CATALOG_DIR}/{entry['id']}.yaml && "
+        f"git commit -m 'Propose {entry['name']}'"
+    )

@@ -27,15 +27,20 @@ def repo_argument(function: F) -> F:
 
 
 def today_option(function: F) -> F:
-    return click.option("--today", metavar="YYYY-MM-DD", callback=_parse_date,
-                        help="Judge dates as of this day instead of today (to reproduce a past verdict).")(
-        function)
+    return click.option(
+        "--today",
+        metavar="YYYY-MM-DD",
+        callback=_parse_date,
+        help="Judge dates as of this day instead of today (to reproduce a past verdict).",
+    )(function)
 
 
 def color_option(function: F) -> F:
-    return click.option("--color/--no-color", default=None,
-                        help="Colour the output (default: only on a terminal, and never with NO_COLOR).")(
-        function)
+    return click.option(
+        "--color/--no-color",
+        default=None,
+        help="Colour the output (default: only on a terminal, and never with NO_COLOR).",
+    )(function)
 
 
 def use_color(requested: bool | None) -> bool:

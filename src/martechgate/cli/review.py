@@ -15,21 +15,49 @@ from martechgate.sources.github import ActionsContext
 
 @click.command()
 @repo_argument
-@click.option("--base", metavar="REF", help="The branch the change goes into; its merge base's "
-              "martechgate.yaml gives the rules. Required offline; with --github, the pull request's base.")
-@click.option("--head", metavar="REF", help="The change's commit (default: HEAD offline, the pull "
-              "request's head with --github).")
-@click.option("--reviews", "reviews_file", type=click.Path(dir_okay=False), metavar="FILE",
-              help="The JSON list GitHub's \"list reviews for a pull request\" returns (offline).")
+@click.option(
+    "--base",
+    metavar="REF",
+    help="The branch the change goes into; its merge base's "
+    "martechgate.yaml gives the rules. Required offline; with --github, the pull request's base.",
+)
+@click.option(
+    "--head", metavar="REF", help="The change's commit (default: HEAD offline, the pull request's head with --github)."
+)
+@click.option(
+    "--reviews",
+    "reviews_file",
+    type=click.Path(dir_okay=False),
+    metavar="FILE",
+    help='The JSON list GitHub\'s "list reviews for a pull request" returns (offline).',
+)
 @click.option("--author", metavar="LOGIN", help="The pull request's author, who never counts (offline).")
-@click.option("--github", "use_github", is_flag=True,
-              help="Read the pull request from the GitHub Actions event, fetch its reviews and teams, "
-                   "and set the martechgate/review commit status.")
-@click.option("--format", "output_format", type=click.Choice(sorted(REVIEW_FORMATS)), default="text",
-              show_default=True, help="How to print the verdict.")
+@click.option(
+    "--github",
+    "use_github",
+    is_flag=True,
+    help="Read the pull request from the GitHub Actions event, fetch its reviews and teams, "
+    "and set the martechgate/review commit status.",
+)
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(sorted(REVIEW_FORMATS)),
+    default="text",
+    show_default=True,
+    help="How to print the verdict.",
+)
 @color_option
-def review(repo: str, base: str | None, head: str | None, reviews_file: str | None, author: str | None,
-           use_github: bool, output_format: str, color: bool | None) -> None:
+def review(
+    repo: str,
+    base: str | None,
+    head: str | None,
+    reviews_file: str | None,
+    author: str | None,
+    use_github: bool,
+    output_format: str,
+    color: bool | None,
+) -> None:
     """Check that the change from BASE to HEAD in REPO (default: here) has the approvals it needs.
 
     Each review rule the change triggers, who approved it, and who can still approve it.
@@ -37,11 +65,9 @@ def review(repo: str, base: str | None, head: str | None, reviews_file: str | No
     """
     offline = "martechgate review --base main --reviews reviews.json --author LOGIN"
     if use_github and reviews_file is None and author is None:
-        verdict = pullreview.review_on_github(repo, ActionsContext.from_environment(os.environ),
-                                              base=base, head=head)
+        verdict = pullreview.review_on_github(repo, ActionsContext.from_environment(os.environ), base=base, head=head)
     elif use_github:
-        raise UsageError("--github reads the reviews and the author from GitHub; leave out --reviews "
-                         "and --author")
+        raise UsageError("--github reads the reviews and the author from GitHub; leave out --reviews and --author")
     elif reviews_file is not None and base is not None and author is not None:
         verdict = pullreview.review_offline(repo, base, head, reviews_file, author)
     elif reviews_file is not None:
@@ -51,4 +77,3 @@ def review(repo: str, base: str | None, head: str | None, reviews_file: str | No
     color_wanted = use_color(color) and output_format == "text"
     click.echo(REVIEW_FORMATS[output_format](verdict, color_wanted), nl=False)
     raise SystemExit(EXIT_OK if verdict.approved else EXIT_BLOCKED)
-

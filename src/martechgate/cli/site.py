@@ -29,7 +29,7 @@ def site(out: str, repo: str, today: date | None) -> None:
     """
     catalog = engine.load_catalog(_open_repo(repo), today=today)
     built = build_site(catalog, repo, out)
-    click.echo(f"Wrote the site of {built.tools} tools ({built.findings} findings shown) into {out}: "
-               f"{len(built.files)} files.")
+    click.echo(
+        f"Wrote the site of {built.tools} tools ({built.findings} findings shown) into {out}: {len(built.files)} files."
+    )
     click.echo(f"Open {Path(out) / 'index.html'} in a browser, or publish the folder as it is.")
-

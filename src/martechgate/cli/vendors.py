@@ -30,15 +30,24 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 
 def ref_option(function: F) -> F:
-    return click.option("--ref", metavar="REV", help="Read the catalog as it was at this git revision "
-                        "(branch, tag or commit) instead of the working tree.")(function)
+    return click.option(
+        "--ref",
+        metavar="REV",
+        help="Read the catalog as it was at this git revision (branch, tag or commit) instead of the working tree.",
+    )(function)
 
 
 def format_option(choices: tuple[str, ...] = tables.FORMATS, default: str = "table") -> Callable[[F], F]:
     def decorate(function: F) -> F:
-        return click.option("--format", "output_format", type=click.Choice(choices), default=default,
-                            show_default=True, help="Output format: a table for people, csv/json/markdown "
-                            "for tools.")(function)
+        return click.option(
+            "--format",
+            "output_format",
+            type=click.Choice(choices),
+            default=default,
+            show_default=True,
+            help="Output format: a table for people, csv/json/markdown for tools.",
+        )(function)
+
     return decorate
 
 
@@ -46,9 +55,11 @@ def _load(repo: str, ref: str | None, today: date | None = None) -> tuple[Catalo
     source = open_source(repo, ref)
     load_organization(source)  # a missing or broken organisation file is the clearer message
     if not source.exists(CATALOG_DIR):
-        raise RepoError(f"there is no {CATALOG_DIR}/ folder in {repo}" + (f" at {ref}" if ref else ""),
-                        hint="Run inside a governance repo (one YAML file per tool in catalog/), or name it; "
-                             "`martechgate init DIR` starts one.")
+        raise RepoError(
+            f"there is no {CATALOG_DIR}/ folder in {repo}" + (f" at {ref}" if ref else ""),
+            hint="Run inside a governance repo (one YAML file per tool in catalog/), or name it; "
+            "`martechgate init DIR` starts one.",
+        )
     catalog = engine.load_catalog(source, today=today)
     return catalog, read_tools(catalog), source.label
 
@@ -63,17 +74,32 @@ def _emit(table: tables.Table, fmt: str, tools: ToolSet) -> None:
 @click.command()
 @repo_argument
 @ref_option
-@click.option("--by", type=click.Choice(spend_report.BY_CHOICES), default="category", show_default=True,
-              help="Group by category, department or status; `tool` lists each tool with its cost per seat "
-                   "against its category's median.")
-@click.option("--hourly-rate", "hourly_rates", multiple=True, metavar="RATE|CUR=RATE",
-              help=f"Price of an hour of internal support effort, in the entry's currency (default "
-                   f"{spend_report.DEFAULT_HOURLY_RATE:g}); CUR=RATE sets it for one currency. Repeatable.")
-@click.option("--all", "include_inactive", is_flag=True,
-              help="Include retired and denied tools (left out by default: they are not in use).")
+@click.option(
+    "--by",
+    type=click.Choice(spend_report.BY_CHOICES),
+    default="category",
+    show_default=True,
+    help="Group by category, department or status; `tool` lists each tool with its cost per seat "
+    "against its category's median.",
+)
+@click.option(
+    "--hourly-rate",
+    "hourly_rates",
+    multiple=True,
+    metavar="RATE|CUR=RATE",
+    help=f"Price of an hour of internal support effort, in the entry's currency (default "
+    f"{spend_report.DEFAULT_HOURLY_RATE:g}); CUR=RATE sets it for one currency. Repeatable.",
+)
+@click.option(
+    "--all",
+    "include_inactive",
+    is_flag=True,
+    help="Include retired and denied tools (left out by default: they are not in use).",
+)
 @format_option()
-def spend(repo: str, ref: str | None, by: str, hourly_rates: tuple[str, ...], include_inactive: bool,
-          output_format: str) -> None:
+def spend(
+    repo: str, ref: str | None, by: str, hourly_rates: tuple[str, ...], include_inactive: bool, output_format: str
+) -> None:
     """Licence and total cost of ownership by category, department or status; per seat by tool.
 
     TCO over the contract term (start to renewal; 12 months when either is missing) = annual cost x
@@ -89,16 +115,26 @@ def spend(repo: str, ref: str | None, by: str, hourly_rates: tuple[str, ...], in
 @click.command()
 @repo_argument
 @ref_option
-@click.option("--within", default="120d", show_default=True, metavar="WINDOW",
-              help="How far ahead to look: 120d (days), 8w (weeks), 6m (months), 1y (years); "
-                   "a plain number is days.")
-@click.option("--ics", "ics_file", type=click.Path(dir_okay=False), metavar="FILE",
-              help="Also write an iCalendar file with an event per cancellation deadline and per renewal "
-                   "(stable UIDs: importing it again updates the events).")
+@click.option(
+    "--within",
+    default="120d",
+    show_default=True,
+    metavar="WINDOW",
+    help="How far ahead to look: 120d (days), 8w (weeks), 6m (months), 1y (years); a plain number is days.",
+)
+@click.option(
+    "--ics",
+    "ics_file",
+    type=click.Path(dir_okay=False),
+    metavar="FILE",
+    help="Also write an iCalendar file with an event per cancellation deadline and per renewal "
+    "(stable UIDs: importing it again updates the events).",
+)
 @today_option
 @format_option()
-def renewals(repo: str, ref: str | None, within: str, ics_file: str | None, today: date | None,
-             output_format: str) -> None:
+def renewals(
+    repo: str, ref: str | None, within: str, ics_file: str | None, today: date | None, output_format: str
+) -> None:
     """Renewals and cancellation deadlines (renewal minus notice days) coming up, soonest deadline first.
 
     A deadline already passed on a contract still to renew is listed with negative days left.
@@ -118,14 +154,25 @@ def renewals(repo: str, ref: str | None, within: str, ics_file: str | None, toda
 @click.command()
 @repo_argument
 @ref_option
-@click.option("--min-similarity", type=float, default=overlap_report.DEFAULT_SIMILARITY, show_default=True,
-              help="Least share of capabilities two tools of a category must have in common (Jaccard: "
-                   "shared ÷ all distinct capabilities of the pair).")
-@click.option("--hourly-rate", "hourly_rates", multiple=True, metavar="RATE|CUR=RATE",
-              help="Hourly rate for the combined TCO, as for `spend`.")
+@click.option(
+    "--min-similarity",
+    type=float,
+    default=overlap_report.DEFAULT_SIMILARITY,
+    show_default=True,
+    help="Least share of capabilities two tools of a category must have in common (Jaccard: "
+    "shared ÷ all distinct capabilities of the pair).",
+)
+@click.option(
+    "--hourly-rate",
+    "hourly_rates",
+    multiple=True,
+    metavar="RATE|CUR=RATE",
+    help="Hourly rate for the combined TCO, as for `spend`.",
+)
 @format_option()
-def overlap(repo: str, ref: str | None, min_similarity: float, hourly_rates: tuple[str, ...],
-            output_format: str) -> None:
+def overlap(
+    repo: str, ref: str | None, min_similarity: float, hourly_rates: tuple[str, ...], output_format: str
+) -> None:
     """Pairs of tools in use that share a category and capabilities, with their combined spend."""
     rates = spend_report.HourlyRates.parse(hourly_rates)
     _catalog, tools, label = _load(repo, ref)
@@ -153,4 +200,3 @@ def graph(repo: str, ref: str | None, output_format: str) -> None:
         return
     table = graph_report.edges_table(built, label, [str(s) for s in tools.skipped])
     _emit(table, fmt, tools)
-

@@ -46,12 +46,14 @@ def _row(path: str, where: str, record: dict[str, Any]) -> UsageRow | Skipped | 
         return RowProblem(path, where, describe_bad_name(raw_user, "userPrincipalName"))
     seen = parse_time(record.get("createdDateTime"))
     if seen is None:
-        return RowProblem(path, where,
-                          f"createdDateTime is not an ISO 8601 time: {record.get('createdDateTime')!r:.60}")
+        return RowProblem(
+            path, where, f"createdDateTime is not an ISO 8601 time: {record.get('createdDateTime')!r:.60}"
+        )
     raw_name = record.get("appDisplayName")
     name = clean_name(raw_name)
     if name is None:
         return RowProblem(path, where, describe_bad_name(raw_name, "appDisplayName"))
     app_id = record.get("appId")
-    return UsageRow(KIND, app_key(name), name, user, seen,
-                    app_ids=(app_id.lower(),) if isinstance(app_id, str) and app_id else ())
+    return UsageRow(
+        KIND, app_key(name), name, user, seen, app_ids=(app_id.lower(),) if isinstance(app_id, str) and app_id else ()
+    )

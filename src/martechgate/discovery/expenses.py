@@ -42,18 +42,41 @@ FALLBACK_ENCODING = "cp1252"
 
 # Field -> the header names that mean it, compared case-, space- and punctuation-insensitively.
 FIELDS: dict[str, tuple[str, ...]] = {
-    "date": ("date", "transaction date", "trans date", "posted date", "posting date", "purchase date",
-             "expense date", "timestamp"),
+    "date": (
+        "date",
+        "transaction date",
+        "trans date",
+        "posted date",
+        "posting date",
+        "purchase date",
+        "expense date",
+        "timestamp",
+    ),
     "merchant": ("merchant", "merchant name", "vendor", "vendor name", "payee", "supplier", "description"),
     "amount": ("amount", "total", "transaction amount", "billing amount", "billed amount", "amount usd"),
     "currency": ("currency", "currency code", "transaction currency", "billing currency"),
-    "employee": ("employee", "employee email", "employee name", "email", "cardholder", "card holder",
-                 "cardholder email", "cardholder name", "user", "submitter"),
+    "employee": (
+        "employee",
+        "employee email",
+        "employee name",
+        "email",
+        "cardholder",
+        "card holder",
+        "cardholder email",
+        "cardholder name",
+        "user",
+        "submitter",
+    ),
     "cost_centre": ("cost centre", "cost center", "department", "dept"),
     "mcc": ("mcc", "merchant category code", "mcc code", "category code"),
 }
-FIELD_ALIASES = {"cost_center": "cost_centre", "costcentre": "cost_centre", "costcenter": "cost_centre",
-                 "department": "cost_centre", "merchant_category_code": "mcc"}
+FIELD_ALIASES = {
+    "cost_center": "cost_centre",
+    "costcentre": "cost_centre",
+    "costcenter": "cost_centre",
+    "department": "cost_centre",
+    "merchant_category_code": "mcc",
+}
 REQUIRED = ("date", "merchant", "amount")
 
 
@@ -73,11 +96,11 @@ def parse_map(text: str) -> dict[str, str]:
         key = key.strip().lower().replace("-", "_")
         key = FIELD_ALIASES.get(key, key)
         if not sep or not header.strip():
-            raise UsageError(f"--csv-map {part!r} is not FIELD=COLUMN",
-                             hint="Write e.g. --csv-map merchant=Vendor,amount=Total")
+            raise UsageError(
+                f"--csv-map {part!r} is not FIELD=COLUMN", hint="Write e.g. --csv-map merchant=Vendor,amount=Total"
+            )
         if key not in FIELDS:
-            raise UsageError(f"--csv-map names an unknown field {key!r}",
-                             hint=f"Fields: {', '.join(FIELDS)}")
+            raise UsageError(f"--csv-map names an unknown field {key!r}", hint=f"Fields: {', '.join(FIELDS)}")
         columns[key] = header.strip()
     return columns
 
@@ -93,8 +116,10 @@ def locate(header: list[str], options: CsvOptions, path: str) -> dict[str, int]:
     for key, wanted in options.columns.items():
         target = _norm(wanted)
         if target not in normalised:
-            raise UsageError(f"{path}: --csv-map {key}={wanted} names no column of this file",
-                             hint=f"Its columns: {', '.join(header)}")
+            raise UsageError(
+                f"{path}: --csv-map {key}={wanted} names no column of this file",
+                hint=f"Its columns: {', '.join(header)}",
+            )
         found[key] = normalised.index(target)
     taken = set(found.values())
     for key, names in FIELDS.items():
@@ -108,8 +133,10 @@ def locate(header: list[str], options: CsvOptions, path: str) -> dict[str, int]:
     missing = [key for key in REQUIRED if key not in found]
     if missing:
         example = ",".join(f"{key}=<column>" for key in missing)
-        raise UsageError(f"{path}: no {', '.join(missing)} column among: {', '.join(header)}",
-                         hint=f"Name the columns with --csv-map {example}")
+        raise UsageError(
+            f"{path}: no {', '.join(missing)} column among: {', '.join(header)}",
+            hint=f"Name the columns with --csv-map {example}",
+        )
     return found
 
 
@@ -178,8 +205,9 @@ class _Decoder:
         first = True
         for number, line in lines(handle, MAX_CSV_LINE):
             if isinstance(line, TooLong):
-                self.pending.append(RowProblem(self.path, f"line {number}",
-                                               f"the line is over {MAX_CSV_LINE:,} bytes; skipped"))
+                self.pending.append(
+                    RowProblem(self.path, f"line {number}", f"the line is over {MAX_CSV_LINE:,} bytes; skipped")
+                )
                 yield "\n"
                 continue
             if first and line.startswith(b"\xef\xbb\xbf"):
@@ -190,10 +218,14 @@ class _Decoder:
             except UnicodeDecodeError:
                 if not self.fell_back:
                     self.fell_back = True
-                    self.pending.append(Notice(
-                        self.path, f"line {number}",
-                        f"not UTF-8; this and later such lines were read as {FALLBACK_ENCODING} (Windows "
-                        "Western). If names look wrong, pass --csv-encoding with the file's encoding"))
+                    self.pending.append(
+                        Notice(
+                            self.path,
+                            f"line {number}",
+                            f"not UTF-8; this and later such lines were read as {FALLBACK_ENCODING} (Windows "
+                            "Western). If names look wrong, pass --csv-encoding with the file's encoding",
+                        )
+                    )
                 yield line.decode(FALLBACK_ENCODING, "replace")
 
     def _decode_as(self, handle: IO[bytes], encoding: str) -> Iterator[str]:
@@ -205,8 +237,9 @@ class _Decoder:
             if len(line) > MAX_CSV_LINE and not line.endswith("\n"):
                 while (rest := text.readline(1 << 20)) and not rest.endswith("\n"):
                     pass
-                self.pending.append(RowProblem(self.path, f"line {number}",
-                                               f"the line is over {MAX_CSV_LINE:,} characters; skipped"))
+                self.pending.append(
+                    RowProblem(self.path, f"line {number}", f"the line is over {MAX_CSV_LINE:,} characters; skipped")
+                )
                 yield "\n"
                 continue
             yield line.removeprefix("\ufeff") if number == 1 else line
@@ -221,8 +254,7 @@ def read(path: str, options: CsvOptions | None = None) -> Iterator[UsageRow | Sk
         try:
             header = next(reader)
         except StopIteration:
-            raise UsageError(f"{path} is empty",
-                             hint="Export the expense report again, with its header row.") from None
+            raise UsageError(f"{path} is empty", hint="Export the expense report again, with its header row.") from None
         except csv.Error as error:
             raise UsageError(f"{path}: the header row is not CSV ({error})") from None
         columns = locate(header, options, path)
@@ -246,8 +278,7 @@ def read(path: str, options: CsvOptions | None = None) -> Iterator[UsageRow | Sk
         yield from decoder.pending
 
 
-def _row(path: str, where: str, row: list[str], columns: dict[str, int],
-         options: CsvOptions) -> UsageRow | RowProblem:
+def _row(path: str, where: str, row: list[str], columns: dict[str, int], options: CsvOptions) -> UsageRow | RowProblem:
     def get(key: str) -> str:
         index = columns.get(key)
         return row[index].strip() if index is not None and index < len(row) else ""
@@ -273,9 +304,18 @@ def _row(path: str, where: str, row: list[str], columns: dict[str, int],
         return RowProblem(path, where, f"merchant category code {mcc[:20]!r} is not 4 digits")
     name, domains = merchant_name(raw_merchant)
     employee = printable(get("employee")).lower()
-    return UsageRow(KIND, app_key(name) or app_key(raw_merchant), name, employee[:MAX_NAME] or None, seen,
-                    app_ids=domains, department=printable(get("cost_centre"))[:MAX_NAME] or None,
-                    spend=amount, currency=currency or None, mcc=mcc or None)
+    return UsageRow(
+        KIND,
+        app_key(name) or app_key(raw_merchant),
+        name,
+        employee[:MAX_NAME] or None,
+        seen,
+        app_ids=domains,
+        department=printable(get("cost_centre"))[:MAX_NAME] or None,
+        spend=amount,
+        currency=currency or None,
+        mcc=mcc or None,
+    )
 
 
 def _parse_date(text: str, date_format: str | None) -> datetime | None:

@@ -87,6 +87,12 @@ def _rows(path: str, where: str, item: dict[str, Any]) -> Iterator[UsageRow | Sk
         if name is None:
             yield RowProblem(path, here, describe_bad_name(raw_name, "app_name (and client_id)"))
             continue
-        yield UsageRow(KIND, app_key(name), name, user, seen,
-                       app_ids=(client_id,) if isinstance(client_id, str) and client_id else (),
-                       scopes=_scopes(parameters.get("scope")))
+        yield UsageRow(
+            KIND,
+            app_key(name),
+            name,
+            user,
+            seen,
+            app_ids=(client_id,) if isinstance(client_id, str) and client_id else (),
+            scopes=_scopes(parameters.get("scope")),
+        )

@@ -29,8 +29,7 @@ from martechgate.discovery.usage import AppUsage, app_key
 FUZZY_THRESHOLD = 88  # WRatio; 90 is a name contained in the entry's name, 85 the nearest false friend
 MIN_FUZZY_LENGTH = 4  # shorter names (`Box`, `Go`) are contained in too many others
 ALIASES_FIELD = "x-aliases"
-_VENDOR_SUFFIX = re.compile(r"[\s,]+(?:inc|llc|ltd|limited|gmbh|corp|corporation|co|pty|plc|sl|sa|ag)\.?$",
-                            re.I)
+_VENDOR_SUFFIX = re.compile(r"[\s,]+(?:inc|llc|ltd|limited|gmbh|corp|corporation|co|pty|plc|sl|sa|ag)\.?$", re.I)
 
 
 @dataclass(frozen=True)
@@ -95,8 +94,7 @@ class Matcher:
                 spellings.append((alias, "x-aliases"))
             for spelling, what in spellings:
                 self.names.setdefault(_name_key(spelling), {}).setdefault(entry_id, (spelling, what))
-                self.choices.append((spelling.replace("-", " ") if what == "entry id" else spelling,
-                                     entry_id, what))
+                self.choices.append((spelling.replace("-", " ") if what == "entry id" else spelling, entry_id, what))
             host = website_host(entry)
             if host:
                 self.hosts.setdefault(host, entry_id)
@@ -110,8 +108,7 @@ class Matcher:
         self._choice_texts = [utils.default_process(text) for text, _, _ in self.choices]
 
     def match(self, app: AppUsage) -> Match | None:
-        return (self._by_identifier(app) or self._by_domain(app) or self._by_name(app)
-                or self._by_fuzzy(app))
+        return self._by_identifier(app) or self._by_domain(app) or self._by_name(app) or self._by_fuzzy(app)
 
     def _by_identifier(self, app: AppUsage) -> Match | None:
         for identifier in sorted(app.app_ids):
@@ -135,8 +132,11 @@ class Matcher:
     @staticmethod
     def _names(app: AppUsage) -> list[str]:
         # A domain seen as the name (`DRIFT.COM` on a card) also stands for its first label (`drift`).
-        labels = [domain.lower().removeprefix("www.").split(".")[0] for domain in sorted(app.app_ids)
-                  if "." in domain and " " not in domain and not domain[0].isdigit()]
+        labels = [
+            domain.lower().removeprefix("www.").split(".")[0]
+            for domain in sorted(app.app_ids)
+            if "." in domain and " " not in domain and not domain[0].isdigit()
+        ]
         return list(dict.fromkeys([app.name, *app.names, *labels]))
 
     def _by_name(self, app: AppUsage) -> Match | None:
@@ -154,8 +154,9 @@ class Matcher:
             query = utils.default_process(name)
             if len(query) < MIN_FUZZY_LENGTH:
                 continue
-            for _, score, index in process.extract(query, self._choice_texts, scorer=fuzz.WRatio,
-                                                   processor=None, score_cutoff=FUZZY_THRESHOLD, limit=5):
+            for _, score, index in process.extract(
+                query, self._choice_texts, scorer=fuzz.WRatio, processor=None, score_cutoff=FUZZY_THRESHOLD, limit=5
+            ):
                 spelling, entry_id, what = self.choices[index]
                 if best is None or score > best[0]:
                     best, tied = (score, entry_id, name, spelling, what), False

@@ -65,5 +65,6 @@ def _row(path: str, where: str, event: dict[str, Any]) -> UsageRow | Skipped | R
     if name is None:
         return RowProblem(path, where, describe_bad_name(raw_name, "the AppInstance's displayName"))
     app_id = app.get("id")
-    return UsageRow(KIND, app_key(name), name, user, seen,
-                    app_ids=(app_id,) if isinstance(app_id, str) and app_id else ())
+    return UsageRow(
+        KIND, app_key(name), name, user, seen, app_ids=(app_id,) if isinstance(app_id, str) and app_id else ()
+    )

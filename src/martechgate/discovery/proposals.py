@@ -25,8 +25,7 @@ from martechgate.sources.repo import CATALOG_DIR
 
 MODELINE = "# yaml-language-server: $schema=https://martechgate.dev/schema/entry-v1.json"
 ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]{1,62}$")
-TO_FILL = ("category", "purpose", "owners.business", "owners.technical", "data.classification",
-           "data.categories")
+TO_FILL = ("category", "purpose", "owners.business", "owners.technical", "data.classification", "data.categories")
 
 
 @dataclass(frozen=True)
@@ -44,13 +43,21 @@ def proposal_id(app: DiscoveredApp) -> str | None:
 
 def entry_for(app: DiscoveredApp, entry_id: str, today: date) -> dict[str, Any]:
     usage = app.usage
-    domains = sorted(identifier for identifier in usage.app_ids if "." in identifier and " " not in identifier
-                     and not identifier.endswith(".apps.googleusercontent.com"))
+    domains = sorted(
+        identifier
+        for identifier in usage.app_ids
+        if "." in identifier and " " not in identifier and not identifier.endswith(".apps.googleusercontent.com")
+    )
     vendor: dict[str, Any] = {"name": usage.name}
     if domains:
         vendor["website"] = f"https://{domains[0]}"
-    data: dict[str, Any] = {"apiVersion": "martechgate/v1", "id": entry_id, "name": usage.name,
-                            "vendor": vendor, "status": "proposed"}
+    data: dict[str, Any] = {
+        "apiVersion": "martechgate/v1",
+        "id": entry_id,
+        "name": usage.name,
+        "vendor": vendor,
+        "status": "proposed",
+    }
     if app.departments:
         data["owners"] = {"department": app.departments[0]}
     if usage.scopes:
@@ -62,8 +69,11 @@ def entry_for(app: DiscoveredApp, entry_id: str, today: date) -> dict[str, Any]:
     if aliases:
         data["x-aliases"] = aliases
     evidence: dict[str, Any] = {
-        "by": "martechgate discover", "date": today.isoformat(), "sources": sorted(usage.sources),
-        "users": len(usage.users), "events": usage.events,
+        "by": "martechgate discover",
+        "date": today.isoformat(),
+        "sources": sorted(usage.sources),
+        "users": len(usage.users),
+        "events": usage.events,
         "first_seen": usage.first_seen.date().isoformat() if usage.first_seen else None,
         "last_seen": usage.last_seen.date().isoformat() if usage.last_seen else None,
     }
@@ -88,29 +98,32 @@ def render(app: DiscoveredApp, entry_id: str, today: date, categories: list[str]
     if categories:
         header.append(f"# category: one of {', '.join(categories)}")
     if app.alternative:
-        header.append(f"# An approved tool may already do this: {app.alternative} "
-                      f"({app.alternative_reason}).")
+        header.append(f"# An approved tool may already do this: {app.alternative} ({app.alternative_reason}).")
     body = yaml.safe_dump(entry_for(app, entry_id, today), sort_keys=False, allow_unicode=True, width=100)
     return "\n".join(header) + "\n" + body
 
 
-
-
-def write_proposals(root: str | os.PathLike[str], apps: list[DiscoveredApp], today: date,
-                    categories: list[str]) -> list[Proposal]:
+def write_proposals(
+    root: str | os.PathLike[str], apps: list[DiscoveredApp], today: date, categories: list[str]
+) -> list[Proposal]:
     folder = Path(root) / CATALOG_DIR
     results = []
     for app in apps:
         if app.sanctioned:
             continue
         if app.entry is not None:
-            results.append(Proposal(app.usage.name, f"{CATALOG_DIR}/{app.entry_id}.yaml", False,
-                                    f"in the catalog already, status {app.status}"))
+            results.append(
+                Proposal(
+                    app.usage.name,
+                    f"{CATALOG_DIR}/{app.entry_id}.yaml",
+                    False,
+                    f"in the catalog already, status {app.status}",
+                )
+            )
             continue
         entry_id = proposal_id(app)
         if entry_id is None:
-            results.append(Proposal(app.usage.name, "", False,
-                                    "its name gives no valid id; write the entry by hand"))
+            results.append(Proposal(app.usage.name, "", False, "its name gives no valid id; write the entry by hand"))
             continue
         relative = f"{CATALOG_DIR}/{entry_id}.yaml"
         if write_new(folder / f"{entry_id}.yaml", render(app, entry_id, today, categories)):

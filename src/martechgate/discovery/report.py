@@ -58,10 +58,13 @@ def table(discovery: Discovery, show_all: bool = False) -> Table:
     meta["apps in use"] = len(discovery.apps)
     meta["not approved"] = len(discovery.unapproved)
     if discovery.not_software:
-        meta["left out"] = (f"{discovery.not_software} expense merchants whose category codes are not "
-                            "software (meals, travel)")
+        meta["left out"] = (
+            f"{discovery.not_software} expense merchants whose category codes are not software (meals, travel)"
+        )
     elif any(s.kind == "expenses" for s in discovery.sources) and not discovery.mcc_seen:
-        meta["note"] = ("the expense export has no merchant category codes, so every merchant is listed; "
-                        "export the MCC column to leave out meals and travel")
+        meta["note"] = (
+            "the expense export has no merchant category codes, so every merchant is listed; "
+            "export the MCC column to leave out meals and travel"
+        )
     title = "Tools in use" if show_all else "Tools in use that are not approved"
     return Table(COLUMNS, [row(app) for app in apps], title=title, meta=meta)

@@ -102,8 +102,9 @@ class Discovery:
         return [app for app in self.apps if not app.sanctioned]
 
 
-def read_sources(specs: Iterable[SourceSpec], options: CsvOptions,
-                 on_problem: Callable[[RowProblem | Notice], None]) -> tuple[Usage, list[SourceStats]]:
+def read_sources(
+    specs: Iterable[SourceSpec], options: CsvOptions, on_problem: Callable[[RowProblem | Notice], None]
+) -> tuple[Usage, list[SourceStats]]:
     usage = Usage()
     add = usage.add
     all_stats = []
@@ -127,9 +128,12 @@ def read_sources(specs: Iterable[SourceSpec], options: CsvOptions,
     return usage, all_stats
 
 
-def discover(specs: Iterable[SourceSpec], entries: Iterable[dict[str, Any]],
-             options: CsvOptions | None = None,
-             on_problem: Callable[[RowProblem | Notice], None] = lambda _item: None) -> Discovery:
+def discover(
+    specs: Iterable[SourceSpec],
+    entries: Iterable[dict[str, Any]],
+    options: CsvOptions | None = None,
+    on_problem: Callable[[RowProblem | Notice], None] = lambda _item: None,
+) -> Discovery:
     entries = list(entries)
     usage, stats = read_sources(specs, options or CsvOptions(), on_problem)
     matcher = Matcher(entries)
@@ -177,8 +181,11 @@ def closest_approved(app: DiscoveredApp, approved: list[dict[str, Any]]) -> tupl
             return named, "the entry's alternative"
         category = entry.get("category")
         mine = _capabilities(entry)
-        same = [candidate for candidate in approved
-                if candidate.get("category") == category and candidate.get("id") != entry.get("id")]
+        same = [
+            candidate
+            for candidate in approved
+            if candidate.get("category") == category and candidate.get("id") != entry.get("id")
+        ]
         if same:
             best = min(same, key=lambda c: (-len(mine & _capabilities(c)), str(c.get("id"))))
             shared = sorted(mine & _capabilities(best))
@@ -186,8 +193,13 @@ def closest_approved(app: DiscoveredApp, approved: list[dict[str, Any]]) -> tupl
             return str(best.get("id")), reason
         return None, None
     names = [str(candidate.get("name", candidate.get("id"))) for candidate in approved]
-    found = process.extractOne(app.usage.name, names, scorer=fuzz.WRatio, processor=utils.default_process,
-                               score_cutoff=ALTERNATIVE_FUZZY_THRESHOLD)
+    found = process.extractOne(
+        app.usage.name,
+        names,
+        scorer=fuzz.WRatio,
+        processor=utils.default_process,
+        score_cutoff=ALTERNATIVE_FUZZY_THRESHOLD,
+    )
     if found is None:
         return None, None
     name, score, index = found

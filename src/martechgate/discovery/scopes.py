@@ -9,16 +9,16 @@ import re
 # (pattern, why) - matched against the whole scope, case-insensitively.
 BROAD_SCOPES: tuple[tuple[str, str], ...] = (
     (r"https://mail\.google\.com/?", "full Gmail access"),
-    (r"https://www\.googleapis\.com/auth/gmail\.(?:modify|readonly|compose|insert|metadata|settings\.\w+)",
-     "reads or changes Gmail"),
+    (
+        r"https://www\.googleapis\.com/auth/gmail\.(?:modify|readonly|compose|insert|metadata|settings\.\w+)",
+        "reads or changes Gmail",
+    ),
     (r"https://www\.googleapis\.com/auth/drive(?:\.readonly)?", "all Google Drive files"),
     (r"https://www\.googleapis\.com/auth/admin\..+", "Google Workspace admin"),
     (r"https://www\.googleapis\.com/auth/cloud-platform", "full Google Cloud access"),
-    (r"https://www\.googleapis\.com/auth/(?:calendar|contacts|directory\.readonly)",
-     "all calendars or contacts"),
+    (r"https://www\.googleapis\.com/auth/(?:calendar|contacts|directory\.readonly)", "all calendars or contacts"),
     (r"https://www\.googleapis\.com/auth/spreadsheets", "all Google Sheets"),
-    (r"(?:https://graph\.microsoft\.com/)?(?:Mail\.ReadWrite|Mail\.Read|Mail\.Send)(?:\.All)?",
-     "reads or sends mail"),
+    (r"(?:https://graph\.microsoft\.com/)?(?:Mail\.ReadWrite|Mail\.Read|Mail\.Send)(?:\.All)?", "reads or sends mail"),
     (r"(?:https://graph\.microsoft\.com/)?(?:Files|Sites)\.(?:Read|ReadWrite)\.All", "all files"),
     (r"(?:https://graph\.microsoft\.com/)?(?:Directory|User)\.ReadWrite\.All", "writes the directory"),
     (r"(?:https://graph\.microsoft\.com/)?Sites\.FullControl\.All", "full control of SharePoint"),

@@ -26,9 +26,10 @@ def parse_source(text: str) -> tuple[str, str]:
     kind, sep, path = text.partition("=")
     kind = kind.strip().lower()
     if not sep or not path:
-        raise UsageError(f"--source {text!r} is not KIND=FILE",
-                         hint="Write e.g. --source okta=system-log.json")
+        raise UsageError(f"--source {text!r} is not KIND=FILE", hint="Write e.g. --source okta=system-log.json")
     if kind not in READERS:
-        raise UsageError(f"--source names an unknown kind {kind!r}",
-                         hint="Kinds: " + "; ".join(f"{k} ({TITLES[k]})" for k in READERS))
+        raise UsageError(
+            f"--source names an unknown kind {kind!r}",
+            hint="Kinds: " + "; ".join(f"{k} ({TITLES[k]})" for k in READERS),
+        )
     return kind, path

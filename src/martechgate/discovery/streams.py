@@ -57,7 +57,7 @@ class Scanner:
             text = self.decoder.decode(data, final=self.eof)
         except UnicodeDecodeError as error:
             raise JsonBreak(f"the file is not UTF-8: {error.reason}") from None
-        self.buffer = self.buffer[self.pos:] + text
+        self.buffer = self.buffer[self.pos :] + text
         self.pos = 0
         return True
 
@@ -84,8 +84,9 @@ class Scanner:
             except json.JSONDecodeError as error:
                 # Incomplete (the buffer ends inside the value) or invalid: more data tells which.
                 if len(self.buffer) - self.pos > MAX_RECORD:  # broken, or absurdly long: either way, stop
-                    raise JsonBreak(f"{error.msg}, and the record does not end within {MAX_RECORD:,} "
-                                    "characters") from None
+                    raise JsonBreak(
+                        f"{error.msg}, and the record does not end within {MAX_RECORD:,} characters"
+                    ) from None
                 if not self._fill():
                     raise JsonBreak(error.msg) from None
                 continue
@@ -150,8 +151,9 @@ def open_binary(path: str) -> IO[bytes]:
     try:
         return open(path, "rb")
     except OSError as error:
-        raise UsageError(f"cannot read {path}: {error.strerror}",
-                         hint="Check the file name and that you may read it.") from None
+        raise UsageError(
+            f"cannot read {path}: {error.strerror}", hint="Check the file name and that you may read it."
+        ) from None
 
 
 class JsonRecords:
@@ -162,8 +164,9 @@ class JsonRecords:
     fields), or a RowProblem where an NDJSON line is not JSON or a record is not an object.
     """
 
-    def __init__(self, path: str, container: str | None, what: str, record_key: str = "",
-                 record_noun: str = "a record") -> None:
+    def __init__(
+        self, path: str, container: str | None, what: str, record_key: str = "", record_noun: str = "a record"
+    ) -> None:
         self.path = path
         self.container = container
         self.record_key = record_key  # a key every record has: tells a record from a response
@@ -174,17 +177,20 @@ class JsonRecords:
         expected = "a JSON array of records, or one JSON object per line (NDJSON)"
         if self.container:
             expected = f"a JSON object with a `{self.container}` list, " + expected
-        return UsageError(f"{self.path} is not {self.what}: {found}",
-                          hint=f"Expected {expected}. Check that the right file was given to the right "
-                               "option.")
+        return UsageError(
+            f"{self.path} is not {self.what}: {found}",
+            hint=f"Expected {expected}. Check that the right file was given to the right option.",
+        )
 
     def __iter__(self) -> Iterator[tuple[str, dict[str, Any] | RowProblem]]:
         for where, record in self._records():
             if isinstance(record, dict | RowProblem):
                 yield where, record
             else:
-                yield where, RowProblem(self.path, where, f"{self.record_noun} is a JSON object, "
-                                                          f"not {type(record).__name__}")
+                yield (
+                    where,
+                    RowProblem(self.path, where, f"{self.record_noun} is a JSON object, not {type(record).__name__}"),
+                )
 
     def _records(self) -> Iterator[tuple[str, Any]]:
         with open_binary(self.path) as handle:
@@ -223,9 +229,10 @@ class JsonRecords:
         return isinstance(value, dict) or (isinstance(value, list) and bool(rest))
 
     def _broken(self, after: str, reason: str) -> UsageError:
-        return UsageError(f"{self.path} is not valid JSON: it breaks {after} ({reason}); nothing after "
-                          "that point could be read",
-                          hint="Export the file again; a truncated download is the usual cause.")
+        return UsageError(
+            f"{self.path} is not valid JSON: it breaks {after} ({reason}); nothing after that point could be read",
+            hint="Export the file again; a truncated download is the usual cause.",
+        )
 
     def _array(self, handle: IO[bytes], label: str) -> Iterator[tuple[str, Any]]:
         """The elements of the top-level array, or of the container's array in the top-level object."""
@@ -268,8 +275,7 @@ class JsonRecords:
         space = _SPACE.match
         for number, line in lines(handle, MAX_LINE):
             if isinstance(line, TooLong):
-                yield f"line {number}", RowProblem(self.path, f"line {number}",
-                                                   f"the line is over {MAX_LINE:,} bytes")
+                yield f"line {number}", RowProblem(self.path, f"line {number}", f"the line is over {MAX_LINE:,} bytes")
                 continue
             try:
                 text = line.decode("utf-8")

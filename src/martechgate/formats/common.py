@@ -22,17 +22,30 @@ class RuleInfo:
 
 def rules_of(result: CheckResult) -> list[RuleInfo]:
     """Every rule that judged the catalog: the built-in ones, then the policies (from the rules' source)."""
-    infos = [RuleInfo(m.ID, m.TITLE, (m.__doc__ or "").strip(), m.REMEDIATION, m.SEVERITY, m.ENFORCEMENT,
-                      "built-in") for m in RULES.values()]
-    infos += [RuleInfo(p.id, p.title, p.description, p.remediation, p.severity, p.enforcement, p.file)
-              for p in result.catalog.policies]
+    infos = [
+        RuleInfo(m.ID, m.TITLE, (m.__doc__ or "").strip(), m.REMEDIATION, m.SEVERITY, m.ENFORCEMENT, "built-in")
+        for m in RULES.values()
+    ]
+    infos += [
+        RuleInfo(p.id, p.title, p.description, p.remediation, p.severity, p.enforcement, p.file)
+        for p in result.catalog.policies
+    ]
     known = {info.id for info in infos}
     # A finding of a rule neither lists (from a newer engine) still gets a descriptor.
     for finding in result.report.findings:
         if finding.rule not in known:
             known.add(finding.rule)
-            infos.append(RuleInfo(finding.rule, finding.rule, finding.remediation, finding.remediation,
-                                  finding.severity, finding.enforcement, "built-in"))
+            infos.append(
+                RuleInfo(
+                    finding.rule,
+                    finding.rule,
+                    finding.remediation,
+                    finding.remediation,
+                    finding.severity,
+                    finding.enforcement,
+                    "built-in",
+                )
+            )
     return infos
 
 

@@ -28,8 +28,7 @@ def _command(finding: Finding) -> str:
             properties.append(f"line={finding.line}")
             if finding.column is not None:
                 properties.append(f"col={finding.column}")
-    state = "blocks the merge" if finding.blocking else (
-        "waived" if finding.waived_by is not None else "advisory")
+    state = "blocks the merge" if finding.blocking else ("waived" if finding.waived_by is not None else "advisory")
     title = f"{finding.rule} ({finding.severity}, {state})"
     properties.append(f"title={escape_property(title)}")
     message = finding.message + (f"\nField: {finding.path}" if finding.path else "")
@@ -46,12 +45,16 @@ def render(result: CheckResult, color: bool = False) -> str:
     change = result.change
     if change is not None and change.governance_files:
         # Not a finding (the change is judged by the base's rules), but reviewers must know.
-        message = (f"This change edits {', '.join(change.governance_files)}. It was judged by the rules at "
-                   f"the merge base {change.base_label}, not by its own edits; it needs the governance "
-                   "reviewers.")
+        message = (
+            f"This change edits {', '.join(change.governance_files)}. It was judged by the rules at "
+            f"the merge base {change.base_label}, not by its own edits; it needs the governance "
+            "reviewers."
+        )
         lines.append(f"::warning title={escape_property('Governance files changed')}::{escape_data(message)}")
     report = result.report
-    summary = (f"martechgate: {'passed' if report.passed else 'failed'}: {report.entries} entries checked, "
-               f"{report.blocking} blocking, {len(report.findings) - report.blocking} not blocking")
+    summary = (
+        f"martechgate: {'passed' if report.passed else 'failed'}: {report.entries} entries checked, "
+        f"{report.blocking} blocking, {len(report.findings) - report.blocking} not blocking"
+    )
     lines.append(summary)
     return "\n".join(lines) + "\n"

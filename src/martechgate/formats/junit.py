@@ -34,29 +34,39 @@ def _files(result: CheckResult) -> list[str]:
 
 def _case(suite: ET.Element, finding: Finding) -> None:
     name = finding.rule + (f": {finding.path}" if finding.path else "")
-    case = ET.SubElement(suite, "testcase", name=_text(name), classname=_text(finding.entry or "repository"),
-                         file=_text(finding.file or ""), time="0")
+    case = ET.SubElement(
+        suite,
+        "testcase",
+        name=_text(name),
+        classname=_text(finding.entry or "repository"),
+        file=_text(finding.file or ""),
+        time="0",
+    )
     if finding.line is not None:
         case.set("line", str(finding.line))
     where = finding.file or "(repository)"
     if finding.file and finding.line is not None:
         where += f":{finding.line}:{finding.column or 1}"
-    detail = (f"{where}: {finding.message}\n"
-              f"rule: {finding.rule} ({finding.severity}, {finding.enforcement})\nfix: {finding.remediation}")
+    detail = (
+        f"{where}: {finding.message}\n"
+        f"rule: {finding.rule} ({finding.severity}, {finding.enforcement})\nfix: {finding.remediation}"
+    )
     if finding.blocking:
         failure = ET.SubElement(case, "failure", message=_text(finding.message), type=finding.rule)
         failure.text = _text(detail)
     elif finding.waived_by is not None:
         waiver = finding.waived_by
-        ET.SubElement(case, "skipped", message=_text(
-            f"waived by {waiver.approved_by} until {waiver.expires}: {waiver.reason}"))
+        ET.SubElement(
+            case, "skipped", message=_text(f"waived by {waiver.approved_by} until {waiver.expires}: {waiver.reason}")
+        )
     else:
         ET.SubElement(case, "system-out").text = _text("advisory: " + detail)
 
 
 def render(result: CheckResult, color: bool = False) -> str:
-    findings = {file: list(group) for file, group in
-                groupby(result.report.findings, key=lambda f: f.file or "(repository)")}
+    findings = {
+        file: list(group) for file, group in groupby(result.report.findings, key=lambda f: f.file or "(repository)")
+    }
     root = ET.Element("testsuites", name="martechgate check")
     totals = {"tests": 0, "failures": 0, "skipped": 0}
     for file in _files(result):
@@ -65,11 +75,19 @@ def render(result: CheckResult, color: bool = False) -> str:
         for finding in mine:
             _case(suite, finding)
         if not mine:
-            ET.SubElement(suite, "testcase", name="passes every rule",
-                          classname=_text(file.rsplit("/", 1)[-1].rsplit(".", 1)[0]), file=_text(file),
-                          time="0")
-        counts = {"tests": max(len(mine), 1), "failures": sum(1 for f in mine if f.blocking),
-                  "skipped": sum(1 for f in mine if f.waived_by is not None)}
+            ET.SubElement(
+                suite,
+                "testcase",
+                name="passes every rule",
+                classname=_text(file.rsplit("/", 1)[-1].rsplit(".", 1)[0]),
+                file=_text(file),
+                time="0",
+            )
+        counts = {
+            "tests": max(len(mine), 1),
+            "failures": sum(1 for f in mine if f.blocking),
+            "skipped": sum(1 for f in mine if f.waived_by is not None),
+        }
         for key, value in counts.items():
             suite.set(key, str(value))
             totals[key] += value

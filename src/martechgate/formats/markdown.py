@@ -40,8 +40,18 @@ def _code(value: str) -> str:
 def _mermaid_label(value: Any) -> str:
     text = " ".join(str(value).split())
     # In a quoted Mermaid label only entity codes are safe for quotes and markup.
-    for char, code in (("&", "#amp;"), ('"', "#quot;"), ("<", "#lt;"), (">", "#gt;"), ("`", "#96;"),
-                       ("|", "#124;"), ("[", "#91;"), ("]", "#93;"), ("{", "#123;"), ("}", "#125;")):
+    for char, code in (
+        ("&", "#amp;"),
+        ('"', "#quot;"),
+        ("<", "#lt;"),
+        (">", "#gt;"),
+        ("`", "#96;"),
+        ("|", "#124;"),
+        ("[", "#91;"),
+        ("]", "#93;"),
+        ("{", "#123;"),
+        ("}", "#125;"),
+    ):
         text = text.replace(char, code)
     return text
 
@@ -52,22 +62,38 @@ def _facts(data: dict[str, Any]) -> list[tuple[str, str]]:
     categories = get(data, "data", "categories")
     evidence = get(data, "security", "evidence")
     items = [item for item in evidence if isinstance(item, dict)] if isinstance(evidence, list) else []
-    evidence_text = ", ".join(
-        escape(item.get("type")) + (f" (expires {escape(item['expires'])})" if item.get("expires") else "")
-        for item in items) or "none"
+    evidence_text = (
+        ", ".join(
+            escape(item.get("type")) + (f" (expires {escape(item['expires'])})" if item.get("expires") else "")
+            for item in items
+        )
+        or "none"
+    )
     cost = get(data, "contract", "annual_cost")
-    cost_text = (f"{cost:,.0f} {escape(get(data, 'contract', 'currency') or '')}".strip()
-                 if isinstance(cost, int | float) and not isinstance(cost, bool) else "not set")
+    cost_text = (
+        f"{cost:,.0f} {escape(get(data, 'contract', 'currency') or '')}".strip()
+        if isinstance(cost, int | float) and not isinstance(cost, bool)
+        else "not set"
+    )
     scim = get(data, "security", "scim")
     return [
         ("Purpose", escape(data.get("purpose"))),
-        ("Vendor", escape(get(data, "vendor", "name")) + (f" ({escape(get(data, 'vendor', 'country'))})"
-                                                          if get(data, "vendor", "country") else "")),
+        (
+            "Vendor",
+            escape(get(data, "vendor", "name"))
+            + (f" ({escape(get(data, 'vendor', 'country'))})" if get(data, "vendor", "country") else ""),
+        ),
         ("Status / category", f"{escape(data.get('status'))} / {escape(data.get('category'))}"),
-        ("Data", f"{escape(get(data, 'data', 'classification'))}: "
-                 + (", ".join(escape(c) for c in categories) if isinstance(categories, list) else "not set")),
-        ("SSO / MFA / SCIM", f"{escape(get(data, 'security', 'sso'))} / "
-                             f"{escape(get(data, 'security', 'mfa'))} / {'yes' if scim is True else 'no'}"),
+        (
+            "Data",
+            f"{escape(get(data, 'data', 'classification'))}: "
+            + (", ".join(escape(c) for c in categories) if isinstance(categories, list) else "not set"),
+        ),
+        (
+            "SSO / MFA / SCIM",
+            f"{escape(get(data, 'security', 'sso'))} / "
+            f"{escape(get(data, 'security', 'mfa'))} / {'yes' if scim is True else 'no'}",
+        ),
         ("Evidence", evidence_text),
         ("Annual cost", cost_text),
         ("Risk tier", f"**{tier}** computed ({escape('; '.join(reasons))}); declared {escape(declared)}"),
@@ -96,32 +122,37 @@ def _mermaid(entry: Entry, data: dict[str, Any]) -> list[str]:
 def _finding_line(finding: Finding) -> str:
     where = f"line {finding.line}" if finding.line else "whole file"
     field = f" {_code(finding.path)}" if finding.path else ""
-    text = (f"- {_ICONS[level(finding)]} **{escape(finding.rule)}**{field} ({where}): "
-            f"{escape(finding.message)}")
+    text = f"- {_ICONS[level(finding)]} **{escape(finding.rule)}**{field} ({where}): {escape(finding.message)}"
     if finding.waived_by is not None:
         waiver = finding.waived_by
-        return text + (f" — waived by {escape(waiver.approved_by)} until {escape(waiver.expires)}: "
-                       f"{escape(waiver.reason)}")
+        return text + (
+            f" — waived by {escape(waiver.approved_by)} until {escape(waiver.expires)}: {escape(waiver.reason)}"
+        )
     return text + f"<br>Fix: {escape(finding.remediation)}"
 
 
-def _reviewer_lines(organization: Organization, data: dict[str, Any] | None, file: str,
-                    exceptions_changed: bool) -> list[str]:
+def _reviewer_lines(
+    organization: Organization, data: dict[str, Any] | None, file: str, exceptions_changed: bool
+) -> list[str]:
     needed = reviewers.rules_for(organization, data, [file], exceptions_changed)
     if not needed:
         return ["- No review rule applies."]
-    return [f"- **{escape(rule.name)}** ({escape(why)}): "
-            + ", ".join(f"{count} of {escape(group)}" + _group_who(organization, group)
-                        for group, count in rule.require.items())
-            for rule, why in needed]
+    return [
+        f"- **{escape(rule.name)}** ({escape(why)}): "
+        + ", ".join(
+            f"{count} of {escape(group)}" + _group_who(organization, group) for group, count in rule.require.items()
+        )
+        for rule, why in needed
+    ]
 
 
 def _group_who(organization: Organization, name: str) -> str:
     group = organization.groups.get(name)
     if group is None:
         return ""
-    who = ([_code("@" + group.github_team)] if group.github_team else []) + \
-        [_code("@" + member) for member in group.members]
+    who = ([_code("@" + group.github_team)] if group.github_team else []) + [
+        _code("@" + member) for member in group.members
+    ]
     return f" ({', '.join(who)})" if who else ""
 
 
@@ -129,8 +160,11 @@ def _section(result: CheckResult, file: str, findings: list[Finding]) -> list[st
     entry = next((e for e in result.catalog.entries if e.file == file), None)
     change = result.change
     deleted = change is not None and file in change.deleted_files
-    kind = "deleted" if deleted else ("new" if change is not None and file in change.added_files
-                                      else "changed" if change is not None else "")
+    kind = (
+        "deleted"
+        if deleted
+        else ("new" if change is not None and file in change.added_files else "changed" if change is not None else "")
+    )
     data = entry.data if entry is not None else None
     title = escape(get(data, "name") or (findings[0].entry if findings else None) or file)
     lines = [f"### {title} {_code(file)}" + (f" — {kind}" if kind else ""), ""]
@@ -153,9 +187,12 @@ def render(result: CheckResult, color: bool = False) -> str:
     report = result.report
     change = result.change
     verdict = "✅ passed" if report.passed else "❌ failed"
-    lines = [f"## martechgate check: {verdict}", "",
-             f"{report.entries} entries checked, {report.blocking} blocking, "
-             f"{len(report.findings) - report.blocking} not blocking (advisory or waived)."]
+    lines = [
+        f"## martechgate check: {verdict}",
+        "",
+        f"{report.entries} entries checked, {report.blocking} blocking, "
+        f"{len(report.findings) - report.blocking} not blocking (advisory or waived).",
+    ]
     if change is not None:
         lines[-1] += f" Judged by the rules at the merge base {_code(change.base_label)}."
     lines.append("")
@@ -165,15 +202,24 @@ def render(result: CheckResult, color: bool = False) -> str:
     if change is not None and change.governance_files:
         organization = result.catalog.organization
         needed = reviewers.rules_for(organization, None, change.governance_files)
-        lines += ["> [!IMPORTANT]",
-                  "> This change edits governance files: "
-                  + ", ".join(_code(path) for path in change.governance_files) + ".",
-                  "> It was judged by the rules as they are at the merge base, not by its own edits.",
-                  "> It needs the governance reviewers: "
-                  + ("; ".join(f"**{escape(rule.name)}**: " + ", ".join(
-                      f"{count} of {escape(group)}" + _group_who(organization, group)
-                      for group, count in rule.require.items()) for rule, _ in needed)
-                     or "no review rule covers these paths; have IT and security review it."), ""]
+        lines += [
+            "> [!IMPORTANT]",
+            "> This change edits governance files: " + ", ".join(_code(path) for path in change.governance_files) + ".",
+            "> It was judged by the rules as they are at the merge base, not by its own edits.",
+            "> It needs the governance reviewers: "
+            + (
+                "; ".join(
+                    f"**{escape(rule.name)}**: "
+                    + ", ".join(
+                        f"{count} of {escape(group)}" + _group_who(organization, group)
+                        for group, count in rule.require.items()
+                    )
+                    for rule, _ in needed
+                )
+                or "no review rule covers these paths; have IT and security review it."
+            ),
+            "",
+        ]
     if change is not None:
         tools = sorted(set(change.changed_files) | set(change.deleted_files))
     else:

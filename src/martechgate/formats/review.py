@@ -55,11 +55,14 @@ def render_text(verdict: Verdict, color: bool = False) -> str:
         if rule.blocked_by:
             lines.append(f"    blocked by: {', '.join(rule.blocked_by)} (requested changes)")
         if rule.stale:
-            lines.append(f"    stale: {', '.join(rule.stale)} approved an older commit, and what this rule "
-                         "governs has changed since; approve again")
+            lines.append(
+                f"    stale: {', '.join(rule.stale)} approved an older commit, and what this rule "
+                "governs has changed since; approve again"
+            )
         lines.append("")
-    verdict_text = style("approved", fg="green", bold=True) if verdict.approved else \
-        style("not approved", fg="red", bold=True)
+    verdict_text = (
+        style("approved", fg="green", bold=True) if verdict.approved else style("not approved", fg="red", bold=True)
+    )
     satisfied = sum(1 for rule in verdict.rules if rule.satisfied)
     lines.append(f"{verdict_text}: {satisfied} of {len(verdict.rules)} review rules satisfied")
     return "\n".join(lines) + "\n"
@@ -69,8 +72,20 @@ def render_json(verdict: Verdict, color: bool = False) -> str:
     return json.dumps(verdict.to_dict(), indent=2, ensure_ascii=False) + "\n"
 
 
-_MARKDOWN = str.maketrans({"\\": "\\\\", "|": "\\|", "*": "\\*", "_": "\\_", "`": "\\`", "[": "\\[",
-                           "]": "\\]", "<": "&lt;", ">": "&gt;", "\n": " "})
+_MARKDOWN = str.maketrans(
+    {
+        "\\": "\\\\",
+        "|": "\\|",
+        "*": "\\*",
+        "_": "\\_",
+        "`": "\\`",
+        "[": "\\[",
+        "]": "\\]",
+        "<": "&lt;",
+        ">": "&gt;",
+        "\n": " ",
+    }
+)
 
 
 def _cell(text: str) -> str:
@@ -86,9 +101,12 @@ def _logins(who: tuple[str, ...] | list[str]) -> str:
 def render_markdown(verdict: Verdict, color: bool = False) -> str:
     state = "approved" if verdict.approved else "not approved yet"
     head = f"`{verdict.head[:12]}`" if verdict.head else "the working tree"
-    lines = [f"### Joint approval: {state}", "",
-             f"Head {head}, opened by `{verdict.author}`; "
-             f"rules from the merge base `{verdict.base[:12]}`.", ""]
+    lines = [
+        f"### Joint approval: {state}",
+        "",
+        f"Head {head}, opened by `{verdict.author}`; rules from the merge base `{verdict.base[:12]}`.",
+        "",
+    ]
     if not verdict.rules:
         lines.append("No review rule applies to this change.")
         return "\n".join(lines) + "\n"
@@ -101,8 +119,7 @@ def render_markdown(verdict: Verdict, color: bool = False) -> str:
         status = _cell(_status(rule))
         if rule.stale:
             status += f"<br>approval of an older commit, no longer counted: {_logins(rule.stale)}"
-        lines.append(f"| {mark} | **{_cell(rule.name)}**<br>{status} | {why} | {approved or '—'} "
-                     f"| {still or '—'} |")
+        lines.append(f"| {mark} | **{_cell(rule.name)}**<br>{status} | {why} | {approved or '—'} | {still or '—'} |")
     return "\n".join(lines) + "\n"
 
 

@@ -38,11 +38,18 @@ def _default_level(severity: str, enforcement: str) -> str:
 def _result(finding: Finding, index: int) -> dict[str, Any]:
     text = finding.message + (f" (field {finding.path})" if finding.path else "")
     result: dict[str, Any] = {
-        "ruleId": finding.rule, "ruleIndex": index, "level": _level(finding),
+        "ruleId": finding.rule,
+        "ruleIndex": index,
+        "level": _level(finding),
         "message": {"text": text},
-        "properties": {"severity": finding.severity, "enforcement": finding.enforcement,
-                       "blocking": finding.blocking, "entry": finding.entry, "path": finding.path,
-                       "remediation": finding.remediation},
+        "properties": {
+            "severity": finding.severity,
+            "enforcement": finding.enforcement,
+            "blocking": finding.blocking,
+            "entry": finding.entry,
+            "path": finding.path,
+            "remediation": finding.remediation,
+        },
     }
     if finding.file:
         location: dict[str, Any] = {"artifactLocation": {"uri": finding.file, "uriBaseId": "%SRCROOT%"}}
@@ -51,15 +58,18 @@ def _result(finding: Finding, index: int) -> dict[str, Any]:
         result["locations"] = [{"physicalLocation": location}]
     # Stable across line moves, so code scanning tracks one finding through edits of its file.
     identity = "\x1f".join([finding.rule, finding.file or "", finding.entry or "", finding.path or ""])
-    result["partialFingerprints"] = {
-        "martechgateFinding/v1": hashlib.sha256(identity.encode("utf-8")).hexdigest()}
+    result["partialFingerprints"] = {"martechgateFinding/v1": hashlib.sha256(identity.encode("utf-8")).hexdigest()}
     if finding.waived_by is not None:
         waiver = finding.waived_by
-        result["suppressions"] = [{
-            "kind": "inSource", "status": "accepted",
-            "justification": f"{waiver.reason} (approved by {waiver.approved_by}"
-                             + (f", {waiver.ticket}" if waiver.ticket else "") + f", until {waiver.expires})",
-        }]
+        result["suppressions"] = [
+            {
+                "kind": "inSource",
+                "status": "accepted",
+                "justification": f"{waiver.reason} (approved by {waiver.approved_by}"
+                + (f", {waiver.ticket}" if waiver.ticket else "")
+                + f", until {waiver.expires})",
+            }
+        ]
     return result
 
 
@@ -68,26 +78,45 @@ def render(result: CheckResult, color: bool = False) -> str:
     index = {info.id: position for position, info in enumerate(rules)}
     descriptors = []
     for info in rules:
-        descriptors.append({
-            "id": info.id, "name": "".join(part.capitalize() for part in info.id.split("-")),
-            "shortDescription": {"text": info.title},
-            "fullDescription": {"text": info.description or info.title},
-            "help": {"text": info.remediation, "markdown": info.remediation},
-            "defaultConfiguration": {"level": _default_level(info.severity, info.enforcement)},
-            "properties": {"tags": ["governance", "built-in" if info.origin == "built-in" else "policy"],
-                           "security-severity": _SECURITY_SEVERITY.get(info.severity, "5.5"),
-                           "severity": info.severity, "enforcement": info.enforcement,
-                           "origin": info.origin},
-        })
+        descriptors.append(
+            {
+                "id": info.id,
+                "name": "".join(part.capitalize() for part in info.id.split("-")),
+                "shortDescription": {"text": info.title},
+                "fullDescription": {"text": info.description or info.title},
+                "help": {"text": info.remediation, "markdown": info.remediation},
+                "defaultConfiguration": {"level": _default_level(info.severity, info.enforcement)},
+                "properties": {
+                    "tags": ["governance", "built-in" if info.origin == "built-in" else "policy"],
+                    "security-severity": _SECURITY_SEVERITY.get(info.severity, "5.5"),
+                    "severity": info.severity,
+                    "enforcement": info.enforcement,
+                    "origin": info.origin,
+                },
+            }
+        )
     log = {
-        "$schema": SCHEMA_URI, "version": "2.1.0",
-        "runs": [{
-            "tool": {"driver": {"name": "martechgate", "version": __version__, "semanticVersion": __version__,
-                                "informationUri": INFORMATION_URI, "rules": descriptors}},
-            "originalUriBaseIds": {"%SRCROOT%": {"description": {"text": "The governance repository."}}},
-            "results": [_result(finding, index[finding.rule]) for finding in result.report.findings],
-            "properties": {"passed": result.report.passed, "blocking": result.report.blocking,
-                           "entries": result.report.entries},
-        }],
+        "$schema": SCHEMA_URI,
+        "version": "2.1.0",
+        "runs": [
+            {
+                "tool": {
+                    "driver": {
+                        "name": "martechgate",
+                        "version": __version__,
+                        "semanticVersion": __version__,
+                        "informationUri": INFORMATION_URI,
+                        "rules": descriptors,
+                    }
+                },
+                "originalUriBaseIds": {"%SRCROOT%": {"description": {"text": "The governance repository."}}},
+                "results": [_result(finding, index[finding.rule]) for finding in result.report.findings],
+                "properties": {
+                    "passed": result.report.passed,
+                    "blocking": result.report.blocking,
+                    "entries": result.report.entries,
+                },
+            }
+        ],
     }
     return json.dumps(log, indent=2, ensure_ascii=False) + "\n"

@@ -75,8 +75,10 @@ def render_table(table: Table) -> str:
     widths = [max([len(title), *(len(r[i]) for r in body)]) for i, title in enumerate(titles)]
 
     def line(values: list[str]) -> str:
-        parts = [value.rjust(width) if column.align == "right" else value.ljust(width)
-                 for value, width, column in zip(values, widths, table.columns, strict=True)]
+        parts = [
+            value.rjust(width) if column.align == "right" else value.ljust(width)
+            for value, width, column in zip(values, widths, table.columns, strict=True)
+        ]
         return "  ".join(parts).rstrip()
 
     out = []

@@ -32,21 +32,25 @@ def render(result: CheckResult, color: bool = False) -> str:
             where = f"{file}:{finding.line or 1}:{finding.column or 1}" if finding.file else file
             label = _label(finding)
             colour = "green" if label == "waived" else _SEVERITY_COLOURS.get(finding.severity, "white")
-            lines.append(f"  {where}: {style(label, fg=colour, bold=finding.blocking)} "
-                         f"[{finding.rule}] {finding.message}")
+            lines.append(
+                f"  {where}: {style(label, fg=colour, bold=finding.blocking)} [{finding.rule}] {finding.message}"
+            )
             if finding.path:
                 lines.append(f"      field: {finding.path}")
             if finding.waived_by is not None:
                 w = finding.waived_by
-                lines.append(f"      waived by {w.approved_by}" + (f" ({w.ticket})" if w.ticket else "")
-                             + f" until {w.expires}: {w.reason}")
+                lines.append(
+                    f"      waived by {w.approved_by}"
+                    + (f" ({w.ticket})" if w.ticket else "")
+                    + f" until {w.expires}: {w.reason}"
+                )
             else:
                 lines.append(f"      fix: {finding.remediation}")
         lines.append("")
     blocking = report.blocking
     others = len(report.findings) - blocking
-    verdict = style("passed", fg="green", bold=True) if report.passed else \
-        style("failed", fg="red", bold=True)
-    lines.append(f"{verdict}: {report.entries} entries checked, {blocking} blocking, "
-                 f"{others} not blocking (advisory or waived)")
+    verdict = style("passed", fg="green", bold=True) if report.passed else style("failed", fg="red", bold=True)
+    lines.append(
+        f"{verdict}: {report.entries} entries checked, {blocking} blocking, {others} not blocking (advisory or waived)"
+    )
     return "\n".join(lines) + "\n"

@@ -82,11 +82,14 @@ def scope_of(changeset: ChangeSet) -> tuple[list[str], dict[str, str], list[str]
             continue
         if is_catalog_file(change.path):
             changed.append(change.path)
-        if change.status == "R" and old and is_catalog_file(old) and not (
-                is_catalog_file(change.path) and _same_tool(changeset, old, change.path)):
+        if (
+            change.status == "R"
+            and old
+            and is_catalog_file(old)
+            and not (is_catalog_file(change.path) and _same_tool(changeset, old, change.path))
+        ):
             delete(old)  # moved out of catalog/, or replaced by another tool
-    governance = sorted({path for change in changeset.changes for path in change.paths
-                         if is_governance_file(path)})
+    governance = sorted({path for change in changeset.changes for path in change.paths if is_governance_file(path)})
     return changed, deleted, governance
 
 
@@ -139,23 +142,27 @@ def _mentioning(changeset: ChangeSet, ids: set[str]) -> set[str]:
     except git.GitCommandError as error:
         if error.status == 1:  # git grep: nothing matched
             return set()
-        raise RepoError(f"git grep failed in the merge base {base.commit.hexsha[:12]}: {error.stderr}",
-                        hint="Check that the repository is not damaged (`git fsck`).") from error
+        raise RepoError(
+            f"git grep failed in the merge base {base.commit.hexsha[:12]}: {error.stderr}",
+            hint="Check that the repository is not damaged (`git fsck`).",
+        ) from error
     found = set()
     for line in output.splitlines():
         path = line.split(":", 1)[1] if ":" in line else line
         if path.startswith(base.prefix):
-            found.add(path[len(base.prefix):])
+            found.add(path[len(base.prefix) :])
     return found
 
 
-def check_change(repo: str | os.PathLike[str], base: str, head: str | None = None,
-                 today: date | None = None) -> CheckResult:
+def check_change(
+    repo: str | os.PathLike[str], base: str, head: str | None = None, today: date | None = None
+) -> CheckResult:
     changeset = changes.compute(repo, base, head)
     if not changeset.head.exists(CATALOG_DIR) and not changeset.base.exists(CATALOG_DIR):
-        raise RepoError(f"there is no {CATALOG_DIR}/ folder in {repo}",
-                        hint="A governance repo keeps one YAML file per tool in catalog/; "
-                             "`martechgate init DIR` starts one.")
+        raise RepoError(
+            f"there is no {CATALOG_DIR}/ folder in {repo}",
+            hint="A governance repo keeps one YAML file per tool in catalog/; `martechgate init DIR` starts one.",
+        )
     changed, deleted, governance = scope_of(changeset)
     changed_entries = [read_entry(changeset.head, path) for path in changed]
     old_paths = [p for c in changeset.changes for p in c.paths if is_catalog_file(p)]
@@ -166,12 +173,15 @@ def check_change(repo: str | os.PathLike[str], base: str, head: str | None = Non
     wanted = touched_ids.union(*(_referred_ids(entry) for entry in changed_entries))
     # A change touching most of the catalog (an import) gains nothing from searching: read it all.
     if len(wanted) <= MAX_SEARCHED_IDS and all(
-            rule.SCOPE == "entry" or rule.ID in PARTIAL_CATALOG_RULES for rule in RULES.values()):
+        rule.SCOPE == "entry" or rule.ID in PARTIAL_CATALOG_RULES for rule in RULES.values()
+    ):
         skip = set(changed) | set(deleted)
-        related = sorted(path for path in _mentioning(changeset, wanted)
-                         if path not in skip and changeset.head.exists(path))
-        entries = sorted(changed_entries + [read_entry(changeset.head, path) for path in related],
-                         key=lambda entry: entry.file)
+        related = sorted(
+            path for path in _mentioning(changeset, wanted) if path not in skip and changeset.head.exists(path)
+        )
+        entries = sorted(
+            changed_entries + [read_entry(changeset.head, path) for path in related], key=lambda entry: entry.file
+        )
     catalog = engine.load_catalog(changeset.head, changeset.base, today, entries=entries)
     catalog.deleted = deleted
     by_file = {entry.file: entry for entry in catalog.entries}
@@ -184,20 +194,29 @@ def check_change(repo: str | os.PathLike[str], base: str, head: str | None = Non
 
     result = engine.run(catalog, select)
     # The exceptions each changed entry had at the base (none for a new tool, or one replacing another).
-    before = {c.path: c.old_path or c.path for c in changeset.changes
-              if c.status == "M" or (c.status == "R" and c.old_path not in deleted)}
+    before = {
+        c.path: c.old_path or c.path
+        for c in changeset.changes
+        if c.status == "M" or (c.status == "R" and c.old_path not in deleted)
+    }
 
     def base_exceptions(file: str) -> object:
         return get(read_entry(changeset.base, before[file]).data, "exceptions") if file in before else None
 
-    exceptions_changed = tuple(entry.file for entry in changed_entries
-                               if get(entry.data, "exceptions") != base_exceptions(entry.file))
-    scope = ChangeScope(base_label=changeset.base.commit.hexsha[:12], head_label=changeset.head.label,
-                        changed_files=tuple(changed), deleted_files=tuple(sorted(deleted)),
-                        governance_files=tuple(governance),
-                        added_files=tuple(c.path for c in changeset.changes if c.path in changed and (
-                                              c.status == "A" or c.old_path in deleted)),
-                        exceptions_changed=exceptions_changed)
+    exceptions_changed = tuple(
+        entry.file for entry in changed_entries if get(entry.data, "exceptions") != base_exceptions(entry.file)
+    )
+    scope = ChangeScope(
+        base_label=changeset.base.commit.hexsha[:12],
+        head_label=changeset.head.label,
+        changed_files=tuple(changed),
+        deleted_files=tuple(sorted(deleted)),
+        governance_files=tuple(governance),
+        added_files=tuple(
+            c.path for c in changeset.changes if c.path in changed and (c.status == "A" or c.old_path in deleted)
+        ),
+        exceptions_changed=exceptions_changed,
+    )
     return CheckResult(Report(len(changed), result.report.findings), catalog, scope)
 
 
@@ -207,13 +226,19 @@ def governance_note(result: CheckResult) -> str:
     assert scope is not None
     organization = result.catalog.organization
     needed = reviewers.rules_for(organization, None, scope.governance_files)
-    lines = [f"note: this change edits governance files ({', '.join(scope.governance_files)}).",
-             f"  It was judged by the rules as they are at the merge base {scope.base_label}, not by its "
-             "own edits; they apply once merged."]
+    lines = [
+        f"note: this change edits governance files ({', '.join(scope.governance_files)}).",
+        f"  It was judged by the rules as they are at the merge base {scope.base_label}, not by its "
+        "own edits; they apply once merged.",
+    ]
     if needed:
-        lines.append("  It needs the governance reviewers: " + "; ".join(
-            f"{rule.name}: {reviewers.describe_requirement(organization, rule)}" for rule, _ in needed))
+        lines.append(
+            "  It needs the governance reviewers: "
+            + "; ".join(f"{rule.name}: {reviewers.describe_requirement(organization, rule)}" for rule, _ in needed)
+        )
     else:
-        lines.append("  No review rule in martechgate.yaml covers these paths: have IT and security "
-                     "review it anyway, and add a rule with `when: {paths: [...]}` for them.")
+        lines.append(
+            "  No review rule in martechgate.yaml covers these paths: have IT and security "
+            "review it anyway, and add a rule with `when: {paths: [...]}` for them."
+        )
     return "\n".join(lines)

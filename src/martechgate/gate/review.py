@@ -77,8 +77,9 @@ def exceptions_differ(now: Mapping[str, Any] | None, before: Mapping[str, Any] |
     return _exceptions(now) != _exceptions(before)
 
 
-def entry_reasons(when: Mapping[str, Any], entry: Mapping[str, Any] | None, *,
-                  exceptions_changed: bool, unreadable: str | None = None) -> list[str] | None:
+def entry_reasons(
+    when: Mapping[str, Any], entry: Mapping[str, Any] | None, *, exceptions_changed: bool, unreadable: str | None = None
+) -> list[str] | None:
     """Why every entry condition of `when` holds for `entry`, or None when one does not.
 
     `exceptions_changed` says whether the entry's exceptions differ from the merge base's.
@@ -118,13 +119,13 @@ def entry_reasons(when: Mapping[str, Any], entry: Mapping[str, Any] | None, *,
             changed = exceptions_changed
             if changed != bool(wanted):
                 return None
-            reasons.append("its exceptions were added or changed" if changed
-                           else "its exceptions are unchanged")
+            reasons.append("its exceptions were added or changed" if changed else "its exceptions are unchanged")
     return reasons
 
 
-def rules_for_entry(organization: Organization, entry: dict[str, Any], *,
-                    previous: dict[str, Any] | None = None) -> list[tuple[ReviewRule, str]]:
+def rules_for_entry(
+    organization: Organization, entry: dict[str, Any], *, previous: dict[str, Any] | None = None
+) -> list[tuple[ReviewRule, str]]:
     """The review rules a catalog entry triggers, each with a plain reason.
 
     The entry is judged as if `catalog/<id>.yaml` were changed by a pull request: `paths` are
@@ -194,15 +195,16 @@ def _changed_entries(changeset: ChangeSet) -> list[_ChangedEntry]:
     for change in changeset.changes:
         if not _is_entry(change):
             continue
-        before, before_problem = (None, None) if change.status == "A" else \
-            _read(changeset.base, change.old_path or change.path)
+        before, before_problem = (
+            (None, None) if change.status == "A" else _read(changeset.base, change.old_path or change.path)
+        )
         if change.status == "D":
             data, problem, after = before, before_problem, None
         else:
             data, problem = _read(changeset.head, change.path)
             after = data
         # An unreadable version cannot show its exceptions unchanged: assume they changed.
-        changed = (problem is not None or before_problem is not None or exceptions_differ(after, before))
+        changed = problem is not None or before_problem is not None or exceptions_differ(after, before)
         found.append(_ChangedEntry(change, data, problem, changed, before if change.status in "MR" else None))
     return found
 
@@ -232,18 +234,21 @@ def applicable_rules(organization: Organization, changeset: ChangeSet) -> list[A
             for item in entries:
                 reasons: list[str] = []
                 if patterns is not None:
-                    pattern = next((p for p in (matching_pattern(patterns, path)
-                                                for path in item.change.paths) if p), None)
+                    pattern = next(
+                        (p for p in (matching_pattern(patterns, path) for path in item.change.paths) if p), None
+                    )
                     if pattern is None:
                         continue
                     reasons.append(f"matches {pattern}")
-                found = entry_reasons(rule.when, item.data, exceptions_changed=item.exceptions_changed,
-                                      unreadable=item.unreadable)
+                found = entry_reasons(
+                    rule.when, item.data, exceptions_changed=item.exceptions_changed, unreadable=item.unreadable
+                )
                 if found is None and item.before is not None:
                     # A change that lowers a tool's risk, data or spend still needs the reviewers the
                     # tool needed before it: otherwise removing contact-pii would skip privacy review.
-                    earlier = entry_reasons(rule.when, item.before, exceptions_changed=item.exceptions_changed,
-                                            unreadable=None)
+                    earlier = entry_reasons(
+                        rule.when, item.before, exceptions_changed=item.exceptions_changed, unreadable=None
+                    )
                     found = None if earlier is None else [f"before the change: {r}" for r in earlier]
                 if found is None:
                     continue
@@ -279,9 +284,10 @@ def parse_reviews(payload: Any, origin: str) -> list[Review]:
     Raises UsageError, naming `origin`, for anything not shaped like that list.
     """
     if not isinstance(payload, list):
-        raise UsageError(f"{origin} is not a list of reviews",
-                         hint="Give the JSON list that GitHub's "
-                              "`GET /repos/{owner}/{repo}/pulls/{number}/reviews` returns.")
+        raise UsageError(
+            f"{origin} is not a list of reviews",
+            hint="Give the JSON list that GitHub's `GET /repos/{owner}/{repo}/pulls/{number}/reviews` returns.",
+        )
     reviews = []
     for index, item in enumerate(payload):
         if not isinstance(item, dict):
@@ -295,8 +301,9 @@ def parse_reviews(payload: Any, origin: str) -> list[Review]:
         if not isinstance(login, str) or not login:
             raise UsageError(f"{origin}: review {index} has no user.login")
         if state not in STATES:
-            raise UsageError(f"{origin}: review {index} has the state {state!r}; "
-                             f"GitHub's states are {', '.join(STATES)}")
+            raise UsageError(
+                f"{origin}: review {index} has the state {state!r}; GitHub's states are {', '.join(STATES)}"
+            )
         if commit is not None and not isinstance(commit, str):
             raise UsageError(f"{origin}: review {index} has a commit_id that is not text")
         submitted = item.get("submitted_at")
@@ -322,6 +329,7 @@ def latest_verdicts(reviews: Iterable[Review]) -> dict[str, Review]:
 
 # --- The verdict ------------------------------------------------------------------------------------
 
+
 @dataclass(frozen=True)
 class Seat:
     group: str
@@ -344,11 +352,17 @@ class RuleVerdict:
         return all(seat.reviewer is not None for seat in self.seats) and not self.blocked_by
 
     def to_dict(self) -> dict[str, Any]:
-        return {"name": self.name, "why": list(self.why), "files": list(self.files),
-                "required": dict(self.required), "satisfied": self.satisfied,
-                "seats": [{"group": seat.group, "reviewer": seat.reviewer} for seat in self.seats],
-                "can_satisfy": {group: list(who) for group, who in self.can_satisfy.items()},
-                "blocked_by": list(self.blocked_by), "stale": list(self.stale)}
+        return {
+            "name": self.name,
+            "why": list(self.why),
+            "files": list(self.files),
+            "required": dict(self.required),
+            "satisfied": self.satisfied,
+            "seats": [{"group": seat.group, "reviewer": seat.reviewer} for seat in self.seats],
+            "can_satisfy": {group: list(who) for group, who in self.can_satisfy.items()},
+            "blocked_by": list(self.blocked_by),
+            "stale": list(self.stale),
+        }
 
 
 @dataclass(frozen=True)
@@ -396,18 +410,32 @@ class Verdict:
     def to_dict(self) -> dict[str, Any]:
         seated = {seat.reviewer.lower() for rule in self.rules for seat in rule.seats if seat.reviewer}
         return {
-            "schema_version": 1, "approved": self.approved, "author": self.author, "base": self.base,
+            "schema_version": 1,
+            "approved": self.approved,
+            "author": self.author,
+            "base": self.base,
             "head": self.head,
-            "settings": {"distinct_reviewers": self.distinct_reviewers,
-                         "author_can_approve": self.author_can_approve, "dismiss_stale": self.dismiss_stale},
+            "settings": {
+                "distinct_reviewers": self.distinct_reviewers,
+                "author_can_approve": self.author_can_approve,
+                "dismiss_stale": self.dismiss_stale,
+            },
             "rules": [rule.to_dict() for rule in self.rules],
-            "reviewers": [{"login": review.user, "state": review.state, "commit_id": review.commit_id,
-                           "counted": review.user.lower() in seated} for review in self.reviewers],
+            "reviewers": [
+                {
+                    "login": review.user,
+                    "state": review.state,
+                    "commit_id": review.commit_id,
+                    "counted": review.user.lower() in seated,
+                }
+                for review in self.reviewers
+            ],
         }
 
 
-def group_members(organization: Organization, teams: Mapping[str, Sequence[str]] | None = None
-                  ) -> dict[str, tuple[list[str], str | None]]:
+def group_members(
+    organization: Organization, teams: Mapping[str, Sequence[str]] | None = None
+) -> dict[str, tuple[list[str], str | None]]:
     """Each group's logins (`members` plus its resolved github_team), and its team if unresolved."""
     teams = {slug.lower(): logins for slug, logins in (teams or {}).items()}
     result = {}
@@ -419,8 +447,7 @@ def group_members(organization: Organization, teams: Mapping[str, Sequence[str]]
             if resolved is None:
                 unresolved = group.github_team
             else:
-                logins += [login for login in resolved
-                           if login.lower() not in {known.lower() for known in logins}]
+                logins += [login for login in resolved if login.lower() not in {known.lower() for known in logins}]
         result[name] = (logins, unresolved)
     return result
 
@@ -480,16 +507,22 @@ def git_changed_since(changeset: ChangeSet) -> ChangedSince:
             else:  # the working tree, untracked files included
                 diffs, extra = commit.diff(None), repo.untracked_files
             paths = {p for d in diffs for p in (d.a_path, d.b_path) if p} | set(extra)
-            cache[commit_id] = frozenset(p[len(prefix):] for p in paths if p.startswith(prefix))
+            cache[commit_id] = frozenset(p[len(prefix) :] for p in paths if p.startswith(prefix))
         return cache[commit_id]
 
     return changed
 
 
-def evaluate(organization: Organization, changeset: ChangeSet, reviews: Sequence[Review], author: str, *,
-             teams: Mapping[str, Sequence[str]] | None = None,
-             changed_since: ChangedSince | None = None,
-             applied: Sequence[AppliedRule] | None = None) -> Verdict:
+def evaluate(
+    organization: Organization,
+    changeset: ChangeSet,
+    reviews: Sequence[Review],
+    author: str,
+    *,
+    teams: Mapping[str, Sequence[str]] | None = None,
+    changed_since: ChangedSince | None = None,
+    applied: Sequence[AppliedRule] | None = None,
+) -> Verdict:
     """Judge the reviews of a change against the review rules of `organization`.
 
     `organization` must be the merge base's (ChangeSet.base), never the head's, so a change cannot
@@ -505,8 +538,7 @@ def evaluate(organization: Organization, changeset: ChangeSet, reviews: Sequence
     members = group_members(organization, teams)
     in_group = {name: {login.lower() for login in logins} for name, (logins, _) in members.items()}
     author_key = author.lower()
-    counts = {key: review for key, review in verdicts.items()
-              if key != author_key or settings.author_can_approve}
+    counts = {key: review for key, review in verdicts.items() if key != author_key or settings.author_can_approve}
     changed_since = changed_since or git_changed_since(changeset)
 
     def fresh(review: Review, files: frozenset[str]) -> bool:
@@ -521,8 +553,7 @@ def evaluate(organization: Organization, changeset: ChangeSet, reviews: Sequence
     stale: list[list[str]] = []
     for index, item in enumerate(applied):
         concerned = set().union(*(in_group[group] for group in item.rule.require))
-        approvers = sorted(key for key, review in counts.items()
-                           if review.state == APPROVED and key in concerned)
+        approvers = sorted(key for key, review in counts.items() if review.state == APPROVED and key in concerned)
         stale.append([counts[key].user for key in approvers if not fresh(counts[key], item.files)])
         usable = [key for key in approvers if fresh(counts[key], item.files)]
         for group, number in item.rule.require.items():
@@ -543,11 +574,14 @@ def evaluate(organization: Organization, changeset: ChangeSet, reviews: Sequence
 
     results = []
     for index, item in enumerate(applied):
-        seats = tuple(Seat(group, counts[person].user if person else None)
-                      for (rule_index, group), person in zip(seat_keys, filled, strict=True)
-                      if rule_index == index)
-        open_groups = [group for group in item.rule.require if any(s.group == group and s.reviewer is None
-                                                                     for s in seats)]
+        seats = tuple(
+            Seat(group, counts[person].user if person else None)
+            for (rule_index, group), person in zip(seat_keys, filled, strict=True)
+            if rule_index == index
+        )
+        open_groups = [
+            group for group in item.rule.require if any(s.group == group and s.reviewer is None for s in seats)
+        ]
         can: dict[str, tuple[str, ...]] = {}
         for group in open_groups:
             logins, unresolved = members[group]
@@ -556,11 +590,29 @@ def evaluate(organization: Organization, changeset: ChangeSet, reviews: Sequence
                 who = [login for login in who if login.lower() not in holders]
             can[group] = tuple(who) + ((f"@{unresolved}",) if unresolved else ())
         concerned = set().union(*(in_group[group] for group in item.rule.require))
-        blocked = tuple(counts[key].user for key in sorted(counts)
-                        if counts[key].state == CHANGES_REQUESTED and key in concerned)
-        results.append(RuleVerdict(item.rule.name, item.why, tuple(sorted(item.files)),
-                                   dict(item.rule.require), seats, can, blocked, tuple(stale[index])))
+        blocked = tuple(
+            counts[key].user for key in sorted(counts) if counts[key].state == CHANGES_REQUESTED and key in concerned
+        )
+        results.append(
+            RuleVerdict(
+                item.rule.name,
+                item.why,
+                tuple(sorted(item.files)),
+                dict(item.rule.require),
+                seats,
+                can,
+                blocked,
+                tuple(stale[index]),
+            )
+        )
     head = changeset.head.commit.hexsha if isinstance(changeset.head, GitRevision) else None
-    return Verdict(author, changeset.base.commit.hexsha, head, settings.distinct_reviewers,
-                   settings.author_can_approve, settings.dismiss_stale, tuple(results),
-                   tuple(verdicts[key] for key in sorted(verdicts)))
+    return Verdict(
+        author,
+        changeset.base.commit.hexsha,
+        head,
+        settings.distinct_reviewers,
+        settings.author_can_approve,
+        settings.dismiss_stale,
+        tuple(results),
+        tuple(verdicts[key] for key in sorted(verdicts)),
+    )

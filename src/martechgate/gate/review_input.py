@@ -35,13 +35,16 @@ def read_reviews(path: str) -> list[review.Review]:
     try:
         payload = json.loads(raw)
     except (ValueError, UnicodeDecodeError) as error:
-        raise UsageError(f"the reviews file {path} is not JSON ({error})",
-                         hint="Save what `gh api repos/OWNER/REPO/pulls/N/reviews` prints.") from None
+        raise UsageError(
+            f"the reviews file {path} is not JSON ({error})",
+            hint="Save what `gh api repos/OWNER/REPO/pulls/N/reviews` prints.",
+        ) from None
     return review.parse_reviews(payload, path)
 
 
-def review_offline(repo: str | os.PathLike[str], base: str, head: str | None, reviews_file: str,
-                   author: str) -> review.Verdict:
+def review_offline(
+    repo: str | os.PathLike[str], base: str, head: str | None, reviews_file: str, author: str
+) -> review.Verdict:
     reviews = read_reviews(reviews_file)
     changeset = changes.compute(repo, base, head or "HEAD")
     return review.evaluate(load_organization(changeset.base), changeset, reviews, author)
@@ -50,8 +53,10 @@ def review_offline(repo: str | os.PathLike[str], base: str, head: str | None, re
 def _text(pull: dict[str, Any], *keys: str) -> str:
     value = get(pull, *keys)
     if not isinstance(value, str) or not value:
-        raise ExternalServiceError(f"GitHub's pull request has no {'.'.join(keys)}",
-                                   hint="The API answered in a shape martechgate does not know.")
+        raise ExternalServiceError(
+            f"GitHub's pull request has no {'.'.join(keys)}",
+            hint="The API answered in a shape martechgate does not know.",
+        )
     return value
 
 
@@ -76,20 +81,31 @@ def _check_same_change(changeset: changes.ChangeSet, files: list[dict[str, Any]]
     if len(files) >= 3000:  # GitHub lists at most 3000 files: a partial list proves nothing
         return
     prefix = changeset.base.prefix
-    remote = {name[len(prefix):] for item in files for name in (item.get("filename"), item.get(
-        "previous_filename")) if isinstance(name, str) and name.startswith(prefix)}
+    remote = {
+        name[len(prefix) :]
+        for item in files
+        for name in (item.get("filename"), item.get("previous_filename"))
+        if isinstance(name, str) and name.startswith(prefix)
+    }
     local = changeset.touched()
     if remote != local:
         only_remote = ", ".join(sorted(remote - local)[:5]) or "none"
         only_local = ", ".join(sorted(local - remote)[:5]) or "none"
-        raise RepoError(f"the local diff is not pull request #{number}'s (only on GitHub: {only_remote}; "
-                        f"only here: {only_local})",
-                        hint="Check out the pull request with its full history (actions/checkout with "
-                             "fetch-depth: 0) so the merge base is the one GitHub uses.")
+        raise RepoError(
+            f"the local diff is not pull request #{number}'s (only on GitHub: {only_remote}; only here: {only_local})",
+            hint="Check out the pull request with its full history (actions/checkout with "
+            "fetch-depth: 0) so the merge base is the one GitHub uses.",
+        )
 
 
-def review_on_github(repo: str | os.PathLike[str], context: ActionsContext, *, base: str | None = None,
-                     head: str | None = None, client: GitHubClient | None = None) -> review.Verdict:
+def review_on_github(
+    repo: str | os.PathLike[str],
+    context: ActionsContext,
+    *,
+    base: str | None = None,
+    head: str | None = None,
+    client: GitHubClient | None = None,
+) -> review.Verdict:
     """Judge the pull request of a GitHub Actions run, and set its commit status.
 
     The head judged is the one the event names (what the run checked out), so a run that a newer
@@ -104,8 +120,7 @@ def review_on_github(repo: str | os.PathLike[str], context: ActionsContext, *, b
     try:
         changeset = changes.compute(repo, base or _text(pull, "base", "sha"), judged)
         if base is None and judged == current_head:  # GitHub's file list is of the current head
-            _check_same_change(changeset, client.pull_request_files(context.repository, context.number),
-                               context.number)
+            _check_same_change(changeset, client.pull_request_files(context.repository, context.number), context.number)
         organization = load_organization(changeset.base)
         applied = review.applicable_rules(organization, changeset)
         needed = {group for item in applied for group in item.rule.require}
@@ -124,16 +139,19 @@ def review_on_github(repo: str | os.PathLike[str], context: ActionsContext, *, b
         _report_error(client, context, status_sha, error)
         raise
     if status_sha is not None:
-        client.set_status(context.repository, status_sha, "success" if verdict.approved else "failure",
-                          status_description(verdict), context.run_url)
+        client.set_status(
+            context.repository,
+            status_sha,
+            "success" if verdict.approved else "failure",
+            status_description(verdict),
+            context.run_url,
+        )
     return verdict
 
 
-def _report_error(client: GitHubClient, context: ActionsContext, sha: str | None,
-                  error: MartechgateError) -> None:
+def _report_error(client: GitHubClient, context: ActionsContext, sha: str | None, error: MartechgateError) -> None:
     """Mark the head "error", so an earlier success on the same commit cannot stand; best effort."""
     if sha is None:
         return
     with contextlib.suppress(ExternalServiceError):  # the original error is what the user must see
-        client.set_status(context.repository, sha, "error", f"Could not decide: {error.message}",
-                          context.run_url)
+        client.set_status(context.repository, sha, "error", f"Could not decide: {error.message}", context.run_url)

@@ -14,8 +14,12 @@ from martechgate.check.model import Organization, ReviewRule
 from martechgate.gate.review import ENTRY_CONDITIONS, entry_reasons, matching_pattern
 
 
-def rules_for(organization: Organization, entry: Mapping[str, Any] | None, paths: Iterable[str] = (),
-              exceptions_changed: bool = False) -> list[tuple[ReviewRule, str]]:
+def rules_for(
+    organization: Organization,
+    entry: Mapping[str, Any] | None,
+    paths: Iterable[str] = (),
+    exceptions_changed: bool = False,
+) -> list[tuple[ReviewRule, str]]:
     """The review rules that apply, each with why: to a tool's entry (None for a file that is not an
     entry) changed at `paths`."""
     paths = list(paths)

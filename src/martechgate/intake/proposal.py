@@ -33,16 +33,65 @@ API_VERSION = "martechgate/v1"
 ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]{1,62}$")
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _COUNTRY = re.compile(r"^[A-Z]{2}$")
-EEA = frozenset(("AT", "BE", "BG", "HR", "CY", "CZ", "DK", "EE", "FI", "FR", "DE", "GR", "HU", "IE", "IT",
-                 "LV", "LT", "LU", "MT", "NL", "PL", "PT", "RO", "SK", "SI", "ES", "SE", "IS", "LI", "NO"))
+EEA = frozenset(
+    (
+        "AT",
+        "BE",
+        "BG",
+        "HR",
+        "CY",
+        "CZ",
+        "DK",
+        "EE",
+        "FI",
+        "FR",
+        "DE",
+        "GR",
+        "HU",
+        "IE",
+        "IT",
+        "LV",
+        "LT",
+        "LU",
+        "MT",
+        "NL",
+        "PL",
+        "PT",
+        "RO",
+        "SK",
+        "SI",
+        "ES",
+        "SE",
+        "IS",
+        "LI",
+        "NO",
+    )
+)
 DATA_CATEGORIES = ("none", "contact-pii", "sensitive-pii", "phi", "payment", "behavioral", "employee")
 PERSONAL = frozenset(DATA_CATEGORIES[1:])
 # Statuses under which a tool is in use: proposing another one for the same job is an overlap.
 IN_USE = ("approved", "restricted", "trial")
 # Field order of a written entry: the order of the contract (PRODUCT.md), so files read alike.
-FIELD_ORDER = ("apiVersion", "id", "name", "vendor", "category", "purpose", "capabilities", "status",
-               "alternative", "owners", "data", "security", "agreements", "integrations", "oauth",
-               "contract", "review", "exceptions")
+FIELD_ORDER = (
+    "apiVersion",
+    "id",
+    "name",
+    "vendor",
+    "category",
+    "purpose",
+    "capabilities",
+    "status",
+    "alternative",
+    "owners",
+    "data",
+    "security",
+    "agreements",
+    "integrations",
+    "oauth",
+    "contract",
+    "review",
+    "exceptions",
+)
 
 
 class Invalid(ValueError):
@@ -50,6 +99,7 @@ class Invalid(ValueError):
 
 
 # --- the draft being built -------------------------------------------------------------------------
+
 
 @dataclass
 class Draft:
@@ -69,8 +119,10 @@ class Draft:
         for depth, part in enumerate(parents, 1):
             node = node.setdefault(part, {})
             if not isinstance(node, dict):
-                raise Invalid(f"{'.'.join(parents[:depth])} is {schemas.show(node)} in the answers file, not "
-                              "a group of fields, so it cannot hold " + key)
+                raise Invalid(
+                    f"{'.'.join(parents[:depth])} is {schemas.show(node)} in the answers file, not "
+                    "a group of fields, so it cannot hold " + key
+                )
         if value is None:
             node.pop(last, None)
         else:
@@ -82,6 +134,7 @@ class Draft:
 
 
 # --- answer parsers: text as typed -> the value in the entry, or Invalid -----------------------------
+
 
 def parse_yes_no(text: str, draft: Draft) -> bool:
     word = text.strip().lower()
@@ -108,11 +161,15 @@ def slug(name: str) -> str:
 def _id(text: str, draft: Draft) -> str:
     value = text.strip()
     if not ID_PATTERN.match(value):
-        raise Invalid(f"{value!r} cannot be an id: use 2 to 63 lower-case letters, digits and dashes, "
-                      f"like {slug(value or 'my tool')!r}")
+        raise Invalid(
+            f"{value!r} cannot be an id: use 2 to 63 lower-case letters, digits and dashes, "
+            f"like {slug(value or 'my tool')!r}"
+        )
     if value in draft.catalog_ids:
-        raise Invalid(f"the catalog already has a tool with the id {value!r}; choose another id, or edit "
-                      f"catalog/{value}.yaml instead")
+        raise Invalid(
+            f"the catalog already has a tool with the id {value!r}; choose another id, or edit "
+            f"catalog/{value}.yaml instead"
+        )
     return value
 
 
@@ -163,6 +220,7 @@ def _choice_of(options: Sequence[str], text: str) -> str:
 def _choice(options: Sequence[str]) -> Callable[[str, Draft], str]:
     def parse(text: str, draft: Draft) -> str:
         return _choice_of(options, text)
+
     return parse
 
 
@@ -185,8 +243,10 @@ def _technical_owner(text: str, draft: Draft) -> str:
     value = _email(text, draft)
     business = draft.get("owners.business")
     if isinstance(business, str) and business.lower() == value.lower():
-        raise Invalid(f"{value} is already the marketing owner; the IT owner must be a different person "
-                      "(two people look after every tool)")
+        raise Invalid(
+            f"{value} is already the marketing owner; the IT owner must be a different person "
+            "(two people look after every tool)"
+        )
     return value
 
 
@@ -234,8 +294,10 @@ def _future_date(text: str, draft: Draft) -> str:
     try:
         day = date.fromisoformat(text.strip())
     except ValueError:
-        raise Invalid(f"{text.strip()!r} is not a date; type it as YYYY-MM-DD, like "
-                      f"{draft.today.replace(year=draft.today.year + 1).isoformat()}") from None
+        raise Invalid(
+            f"{text.strip()!r} is not a date; type it as YYYY-MM-DD, like "
+            f"{draft.today.replace(year=draft.today.year + 1).isoformat()}"
+        ) from None
     if day <= draft.today:
         raise Invalid(f"{day} is not after today ({draft.today}); the next renewal is a future date")
     return day.isoformat()
@@ -247,12 +309,16 @@ def _target(text: str, draft: Draft) -> str:
         return value
     known = sorted(draft.catalog_ids)
     close = [k for k in known if fuzz.partial_ratio(value.lower(), k) >= 80]
-    hint = f"; did you mean {', '.join(close[:3])}?" if close else \
-        "; connect only to tools in the catalog (propose the other tool first)"
+    hint = (
+        f"; did you mean {', '.join(close[:3])}?"
+        if close
+        else "; connect only to tools in the catalog (propose the other tool first)"
+    )
     raise Invalid(f"there is no tool {value!r} in the catalog{hint}")
 
 
 # --- the questions ---------------------------------------------------------------------------------
+
 
 def _always(draft: Draft) -> bool:
     return True
@@ -302,105 +368,273 @@ def _personal(draft: Draft) -> bool:
 
 def _outside_eea(draft: Draft) -> bool:
     residency = draft.get("data.residency")
-    return draft.get("data.eu_subjects") is True and isinstance(residency, list) and any(
-        country not in EEA for country in residency)
+    return (
+        draft.get("data.eu_subjects") is True
+        and isinstance(residency, list)
+        and any(country not in EEA for country in residency)
+    )
 
 
 QUESTIONS: tuple[Question, ...] = (
-    Question("name", "What is the tool called?", "The product's name as people know it, e.g. "
-             "'HubSpot Marketing Hub'. It is shown in the catalog.", _text, flag="name"),
-    Question("id", "Short id for the catalog file", "The file will be catalog/<id>.yaml. Lower-case "
-             "letters, digits and dashes; the suggestion is made from the name.", _id, flag="id",
-             default=lambda d: slug(str(d.get("name"))) if d.get("name") else None),
-    Question("vendor.name", "Which company sells it?", "The vendor's company name, as on the contract, "
-             "e.g. 'HubSpot, Inc.'.", _text, flag="vendor",
-             default=lambda d: str(d.get("name")) if d.get("name") else None),
-    Question("vendor.website", "The vendor's website", "Its home page, e.g. www.hubspot.com. Press Enter "
-             "to skip.", _website, flag="website", optional=True),
-    Question("vendor.country", "Country where the vendor is based (two letters)", "The ISO country code "
-             "of the vendor's head office: US, GB, IE, DE, FR, ... Press Enter to skip.", _country,
-             flag="country", optional=True),
-    Question("purpose", "What will you use it for?", "One or two sentences for the reviewers: the job it "
-             "does and for which team, e.g. 'Email nurture and landing pages for demand generation'.",
-             _text, flag="purpose"),
-    Question("category", "Which category is it in?", "The organisation's list of categories (in "
-             "martechgate.yaml). Type the name or its number.", _category, flag="category",
-             choices=lambda d: list(d.organization.categories)),
-    Question("capabilities", "What can it do? (short words, separated by commas)", "A few words for what "
-             "it does, e.g. email, landing-pages, forms. These find overlap with tools we already have. "
-             "Press Enter to skip.", _capabilities, flag="capabilities", optional=True),
-    Question("owners.business", "Who owns it in marketing? (their email)", "The business owner: the "
-             "person in marketing who answers for how the tool is used.", _email, flag="business-owner"),
-    Question("owners.technical", "Who owns it in IT? (their email; a different person)", "The technical "
-             "owner: the person in IT who answers for access, integrations and security. Joint ownership "
-             "is the point: it must be someone else than the marketing owner.", _technical_owner,
-             flag="technical-owner"),
-    Question("owners.department", "Which team or department uses it?", "e.g. demand-gen, content, "
-             "brand. Press Enter to skip.", _text, flag="department", optional=True),
-    Question("data.classification", "How sensitive is the data it will hold?", CLASSIFICATION_HELP,
-             _choice(("public", "internal", "confidential", "restricted")), flag="classification",
-             choices=lambda d: ["public", "internal", "confidential", "restricted"]),
-    Question("data.categories", "Which kinds of data about people will it hold?", DATA_HELP,
-             _data_categories, flag="data", choices=lambda d: list(DATA_CATEGORIES)),
-    Question("data.subjects", "About whom? (e.g. prospects, customers, employees)", "The groups of people "
-             "the data is about, separated by commas.", _subjects, flag="subjects", optional=True,
-             ask_if=_personal),
-    Question("data.eu_subjects", "Does it hold data about people in the EU or EEA?", "Yes when any of "
-             "those people live in the European Union, Iceland, Liechtenstein or Norway: European privacy "
-             "law (GDPR) then applies.", parse_yes_no, flag="eu-subjects", ask_if=_personal, yes_no=True),
-    Question("data.residency", "In which countries does the vendor store or process the data?",
-             "Two-letter country codes separated by commas, e.g. US, IE. The vendor's security or privacy "
-             "page usually says where its data centres are.", _countries, flag="residency",
-             default=lambda d: d.get("vendor.country"), optional=True),
-    Question("data.transfer_mechanism", "Which legal safeguard covers sending EU data there?",
-             "Data about people in the EU may leave Europe only under a safeguard: scc (standard "
-             "contractual clauses, in most vendors' data processing agreement), dpf (the EU-US Data "
-             "Privacy Framework), adequacy (the country is recognised by the EU), bcr (binding corporate "
-             "rules). Press Enter if you do not know; privacy will help.",
-             _choice(("scc", "dpf", "adequacy", "bcr", "none")), flag="transfer-mechanism", optional=True,
-             choices=lambda d: ["scc", "dpf", "adequacy", "bcr", "none"], ask_if=_outside_eea),
-    Question("data.retention_days", "How many days does it keep the data?", "How long the tool keeps "
-             "personal data before deleting it, in days (365 for a year). Press Enter if not known yet.",
-             _whole, flag="retention-days", optional=True, ask_if=_personal),
-    Question("security.sso", "Do people sign in with the company login (single sign-on)?",
-             "Single sign-on means people log in with their company account (Okta, Microsoft, Google) "
-             "instead of a separate password, so access ends when they leave. saml and oidc are the two "
-             "kinds (the vendor's docs say which); none if it has no single sign-on. Press Enter if you "
-             "do not know.", _choice(("saml", "oidc", "none")), flag="sso", optional=True,
-             choices=lambda d: ["saml", "oidc", "none"]),
-    Question("security.mfa", "Does it have two-step login (MFA)?", "Multi-factor authentication asks for "
-             "a code or an app approval besides the password. enforced: required for everyone; "
-             "available: people may turn it on; none: not offered. Press Enter if you do not know.",
-             _choice(("enforced", "available", "none")), flag="mfa", optional=True,
-             choices=lambda d: ["enforced", "available", "none"]),
-    Question("security.scim", "Can IT create and remove accounts automatically (SCIM)?", "SCIM lets the "
-             "company directory add and remove users in the tool, so leavers lose access the same day. "
-             "Press Enter if you do not know.", parse_yes_no, flag="scim", optional=True, yes_no=True),
+    Question(
+        "name",
+        "What is the tool called?",
+        "The product's name as people know it, e.g. 'HubSpot Marketing Hub'. It is shown in the catalog.",
+        _text,
+        flag="name",
+    ),
+    Question(
+        "id",
+        "Short id for the catalog file",
+        "The file will be catalog/<id>.yaml. Lower-case "
+        "letters, digits and dashes; the suggestion is made from the name.",
+        _id,
+        flag="id",
+        default=lambda d: slug(str(d.get("name"))) if d.get("name") else None,
+    ),
+    Question(
+        "vendor.name",
+        "Which company sells it?",
+        "The vendor's company name, as on the contract, e.g. 'HubSpot, Inc.'.",
+        _text,
+        flag="vendor",
+        default=lambda d: str(d.get("name")) if d.get("name") else None,
+    ),
+    Question(
+        "vendor.website",
+        "The vendor's website",
+        "Its home page, e.g. www.hubspot.com. Press Enter to skip.",
+        _website,
+        flag="website",
+        optional=True,
+    ),
+    Question(
+        "vendor.country",
+        "Country where the vendor is based (two letters)",
+        "The ISO country code of the vendor's head office: US, GB, IE, DE, FR, ... Press Enter to skip.",
+        _country,
+        flag="country",
+        optional=True,
+    ),
+    Question(
+        "purpose",
+        "What will you use it for?",
+        "One or two sentences for the reviewers: the job it "
+        "does and for which team, e.g. 'Email nurture and landing pages for demand generation'.",
+        _text,
+        flag="purpose",
+    ),
+    Question(
+        "category",
+        "Which category is it in?",
+        "The organisation's list of categories (in martechgate.yaml). Type the name or its number.",
+        _category,
+        flag="category",
+        choices=lambda d: list(d.organization.categories),
+    ),
+    Question(
+        "capabilities",
+        "What can it do? (short words, separated by commas)",
+        "A few words for what "
+        "it does, e.g. email, landing-pages, forms. These find overlap with tools we already have. "
+        "Press Enter to skip.",
+        _capabilities,
+        flag="capabilities",
+        optional=True,
+    ),
+    Question(
+        "owners.business",
+        "Who owns it in marketing? (their email)",
+        "The business owner: the person in marketing who answers for how the tool is used.",
+        _email,
+        flag="business-owner",
+    ),
+    Question(
+        "owners.technical",
+        "Who owns it in IT? (their email; a different person)",
+        "The technical "
+        "owner: the person in IT who answers for access, integrations and security. Joint ownership "
+        "is the point: it must be someone else than the marketing owner.",
+        _technical_owner,
+        flag="technical-owner",
+    ),
+    Question(
+        "owners.department",
+        "Which team or department uses it?",
+        "e.g. demand-gen, content, brand. Press Enter to skip.",
+        _text,
+        flag="department",
+        optional=True,
+    ),
+    Question(
+        "data.classification",
+        "How sensitive is the data it will hold?",
+        CLASSIFICATION_HELP,
+        _choice(("public", "internal", "confidential", "restricted")),
+        flag="classification",
+        choices=lambda d: ["public", "internal", "confidential", "restricted"],
+    ),
+    Question(
+        "data.categories",
+        "Which kinds of data about people will it hold?",
+        DATA_HELP,
+        _data_categories,
+        flag="data",
+        choices=lambda d: list(DATA_CATEGORIES),
+    ),
+    Question(
+        "data.subjects",
+        "About whom? (e.g. prospects, customers, employees)",
+        "The groups of people the data is about, separated by commas.",
+        _subjects,
+        flag="subjects",
+        optional=True,
+        ask_if=_personal,
+    ),
+    Question(
+        "data.eu_subjects",
+        "Does it hold data about people in the EU or EEA?",
+        "Yes when any of "
+        "those people live in the European Union, Iceland, Liechtenstein or Norway: European privacy "
+        "law (GDPR) then applies.",
+        parse_yes_no,
+        flag="eu-subjects",
+        ask_if=_personal,
+        yes_no=True,
+    ),
+    Question(
+        "data.residency",
+        "In which countries does the vendor store or process the data?",
+        "Two-letter country codes separated by commas, e.g. US, IE. The vendor's security or privacy "
+        "page usually says where its data centres are.",
+        _countries,
+        flag="residency",
+        default=lambda d: d.get("vendor.country"),
+        optional=True,
+    ),
+    Question(
+        "data.transfer_mechanism",
+        "Which legal safeguard covers sending EU data there?",
+        "Data about people in the EU may leave Europe only under a safeguard: scc (standard "
+        "contractual clauses, in most vendors' data processing agreement), dpf (the EU-US Data "
+        "Privacy Framework), adequacy (the country is recognised by the EU), bcr (binding corporate "
+        "rules). Press Enter if you do not know; privacy will help.",
+        _choice(("scc", "dpf", "adequacy", "bcr", "none")),
+        flag="transfer-mechanism",
+        optional=True,
+        choices=lambda d: ["scc", "dpf", "adequacy", "bcr", "none"],
+        ask_if=_outside_eea,
+    ),
+    Question(
+        "data.retention_days",
+        "How many days does it keep the data?",
+        "How long the tool keeps "
+        "personal data before deleting it, in days (365 for a year). Press Enter if not known yet.",
+        _whole,
+        flag="retention-days",
+        optional=True,
+        ask_if=_personal,
+    ),
+    Question(
+        "security.sso",
+        "Do people sign in with the company login (single sign-on)?",
+        "Single sign-on means people log in with their company account (Okta, Microsoft, Google) "
+        "instead of a separate password, so access ends when they leave. saml and oidc are the two "
+        "kinds (the vendor's docs say which); none if it has no single sign-on. Press Enter if you "
+        "do not know.",
+        _choice(("saml", "oidc", "none")),
+        flag="sso",
+        optional=True,
+        choices=lambda d: ["saml", "oidc", "none"],
+    ),
+    Question(
+        "security.mfa",
+        "Does it have two-step login (MFA)?",
+        "Multi-factor authentication asks for "
+        "a code or an app approval besides the password. enforced: required for everyone; "
+        "available: people may turn it on; none: not offered. Press Enter if you do not know.",
+        _choice(("enforced", "available", "none")),
+        flag="mfa",
+        optional=True,
+        choices=lambda d: ["enforced", "available", "none"],
+    ),
+    Question(
+        "security.scim",
+        "Can IT create and remove accounts automatically (SCIM)?",
+        "SCIM lets the "
+        "company directory add and remove users in the tool, so leavers lose access the same day. "
+        "Press Enter if you do not know.",
+        parse_yes_no,
+        flag="scim",
+        optional=True,
+        yes_no=True,
+    ),
     Question("contract.annual_cost", "What does it cost per year?", COST_HELP, _amount, flag="annual-cost"),
-    Question("contract.currency", "In which currency?", "Three letters: USD, EUR, GBP, ...", _currency,
-             flag="currency", default=lambda d: "USD"),
-    Question("contract.seats", "How many seats (user licences)?", "Press Enter to skip.", _whole,
-             flag="seats", optional=True),
-    Question("contract.payment", "How will it be paid?", "invoice: the vendor bills the company; card: a "
-             "company card; expense: paid personally and expensed; marketplace: through a cloud "
-             "marketplace; free: no payment.", _choice(("invoice", "card", "expense", "marketplace", "free")),
-             flag="payment", choices=lambda d: ["invoice", "card", "expense", "marketplace", "free"],
-             default=lambda d: "free" if d.get("contract.annual_cost") == 0 else "invoice"),
-    Question("contract.renewal", "When does the contract renew? (YYYY-MM-DD)", "The date the subscription "
-             "renews or ends. Press Enter if not known yet.", _future_date, flag="renewal", optional=True,
-             ask_if=lambda d: d.get("contract.payment") != "free"),
-    Question("contract.auto_renew", "Does it renew automatically?", "Yes when the vendor renews and bills "
-             "again unless someone cancels in time.", parse_yes_no, flag="auto-renew", optional=True,
-             yes_no=True, ask_if=lambda d: d.get("contract.payment") != "free"),
-    Question("contract.notice_days", "How many days before renewal must we cancel?", "The notice period "
-             "in the contract, in days (often 30, 60 or 90).", _whole, flag="notice-days",
-             ask_if=lambda d: d.get("contract.auto_renew") is True),
-    Question("contract.implementation_cost", "One-time cost to set it up?", "Integration, migration, "
-             "training, agency fees: the cost before it runs. 0 if none.", _amount,
-             flag="implementation-cost", optional=True),
-    Question("contract.support_hours_month", "Hours per month our people will spend running it?",
-             "Internal effort: administration, user support, integration upkeep.", _amount,
-             flag="support-hours", optional=True),
+    Question(
+        "contract.currency",
+        "In which currency?",
+        "Three letters: USD, EUR, GBP, ...",
+        _currency,
+        flag="currency",
+        default=lambda d: "USD",
+    ),
+    Question(
+        "contract.seats", "How many seats (user licences)?", "Press Enter to skip.", _whole, flag="seats", optional=True
+    ),
+    Question(
+        "contract.payment",
+        "How will it be paid?",
+        "invoice: the vendor bills the company; card: a "
+        "company card; expense: paid personally and expensed; marketplace: through a cloud "
+        "marketplace; free: no payment.",
+        _choice(("invoice", "card", "expense", "marketplace", "free")),
+        flag="payment",
+        choices=lambda d: ["invoice", "card", "expense", "marketplace", "free"],
+        default=lambda d: "free" if d.get("contract.annual_cost") == 0 else "invoice",
+    ),
+    Question(
+        "contract.renewal",
+        "When does the contract renew? (YYYY-MM-DD)",
+        "The date the subscription renews or ends. Press Enter if not known yet.",
+        _future_date,
+        flag="renewal",
+        optional=True,
+        ask_if=lambda d: d.get("contract.payment") != "free",
+    ),
+    Question(
+        "contract.auto_renew",
+        "Does it renew automatically?",
+        "Yes when the vendor renews and bills again unless someone cancels in time.",
+        parse_yes_no,
+        flag="auto-renew",
+        optional=True,
+        yes_no=True,
+        ask_if=lambda d: d.get("contract.payment") != "free",
+    ),
+    Question(
+        "contract.notice_days",
+        "How many days before renewal must we cancel?",
+        "The notice period in the contract, in days (often 30, 60 or 90).",
+        _whole,
+        flag="notice-days",
+        ask_if=lambda d: d.get("contract.auto_renew") is True,
+    ),
+    Question(
+        "contract.implementation_cost",
+        "One-time cost to set it up?",
+        "Integration, migration, training, agency fees: the cost before it runs. 0 if none.",
+        _amount,
+        flag="implementation-cost",
+        optional=True,
+    ),
+    Question(
+        "contract.support_hours_month",
+        "Hours per month our people will spend running it?",
+        "Internal effort: administration, user support, integration upkeep.",
+        _amount,
+        flag="support-hours",
+        optional=True,
+    ),
 )
 
 QUESTION_BY_FLAG = {question.flag: question for question in QUESTIONS}
@@ -409,17 +643,38 @@ QUESTION_BY_FLAG = {question.flag: question for question in QUESTIONS}
 DIRECTIONS = ("outbound", "inbound", "bidirectional")
 METHODS = ("native", "api", "webhook", "file", "reverse-etl", "zapier", "other")
 INTEGRATION_QUESTIONS: tuple[Question, ...] = (
-    Question("target", "Connects to (a tool's id; Enter when done)", "The id of a tool in the catalog this "
-             "one will exchange data with (its file name in catalog/ without .yaml). Press Enter when there "
-             "are no more.", _target, optional=True),
-    Question("direction", "Which way does the data go?", "outbound: this tool sends data to the other one; "
-             "inbound: it receives data from it; bidirectional: both.", _choice(DIRECTIONS),
-             choices=lambda d: list(DIRECTIONS)),
-    Question("data", "Which kinds of data go over it?", DATA_HELP, _data_categories,
-             default=lambda d: ", ".join(d.get("data.categories") or ["none"])),
-    Question("method", "How is it connected?", "native: a connector built into the tool; api: custom code; "
-             "webhook; file: exports and imports; reverse-etl; zapier; other. Press Enter to skip.",
-             _choice(METHODS), optional=True, choices=lambda d: list(METHODS)),
+    Question(
+        "target",
+        "Connects to (a tool's id; Enter when done)",
+        "The id of a tool in the catalog this "
+        "one will exchange data with (its file name in catalog/ without .yaml). Press Enter when there "
+        "are no more.",
+        _target,
+        optional=True,
+    ),
+    Question(
+        "direction",
+        "Which way does the data go?",
+        "outbound: this tool sends data to the other one; inbound: it receives data from it; bidirectional: both.",
+        _choice(DIRECTIONS),
+        choices=lambda d: list(DIRECTIONS),
+    ),
+    Question(
+        "data",
+        "Which kinds of data go over it?",
+        DATA_HELP,
+        _data_categories,
+        default=lambda d: ", ".join(d.get("data.categories") or ["none"]),
+    ),
+    Question(
+        "method",
+        "How is it connected?",
+        "native: a connector built into the tool; api: custom code; "
+        "webhook; file: exports and imports; reverse-etl; zapier; other. Press Enter to skip.",
+        _choice(METHODS),
+        optional=True,
+        choices=lambda d: list(METHODS),
+    ),
 )
 
 
@@ -427,16 +682,18 @@ def parse_integration(text: str, draft: Draft) -> dict[str, Any]:
     """`TARGET:DIRECTION[:DATA,DATA]`, the form of the --integration flag."""
     parts = text.split(":")
     if len(parts) not in (2, 3):
-        raise Invalid(f"{text!r}: write an integration as TARGET:DIRECTION or TARGET:DIRECTION:DATA,DATA, "
-                      "e.g. salesforce-sales-cloud:outbound:contact-pii")
-    integration: dict[str, Any] = {"target": _target(parts[0], draft),
-                                   "direction": _choice_of(DIRECTIONS, parts[1])}
+        raise Invalid(
+            f"{text!r}: write an integration as TARGET:DIRECTION or TARGET:DIRECTION:DATA,DATA, "
+            "e.g. salesforce-sales-cloud:outbound:contact-pii"
+        )
+    integration: dict[str, Any] = {"target": _target(parts[0], draft), "direction": _choice_of(DIRECTIONS, parts[1])}
     if len(parts) == 3:
         integration["data"] = _data_categories(parts[2], draft)
     return integration
 
 
 # --- finishing a draft -----------------------------------------------------------------------------
+
 
 def finish(answers: dict[str, Any]) -> dict[str, Any]:
     """The entry from the answers: fixed fields filled, status proposed, the computed risk tier."""
@@ -460,11 +717,11 @@ def problems(entry: dict[str, Any], draft: Draft) -> list[str]:
     found: list[str] = []
     validator = schemas.packaged_validator("entry")
     schema = schemas.load_schema("entry")
-    unanswered = [q for q in QUESTIONS if not q.optional and q.ask_if(draft)
-                  and get(entry, *q.key.split(".")) is None]
+    unanswered = [q for q in QUESTIONS if not q.optional and q.ask_if(draft) and get(entry, *q.key.split(".")) is None]
     for question in unanswered:
-        found.append(f"{question.key} is missing: {question.text} (--{question.flag}, or {question.key} in "
-                     "the answers file)")
+        found.append(
+            f"{question.key} is missing: {question.text} (--{question.flag}, or {question.key} in the answers file)"
+        )
     asked = {tuple(q.key.split(".")[:depth]) for q in unanswered for depth in (1, 2)}
     for error in validator.iter_errors(entry):
         problem = schemas.describe(error, schema["properties"], schema=schema)
@@ -474,15 +731,21 @@ def problems(entry: dict[str, Any], draft: Draft) -> list[str]:
             found.append(problem.message)
     entry_id = entry.get("id")
     if isinstance(entry_id, str) and entry_id in draft.catalog_ids:
-        found.append(f"the catalog already has a tool with the id {entry_id!r}; choose another id, or edit "
-                     f"catalog/{entry_id}.yaml instead")
+        found.append(
+            f"the catalog already has a tool with the id {entry_id!r}; choose another id, or edit "
+            f"catalog/{entry_id}.yaml instead"
+        )
     if entry.get("status") != "proposed":
-        found.append(f"status is {entry.get('status')!r}: a new tool starts as proposed; its status changes "
-                     "when the reviewers approve it")
+        found.append(
+            f"status is {entry.get('status')!r}: a new tool starts as proposed; its status changes "
+            "when the reviewers approve it"
+        )
     category = entry.get("category")
     if isinstance(category, str) and category not in draft.organization.categories:
-        found.append(f"category {category!r} is not one of the organisation's categories: "
-                     f"{', '.join(draft.organization.categories)}")
+        found.append(
+            f"category {category!r} is not one of the organisation's categories: "
+            f"{', '.join(draft.organization.categories)}"
+        )
     owners = entry.get("owners")
     if isinstance(owners, dict):
         business, technical = owners.get("business"), owners.get("technical")
@@ -498,8 +761,10 @@ def problems(entry: dict[str, Any], draft: Draft) -> list[str]:
 
 # --- overlap ---------------------------------------------------------------------------------------
 
-_LEGAL_SUFFIXES = re.compile(r"\b(inc|llc|ltd|limited|gmbh|corp|corporation|co|company|plc|sa|sas|bv|ag|"
-                             r"pty|the)\b")
+_LEGAL_SUFFIXES = re.compile(
+    r"\b(inc|llc|ltd|limited|gmbh|corp|corporation|co|company|plc|sa|sas|bv|ag|"
+    r"pty|the)\b"
+)
 
 
 def _vendor_key(name: str) -> str:
@@ -536,19 +801,30 @@ def overlaps(entry: dict[str, Any], catalog_ids: dict[str, dict[str, Any]]) -> l
             found.append(Overlap(other_id, f"{other_name} is already in the catalog ({other_id}, {status})"))
             continue
         if vendor and other_vendor and (same_domain or fuzz.token_set_ratio(vendor, other_vendor) >= 90):
-            found.append(Overlap(other_id, f"{other_name} ({other_id}, {status}) is from the same vendor, "
-                                           f"{get(other, 'vendor', 'name')}"))
+            found.append(
+                Overlap(
+                    other_id,
+                    f"{other_name} ({other_id}, {status}) is from the same vendor, {get(other, 'vendor', 'name')}",
+                )
+            )
             continue
         shared = sorted(capabilities & set(other.get("capabilities") or []))
         if status in IN_USE and other.get("category") == entry.get("category") and shared:
-            how = {"approved": "approved", "restricted": "approved for restricted use",
-                   "trial": "on trial"}[str(status)]
-            found.append(Overlap(other_id, f"{other_name} is already {how} for {other.get('category')} "
-                                           f"(same capabilities: {', '.join(shared)})"))
+            how = {"approved": "approved", "restricted": "approved for restricted use", "trial": "on trial"}[
+                str(status)
+            ]
+            found.append(
+                Overlap(
+                    other_id,
+                    f"{other_name} is already {how} for {other.get('category')} "
+                    f"(same capabilities: {', '.join(shared)})",
+                )
+            )
     return found
 
 
 # --- writing ---------------------------------------------------------------------------------------
+
 
 class _Dumper(yaml.SafeDumper):
     """Block mappings, flow lists of plain values; a text that YAML 1.2 would read as something else
@@ -570,12 +846,13 @@ _Dumper.add_representer(list, _represent_list)
 
 
 def render(entry: dict[str, Any], today: date) -> str:
-    body = yaml.dump(entry, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=100,
-                     default_flow_style=False)
+    body = yaml.dump(entry, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=100, default_flow_style=False)
     text = f"{MODELINE}\n# Proposed with `martechgate new` on {today.isoformat()}.\n{body}"
     if load_bytes(text.encode("utf-8")).value != entry:  # the guarantee above, checked, never assumed
-        raise UsageError("the entry could not be written as YAML that reads back the same; nothing was "
-                         "written", hint="Please report this with the answers you gave.")
+        raise UsageError(
+            "the entry could not be written as YAML that reads back the same; nothing was written",
+            hint="Please report this with the answers you gave.",
+        )
     return text
 
 
@@ -589,23 +866,29 @@ def write_new(repo: Path, entry_id: str, text: str) -> Path:
     target = entry_path(repo, entry_id)
     for existing in (target, target.with_suffix(".yml")):
         if existing.exists():
-            raise UsageError(f"{existing.relative_to(repo)} already exists; nothing was written",
-                             hint="Choose another id, or edit the existing entry.")
+            raise UsageError(
+                f"{existing.relative_to(repo)} already exists; nothing was written",
+                hint="Choose another id, or edit the existing entry.",
+            )
     target.parent.mkdir(parents=True, exist_ok=True)
     if not atomic.write_new(target, text):
-        raise UsageError(f"{target.relative_to(repo)} appeared while writing; nothing was written",
-                         hint="Someone else created it: choose another id.")
+        raise UsageError(
+            f"{target.relative_to(repo)} appeared while writing; nothing was written",
+            hint="Someone else created it: choose another id.",
+        )
     return target
 
 
 # --- after writing: findings and reviewers ---------------------------------------------------------
 
+
 def catalog_with(repo: Path, entries: list[Entry], file: str, text: str, today: date) -> Catalog:
     """The repo's catalog (`entries`, as read) with the new entry in it, in memory: the same whether
     it was written or is a dry run."""
     others = [entry for entry in entries if entry.file != file]
-    return engine.load_catalog(WorkTree(repo), today=today,
-                               entries=[*others, Entry(file, load_bytes(text.encode("utf-8")), None)])
+    return engine.load_catalog(
+        WorkTree(repo), today=today, entries=[*others, Entry(file, load_bytes(text.encode("utf-8")), None)]
+    )
 
 
 def findings_for(catalog: Catalog, file: str) -> list[Finding]:

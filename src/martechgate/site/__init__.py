@@ -77,8 +77,11 @@ def file_history(repo_path: Path, files: list[str]) -> dict[str, list[HistoryIte
         old, new = (_value(contents.get(blob or "")) for blob in (change.old_blob, change.new_blob))
         fields = [f.words() for f in history.diff_values(old, new)] if change.status == "M" else []
         action = {"A": "added", "D": "removed", "R": "renamed", "M": "changed"}[change.status]
-        result[current].append(HistoryItem(commit.date_utc.date().isoformat(), proposers[commit.sha],
-                                           commit.subject, commit.sha, action, fields))
+        result[current].append(
+            HistoryItem(
+                commit.date_utc.date().isoformat(), proposers[commit.sha], commit.subject, commit.sha, action, fields
+            )
+        )
     return result
 
 
@@ -102,9 +105,14 @@ def _money(value: float | None, currency: str | None = None) -> str:
 
 
 def _environment() -> jinja2.Environment:
-    env = jinja2.Environment(loader=jinja2.PackageLoader("martechgate", "templates/site"),
-                             autoescape=True, undefined=jinja2.StrictUndefined,
-                             trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
+    env = jinja2.Environment(
+        loader=jinja2.PackageLoader("martechgate", "templates/site"),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
     env.filters["money"] = _money
     env.filters["slug"] = slug
     # A catalog value used in a class name: itself when it is a plain word, else a neutral class.
@@ -121,22 +129,46 @@ def _facets(tools: list[ToolView]) -> list[dict[str, Any]]:
                 counts[value] = counts.get(value, 0) + 1
         order = ORDER.get(name, ())
         values = sorted(counts, key=lambda v: (order.index(v) if v in order else len(order), v))
-        facets.append({"name": name, "label": label, "values": [
-            {"value": v, "count": counts[v], "path": f"by/{name}/{slug(v)}.html"} for v in values]})
+        facets.append(
+            {
+                "name": name,
+                "label": label,
+                "values": [{"value": v, "count": counts[v], "path": f"by/{name}/{slug(v)}.html"} for v in values],
+            }
+        )
     return facets
 
 
 def _script_data(tools: list[ToolView]) -> dict[str, Any]:
-    return {"tools": [{"key": t.key, "text": t.search_text, "category": t.category, "status": t.status,
-                       "data": t.data_categories, "owner": t.owners, "risk": t.computed_risk,
-                       "declared": t.declared_risk} for t in tools]}
+    return {
+        "tools": [
+            {
+                "key": t.key,
+                "text": t.search_text,
+                "category": t.category,
+                "status": t.status,
+                "data": t.data_categories,
+                "owner": t.owners,
+                "risk": t.computed_risk,
+                "declared": t.declared_risk,
+            }
+            for t in tools
+        ]
+    }
 
 
 def render_site(site: SiteData, folder: Path, *, commit: str | None) -> None:
     env = _environment()
     css, js = _static("style.css"), _static("filter.js")
-    common = {"site": site, "organization": site.catalog.organization.name, "today": site.catalog.today,
-              "commit": commit, "css": css, "css_hash": _sha256(css), "script_hash": _sha256(js)}
+    common = {
+        "site": site,
+        "organization": site.catalog.organization.name,
+        "today": site.catalog.today,
+        "commit": commit,
+        "css": css,
+        "css_hash": _sha256(css),
+        "script_hash": _sha256(js),
+    }
     facets = _facets(site.tools)
     keys = {t.id: t.key for t in reversed(site.tools)}  # an id's first entry wins when ids repeat
     names = {t.id: t.name for t in reversed(site.tools)}
@@ -148,15 +180,29 @@ def render_site(site: SiteData, folder: Path, *, commit: str | None) -> None:
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_text(html, encoding="utf-8")
 
-    page("index.html", "index.html", tools=site.tools, facets=facets, facet=None,
-         script=js, data=_script_data(site.tools))
+    page(
+        "index.html",
+        "index.html",
+        tools=site.tools,
+        facets=facets,
+        facet=None,
+        script=js,
+        data=_script_data(site.tools),
+    )
     for facet in facets:
         name, label = facet["name"], facet["label"]
         values_of = next(f[2] for f in FACETS if f[0] == name)
         for value in facet["values"]:
             chosen = [t for t in site.tools if value["value"] in values_of(t)]
-            page(value["path"], "index.html", tools=chosen, facets=facets, script=None, data=None,
-                 facet={"name": name, "label": label, "value": value["value"]})
+            page(
+                value["path"],
+                "index.html",
+                tools=chosen,
+                facets=facets,
+                script=None,
+                data=None,
+                facet={"name": name, "label": label, "value": value["value"]},
+            )
     for tool in site.tools:
         page(f"tools/{tool.key}.html", "tool.html", tool=tool, keys=keys, names=names)
     page("renewals.html", "renewals.html", months=views.renewals(site.catalog, keys))

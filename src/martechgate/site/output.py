@@ -27,22 +27,23 @@ def _written_before(out: Path) -> set[str] | None:
         marker = json.loads((out / MARKER).read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return None
-    files = marker.get("files") if isinstance(marker, dict) and marker.get("generator") == "martechgate" \
-        else None
+    files = marker.get("files") if isinstance(marker, dict) and marker.get("generator") == "martechgate" else None
     return {f for f in files if isinstance(f, str)} if isinstance(files, list) else None
 
 
 def _check_target(out: Path) -> set[str]:
     if out.exists() and not out.is_dir():
-        raise UsageError(f"{out} is a file, not a folder; nothing was written",
-                         hint="Name a new or empty folder for the site.")
+        raise UsageError(
+            f"{out} is a file, not a folder; nothing was written", hint="Name a new or empty folder for the site."
+        )
     if not out.exists() or not any(out.iterdir()):
         return set()
     previous = _written_before(out)
     if previous is None:
-        raise UsageError(f"{out} is not empty and holds no site written by martechgate "
-                         f"(no {MARKER}); nothing was written there",
-                         hint="Name a new or empty folder, or the folder of a site martechgate built before.")
+        raise UsageError(
+            f"{out} is not empty and holds no site written by martechgate (no {MARKER}); nothing was written there",
+            hint="Name a new or empty folder, or the folder of a site martechgate built before.",
+        )
     return previous
 
 
@@ -82,14 +83,18 @@ def write_site(out: Path, render: Callable[[Path], None]) -> list[str]:
     try:
         render(building)
         written = _files(building)
-        (building / MARKER).write_text(json.dumps({"generator": "martechgate", "version": __version__,
-                                                    "files": written}, indent=1) + "\n", encoding="utf-8")
+        (building / MARKER).write_text(
+            json.dumps({"generator": "martechgate", "version": __version__, "files": written}, indent=1) + "\n",
+            encoding="utf-8",
+        )
         keep = _unrelated(out, previous) if out.exists() else []
         clash = next((path for path in keep if (building / path).exists()), None)
         if clash is not None:
-            raise UsageError(f"{out / clash} was not written by martechgate, and the new site has a file "
-                             "of that name; nothing was changed",
-                             hint="Move that file out of the site folder, then build again.")
+            raise UsageError(
+                f"{out / clash} was not written by martechgate, and the new site has a file "
+                "of that name; nothing was changed",
+                hint="Move that file out of the site folder, then build again.",
+            )
         for path in keep:
             (building / path).parent.mkdir(parents=True, exist_ok=True)
             os.rename(out / path, building / path)

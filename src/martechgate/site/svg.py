@@ -37,9 +37,15 @@ class BarChart:
 
 def bar_chart(spend: Spend) -> BarChart:
     top = max((bar.amount for bar in spend.bars), default=0.0) or 1.0
-    bars = [Bar(bar.category, f"{bar.amount:,.0f} {spend.currency}", 8 + i * BAR_ROW,
-                max(2.0, round(BAR_MAX_WIDTH * bar.amount / top, 1)))
-            for i, bar in enumerate(spend.bars)]
+    bars = [
+        Bar(
+            bar.category,
+            f"{bar.amount:,.0f} {spend.currency}",
+            8 + i * BAR_ROW,
+            max(2.0, round(BAR_MAX_WIDTH * bar.amount / top, 1)),
+        )
+        for i, bar in enumerate(spend.bars)
+    ]
     return BarChart(BAR_LABEL_WIDTH + BAR_MAX_WIDTH + 150, 16 + len(bars) * BAR_ROW, BAR_LABEL_WIDTH, bars)
 
 
@@ -73,8 +79,9 @@ class Graph:
     def listing(self) -> list[Flow]:
         """The flows for the text list, by the names of their ends."""
         label = {node.id: node.label.lower() for node in self.nodes}
-        return sorted((edge.flow for edge in self.edges),
-                      key=lambda f: (label[f.source], label[f.target], f.source, f.target))
+        return sorted(
+            (edge.flow for edge in self.edges), key=lambda f: (label[f.source], label[f.target], f.source, f.target)
+        )
 
 
 NODE_RADIUS = 6
@@ -87,8 +94,10 @@ def _round(value: float) -> float:
 
 def flow_graph(tools: Sequence[ToolView], flows: Sequence[Flow]) -> Graph:
     known = {tool.id: tool for tool in tools}
-    ids = sorted({end for flow in flows for end in (flow.source, flow.target)},
-                 key=lambda i: ((known[i].category or "") if i in known else "~", i))
+    ids = sorted(
+        {end for flow in flows for end in (flow.source, flow.target)},
+        key=lambda i: ((known[i].category or "") if i in known else "~", i),
+    )
     radius = max(150.0, len(ids) * 20.0)
     cx0, cy0 = radius + LABEL_SPACE, radius + 40
     nodes: dict[str, Node] = {}
@@ -98,10 +107,15 @@ def flow_graph(tools: Sequence[ToolView], flows: Sequence[Flow]) -> Graph:
         anchor = "start" if cos > 0.05 else "end" if cos < -0.05 else "middle"
         tool = known.get(tool_id)
         nodes[tool_id] = Node(
-            tool_id, tool.name if tool else tool_id, tool.key if tool else None,
-            _round(cx0 + radius * cos), _round(cy0 + radius * sin),
-            _round(cx0 + (radius + 12) * cos), _round(cy0 + (radius + 12) * sin + 4 + 8 * sin),
-            anchor)
+            tool_id,
+            tool.name if tool else tool_id,
+            tool.key if tool else None,
+            _round(cx0 + radius * cos),
+            _round(cy0 + radius * sin),
+            _round(cx0 + (radius + 12) * cos),
+            _round(cy0 + (radius + 12) * sin + 4 + 8 * sin),
+            anchor,
+        )
     edges = []
     for flow in flows:
         a, b = nodes[flow.source], nodes[flow.target]
@@ -112,8 +126,7 @@ def flow_graph(tools: Sequence[ToolView], flows: Sequence[Flow]) -> Graph:
         bx, by = (a.x + b.x) / 2 - uy * length * 0.12, (a.y + b.y) / 2 + ux * length * 0.12
         start = (a.x + ux * NODE_RADIUS, a.y + uy * NODE_RADIUS)
         end = (b.x - ux * (NODE_RADIUS + 3), b.y - uy * (NODE_RADIUS + 3))
-        path = (f"M{_round(start[0])},{_round(start[1])} Q{_round(bx)},{_round(by)} "
-                f"{_round(end[0])},{_round(end[1])}")
+        path = f"M{_round(start[0])},{_round(start[1])} Q{_round(bx)},{_round(by)} {_round(end[0])},{_round(end[1])}"
         kind = "uncleared" if flow.uncleared else "personal" if flow.personal else "plain"
         edges.append(Edge(flow, path, kind))
     # Red last, so a flagged flow is drawn over the others.

@@ -140,13 +140,26 @@ class ToolView:
     @property
     def understated(self) -> bool:
         """A declared tier below the computed one (no declared tier is a schema finding instead)."""
-        return self.declared_risk is not None and self.computed_risk is not None \
+        return (
+            self.declared_risk is not None
+            and self.computed_risk is not None
             and risk.tier_rank(self.declared_risk) < risk.tier_rank(self.computed_risk)
+        )
 
     @property
     def search_text(self) -> str:
-        parts = [self.name, self.id, self.vendor, self.category, self.status, self.purpose, self.department,
-                 *self.capabilities, *self.data_categories, *self.owners]
+        parts = [
+            self.name,
+            self.id,
+            self.vendor,
+            self.category,
+            self.status,
+            self.purpose,
+            self.department,
+            *self.capabilities,
+            *self.data_categories,
+            *self.owners,
+        ]
         return " ".join(p for p in parts if p).lower()
 
 
@@ -168,53 +181,97 @@ def _facts(data: dict[str, Any]) -> list[FactGroup]:
     vendor, owners, d = get(data, "vendor"), get(data, "owners"), get(data, "data")
     security, agreements = get(data, "security"), get(data, "agreements")
     contract, review, oauth = get(data, "contract"), get(data, "review"), get(data, "oauth")
-    evidence = [f"{text(get(e, 'type')) or '?'} (period end {text(get(e, 'period_end')) or 'not set'}, "
-                f"expires {text(get(e, 'expires')) or 'not set'})"
-                for e in get(security, "evidence") or [] if isinstance(e, dict)] \
-        if isinstance(get(security, "evidence"), list) else []
+    evidence = (
+        [
+            f"{text(get(e, 'type')) or '?'} (period end {text(get(e, 'period_end')) or 'not set'}, "
+            f"expires {text(get(e, 'expires')) or 'not set'})"
+            for e in get(security, "evidence") or []
+            if isinstance(e, dict)
+        ]
+        if isinstance(get(security, "evidence"), list)
+        else []
+    )
     currency = text(get(contract, "currency")) or ""
     return [
-        FactGroup("Purpose", [_fact("Purpose", get(data, "purpose")),
-                              _fact("Capabilities", get(data, "capabilities")),
-                              _fact("Status", get(data, "status")),
-                              _fact("Preferred alternative", get(data, "alternative"))]),
-        FactGroup("Vendor", [_fact("Name", get(vendor, "name")),
-                             _fact("Website", get(vendor, "website"), link=True),
-                             _fact("Country", get(vendor, "country"))]),
-        FactGroup("Owners", [_fact("Business owner (marketing)", get(owners, "business")),
-                             _fact("Technical owner (IT)", get(owners, "technical")),
-                             _fact("Department", get(owners, "department"))]),
-        FactGroup("Data", [_fact("Classification", get(d, "classification")),
-                           _fact("Categories", get(d, "categories")),
-                           _fact("About whom", get(d, "subjects")),
-                           _fact("People in the EU", get(d, "eu_subjects")),
-                           _fact("Processed in", get(d, "residency")),
-                           _fact("Transfer safeguard", get(d, "transfer_mechanism")),
-                           _fact("Kept for (days)", get(d, "retention_days"))]),
-        FactGroup("Security", [_fact("Single sign-on", get(security, "sso")),
-                               _fact("Multi-factor authentication", get(security, "mfa")),
-                               _fact("Automatic provisioning (SCIM)", get(security, "scim")),
-                               Fact("Evidence", "; ".join(evidence) or "none"),
-                               _fact("OAuth scopes", get(oauth, "scopes")),
-                               _fact("OAuth consent", get(oauth, "consent"))]),
-        FactGroup("Agreements", [_fact("Data processing agreement", get(agreements, "dpa")),
-                                 _fact("Business associate agreement (HIPAA)", get(agreements, "baa")),
-                                 _fact("CCPA service provider", get(agreements, "ccpa_service_provider")),
-                                 _fact("Sub-processors", get(agreements, "subprocessors_url"), link=True)]),
-        FactGroup("Contract", [Fact("Annual cost", _money(get(contract, "annual_cost"), currency)),
-                               _fact("Payment", get(contract, "payment")),
-                               _fact("Seats", get(contract, "seats")),
-                               _fact("Started", get(contract, "start")),
-                               _fact("Renews", get(contract, "renewal")),
-                               _fact("Renews automatically", get(contract, "auto_renew")),
-                               _fact("Notice (days)", get(contract, "notice_days")),
-                               Fact("One-time implementation cost", _money(get(contract, "implementation_cost"),
-                                                                           currency)),
-                               _fact("Internal effort (hours a month)",
-                                     get(contract, "support_hours_month"))]),
-        FactGroup("Review", [_fact("Declared risk tier", get(review, "risk_tier")),
-                             _fact("Last reviewed", get(review, "last_reviewed")),
-                             _fact("Next review", get(review, "next_review"))]),
+        FactGroup(
+            "Purpose",
+            [
+                _fact("Purpose", get(data, "purpose")),
+                _fact("Capabilities", get(data, "capabilities")),
+                _fact("Status", get(data, "status")),
+                _fact("Preferred alternative", get(data, "alternative")),
+            ],
+        ),
+        FactGroup(
+            "Vendor",
+            [
+                _fact("Name", get(vendor, "name")),
+                _fact("Website", get(vendor, "website"), link=True),
+                _fact("Country", get(vendor, "country")),
+            ],
+        ),
+        FactGroup(
+            "Owners",
+            [
+                _fact("Business owner (marketing)", get(owners, "business")),
+                _fact("Technical owner (IT)", get(owners, "technical")),
+                _fact("Department", get(owners, "department")),
+            ],
+        ),
+        FactGroup(
+            "Data",
+            [
+                _fact("Classification", get(d, "classification")),
+                _fact("Categories", get(d, "categories")),
+                _fact("About whom", get(d, "subjects")),
+                _fact("People in the EU", get(d, "eu_subjects")),
+                _fact("Processed in", get(d, "residency")),
+                _fact("Transfer safeguard", get(d, "transfer_mechanism")),
+                _fact("Kept for (days)", get(d, "retention_days")),
+            ],
+        ),
+        FactGroup(
+            "Security",
+            [
+                _fact("Single sign-on", get(security, "sso")),
+                _fact("Multi-factor authentication", get(security, "mfa")),
+                _fact("Automatic provisioning (SCIM)", get(security, "scim")),
+                Fact("Evidence", "; ".join(evidence) or "none"),
+                _fact("OAuth scopes", get(oauth, "scopes")),
+                _fact("OAuth consent", get(oauth, "consent")),
+            ],
+        ),
+        FactGroup(
+            "Agreements",
+            [
+                _fact("Data processing agreement", get(agreements, "dpa")),
+                _fact("Business associate agreement (HIPAA)", get(agreements, "baa")),
+                _fact("CCPA service provider", get(agreements, "ccpa_service_provider")),
+                _fact("Sub-processors", get(agreements, "subprocessors_url"), link=True),
+            ],
+        ),
+        FactGroup(
+            "Contract",
+            [
+                Fact("Annual cost", _money(get(contract, "annual_cost"), currency)),
+                _fact("Payment", get(contract, "payment")),
+                _fact("Seats", get(contract, "seats")),
+                _fact("Started", get(contract, "start")),
+                _fact("Renews", get(contract, "renewal")),
+                _fact("Renews automatically", get(contract, "auto_renew")),
+                _fact("Notice (days)", get(contract, "notice_days")),
+                Fact("One-time implementation cost", _money(get(contract, "implementation_cost"), currency)),
+                _fact("Internal effort (hours a month)", get(contract, "support_hours_month")),
+            ],
+        ),
+        FactGroup(
+            "Review",
+            [
+                _fact("Declared risk tier", get(review, "risk_tier")),
+                _fact("Last reviewed", get(review, "last_reviewed")),
+                _fact("Next review", get(review, "next_review")),
+            ],
+        ),
     ]
 
 
@@ -234,9 +291,17 @@ def _exceptions(catalog: Catalog, entry: Entry) -> list[ExceptionView]:
             state, note = "expired", "expired: the finding it waived blocks again"
         else:
             state, note = "invalid", verdict.message if verdict is not None else "not a valid exception"
-        views.append(ExceptionView(text(get(item, "rule")), text(get(item, "reason")),
-                                   text(get(item, "approved_by")), text(get(item, "ticket")),
-                                   text(get(item, "expires")), state, note))
+        views.append(
+            ExceptionView(
+                text(get(item, "rule")),
+                text(get(item, "reason")),
+                text(get(item, "approved_by")),
+                text(get(item, "ticket")),
+                text(get(item, "expires")),
+                state,
+                note,
+            )
+        )
     return views
 
 
@@ -246,18 +311,30 @@ def _tool(catalog: Catalog, entry: Entry, key: str, findings: list[Finding]) -> 
     computed, reasons = risk.computed_tier(data) if entry.data is not None else (None, [])
     owners = [o for o in (text(get(data, "owners", "business")), text(get(data, "owners", "technical"))) if o]
     return ToolView(
-        key=key, id=tool_id, file=entry.file, name=text(get(data, "name")) or tool_id,
-        readable=entry.data is not None, vendor=text(get(data, "vendor", "name")),
-        category=text(get(data, "category")), status=text(get(data, "status")),
-        purpose=text(get(data, "purpose")), capabilities=texts(get(data, "capabilities")),
+        key=key,
+        id=tool_id,
+        file=entry.file,
+        name=text(get(data, "name")) or tool_id,
+        readable=entry.data is not None,
+        vendor=text(get(data, "vendor", "name")),
+        category=text(get(data, "category")),
+        status=text(get(data, "status")),
+        purpose=text(get(data, "purpose")),
+        capabilities=texts(get(data, "capabilities")),
         data_categories=[c for c in texts(get(data, "data", "categories")) if c != "none"],
-        owners=list(dict.fromkeys(owners)), business_owner=text(get(data, "owners", "business")),
+        owners=list(dict.fromkeys(owners)),
+        business_owner=text(get(data, "owners", "business")),
         department=text(get(data, "owners", "department")),
-        computed_risk=computed, risk_reasons=reasons, declared_risk=text(get(data, "review", "risk_tier")),
+        computed_risk=computed,
+        risk_reasons=reasons,
+        declared_risk=text(get(data, "review", "risk_tier")),
         annual_cost=number(get(data, "contract", "annual_cost")),
         currency=text(get(data, "contract", "currency")),
-        facts=_facts(data) if entry.data is not None else [], findings=findings,
-        exceptions=_exceptions(catalog, entry), raw=data)
+        facts=_facts(data) if entry.data is not None else [],
+        findings=findings,
+        exceptions=_exceptions(catalog, entry),
+        raw=data,
+    )
 
 
 def _flows(tools: list[ToolView], report: Report) -> list[Flow]:
@@ -277,12 +354,24 @@ def _flows(tools: list[ToolView], report: Report) -> list[Flow]:
             sent = [c for c in texts(get(integration, "data")) if c != "none"]
             mark = flagged.get((tool.file, f"integrations.{index}.data"))
             direction = text(get(integration, "direction"))
-            ends = {"outbound": [(tool.id, target)], "inbound": [(target, tool.id)],
-                    "bidirectional": [(tool.id, target), (target, tool.id)]}.get(direction or "", [])
+            ends = {
+                "outbound": [(tool.id, target)],
+                "inbound": [(target, tool.id)],
+                "bidirectional": [(tool.id, target), (target, tool.id)],
+            }.get(direction or "", [])
             for source, sink in ends:
-                flows.append(Flow(source, sink, tool.id, sent, text(get(integration, "method")),
-                                  personal=bool(set(sent) & risk.PERSONAL),
-                                  uncleared=mark is False, waived=mark is True))
+                flows.append(
+                    Flow(
+                        source,
+                        sink,
+                        tool.id,
+                        sent,
+                        text(get(integration, "method")),
+                        personal=bool(set(sent) & risk.PERSONAL),
+                        uncleared=mark is False,
+                        waived=mark is True,
+                    )
+                )
     return flows
 
 
@@ -307,10 +396,16 @@ def renewals(catalog: Catalog, keys: dict[str, str]) -> list[Month]:
     for item in renewals_report.due(read_tools(catalog), today, date.max):
         soon = item.deadline is not None and item.deadline <= today + timedelta(days=ACT_WITHIN_DAYS)
         by_month.setdefault(item.renewal.strftime("%Y-%m"), []).append(
-            RenewalView(item, keys.get(item.tool.id), "act-now" if soon else "upcoming"))
-    return [Month(date.fromisoformat(f"{key}-01").strftime("%B %Y"), key,
-                  sorted(items, key=lambda r: (r.renewal.renewal, r.renewal.tool.id)))
-            for key, items in sorted(by_month.items())]
+            RenewalView(item, keys.get(item.tool.id), "act-now" if soon else "upcoming")
+        )
+    return [
+        Month(
+            date.fromisoformat(f"{key}-01").strftime("%B %Y"),
+            key,
+            sorted(items, key=lambda r: (r.renewal.renewal, r.renewal.tool.id)),
+        )
+        for key, items in sorted(by_month.items())
+    ]
 
 
 @dataclass(frozen=True)
@@ -339,11 +434,11 @@ def spend(catalog: Catalog) -> list[Spend]:
         currency = row["currency"]
         spend = result.setdefault(currency, Spend(currency, [], 0.0, None, 0))
         if row["group"] == spend_report.ALL:
-            result[currency] = Spend(currency, spend.bars, float(row["annual_licence"] or 0),
-                                     row["tco_per_year"], row["tools"])
+            result[currency] = Spend(
+                currency, spend.bars, float(row["annual_licence"] or 0), row["tco_per_year"], row["tools"]
+            )
         elif row["annual_licence"]:
-            spend.bars.append(SpendBar(row["group"], float(row["annual_licence"]), row["tools"],
-                                       row["tco_per_year"]))
+            spend.bars.append(SpendBar(row["group"], float(row["annual_licence"]), row["tools"], row["tco_per_year"]))
     for item in result.values():
         item.bars.sort(key=lambda bar: (-bar.amount, bar.category))
     return sorted((s for s in result.values() if s.bars), key=lambda s: (-s.total, s.currency))

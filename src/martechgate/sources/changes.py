@@ -47,17 +47,20 @@ def _repo(path: str | os.PathLike[str]) -> git.Repo:
     try:
         return git.Repo(path, search_parent_directories=True)
     except (git.InvalidGitRepositoryError, git.NoSuchPathError) as error:
-        raise RepoError(f"{path} is not inside a git repository",
-                        hint="A diff-aware check needs the governance repo's git history.") from error
+        raise RepoError(
+            f"{path} is not inside a git repository", hint="A diff-aware check needs the governance repo's git history."
+        ) from error
 
 
 def _commit(repo: git.Repo, rev: str) -> git.Commit:
     try:
         return repo.commit(rev)
     except (git.BadName, ValueError, git.GitCommandError) as error:
-        raise RepoError(f"the git revision {rev!r} does not exist here",
-                        hint="Fetch it first (in CI: actions/checkout with fetch-depth: 0), or name a "
-                             "branch, tag or commit that exists.") from error
+        raise RepoError(
+            f"the git revision {rev!r} does not exist here",
+            hint="Fetch it first (in CI: actions/checkout with fetch-depth: 0), or name a "
+            "branch, tag or commit that exists.",
+        ) from error
 
 
 def compute(repo_path: str | os.PathLike[str], base: str, head: str | None = None) -> ChangeSet:
@@ -66,8 +69,10 @@ def compute(repo_path: str | os.PathLike[str], base: str, head: str | None = Non
     head_commit = _commit(repo, head) if head is not None else repo.head.commit
     merge_bases = repo.merge_base(base_commit, head_commit)
     if not merge_bases:
-        raise RepoError(f"{base} and {head or 'HEAD'} share no history",
-                        hint="Fetch the full history (fetch-depth: 0) so the merge base can be found.")
+        raise RepoError(
+            f"{base} and {head or 'HEAD'} share no history",
+            hint="Fetch the full history (fetch-depth: 0) so the merge base can be found.",
+        )
     merge_base = merge_bases[0]
     assert isinstance(merge_base, git.Commit)
     top = Path(repo.working_tree_dir or ".").resolve()
@@ -77,7 +82,7 @@ def compute(repo_path: str | os.PathLike[str], base: str, head: str | None = Non
     def local(path: str | None) -> str | None:
         if path is None or not path.startswith(prefix):
             return None
-        return path[len(prefix):]
+        return path[len(prefix) :]
 
     # find_renames: one change for a renamed tool; None compares with the working tree.
     diffs = merge_base.diff(head_commit if head is not None else None, find_renames=True)

@@ -40,10 +40,12 @@ _LINK = re.compile(r'<([^>]*)>\s*;\s*rel="([^"]*)"')
 _REPOSITORY = re.compile(r"^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$")
 _SHA = re.compile(r"^(?:[0-9a-f]{40}|[0-9a-f]{64})$")
 _TEAM = re.compile(r"^([A-Za-z0-9_.-]+)/([A-Za-z0-9_.-]+)$")
-READ_ORG_HINT = ("Listing a team's members needs a token that can read the organisation's teams "
-                 "(read:org, or a GitHub App with Members: read); the workflow's own GITHUB_TOKEN "
-                 "cannot. Give one as GITHUB_TOKEN, or list the group's logins under `members` in "
-                 "martechgate.yaml.")
+READ_ORG_HINT = (
+    "Listing a team's members needs a token that can read the organisation's teams "
+    "(read:org, or a GitHub App with Members: read); the workflow's own GITHUB_TOKEN "
+    "cannot. Give one as GITHUB_TOKEN, or list the group's logins under `members` in "
+    "martechgate.yaml."
+)
 
 
 def next_link(header: str | None) -> str | None:
@@ -60,8 +62,10 @@ class GitHubClient:
     def __init__(self, api_url: str, token: str, *, timeout: float = DEFAULT_TIMEOUT) -> None:
         parsed = urllib.parse.urlsplit(api_url)
         if parsed.scheme not in ("http", "https") or not parsed.netloc:
-            raise UsageError(f"GITHUB_API_URL {api_url!r} is not an http(s) URL",
-                             hint="Leave it unset for github.com, or give your GitHub Enterprise API URL.")
+            raise UsageError(
+                f"GITHUB_API_URL {api_url!r} is not an http(s) URL",
+                hint="Leave it unset for github.com, or give your GitHub Enterprise API URL.",
+            )
         self.api_url = api_url.rstrip("/")
         self._origin = (parsed.scheme, parsed.netloc)
         self._token = token
@@ -76,8 +80,9 @@ class GitHubClient:
     def _fail(self, message: str, hint: str | None = None) -> ExternalServiceError:
         return ExternalServiceError(self._redact(message), hint=self._redact(hint) if hint else None)
 
-    def _request(self, method: str, url: str, what: str, body: Any = None,
-                 denied_hint: str | None = None) -> tuple[Any, Message]:
+    def _request(
+        self, method: str, url: str, what: str, body: Any = None, denied_hint: str | None = None
+    ) -> tuple[Any, Message]:
         """Send one request; the decoded JSON answer and the response headers."""
         data = json.dumps(body).encode() if body is not None else None
         request = urllib.request.Request(url, data=data, method=method)
@@ -99,9 +104,10 @@ class GitHubClient:
             reason = getattr(error, "reason", None) or error
             if isinstance(reason, TimeoutError) or "timed out" in str(reason):
                 reason = f"no answer within {self.timeout:g} seconds"
-            raise self._fail(f"could not reach GitHub at {self.api_url} for {what}: {reason}",
-                             "Check the network and GITHUB_API_URL, then run again; no verdict was "
-                             "given.") from None
+            raise self._fail(
+                f"could not reach GitHub at {self.api_url} for {what}: {reason}",
+                "Check the network and GITHUB_API_URL, then run again; no verdict was given.",
+            ) from None
         if len(raw) > MAX_BYTES:
             raise self._fail(f"GitHub's answer for {what} is over {MAX_BYTES:,} bytes; it was not read")
         if not raw.strip():
@@ -109,12 +115,12 @@ class GitHubClient:
         try:
             return json.loads(raw), headers
         except (ValueError, UnicodeDecodeError):
-            raise self._fail(f"GitHub's answer for {what} is not valid JSON",
-                             "A proxy or an outage may be answering instead of the API; run again "
-                             "later.") from None
+            raise self._fail(
+                f"GitHub's answer for {what} is not valid JSON",
+                "A proxy or an outage may be answering instead of the API; run again later.",
+            ) from None
 
-    def _http_error(self, error: urllib.error.HTTPError, what: str,
-                    denied_hint: str | None) -> ExternalServiceError:
+    def _http_error(self, error: urllib.error.HTTPError, what: str, denied_hint: str | None) -> ExternalServiceError:
         headers = error.headers or Message()
         try:
             detail = json.loads(error.read(64 * 1024)).get("message", "")
@@ -122,27 +128,34 @@ class GitHubClient:
             detail = ""
         detail = f" ({detail})" if isinstance(detail, str) and detail else ""
         status = error.code
-        if status in (403, 429) and (headers.get("x-ratelimit-remaining") == "0"
-                                     or headers.get("retry-after")):
+        if status in (403, 429) and (headers.get("x-ratelimit-remaining") == "0" or headers.get("retry-after")):
             when = ""
             reset = headers.get("x-ratelimit-reset")
             if headers.get("retry-after"):
                 when = f"; retry after {headers.get('retry-after')} seconds"
             elif reset and reset.isdigit():
                 when = f"; it resets at {datetime.fromtimestamp(int(reset), UTC):%Y-%m-%d %H:%M:%S} UTC"
-            return self._fail(f"GitHub's API rate limit was reached while fetching {what}{when}",
-                              "Run again after that; no verdict was given.")
+            return self._fail(
+                f"GitHub's API rate limit was reached while fetching {what}{when}",
+                "Run again after that; no verdict was given.",
+            )
         if status == 401:
-            return self._fail(f"GitHub refused the token (401{detail}) while fetching {what}",
-                              "Check that GITHUB_TOKEN is set to a valid, unexpired token.")
+            return self._fail(
+                f"GitHub refused the token (401{detail}) while fetching {what}",
+                "Check that GITHUB_TOKEN is set to a valid, unexpired token.",
+            )
         if status in (403, 404) and denied_hint:
             return self._fail(f"GitHub answered {status}{detail} for {what}", denied_hint)
         if status in (403, 404):
-            return self._fail(f"GitHub answered {status}{detail} for {what}",
-                              "The token may lack access to this repository (it needs pull requests: "
-                              "read and statuses: write), or the name is wrong.")
-        return self._fail(f"GitHub answered {status}{detail} for {what}",
-                          "GitHub may be having trouble; run again later. No verdict was given.")
+            return self._fail(
+                f"GitHub answered {status}{detail} for {what}",
+                "The token may lack access to this repository (it needs pull requests: "
+                "read and statuses: write), or the name is wrong.",
+            )
+        return self._fail(
+            f"GitHub answered {status}{detail} for {what}",
+            "GitHub may be having trouble; run again later. No verdict was given.",
+        )
 
     def _url(self, path: str, **query: str | int) -> str:
         return f"{self.api_url}{path}" + (f"?{urllib.parse.urlencode(query)}" if query else "")
@@ -159,9 +172,11 @@ class GitHubClient:
                 return items
             parsed = urllib.parse.urlsplit(url)
             if (parsed.scheme, parsed.netloc) != self._origin:
-                raise self._fail(f"GitHub's next page of {what} points to another host "
-                                 f"({parsed.netloc}); it was not followed, so the token stays on "
-                                 f"{self._origin[1]}")
+                raise self._fail(
+                    f"GitHub's next page of {what} points to another host "
+                    f"({parsed.netloc}); it was not followed, so the token stays on "
+                    f"{self._origin[1]}"
+                )
             page, headers = self._request("GET", url, what, denied_hint=denied_hint)
             if not isinstance(page, list):
                 raise self._fail(f"GitHub's answer for {what} is not a list")
@@ -179,12 +194,15 @@ class GitHubClient:
         return value
 
     def pull_request_files(self, repository: str, number: int) -> list[dict[str, Any]]:
-        return self._objects(self._get_all(f"/repos/{repository}/pulls/{number}/files",
-                                           f"the files of pull request #{number}"), "file")
+        return self._objects(
+            self._get_all(f"/repos/{repository}/pulls/{number}/files", f"the files of pull request #{number}"), "file"
+        )
 
     def reviews(self, repository: str, number: int) -> list[dict[str, Any]]:
-        return self._objects(self._get_all(f"/repos/{repository}/pulls/{number}/reviews",
-                                           f"the reviews of pull request #{number}"), "review")
+        return self._objects(
+            self._get_all(f"/repos/{repository}/pulls/{number}/reviews", f"the reviews of pull request #{number}"),
+            "review",
+        )
 
     def team_members(self, team: str) -> list[str]:
         """The logins of a team named "org/team-slug"."""
@@ -192,23 +210,29 @@ class GitHubClient:
         if match is None:
             raise UsageError(f"{team!r} is not a team name of the form org/team-slug")
         org, slug = match.groups()
-        members = self._objects(self._get_all(f"/orgs/{org}/teams/{slug}/members",
-                                              f"the members of the team {team}", READ_ORG_HINT), "member")
+        members = self._objects(
+            self._get_all(f"/orgs/{org}/teams/{slug}/members", f"the members of the team {team}", READ_ORG_HINT),
+            "member",
+        )
         logins = [member.get("login") for member in members]
         if not all(isinstance(login, str) and login for login in logins):
             raise self._fail(f"GitHub's list of the members of {team} has a member without a login")
         return [str(login) for login in logins]
 
-    def set_status(self, repository: str, sha: str, state: str, description: str,
-                   target_url: str | None = None) -> None:
+    def set_status(
+        self, repository: str, sha: str, state: str, description: str, target_url: str | None = None
+    ) -> None:
         """Set the one `martechgate/review` status on a commit (state: success, failure, error, pending)."""
         body: dict[str, str] = {"state": state, "context": STATUS_CONTEXT, "description": description[:140]}
         if target_url:
             body["target_url"] = target_url
-        self._request("POST", self._url(f"/repos/{repository}/statuses/{sha}"),
-                      f"the commit status of {sha[:12]}", body,
-                      denied_hint="Setting a commit status needs `statuses: write` in the workflow's "
-                                  "permissions.")
+        self._request(
+            "POST",
+            self._url(f"/repos/{repository}/statuses/{sha}"),
+            f"the commit status of {sha[:12]}",
+            body,
+            denied_hint="Setting a commit status needs `statuses: write` in the workflow's permissions.",
+        )
 
     def _objects(self, items: list[Any], kind: str) -> list[dict[str, Any]]:
         if not all(isinstance(item, dict) for item in items):
@@ -229,13 +253,14 @@ class ActionsContext:
 
     @classmethod
     def from_environment(cls, env: Mapping[str, str]) -> ActionsContext:
-        missing = [name for name in ("GITHUB_EVENT_PATH", "GITHUB_REPOSITORY", "GITHUB_TOKEN")
-                   if not env.get(name)]
+        missing = [name for name in ("GITHUB_EVENT_PATH", "GITHUB_REPOSITORY", "GITHUB_TOKEN") if not env.get(name)]
         if missing:
-            raise UsageError(f"--github needs {', '.join(missing)} in the environment",
-                             hint="Run it in a GitHub Actions job on pull_request or pull_request_review, "
-                                  "with `env: GITHUB_TOKEN: ${{ secrets.GITHUB_TOKEN }}`; offline, use "
-                                  "--reviews FILE --author LOGIN.")
+            raise UsageError(
+                f"--github needs {', '.join(missing)} in the environment",
+                hint="Run it in a GitHub Actions job on pull_request or pull_request_review, "
+                "with `env: GITHUB_TOKEN: ${{ secrets.GITHUB_TOKEN }}`; offline, use "
+                "--reviews FILE --author LOGIN.",
+            )
         repository = env["GITHUB_REPOSITORY"]
         if not _REPOSITORY.match(repository) or {".", ".."} & set(repository.split("/")):
             raise UsageError(f"GITHUB_REPOSITORY {repository!r} is not of the form owner/name")
@@ -250,13 +275,19 @@ class ActionsContext:
         pull = event.get("pull_request") if isinstance(event, dict) else None
         number = pull.get("number") if isinstance(pull, dict) else None
         if not isinstance(number, int) or isinstance(number, bool):
-            raise UsageError(f"the event in {path} is not about a pull request",
-                             hint="Run `martechgate review --github` on pull_request or "
-                                  "pull_request_review events.")
+            raise UsageError(
+                f"the event in {path} is not about a pull request",
+                hint="Run `martechgate review --github` on pull_request or pull_request_review events.",
+            )
         head = pull.get("head") if isinstance(pull, dict) else None
         head_sha = head.get("sha") if isinstance(head, dict) else None
         server = env.get("GITHUB_SERVER_URL", "https://github.com").rstrip("/")
         run_id = env.get("GITHUB_RUN_ID")
-        return cls(repository, number, env.get("GITHUB_API_URL") or DEFAULT_API_URL, env["GITHUB_TOKEN"],
-                   f"{server}/{repository}/actions/runs/{run_id}" if run_id else None,
-                   head_sha if isinstance(head_sha, str) and _SHA.match(head_sha) else None)
+        return cls(
+            repository,
+            number,
+            env.get("GITHUB_API_URL") or DEFAULT_API_URL,
+            env["GITHUB_TOKEN"],
+            f"{server}/{repository}/actions/runs/{run_id}" if run_id else None,
+            head_sha if isinstance(head_sha, str) and _SHA.match(head_sha) else None,
+        )

@@ -63,8 +63,7 @@ class WorkTree:
     def __init__(self, root: str | os.PathLike[str]) -> None:
         self.root = Path(root)
         if not self.root.is_dir():
-            raise RepoError(f"{root} is not a folder",
-                            hint="Name the governance repo's folder, or run inside it.")
+            raise RepoError(f"{root} is not a folder", hint="Name the governance repo's folder, or run inside it.")
         self._real_root = os.path.realpath(self.root)
         self._folders: dict[str, bool] = {}  # folder -> resolves inside the repo
         self.label = "working tree"
@@ -77,9 +76,11 @@ class WorkTree:
         if not folder.is_dir():
             return []
         # Folders are not entries, whatever their name: the same as a git tree's blobs.
-        names = sorted(entry.name for entry in os.scandir(folder)
-                       if entry.name.endswith(YAML_SUFFIXES) and not entry.name.startswith(".")
-                       and not entry.is_dir())
+        names = sorted(
+            entry.name
+            for entry in os.scandir(folder)
+            if entry.name.endswith(YAML_SUFFIXES) and not entry.name.startswith(".") and not entry.is_dir()
+        )
         return [f"{directory}/{name}" for name in names]
 
     def _inside(self, real: str) -> bool:
@@ -120,8 +121,11 @@ class WorkTree:
             target = os.path.realpath(full)
             if not self._inside(target):
                 shown = os.readlink(full) if stat.S_ISLNK(info.st_mode) else target
-                return refused(path, f"this is a link to {shown}, outside the repository; it was not read. "
-                                      "Put the file itself in the repository")
+                return refused(
+                    path,
+                    f"this is a link to {shown}, outside the repository; it was not read. "
+                    "Put the file itself in the repository",
+                )
             try:
                 info = os.stat(target)
             except OSError as error:
@@ -129,8 +133,11 @@ class WorkTree:
         if not stat.S_ISREG(info.st_mode):
             return refused(path, "this is not a regular file (a device, pipe or folder); it was not read")
         if info.st_size > MAX_BYTES:
-            return refused(path, f"the file is {info.st_size:,} bytes, over the limit of {MAX_BYTES:,}; "
-                                  "an entry is a few kilobytes: split or trim it")
+            return refused(
+                path,
+                f"the file is {info.st_size:,} bytes, over the limit of {MAX_BYTES:,}; "
+                "an entry is a few kilobytes: split or trim it",
+            )
         try:
             with open(target, "rb") as handle:
                 data = handle.read(MAX_BYTES + 1)

@@ -34,8 +34,9 @@ def _tree_entries(repo: git.Repo, binsha: bytes) -> list[tuple[str, int, bytes]]
     entries = _TREES.get(binsha)
     if entries is None:
         raw = repo.odb.stream(binsha).read()
-        entries = [(name.decode("utf-8", "surrogateescape"), int(mode, 8), sha)
-                   for mode, name, sha in _TREE_ENTRY.findall(raw)]
+        entries = [
+            (name.decode("utf-8", "surrogateescape"), int(mode, 8), sha) for mode, name, sha in _TREE_ENTRY.findall(raw)
+        ]
         if len(_TREES) >= _TREES_KEPT:
             _TREES.clear()
         _TREES[binsha] = entries
@@ -49,14 +50,17 @@ class GitRevision:
         try:
             self.repo = git.Repo(repo_path, search_parent_directories=True)
         except (git.InvalidGitRepositoryError, git.NoSuchPathError) as error:
-            raise RepoError(f"{repo_path} is not inside a git repository",
-                            hint="Run inside a clone of the governance repo.") from error
+            raise RepoError(
+                f"{repo_path} is not inside a git repository", hint="Run inside a clone of the governance repo."
+            ) from error
         try:
             self.commit = self.repo.commit(rev)
         except (git.BadName, ValueError, git.GitCommandError) as error:
-            raise RepoError(f"the git revision {rev!r} does not exist here",
-                            hint="Fetch it first (in CI: actions/checkout with fetch-depth: 0), "
-                                 "or name a branch, tag or commit that exists.") from error
+            raise RepoError(
+                f"the git revision {rev!r} does not exist here",
+                hint="Fetch it first (in CI: actions/checkout with fetch-depth: 0), "
+                "or name a branch, tag or commit that exists.",
+            ) from error
         # Paths are relative to the governance repo, which may be a folder inside the git repo.
         top = Path(self.repo.working_tree_dir or ".").resolve()
         self.prefix = Path(repo_path).resolve().relative_to(top).as_posix()
@@ -73,8 +77,10 @@ class GitRevision:
         try:
             other.commit = self.repo.commit(rev)
         except (git.BadName, ValueError, git.GitCommandError) as error:
-            raise RepoError(f"the git revision {rev!r} does not exist here",
-                            hint="Fetch it first, or name a branch, tag or commit that exists.") from error
+            raise RepoError(
+                f"the git revision {rev!r} does not exist here",
+                hint="Fetch it first, or name a branch, tag or commit that exists.",
+            ) from error
         other.rev = rev
         other.label = f"{rev} ({other.commit.hexsha[:12]})"
         other._tree = other.commit.tree
@@ -106,8 +112,11 @@ class GitRevision:
         children = self._folders.get(directory)
         if children is None:
             tree = self._object(directory)
-            children = ({name: (mode, binsha) for name, mode, binsha in _tree_entries(self.repo, tree.binsha)}
-                        if isinstance(tree, git.objects.Tree) else {})
+            children = (
+                {name: (mode, binsha) for name, mode, binsha in _tree_entries(self.repo, tree.binsha)}
+                if isinstance(tree, git.objects.Tree)
+                else {}
+            )
             self._folders[directory] = children
         return children
 
@@ -118,9 +127,11 @@ class GitRevision:
         full = (self.prefix + directory).strip("/")
         if not isinstance(self._object(full), git.objects.Tree):
             return []
-        return sorted(f"{directory}/{name}" for name, (mode, _) in self._children(full).items()
-                      if mode not in (0o040000, 0o160000)
-                      and name.endswith(YAML_SUFFIXES) and not name.startswith("."))
+        return sorted(
+            f"{directory}/{name}"
+            for name, (mode, _) in self._children(full).items()
+            if mode not in (0o040000, 0o160000) and name.endswith(YAML_SUFFIXES) and not name.startswith(".")
+        )
 
     def read(self, path: str, _hops: int = 0) -> FileData:
         blob = self._lookup(path)
@@ -130,13 +141,19 @@ class GitRevision:
             target = blob.data_stream.read().decode("utf-8", "replace")
             resolved = posixpath.normpath(posixpath.join(posixpath.dirname(path), target))
             if target.startswith("/") or resolved.startswith("../") or resolved == ".." or _hops > 8:
-                return refused(path, f"this is a link to {target}, outside the repository; it was not "
-                                      "read. Put the file itself in the repository")
+                return refused(
+                    path,
+                    f"this is a link to {target}, outside the repository; it was not "
+                    "read. Put the file itself in the repository",
+                )
             followed = self.read(resolved, _hops + 1)
             return FileData(path, followed.data, followed.blob, followed.refused)
         if blob.mode == 0o160000:
             return refused(path, "this is a git submodule, not a file; it was not read")
         if blob.size > MAX_BYTES:
-            return refused(path, f"the file is {blob.size:,} bytes, over the limit of {MAX_BYTES:,}; "
-                                  "an entry is a few kilobytes: split or trim it")
+            return refused(
+                path,
+                f"the file is {blob.size:,} bytes, over the limit of {MAX_BYTES:,}; "
+                "an entry is a few kilobytes: split or trim it",
+            )
         return FileData(path, blob.data_stream.read(), blob.hexsha)

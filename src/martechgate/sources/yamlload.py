@@ -39,8 +39,17 @@ _CORE = "tag:yaml.org,2002:"
 _PLAIN_TAGS = {f"{_CORE}{t}" for t in ("str", "int", "float", "bool", "null", "seq", "map")} | {"!"}
 
 _SPECIAL_WORDS: dict[str, Any] = {
-    "": None, "~": None, "null": None, "Null": None, "NULL": None,
-    "true": True, "True": True, "TRUE": True, "false": False, "False": False, "FALSE": False,
+    "": None,
+    "~": None,
+    "null": None,
+    "Null": None,
+    "NULL": None,
+    "true": True,
+    "True": True,
+    "TRUE": True,
+    "false": False,
+    "False": False,
+    "FALSE": False,
 }
 _INT10 = re.compile(r"^[-+]?[0-9]+$")
 _INT8 = re.compile(r"^0o[0-7]+$")
@@ -127,24 +136,26 @@ def _scalar(event: Any) -> Any:
     if tag is None:
         return resolve_plain(event.value) if event.implicit[0] else event.value
     if tag not in _PLAIN_TAGS:
-        raise _Abort(Problem(
-            "yaml-syntax",
-            f"the tag {_short_tag(tag)} is not allowed: an entry holds only plain values "
-            "(text, numbers, true/false, dates, lists and mappings); remove the tag", *_mark(event)))
+        raise _Abort(
+            Problem(
+                "yaml-syntax",
+                f"the tag {_short_tag(tag)} is not allowed: an entry holds only plain values "
+                "(text, numbers, true/false, dates, lists and mappings); remove the tag",
+                *_mark(event),
+            )
+        )
     if tag in ("!", f"{_CORE}str"):
         return event.value
     value = resolve_plain(event.value)
-    wanted = tag[len(_CORE):]
-    kinds: dict[str, type | tuple[type, ...]] = {"int": int, "float": (int, float), "bool": bool,
-                                                 "null": type(None)}
-    if wanted in kinds and (not isinstance(value, kinds[wanted]) or
-                            (wanted != "bool" and isinstance(value, bool))):
+    wanted = tag[len(_CORE) :]
+    kinds: dict[str, type | tuple[type, ...]] = {"int": int, "float": (int, float), "bool": bool, "null": type(None)}
+    if wanted in kinds and (not isinstance(value, kinds[wanted]) or (wanted != "bool" and isinstance(value, bool))):
         raise _Abort(Problem("yaml-syntax", f"{event.value!r} is not a valid !!{wanted}", *_mark(event)))
     return float(value) if wanted == "float" else value
 
 
 def _short_tag(tag: str) -> str:
-    return "!!" + tag[len(_CORE):] if tag.startswith(_CORE) else tag
+    return "!!" + tag[len(_CORE) :] if tag.startswith(_CORE) else tag
 
 
 def _mark(event: Any) -> tuple[int, int]:
@@ -154,8 +165,7 @@ def _mark(event: Any) -> tuple[int, int]:
 class _Frame:
     __slots__ = ("anchor", "container", "is_map", "key", "key_mark", "merged", "path", "start", "start_count")
 
-    def __init__(self, container: dict[str, Any] | list[Any], path: Path, anchor: str | None,
-                 start_count: int) -> None:
+    def __init__(self, container: dict[str, Any] | list[Any], path: Path, anchor: str | None, start_count: int) -> None:
         self.container = container
         self.is_map = isinstance(container, dict)
         self.path = path
@@ -177,27 +187,42 @@ def decode(data: bytes) -> tuple[str | None, Problem | None]:
     if b"\x00" in data:
         offset = data.index(b"\x00")
         line = data.count(b"\n", 0, offset) + 1
-        return None, Problem("file-refused",
-                             "the file is binary (it contains a NUL byte), not YAML text; "
-                             "replace it with a text file", line, None)
+        return None, Problem(
+            "file-refused",
+            "the file is binary (it contains a NUL byte), not YAML text; replace it with a text file",
+            line,
+            None,
+        )
     if data.startswith(codecs.BOM_UTF8):
-        data = data[len(codecs.BOM_UTF8):]
+        data = data[len(codecs.BOM_UTF8) :]
     try:
         return data.decode("utf-8"), None
     except UnicodeDecodeError as error:
         line = data.count(b"\n", 0, error.start) + 1
         column = error.start - (data.rfind(b"\n", 0, error.start) + 1) + 1
-        return None, Problem("yaml-syntax",
-                             f"the file is not UTF-8 text (byte 0x{data[error.start]:02X} cannot be read); "
-                             "save it as UTF-8", line, column)
+        return None, Problem(
+            "yaml-syntax",
+            f"the file is not UTF-8 text (byte 0x{data[error.start]:02X} cannot be read); save it as UTF-8",
+            line,
+            column,
+        )
 
 
-def load_bytes(data: bytes, *, max_bytes: int = MAX_BYTES, max_nodes: int = MAX_NODES,
-               max_depth: int = MAX_DEPTH) -> Loaded:
+def load_bytes(
+    data: bytes, *, max_bytes: int = MAX_BYTES, max_nodes: int = MAX_NODES, max_depth: int = MAX_DEPTH
+) -> Loaded:
     if len(data) > max_bytes:
-        return Loaded(problems=[Problem(
-            "file-refused", f"the file is {len(data):,} bytes, over the limit of {max_bytes:,}; "
-            "an entry is a few kilobytes: split or trim it", None, None)])
+        return Loaded(
+            problems=[
+                Problem(
+                    "file-refused",
+                    f"the file is {len(data):,} bytes, over the limit of {max_bytes:,}; "
+                    "an entry is a few kilobytes: split or trim it",
+                    None,
+                    None,
+                )
+            ]
+        )
     text, problem = decode(data)
     if problem is not None or text is None:
         return Loaded(problems=[problem] if problem else [])
@@ -212,51 +237,62 @@ def load_bytes(data: bytes, *, max_bytes: int = MAX_BYTES, max_nodes: int = MAX_
 _SYNTAX_WORDS = (
     ("exceeded maximum nesting depth", f"the file nests deeper than {MAX_DEPTH} levels; an entry needs a few"),
     ("quoted scalar found unexpected end", "a quoted text is not closed: add the closing quote"),
-    ("unknown escape character", "a backslash (\\) in double quotes starts an escape: use single quotes, "
-                                 "or write \\\\"),
-    ("hexdecimal number", "an escape such as \\u or \\x in double quotes needs hexadecimal digits: use single "
-                          "quotes, or write \\\\"),
-    ("hexadecimal number", "an escape such as \\u or \\x in double quotes needs hexadecimal digits: use single "
-                           "quotes, or write \\\\"),
-    ("invalid Unicode character escape", "an escape such as \\u in double quotes names no character: use "
-                                         "single quotes, or write \\\\"),
+    (
+        "unknown escape character",
+        "a backslash (\\) in double quotes starts an escape: use single quotes, or write \\\\",
+    ),
+    (
+        "hexdecimal number",
+        "an escape such as \\u or \\x in double quotes needs hexadecimal digits: use single quotes, or write \\\\",
+    ),
+    (
+        "hexadecimal number",
+        "an escape such as \\u or \\x in double quotes needs hexadecimal digits: use single quotes, or write \\\\",
+    ),
+    (
+        "invalid Unicode character escape",
+        "an escape such as \\u in double quotes names no character: use single quotes, or write \\\\",
+    ),
     ("flow sequence", "a list in [ ] is not closed or misses a comma: add the ] or the ,"),
     ("flow mapping", "a group in { } is not closed or misses a comma: add the } or the ,"),
-    ("mapping values are not allowed", "a colon (:) is out of place: check this line's indentation, or put "
-                                       "a text that contains ': ' in quotes"),
+    (
+        "mapping values are not allowed",
+        "a colon (:) is out of place: check this line's indentation, or put a text that contains ': ' in quotes",
+    ),
     ("mapping keys are not allowed", "a question mark (?) starts a complex key here: put the value in quotes"),
     ("sequence entries are not allowed", "a list item ('- ') is out of place: check this line's indentation"),
     ("could not find expected ':'", "a line has no colon: write it as key: value"),
-    ("block mapping did not find expected key", "the indentation is off: lines of the same group "
-                                                "start at the same column"),
-    ("expected '-' indicator", "a list item is out of line: the items of a list start with '- ' at the "
-                               "same column"),
-    ("cannot start any token", "a value cannot start with this character (such as @ or `): put the value "
-                               "in quotes"),
+    (
+        "block mapping did not find expected key",
+        "the indentation is off: lines of the same group start at the same column",
+    ),
+    ("expected '-' indicator", "a list item is out of line: the items of a list start with '- ' at the same column"),
+    ("cannot start any token", "a value cannot start with this character (such as @ or `): put the value in quotes"),
     ("tab character", "a tab is used for indentation: indent with spaces"),
-    ("block scalar", "a text block after | or > is malformed: put nothing after the | or > on its line, and "
-                     "indent the text under it"),
-    ("anchor", "an & must be followed by a name (letters, digits, - or _): put a value that starts with & "
-               "in quotes"),
-    ("alias", "a * must be followed by a name (letters, digits, - or _): put a value that starts with * "
-              "in quotes"),
+    (
+        "block scalar",
+        "a text block after | or > is malformed: put nothing after the | or > on its line, and "
+        "indent the text under it",
+    ),
+    ("anchor", "an & must be followed by a name (letters, digits, - or _): put a value that starts with & in quotes"),
+    ("alias", "a * must be followed by a name (letters, digits, - or _): put a value that starts with * in quotes"),
     ("tag", "a value that starts with ! is read as a YAML tag: put the value in quotes"),
     ("directive", "a line that starts with % is read as a YAML directive: remove it, or put it in quotes"),
     ("document start", "a line that starts with % is read as a YAML directive: remove it, or put it in quotes"),
     ("document indicator", "a line of three dashes (---) or dots (...) ends the entry early: remove it"),
     ("document separator", "a line of three dashes (---) or dots (...) ends the entry early: remove it"),
-    ("expected node content", "a value is missing or out of place: check the brackets and indentation "
-                              "around here"),
+    ("expected node content", "a value is missing or out of place: check the brackets and indentation around here"),
     ("unexpected end of stream", "the file ends in the middle of a value: close what is open"),
     ("control characters are not allowed", "the file holds an invisible control character: delete it"),
     ("special characters are not allowed", "the file holds an invisible control character: delete it"),
     ("UTF-8", "the file is not valid UTF-8 text: save it as UTF-8"),
     ("input is too long", "the file is too long to read: an entry is a few kilobytes"),
-    ("comment or line break", "something follows a value on the same line: put it on its own line, or "
-                              "start a comment with ' #'"),
+    (
+        "comment or line break",
+        "something follows a value on the same line: put it on its own line, or start a comment with ' #'",
+    ),
     ("expected key", "the indentation is off: lines of the same group start at the same column"),
-    ("did not find expected", "a value is missing or out of place: check the brackets and indentation "
-                              "around here"),
+    ("did not find expected", "a value is missing or out of place: check the brackets and indentation around here"),
 )
 
 
@@ -279,14 +315,14 @@ def load_text(text: str, *, max_nodes: int = MAX_NODES, max_depth: int = MAX_DEP
         result.value, result.ok = None, False
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
-        if error.context_mark is not None and mark is not None and not text[mark.index:].strip():
+        if error.context_mark is not None and mark is not None and not text[mark.index :].strip():
             # Stopped at the end of the file (a bracket or quote never closed): where it opened is
             # what to fix.
             mark = error.context_mark
         what = " ".join(part for part in (error.context, error.problem) if part)
         line, column = (mark.line + 1, mark.column + 1) if mark else (None, None)
         lines = text.splitlines()
-        found = lines[mark.line][mark.column:mark.column + 1] if mark and mark.line < len(lines) else ""
+        found = lines[mark.line][mark.column : mark.column + 1] if mark and mark.line < len(lines) else ""
         result.problems.append(Problem("yaml-syntax", plain_syntax_error(what, found), line, column))
         result.value, result.ok = None, False
     except yaml.YAMLError as error:  # a reader error (a control character) has no problem_mark
@@ -325,16 +361,30 @@ def _build(text: str, result: Loaded, max_nodes: int, max_depth: int) -> None:
             return
         if top.key is _NO_KEY:
             if not is_key:
-                problems.append(Problem("yaml-syntax", "a mapping key must be plain text, not a list "
-                                        "or mapping", mark[0], mark[1], top.path))
+                problems.append(
+                    Problem(
+                        "yaml-syntax",
+                        "a mapping key must be plain text, not a list or mapping",
+                        mark[0],
+                        mark[1],
+                        top.path,
+                    )
+                )
                 top.key = _SKIP
             elif value is _MERGE:
                 top.key = _MERGE
             elif value in container and value not in top.merged:
                 first = key_locations.get((*top.path, value))
                 where = f" (first at line {first[0]})" if first else ""
-                problems.append(Problem("duplicate-key", f"the key {value!r} appears twice in the same group of fields"
-                                        f"{where}; keep one", mark[0], mark[1], (*top.path, value)))
+                problems.append(
+                    Problem(
+                        "duplicate-key",
+                        f"the key {value!r} appears twice in the same group of fields{where}; keep one",
+                        mark[0],
+                        mark[1],
+                        (*top.path, value),
+                    )
+                )
                 top.key = _SKIP
             else:
                 top.key = value
@@ -359,8 +409,15 @@ def _build(text: str, result: Loaded, max_nodes: int, max_depth: int) -> None:
         assert isinstance(container, dict)
         for source in sources:
             if not isinstance(source, dict):
-                raise _Abort(Problem("yaml-syntax", "a merge key (<<) takes a mapping or a list of "
-                                     "mappings", mark[0], mark[1], top.path))
+                raise _Abort(
+                    Problem(
+                        "yaml-syntax",
+                        "a merge key (<<) takes a mapping or a list of mappings",
+                        mark[0],
+                        mark[1],
+                        top.path,
+                    )
+                )
             for key, item in source.items():
                 if key not in container:
                     container[key] = item
@@ -400,11 +457,22 @@ def _build(text: str, result: Loaded, max_nodes: int, max_depth: int) -> None:
         elif cls is ev.MappingStartEvent or cls is ev.SequenceStartEvent:
             count += 1
             if event.tag not in (None, "!", f"{_CORE}map", f"{_CORE}seq"):
-                raise _Abort(Problem("yaml-syntax", f"the tag {_short_tag(event.tag)} is not allowed: "
-                                     "only plain mappings and lists; remove the tag", *_mark(event)))
+                raise _Abort(
+                    Problem(
+                        "yaml-syntax",
+                        f"the tag {_short_tag(event.tag)} is not allowed: "
+                        "only plain mappings and lists; remove the tag",
+                        *_mark(event),
+                    )
+                )
             if len(stack) >= max_depth:
-                raise _Abort(Problem("yaml-syntax", f"the file nests deeper than {max_depth} levels; "
-                                     "an entry needs a few", *_mark(event)))
+                raise _Abort(
+                    Problem(
+                        "yaml-syntax",
+                        f"the file nests deeper than {max_depth} levels; an entry needs a few",
+                        *_mark(event),
+                    )
+                )
             frame = _Frame({} if cls is ev.MappingStartEvent else [], child_path(), event.anchor, count)
             frame.start = _mark(event)
             if event.anchor:
@@ -421,23 +489,49 @@ def _build(text: str, result: Loaded, max_nodes: int, max_depth: int) -> None:
         elif cls is ev.AliasEvent:
             anchor = event.anchor
             if anchor in open_anchors:
-                raise _Abort(Problem("yaml-syntax", f"the alias *{anchor} refers to a value that contains "
-                                     "it (a loop); write the value out", *_mark(event)))
+                raise _Abort(
+                    Problem(
+                        "yaml-syntax",
+                        f"the alias *{anchor} refers to a value that contains it (a loop); write the value out",
+                        *_mark(event),
+                    )
+                )
             if anchor not in anchors:
-                raise _Abort(Problem("yaml-syntax", f"the alias *{anchor} refers to no anchor &{anchor} "
-                                     "defined before it", *_mark(event)))
+                raise _Abort(
+                    Problem(
+                        "yaml-syntax",
+                        f"the alias *{anchor} refers to no anchor &{anchor} defined before it",
+                        *_mark(event),
+                    )
+                )
             value, size = anchors[anchor]
             count += size
             if count > max_nodes:
-                raise _Abort(Problem("yaml-syntax", f"aliases expand this file to more than {max_nodes:,} "
-                                     "values (an alias bomb?); write the values out", *_mark(event)))
+                raise _Abort(
+                    Problem(
+                        "yaml-syntax",
+                        f"aliases expand this file to more than {max_nodes:,} "
+                        "values (an alias bomb?); write the values out",
+                        *_mark(event),
+                    )
+                )
             place(value, _mark(event), False)
         elif cls is ev.DocumentStartEvent:
             documents += 1
             if documents > 1:
-                raise _Abort(Problem("yaml-syntax", "the file holds several YAML documents (---); "
-                                     "one file holds one entry", *_mark(event)))
+                raise _Abort(
+                    Problem(
+                        "yaml-syntax",
+                        "the file holds several YAML documents (---); one file holds one entry",
+                        *_mark(event),
+                    )
+                )
         if count > max_nodes:
-            raise _Abort(Problem("yaml-syntax", f"the file holds more than {max_nodes:,} values; "
-                                 "an entry needs a few hundred", *_mark(event)))
+            raise _Abort(
+                Problem(
+                    "yaml-syntax",
+                    f"the file holds more than {max_nodes:,} values; an entry needs a few hundred",
+                    *_mark(event),
+                )
+            )
     result.ok = True

@@ -67,14 +67,24 @@ def build(catalog: Catalog, tools: ToolSet) -> Graph:
     for tool in sorted(tools.tools, key=lambda t: t.id):
         for integration in tool.integrations:
             nodes.setdefault(integration.target, by_id.get(integration.target))
-            flows = data_flow.uncleared(catalog, tool.data_categories, integration.target,
-                                        integration.direction, integration.data)
+            flows = data_flow.uncleared(
+                catalog, tool.data_categories, integration.target, integration.direction, integration.data
+            )
             uncleared = tuple(
                 f"{', '.join(missing)} into {integration.target if way == 'outbound' else tool.id}"
-                for way, missing in flows)
-            edges.append(Edge(tool.id, integration.target, integration.direction, integration.data,
-                              integration.method, tuple(c for c in integration.data if c in PERSONAL),
-                              uncleared))
+                for way, missing in flows
+            )
+            edges.append(
+                Edge(
+                    tool.id,
+                    integration.target,
+                    integration.direction,
+                    integration.data,
+                    integration.method,
+                    tuple(c for c in integration.data if c in PERSONAL),
+                    uncleared,
+                )
+            )
     return Graph(dict(sorted(nodes.items())), edges)
 
 
@@ -92,12 +102,12 @@ def _ends(edge: Edge) -> tuple[str, str]:
 
 # --- Mermaid -------------------------------------------------------------------------------------
 
+
 def mermaid_text(text: str) -> str:
     """Text safe inside a Mermaid quoted label: everything but letters, digits, spaces and a few
     harmless marks becomes an entity code (#34; for a quote), line breaks become spaces."""
     text = " ".join(text.splitlines())
-    return "".join(ch if (ch.isalnum() and ch.isascii()) or ch in " .,:/()_-+" else f"#{ord(ch)};"
-                   for ch in text)
+    return "".join(ch if (ch.isalnum() and ch.isascii()) or ch in " .,:/()_-+" else f"#{ord(ch)};" for ch in text)
 
 
 def to_mermaid(graph: Graph) -> str:
@@ -114,8 +124,7 @@ def to_mermaid(graph: Graph) -> str:
         out.append(f"  {ids[start]} {arrow}{label} {ids[end]}")
         if edge.colour:
             width = 3 if edge.uncleared else 2
-            styles.append(f"  linkStyle {index} stroke:{edge.colour},stroke-width:{width}px,"
-                          f"color:{edge.colour}")
+            styles.append(f"  linkStyle {index} stroke:{edge.colour},stroke-width:{width}px,color:{edge.colour}")
     out.extend(styles)
     out.append(f"  classDef missing stroke-dasharray:5 5,color:{GREY}")
     out.append(f"  classDef inactive fill:#eeeeee,color:{GREY}")
@@ -129,6 +138,7 @@ def to_mermaid(graph: Graph) -> str:
 
 
 # --- Graphviz DOT --------------------------------------------------------------------------------
+
 
 def dot_text(text: str) -> str:
     """A DOT quoted string. Backslashes are doubled so a name cannot form an escape such as \\N or \\l;
@@ -157,8 +167,7 @@ def to_dot(graph: Graph) -> str:
         if edge.direction == "bidirectional":
             attributes["dir"] = "both"
         if edge.colour:
-            attributes.update(color=edge.colour, fontcolor=edge.colour,
-                              penwidth="2" if edge.uncleared else "1.5")
+            attributes.update(color=edge.colour, fontcolor=edge.colour, penwidth="2" if edge.uncleared else "1.5")
         suffix = f" {_attributes(attributes)}" if attributes else ""
         out.append(f"  {dot_text(start)} -> {dot_text(end)}{suffix};")
     out.append("}")
@@ -169,16 +178,29 @@ RENDERERS = {"mermaid": to_mermaid, "dot": to_dot}
 
 
 EDGE_COLUMNS = (
-    Column("source", "Tool"), Column("direction", "Direction"), Column("target", "Integrates with"),
-    Column("data", "Data"), Column("method", "Method"), Column("personal", "Personal data"),
+    Column("source", "Tool"),
+    Column("direction", "Direction"),
+    Column("target", "Integrates with"),
+    Column("data", "Data"),
+    Column("method", "Method"),
+    Column("personal", "Personal data"),
     Column("uncleared", "Not cleared"),
 )
 
 
 def edges_table(graph: Graph, source: str = "", skipped: list[str] | None = None) -> Table:
-    rows = [{"source": e.source, "direction": e.direction, "target": e.target, "data": list(e.data),
-             "method": e.method, "personal": bool(e.personal), "uncleared": list(e.uncleared) or None}
-            for e in graph.edges]
+    rows = [
+        {
+            "source": e.source,
+            "direction": e.direction,
+            "target": e.target,
+            "data": list(e.data),
+            "method": e.method,
+            "personal": bool(e.personal),
+            "uncleared": list(e.uncleared) or None,
+        }
+        for e in graph.edges
+    ]
     meta: dict[str, Any] = {"source": source}
     if skipped:
         meta["skipped"] = skipped

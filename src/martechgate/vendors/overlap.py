@@ -28,21 +28,29 @@ def jaccard(a: Collection[str], b: Collection[str]) -> float:
 
 
 COLUMNS = (
-    Column("category", "Category"), Column("tool_a", "Tool"), Column("status_a", "Status"),
-    Column("tool_b", "Overlaps with"), Column("status_b", "Status"),
+    Column("category", "Category"),
+    Column("tool_a", "Tool"),
+    Column("status_a", "Status"),
+    Column("tool_b", "Overlaps with"),
+    Column("status_b", "Status"),
     Column("similarity", "Similarity", "right"),
-    Column("shared", "Shared capabilities"), Column("currency", "Currency"),
-    Column("combined_annual", "Combined/yr", "right"), Column("combined_tco", "Combined TCO", "right"),
+    Column("shared", "Shared capabilities"),
+    Column("currency", "Currency"),
+    Column("combined_annual", "Combined/yr", "right"),
+    Column("combined_tco", "Combined TCO", "right"),
     Column("note", "Note"),
 )
 
 
-def overlap(tools: ToolSet, *, min_similarity: float = DEFAULT_SIMILARITY,
-            rates: HourlyRates | None = None, source: str = "") -> Table:
+def overlap(
+    tools: ToolSet, *, min_similarity: float = DEFAULT_SIMILARITY, rates: HourlyRates | None = None, source: str = ""
+) -> Table:
     """Candidate pairs, most similar first, then most expensive together."""
     if not 0 < min_similarity <= 1:
-        raise UsageError(f"--min-similarity {min_similarity} is out of range",
-                         hint="Give a number above 0 and at most 1 (0.3 = 30% of capabilities shared).")
+        raise UsageError(
+            f"--min-similarity {min_similarity} is out of range",
+            hint="Give a number above 0 and at most 1 (0.3 = 30% of capabilities shared).",
+        )
     rates = rates or HourlyRates()
     active = [tool for tool in tools.tools if tool.active and tool.category and tool.capabilities]
     by_category: dict[str, list[Tool]] = {}
@@ -56,12 +64,13 @@ def overlap(tools: ToolSet, *, min_similarity: float = DEFAULT_SIMILARITY,
             similarity = jaccard(capabilities[a.id], capabilities[b.id])
             if similarity >= min_similarity:
                 rows.append(_row(category, (costs[a.id], costs[b.id]), similarity))
-    rows.sort(key=lambda row: (-row["similarity"], -(row["combined_annual"] or 0), row["tool_a"],
-                               row["tool_b"]))
+    rows.sort(key=lambda row: (-row["similarity"], -(row["combined_annual"] or 0), row["tool_a"], row["tool_b"]))
     meta: dict[str, Any] = {
         "source": source,
-        "rule": (f"same category, Jaccard similarity of capabilities at least {min_similarity:g} "
-                 "(shared / all distinct capabilities of the pair)"),
+        "rule": (
+            f"same category, Jaccard similarity of capabilities at least {min_similarity:g} "
+            "(shared / all distinct capabilities of the pair)"
+        ),
         "excluded": f"status {' and '.join(INACTIVE)}; tools without a category or capabilities",
         "currencies": "a pair in two currencies has no combined amount (never added together)",
     }
@@ -81,15 +90,23 @@ def _row(category: str, pair: tuple[Cost, Cost], similarity: float) -> dict[str,
         currency = None
         notes.append(f"{a.id} is priced in {cost_a.currency}, {b.id} in {cost_b.currency}: not added")
     elif a.annual_cost is None or b.annual_cost is None or currency == NO_CURRENCY:
-        notes.append("annual cost or currency not recorded for "
-                     + " and ".join(t.id for t in (a, b) if t.annual_cost is None or t.currency is None))
+        notes.append(
+            "annual cost or currency not recorded for "
+            + " and ".join(t.id for t in (a, b) if t.annual_cost is None or t.currency is None)
+        )
     else:
         combined_annual = a.annual_cost + b.annual_cost
         combined_tco = (cost_a.tco or 0) + (cost_b.tco or 0)
     return {
-        "category": category, "tool_a": a.id, "status_a": a.status, "tool_b": b.id, "status_b": b.status,
+        "category": category,
+        "tool_a": a.id,
+        "status_a": a.status,
+        "tool_b": b.id,
+        "status_b": b.status,
         "similarity": round(similarity, 2),
         "shared": sorted(set(a.capabilities) & set(b.capabilities)),
-        "currency": currency, "combined_annual": amount(combined_annual),
-        "combined_tco": amount(combined_tco), "note": "; ".join(notes) or None,
+        "currency": currency,
+        "combined_annual": amount(combined_annual),
+        "combined_tco": amount(combined_tco),
+        "note": "; ".join(notes) or None,
     }

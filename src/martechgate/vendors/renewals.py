@@ -35,11 +35,17 @@ def window_end(window: str, today: date) -> date:
     """The last day of a window that starts today (see the module docstring for the syntax)."""
     match = WINDOW.match(window)
     if not match:
-        raise UsageError(f"--within {window!r} is not a window",
-                         hint="Write a number and a unit: 120d (days), 8w (weeks), 6m (months), 1y (years).")
+        raise UsageError(
+            f"--within {window!r} is not a window",
+            hint="Write a number and a unit: 120d (days), 8w (weeks), 6m (months), 1y (years).",
+        )
     count, unit = int(match.group(1)), match.group(2).lower() or "d"
-    step = {"d": relativedelta(days=count), "w": relativedelta(weeks=count),
-            "m": relativedelta(months=count), "y": relativedelta(years=count)}[unit]
+    step = {
+        "d": relativedelta(days=count),
+        "w": relativedelta(weeks=count),
+        "m": relativedelta(months=count),
+        "y": relativedelta(years=count),
+    }[unit]
     return today + step
 
 
@@ -59,8 +65,11 @@ class Renewal:
         if self.deadline is None:
             notes.append("no contract.notice_days: check the contract for the notice period")
         elif self.deadline < self.today:
-            notes.append("the cancellation deadline has passed" if self.tool.auto_renew is not False else
-                         "the notice deadline has passed (the contract does not auto-renew)")
+            notes.append(
+                "the cancellation deadline has passed"
+                if self.tool.auto_renew is not False
+                else "the notice deadline has passed (the contract does not auto-renew)"
+            )
         if self.tool.auto_renew is None:
             notes.append("contract.auto_renew not stated")
         return "; ".join(notes) or None
@@ -80,34 +89,51 @@ def due(tools: ToolSet, today: date, end: date) -> list[Renewal]:
 
 
 COLUMNS = (
-    Column("deadline", "Cancel by"), Column("days_to_deadline", "Days left", "right"),
-    Column("renewal", "Renews"), Column("days_to_renewal", "Days to renewal", "right"),
-    Column("tool", "Tool"), Column("status", "Status"), Column("auto_renew", "Auto-renew"),
-    Column("notice_days", "Notice (days)", "right"), Column("annual_cost", "Cost/yr", "right"),
-    Column("currency", "Currency"), Column("owner", "Business owner"),
-    Column("technical_owner", "Technical owner"), Column("department", "Department"), Column("note", "Note"),
+    Column("deadline", "Cancel by"),
+    Column("days_to_deadline", "Days left", "right"),
+    Column("renewal", "Renews"),
+    Column("days_to_renewal", "Days to renewal", "right"),
+    Column("tool", "Tool"),
+    Column("status", "Status"),
+    Column("auto_renew", "Auto-renew"),
+    Column("notice_days", "Notice (days)", "right"),
+    Column("annual_cost", "Cost/yr", "right"),
+    Column("currency", "Currency"),
+    Column("owner", "Business owner"),
+    Column("technical_owner", "Technical owner"),
+    Column("department", "Department"),
+    Column("note", "Note"),
 )
 
 
-def renewals_table(renewals: list[Renewal], today: date, end: date, source: str = "",
-                   skipped: list[str] | None = None) -> Table:
+def renewals_table(
+    renewals: list[Renewal], today: date, end: date, source: str = "", skipped: list[str] | None = None
+) -> Table:
     rows = []
     for item in renewals:
         tool = item.tool
-        rows.append({
-            "deadline": item.deadline.isoformat() if item.deadline else None,
-            "days_to_deadline": (item.deadline - today).days if item.deadline else None,
-            "renewal": item.renewal.isoformat(), "days_to_renewal": (item.renewal - today).days,
-            "tool": tool.id, "status": tool.status, "auto_renew": tool.auto_renew,
-            "notice_days": tool.notice_days, "annual_cost": amount(tool.annual_cost),
-            "currency": tool.currency, "owner": tool.owner_business,
-            "technical_owner": tool.owner_technical, "department": tool.department, "note": item.note(),
-        })
+        rows.append(
+            {
+                "deadline": item.deadline.isoformat() if item.deadline else None,
+                "days_to_deadline": (item.deadline - today).days if item.deadline else None,
+                "renewal": item.renewal.isoformat(),
+                "days_to_renewal": (item.renewal - today).days,
+                "tool": tool.id,
+                "status": tool.status,
+                "auto_renew": tool.auto_renew,
+                "notice_days": tool.notice_days,
+                "annual_cost": amount(tool.annual_cost),
+                "currency": tool.currency,
+                "owner": tool.owner_business,
+                "technical_owner": tool.owner_technical,
+                "department": tool.department,
+                "note": item.note(),
+            }
+        )
     meta: dict[str, Any] = {"source": source, "today": today.isoformat(), "until": end.isoformat()}
     if skipped:
         meta["skipped"] = skipped
-    return Table(COLUMNS, rows, title=f"Renewals and cancellation deadlines until {end.isoformat()}",
-                 meta=meta)
+    return Table(COLUMNS, rows, title=f"Renewals and cancellation deadlines until {end.isoformat()}", meta=meta)
 
 
 def _uid(kind: str, tool: Tool, organization: str) -> str:
@@ -117,8 +143,9 @@ def _uid(kind: str, tool: Tool, organization: str) -> str:
     return f"{kind}-{tool.id}@{org}.martechgate"
 
 
-def _event(kind: str, tool: Tool, day: date, summary: str, description: str, organization: str,
-           stamp: datetime) -> icalendar.Event:
+def _event(
+    kind: str, tool: Tool, day: date, summary: str, description: str, organization: str, stamp: datetime
+) -> icalendar.Event:
     event = icalendar.Event()
     event.add("uid", _uid(kind, tool, organization))
     event.add("dtstamp", stamp)
@@ -149,19 +176,27 @@ def calendar(renewals: list[Renewal], organization: str, today: date) -> bytes:
         tool = item.tool
         owners = ", ".join(o for o in (tool.owner_business, tool.owner_technical) if o) or "not recorded"
         renews = {True: "yes", False: "no", None: "not recorded"}[tool.auto_renew]
-        facts = (f"{tool.name} ({tool.id}), {_cost_text(tool)}. Owners: {owners}. Auto-renew: {renews}. "
-                 f"Renews {item.renewal.isoformat()}. Catalog file: {tool.file}.")
+        facts = (
+            f"{tool.name} ({tool.id}), {_cost_text(tool)}. Owners: {owners}. Auto-renew: {renews}. "
+            f"Renews {item.renewal.isoformat()}. Catalog file: {tool.file}."
+        )
         if item.deadline is not None:
-            event = _event("cancel", tool, item.deadline, f"Cancellation deadline: {tool.name}",
-                           f"Last day to give {tool.notice_days} days' notice. {facts}", organization, stamp)
+            event = _event(
+                "cancel",
+                tool,
+                item.deadline,
+                f"Cancellation deadline: {tool.name}",
+                f"Last day to give {tool.notice_days} days' notice. {facts}",
+                organization,
+                stamp,
+            )
             alarm = icalendar.Alarm()
             alarm.add("action", "DISPLAY")
             alarm.add("description", f"Cancellation deadline for {tool.name} in a week")
             alarm.add("trigger", timedelta(days=-7))
             event.add_component(alarm)
             cal.add_component(event)
-        cal.add_component(_event("renewal", tool, item.renewal, f"Renewal: {tool.name}", facts,
-                                 organization, stamp))
+        cal.add_component(_event("renewal", tool, item.renewal, f"Renewal: {tool.name}", facts, organization, stamp))
     return cal.to_ical()
 
 
@@ -176,13 +211,16 @@ def write_atomically(path: str | os.PathLike[str], data: bytes) -> None:
     target = Path(path)
     folder = target.parent
     if not folder.is_dir():
-        raise UsageError(f"cannot write {target}: the folder {folder} does not exist",
-                         hint="Create the folder first, or name a file in an existing folder.")
+        raise UsageError(
+            f"cannot write {target}: the folder {folder} does not exist",
+            hint="Create the folder first, or name a file in an existing folder.",
+        )
     try:
         handle, temporary = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=folder)
     except OSError as error:
-        raise UsageError(f"cannot write {target}: {error.strerror}",
-                         hint="Name a file in a folder you can write to.") from error
+        raise UsageError(
+            f"cannot write {target}: {error.strerror}", hint="Name a file in a folder you can write to."
+        ) from error
     try:
         with os.fdopen(handle, "wb") as out:
             out.write(data)
@@ -192,5 +230,6 @@ def write_atomically(path: str | os.PathLike[str], data: bytes) -> None:
         os.replace(temporary, target)
     except OSError as error:
         Path(temporary).unlink(missing_ok=True)
-        raise UsageError(f"cannot write {target}: {error.strerror}",
-                         hint="Name a file in a folder you can write to.") from error
+        raise UsageError(
+            f"cannot write {target}: {error.strerror}", hint="Name a file in a folder you can write to."
+        ) from error

@@ -56,9 +56,10 @@ class HourlyRates:
                 rate = -1.0
             bad_currency = bool(separator) and not (len(currency) == 3 and currency.isalpha())
             if not math.isfinite(rate) or rate < 0 or bad_currency:
-                raise UsageError(f"--hourly-rate {value!r} is not a rate",
-                                 hint="Write a number of at least 0 (75), or a currency and a number "
-                                      "(EUR=70).")
+                raise UsageError(
+                    f"--hourly-rate {value!r} is not a rate",
+                    hint="Write a number of at least 0 (75), or a currency and a number (EUR=70).",
+                )
             if currency:
                 by_currency[currency.upper()] = rate
             else:
@@ -104,8 +105,7 @@ class Cost:
 def term_months(tool: Tool) -> tuple[int, str | None]:
     start, renewal = tool.start, tool.renewal
     if start is None or renewal is None:
-        missing = " and ".join(name for name, value in (("start", start), ("renewal", renewal))
-                               if value is None)
+        missing = " and ".join(name for name, value in (("start", start), ("renewal", renewal)) if value is None)
         return DEFAULT_TERM_MONTHS, f"{DEFAULT_TERM_MONTHS}-month term assumed (no contract.{missing})"
     if renewal <= start:
         return DEFAULT_TERM_MONTHS, f"{DEFAULT_TERM_MONTHS}-month term assumed (renewal is not after start)"
@@ -171,11 +171,17 @@ def _meta(tools: ToolSet, rates: HourlyRates, include_inactive: bool, source: st
 
 
 GROUP_COLUMNS = (
-    Column("group", "Group"), Column("currency", "Currency"), Column("tools", "Tools", "right"),
-    Column("unpriced", "No cost", "right"), Column("annual_licence", "Licence/yr", "right"),
-    Column("licence_term", "Licence (term)", "right"), Column("implementation", "Implementation", "right"),
-    Column("support_term", "Support (term)", "right"), Column("tco", "TCO (term)", "right"),
-    Column("tco_per_year", "TCO/yr", "right"), Column("tco_ratio", "TCO/licence", "right"),
+    Column("group", "Group"),
+    Column("currency", "Currency"),
+    Column("tools", "Tools", "right"),
+    Column("unpriced", "No cost", "right"),
+    Column("annual_licence", "Licence/yr", "right"),
+    Column("licence_term", "Licence (term)", "right"),
+    Column("implementation", "Implementation", "right"),
+    Column("support_term", "Support (term)", "right"),
+    Column("tco", "TCO (term)", "right"),
+    Column("tco_per_year", "TCO/yr", "right"),
+    Column("tco_ratio", "TCO/licence", "right"),
 )
 
 
@@ -184,7 +190,10 @@ def _group_row(group: str, currency: str, costs: list[Cost]) -> dict[str, Any]:
     licence_term = sum(cost.licence_term or 0 for cost in priced)
     tco = sum(cost.tco or 0 for cost in priced)
     return {
-        "group": group, "currency": currency, "tools": len(costs), "unpriced": len(costs) - len(priced),
+        "group": group,
+        "currency": currency,
+        "tools": len(costs),
+        "unpriced": len(costs) - len(priced),
         "annual_licence": amount(sum(cost.tool.annual_cost or 0 for cost in priced)),
         "licence_term": amount(licence_term),
         "implementation": amount(sum(cost.implementation for cost in priced)),
@@ -195,8 +204,9 @@ def _group_row(group: str, currency: str, costs: list[Cost]) -> dict[str, Any]:
     }
 
 
-def spend_by_group(tools: ToolSet, by: str, rates: HourlyRates, *, include_inactive: bool = False,
-                   source: str = "") -> Table:
+def spend_by_group(
+    tools: ToolSet, by: str, rates: HourlyRates, *, include_inactive: bool = False, source: str = ""
+) -> Table:
     """One row per (group, currency), largest TCO first within a currency, then a total per currency."""
     if by not in GROUPINGS:
         raise UsageError(f"--by {by!r} is not a grouping", hint=f"Use one of: {', '.join(BY_CHOICES)}.")
@@ -213,24 +223,31 @@ def spend_by_group(tools: ToolSet, by: str, rates: HourlyRates, *, include_inact
         rows.extend(block)
         rows.append(_group_row(ALL, currency, [c for _, members in mine for c in members]))
     columns = [Column(c.key, by.capitalize(), c.align) if c.key == "group" else c for c in GROUP_COLUMNS]
-    return Table(columns, rows, title=f"Spend by {by}",
-                 meta=_meta(tools, rates, include_inactive, source))
+    return Table(columns, rows, title=f"Spend by {by}", meta=_meta(tools, rates, include_inactive, source))
 
 
 TOOL_COLUMNS = (
-    Column("tool", "Tool"), Column("category", "Category"), Column("department", "Department"),
-    Column("status", "Status"), Column("currency", "Currency"), Column("seats", "Seats", "right"),
-    Column("annual_licence", "Licence/yr", "right"), Column("per_seat", "Per seat/yr", "right"),
+    Column("tool", "Tool"),
+    Column("category", "Category"),
+    Column("department", "Department"),
+    Column("status", "Status"),
+    Column("currency", "Currency"),
+    Column("seats", "Seats", "right"),
+    Column("annual_licence", "Licence/yr", "right"),
+    Column("per_seat", "Per seat/yr", "right"),
     Column("category_median_per_seat", "Category median", "right"),
-    Column("above_median", "Above median"), Column("term_months", "Term (months)", "right"),
-    Column("licence_term", "Licence (term)", "right"), Column("implementation", "Implementation", "right"),
-    Column("support_term", "Support (term)", "right"), Column("tco", "TCO (term)", "right"),
-    Column("tco_per_year", "TCO/yr", "right"), Column("note", "Note"),
+    Column("above_median", "Above median"),
+    Column("term_months", "Term (months)", "right"),
+    Column("licence_term", "Licence (term)", "right"),
+    Column("implementation", "Implementation", "right"),
+    Column("support_term", "Support (term)", "right"),
+    Column("tco", "TCO (term)", "right"),
+    Column("tco_per_year", "TCO/yr", "right"),
+    Column("note", "Note"),
 )
 
 
-def spend_by_tool(tools: ToolSet, rates: HourlyRates, *, include_inactive: bool = False,
-                  source: str = "") -> Table:
+def spend_by_tool(tools: ToolSet, rates: HourlyRates, *, include_inactive: bool = False, source: str = "") -> Table:
     """One row per tool, with its cost per seat beside the median of its category (same currency):
     `above_median` marks where the company pays more per seat than it does for its other tools of
     that kind. A category needs two paid tools with seats for a median to mean anything; free tools
@@ -245,26 +262,37 @@ def spend_by_tool(tools: ToolSet, rates: HourlyRates, *, include_inactive: bool 
         tool = cost.tool
         group = peers.get((tool.category, cost.currency), [])
         median = statistics.median(group) if len(group) >= 2 else None
-        rows.append({
-            "tool": tool.id, "category": tool.category, "department": tool.department,
-            "status": tool.status, "currency": cost.currency, "seats": tool.seats,
-            "annual_licence": amount(tool.annual_cost), "per_seat": amount(cost.per_seat),
-            "category_median_per_seat": amount(median),
-            "above_median": (cost.per_seat > median) if median is not None and cost.per_seat else None,
-            "term_months": cost.term_months, "licence_term": amount(cost.licence_term),
-            "implementation": amount(cost.implementation), "support_term": amount(cost.support_term),
-            "tco": amount(cost.tco), "tco_per_year": amount(cost.tco_per_year),
-            "note": "; ".join(cost.notes) or None,
-        })
+        rows.append(
+            {
+                "tool": tool.id,
+                "category": tool.category,
+                "department": tool.department,
+                "status": tool.status,
+                "currency": cost.currency,
+                "seats": tool.seats,
+                "annual_licence": amount(tool.annual_cost),
+                "per_seat": amount(cost.per_seat),
+                "category_median_per_seat": amount(median),
+                "above_median": (cost.per_seat > median) if median is not None and cost.per_seat else None,
+                "term_months": cost.term_months,
+                "licence_term": amount(cost.licence_term),
+                "implementation": amount(cost.implementation),
+                "support_term": amount(cost.support_term),
+                "tco": amount(cost.tco),
+                "tco_per_year": amount(cost.tco_per_year),
+                "note": "; ".join(cost.notes) or None,
+            }
+        )
     rows.sort(key=lambda row: (row["category"] or "", row["currency"], -(row["per_seat"] or -1), row["tool"]))
     meta = _meta(tools, rates, include_inactive, source)
-    meta["median"] = ("per seat per year, over the tools of the same category and currency with a "
-                      "non-zero annual_cost and seats (at least two)")
+    meta["median"] = (
+        "per seat per year, over the tools of the same category and currency with a "
+        "non-zero annual_cost and seats (at least two)"
+    )
     return Table(TOOL_COLUMNS, rows, title="Spend by tool", meta=meta)
 
 
-def spend(tools: ToolSet, by: str, rates: HourlyRates, *, include_inactive: bool = False,
-          source: str = "") -> Table:
+def spend(tools: ToolSet, by: str, rates: HourlyRates, *, include_inactive: bool = False, source: str = "") -> Table:
     if by == "tool":
         return spend_by_tool(tools, rates, include_inactive=include_inactive, source=source)
     return spend_by_group(tools, by, rates, include_inactive=include_inactive, source=source)

@@ -161,7 +161,8 @@ def _tool(entry: Entry, data: dict[str, Any], tool_id: str) -> Tool:
     read = _Reader(data)
     currency = read.text("contract", "currency")
     return Tool(
-        id=tool_id, file=entry.file,
+        id=tool_id,
+        file=entry.file,
         name=read.text("name") or tool_id,
         category=read.text("category"),
         status=read.text("status"),

@@ -29,8 +29,19 @@ from martechgate.errors import UsageError
 RULES: dict[str, ModuleType] = {
     module.ID: module
     for module in (
-        yaml_syntax, duplicate_key, file_refused, schema, id_mismatch, duplicate_id, unknown_reference,
-        exception_expired, exception_invalid, data_flow, owners_distinct, risk_tier, entry_deleted,
+        yaml_syntax,
+        duplicate_key,
+        file_refused,
+        schema,
+        id_mismatch,
+        duplicate_id,
+        unknown_reference,
+        exception_expired,
+        exception_invalid,
+        data_flow,
+        owners_distinct,
+        risk_tier,
+        entry_deleted,
     )
 }
 
@@ -39,5 +50,6 @@ def get(rule_id: str) -> ModuleType:
     try:
         return RULES[rule_id]
     except KeyError:
-        raise UsageError(f"there is no built-in rule {rule_id!r}",
-                         hint="`martechgate rules` lists every rule.") from None
+        raise UsageError(
+            f"there is no built-in rule {rule_id!r}", hint="`martechgate rules` lists every rule."
+        ) from None

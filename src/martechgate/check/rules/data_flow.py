@@ -28,8 +28,10 @@ TITLE = "Integrations send data only into tools cleared for it"
 SEVERITY = "high"
 ENFORCEMENT = "soft"
 SCOPE = "catalog"
-REMEDIATION = ("Stop sending that data (remove it from the integration's data list), or have the receiving "
-               "tool's entry list the category under data.categories so its owners and reviewers clear it.")
+REMEDIATION = (
+    "Stop sending that data (remove it from the integration's data list), or have the receiving "
+    "tool's entry list the category under data.categories so its owners and reviewers clear it."
+)
 
 
 def _cleared(catalog: Catalog, tool_id: str) -> set[str] | None:
@@ -41,8 +43,9 @@ def _cleared(catalog: Catalog, tool_id: str) -> set[str] | None:
     return {c for c in values if isinstance(c, str)} if isinstance(values, list) else set()
 
 
-def uncleared(catalog: Catalog, own: Collection[str], target: str, direction: str,
-              sent: Iterable[str]) -> list[tuple[str, list[str]]]:
+def uncleared(
+    catalog: Catalog, own: Collection[str], target: str, direction: str, sent: Iterable[str]
+) -> list[tuple[str, list[str]]]:
     """How one integration moves data into a tool not cleared for it: ("outbound", categories the
     target does not hold) and/or ("inbound", categories the integrating tool, holding `own`, does not).
     Empty for an unknown target (unknown-reference reports it). Also used by `martechgate graph`."""
@@ -69,12 +72,17 @@ def check(catalog: Catalog) -> Iterator[Finding]:
         own = set(data["data"]["categories"])
         for index, integration in enumerate(data.get("integrations") or []):
             target = integration["target"]
-            for way, missing in uncleared(catalog, own, target, integration["direction"],
-                                          integration.get("data") or []):
+            for way, missing in uncleared(
+                catalog, own, target, integration["direction"], integration.get("data") or []
+            ):
                 if way == "outbound":
-                    message = (f"sends {', '.join(missing)} to {target}, which is not cleared "
-                               "for it (not in its data.categories)")
+                    message = (
+                        f"sends {', '.join(missing)} to {target}, which is not cleared "
+                        "for it (not in its data.categories)"
+                    )
                 else:
-                    message = (f"receives {', '.join(missing)} from {target}, but {entry.id} is "
-                               "not cleared for it (not in its own data.categories)")
+                    message = (
+                        f"receives {', '.join(missing)} from {target}, but {entry.id} is "
+                        "not cleared for it (not in its own data.categories)"
+                    )
                 yield catalog.finding(ID, entry, ("integrations", index, "data"), message)

@@ -17,8 +17,7 @@ TITLE = "Every entry has its own id"
 SEVERITY = "high"
 ENFORCEMENT = "hard"
 SCOPE = "catalog"
-REMEDIATION = ("Keep one entry per tool: merge the two files, or give the second tool its own id and "
-               "file name.")
+REMEDIATION = "Keep one entry per tool: merge the two files, or give the second tool its own id and file name."
 
 
 def check(catalog: Catalog) -> Iterator[Finding]:

@@ -28,15 +28,24 @@ TITLE = "Catalog entries are retired, never deleted"
 SEVERITY = "high"
 ENFORCEMENT = "hard"
 SCOPE = "catalog"  # it reads the change (catalog.deleted), not one entry
-REMEDIATION = ("Restore the file and set `status: retired` (with `alternative:` naming the tool that "
-               "replaces it, if any), so the record of the tool stays in the catalog.")
+REMEDIATION = (
+    "Restore the file and set `status: retired` (with `alternative:` naming the tool that "
+    "replaces it, if any), so the record of the tool stays in the catalog."
+)
 
 
 def check(catalog: Catalog) -> Iterator[Finding]:
     for file, entry_id in sorted(catalog.deleted.items()):
         # A deleted file has no line to point at: the finding is on the file itself.
-        yield Finding(rule=ID, entry=entry_id, file=file, line=None, column=None, path=None,
-                      severity=SEVERITY, enforcement=ENFORCEMENT,
-                      message=f"this change deletes {file} ({entry_id}); retire the tool instead of "
-                              "deleting its record",
-                      remediation=REMEDIATION)
+        yield Finding(
+            rule=ID,
+            entry=entry_id,
+            file=file,
+            line=None,
+            column=None,
+            path=None,
+            severity=SEVERITY,
+            enforcement=ENFORCEMENT,
+            message=f"this change deletes {file} ({entry_id}); retire the tool instead of deleting its record",
+            remediation=REMEDIATION,
+        )

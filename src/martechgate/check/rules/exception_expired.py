@@ -26,8 +26,10 @@ TITLE = "Exceptions in force have not expired"
 SEVERITY = "high"
 ENFORCEMENT = "hard"
 SCOPE = "entry"
-REMEDIATION = ("Fix what the exception waived and delete it, or get it approved again with a new expires "
-               "date (at most 365 days ahead).")
+REMEDIATION = (
+    "Fix what the exception waived and delete it, or get it approved again with a new expires "
+    "date (at most 365 days ahead)."
+)
 
 
 def check_entry(catalog: Catalog, entry: Entry) -> Iterator[Finding]:

@@ -28,8 +28,10 @@ TITLE = "Exceptions are complete, time-limited and name a waivable rule"
 SEVERITY = "high"
 ENFORCEMENT = "hard"
 SCOPE = "entry"
-REMEDIATION = ("Give the exception rule, reason, approved_by (the approver's email, not an owner's), ticket "
-               "and expires (at most 365 days ahead), for a soft or advisory rule.")
+REMEDIATION = (
+    "Give the exception rule, reason, approved_by (the approver's email, not an owner's), ticket "
+    "and expires (at most 365 days ahead), for a soft or advisory rule."
+)
 
 
 def check_entry(catalog: Catalog, entry: Entry) -> Iterator[Finding]:

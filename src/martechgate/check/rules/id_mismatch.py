@@ -28,5 +28,6 @@ def check_entry(catalog: Catalog, entry: Entry) -> Iterator[Finding]:
     if data is None or entry.loaded.problems or not isinstance(data.get("id"), str):
         return
     if data["id"] != entry.stem:
-        yield catalog.finding(ID, entry, ("id",), f"the id is {data['id']!r} but the file is named "
-                              f"{entry.stem!r}; they must be the same")
+        yield catalog.finding(
+            ID, entry, ("id",), f"the id is {data['id']!r} but the file is named {entry.stem!r}; they must be the same"
+        )

@@ -31,5 +31,6 @@ def check_entry(catalog: Catalog, entry: Entry) -> Iterator[Finding]:
         return
     owners = (entry.data or {})["owners"]
     if owners["business"].strip().lower() == owners["technical"].strip().lower():
-        yield catalog.finding(ID, entry, ("owners", "technical"),
-                              f"{owners['technical']} is both the business and the technical owner")
+        yield catalog.finding(
+            ID, entry, ("owners", "technical"), f"{owners['technical']} is both the business and the technical owner"
+        )

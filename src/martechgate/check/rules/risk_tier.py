@@ -30,8 +30,10 @@ TITLE = "The declared risk tier is not below the computed one"
 SEVERITY = "high"
 ENFORCEMENT = "hard"
 SCOPE = "entry"
-REMEDIATION = ("Set review.risk_tier to the computed tier (or higher); the tool then gets the reviews "
-               "and evidence that tier needs.")
+REMEDIATION = (
+    "Set review.risk_tier to the computed tier (or higher); the tool then gets the reviews "
+    "and evidence that tier needs."
+)
 
 
 def check_entry(catalog: Catalog, entry: Entry) -> Iterator[Finding]:
@@ -43,9 +45,18 @@ def check_entry(catalog: Catalog, entry: Entry) -> Iterator[Finding]:
     declared = (data.get("review") or {}).get("risk_tier")
     if declared is None:
         path = ("review", "risk_tier") if "review" in data else ("review",)
-        yield catalog.finding(ID, entry, path, f"no risk tier is declared; martechgate computes {tier} "
-                              f"({'; '.join(reasons)}): add review.risk_tier: {tier}", missing=True)
+        yield catalog.finding(
+            ID,
+            entry,
+            path,
+            f"no risk tier is declared; martechgate computes {tier} "
+            f"({'; '.join(reasons)}): add review.risk_tier: {tier}",
+            missing=True,
+        )
     elif tier_rank(declared) < tier_rank(tier):
-        yield catalog.finding(ID, entry, ("review", "risk_tier"),
-                              f"the declared risk tier is {declared}, below the computed {tier} "
-                              f"({'; '.join(reasons)})")
+        yield catalog.finding(
+            ID,
+            entry,
+            ("review", "risk_tier"),
+            f"the declared risk tier is {declared}, below the computed {tier} ({'; '.join(reasons)})",
+        )

@@ -26,18 +26,32 @@ TITLE = "Entries follow the entry format"
 SEVERITY = "high"
 ENFORCEMENT = "hard"
 SCOPE = "entry"
-REMEDIATION = ("Correct the field as the message says; `martechgate schema` prints the format, and an "
-               "editor with the yaml-language-server modeline shows it as you type.")
+REMEDIATION = (
+    "Correct the field as the message says; `martechgate schema` prints the format, and an "
+    "editor with the yaml-language-server modeline shows it as you type."
+)
 
 
 def check_entry(catalog: Catalog, entry: Entry) -> Iterator[Finding]:
     if entry.loaded.problems:
         return  # reported by yaml-syntax, duplicate-key or file-refused
     if entry.loaded.value is None:
-        yield catalog.finding(ID, entry, None, "the file is empty; an entry has fields apiVersion, "
-                              "id, name, vendor, ... (`martechgate new` writes one)", line=1, column=1)
+        yield catalog.finding(
+            ID,
+            entry,
+            None,
+            "the file is empty; an entry has fields apiVersion, id, name, vendor, ... (`martechgate new` writes one)",
+            line=1,
+            column=1,
+        )
     elif entry.data is None:
-        yield catalog.finding(ID, entry, (), "the file must be a mapping of fields (key: value lines), "
-                              "not a single value or a list", line=1, column=1)
+        yield catalog.finding(
+            ID,
+            entry,
+            (),
+            "the file must be a mapping of fields (key: value lines), not a single value or a list",
+            line=1,
+            column=1,
+        )
     for problem in catalog.schema_problems(entry):
         yield catalog.finding(ID, entry, problem.path, problem.message, missing=problem.missing)

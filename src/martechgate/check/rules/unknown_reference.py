@@ -28,8 +28,10 @@ TITLE = "Referenced tools and categories exist"
 SEVERITY = "high"
 ENFORCEMENT = "hard"
 SCOPE = "catalog"
-REMEDIATION = ("Use the id of a tool in catalog/ (the file name without .yaml) and a category listed in "
-               "martechgate.yaml; add the missing tool's entry first if it is new.")
+REMEDIATION = (
+    "Use the id of a tool in catalog/ (the file name without .yaml) and a category listed in "
+    "martechgate.yaml; add the missing tool's entry first if it is new."
+)
 
 
 def _suggest(name: str, known: list[str]) -> str:
@@ -45,17 +47,27 @@ def check(catalog: Catalog) -> Iterator[Finding]:
         assert data is not None
         category = data["category"]
         if category not in categories:
-            yield catalog.finding(ID, entry, ("category",),
-                                  f"the category {category!r} is not one of the organisation's categories"
-                                  f"{_suggest(category, categories)}: {', '.join(categories)}")
+            yield catalog.finding(
+                ID,
+                entry,
+                ("category",),
+                f"the category {category!r} is not one of the organisation's categories"
+                f"{_suggest(category, categories)}: {', '.join(categories)}",
+            )
         for index, integration in enumerate(data.get("integrations") or []):
             target = integration["target"]
             if target not in catalog.by_id:
-                yield catalog.finding(ID, entry, ("integrations", index, "target"),
-                                      f"integrations[{index}] connects to {target!r}, which is not in the "
-                                      f"catalog{_suggest(target, ids)}")
+                yield catalog.finding(
+                    ID,
+                    entry,
+                    ("integrations", index, "target"),
+                    f"integrations[{index}] connects to {target!r}, which is not in the catalog{_suggest(target, ids)}",
+                )
         alternative = data.get("alternative")
         if isinstance(alternative, str) and alternative not in catalog.by_id:
-            yield catalog.finding(ID, entry, ("alternative",),
-                                  f"the alternative {alternative!r} is not in the catalog"
-                                  f"{_suggest(alternative, ids)}")
+            yield catalog.finding(
+                ID,
+                entry,
+                ("alternative",),
+                f"the alternative {alternative!r} is not in the catalog{_suggest(alternative, ids)}",
+            )

@@ -27,8 +27,10 @@ TITLE = "Each catalog file is one YAML document of plain values"
 SEVERITY = "high"
 ENFORCEMENT = "hard"
 SCOPE = "entry"
-REMEDIATION = ("Fix the YAML at the line shown (an editor with the martechgate schema, or "
-               "`martechgate new`, writes valid files); nothing else in this file can be checked until then.")
+REMEDIATION = (
+    "Fix the YAML at the line shown (an editor with the martechgate schema, or "
+    "`martechgate new`, writes valid files); nothing else in this file can be checked until then."
+)
 
 
 def check_entry(catalog: Catalog, entry: Entry) -> Iterator[Finding]:
