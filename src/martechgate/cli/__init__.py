@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import importlib
 import os
+import signal
 import sys
 import tempfile
 import traceback
@@ -57,6 +58,19 @@ def _log_unexpected(error: BaseException) -> str:
     return path
 
 
+# What a shell reports for a command stopped by SIGPIPE (`martechgate ... | head`): the reader has all
+# it wanted, so this is neither a finding nor an error worth a message.
+EXIT_CLOSED_PIPE = 128 + signal.SIGPIPE
+
+
+def _quiet_after_closed_pipe() -> None:
+    # Python flushes stdout once more at exit, which would raise again into the closed pipe and print
+    # "Exception ignored"; point it at /dev/null instead (the Python documentation's recipe).
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    os.close(devnull)
+
+
 class Cli(click.Group):
     def list_commands(self, ctx: click.Context) -> list[str]:
         return sorted({*super().list_commands(ctx), *COMMANDS})
@@ -77,6 +91,9 @@ class Cli(click.Group):
             ctx.exit(error.exit_code)
         except (click.exceptions.Exit, click.ClickException, click.Abort):
             raise
+        except BrokenPipeError:
+            _quiet_after_closed_pipe()
+            ctx.exit(EXIT_CLOSED_PIPE)
         except KeyboardInterrupt:
             click.echo("martechgate: interrupted; nothing was written.", err=True)
             ctx.exit(EXIT_CANNOT_RUN)
