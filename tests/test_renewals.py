@@ -128,13 +128,24 @@ def test_which_contracts_are_listed(gov: GovRepo, run_cli: Any) -> None:
     gov.add_entry("no-renewal", contract=contract(renewal=None))
     gov.add_entry("no-notice", contract=contract(renewal="2026-12-20", notice_days=None, auto_renew=None))
     gov.add_entry("retired-but-renewing", status="retired", contract=contract(renewal="2026-12-15", auto_renew=True))
+    gov.add_entry("retired-lapsing", status="retired", contract=contract(renewal="2026-12-15", auto_renew=False))
+    gov.add_entry("retired-unstated", status="retired", contract=contract(renewal="2026-12-15", auto_renew=None))
+    gov.add_entry("denied", status="denied", contract=contract(renewal="2026-12-15", auto_renew=False))
     rows = renewals_json(run_cli, gov.path, "--within", "30d")["rows"]
     # sorted by deadline: 11-10 (passed), 11-15 (passed), 12-01, then 12-20 (no notice: the renewal)
-    assert [row["tool"] for row in rows] == ["renews-soon", "retired-but-renewing", "deadline-soon", "no-notice"]
+    assert [row["tool"] for row in rows] == [
+        "renews-soon",
+        "retired-but-renewing",
+        "retired-unstated",
+        "deadline-soon",
+        "no-notice",
+    ]
     assert rows[0]["days_to_deadline"] == -13
     assert rows[1]["status"] == "retired" and rows[1]["auto_renew"] is True
-    assert rows[2]["deadline"] == "2026-12-01" and rows[2]["renewal"] == "2027-03-01"
-    assert "no contract.notice_days" in rows[3]["note"] and "auto_renew not stated" in rows[3]["note"]
+    assert "retired but renews automatically: cancel before 2026-11-15" in rows[1]["note"]
+    assert "retired but may renew automatically: cancel before 2026-11-15" in rows[2]["note"]
+    assert rows[3]["deadline"] == "2026-12-01" and rows[3]["renewal"] == "2027-03-01"
+    assert "no contract.notice_days" in rows[4]["note"] and "auto_renew not stated" in rows[4]["note"]
 
 
 def test_malformed_entries_do_not_stop_the_report(gov: GovRepo, run_cli: Any, tmp_path: Path) -> None:

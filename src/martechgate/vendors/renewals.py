@@ -5,6 +5,10 @@ contract.notice_days. A tool is listed when its renewal is today or later and it
 deadline falls within the window, so a deadline that has already passed on a contract still to renew
 is listed too (with negative days left): that is the one to escalate.
 
+A retired or denied tool is not in use, so its renewal is left out, unless its contract renews by
+itself (or the entry does not say): then it is listed with a note to cancel before the deadline, or
+the company pays for a tool nobody uses.
+
 A window is written as a number and a unit: `120d` (days), `8w` (weeks), `6m` (calendar months),
 `1y` (calendar years); a plain number means days.
 """
@@ -62,6 +66,9 @@ class Renewal:
 
     def note(self) -> str | None:
         notes = list(self.tool.notes)
+        if not self.tool.active:
+            renews = "renews automatically" if self.tool.auto_renew else "may renew automatically"
+            notes.append(f"{self.tool.status} but {renews}: cancel before {self.sort_date.isoformat()}")
         if self.deadline is None:
             notes.append("no contract.notice_days: check the contract for the notice period")
         elif self.deadline < self.today:
@@ -80,6 +87,8 @@ def due(tools: ToolSet, today: date, end: date) -> list[Renewal]:
     result = []
     for tool in tools.tools:
         if tool.renewal is None or tool.renewal < today:
+            continue
+        if not tool.active and tool.auto_renew is False:
             continue
         deadline = tool.renewal - timedelta(days=tool.notice_days) if tool.notice_days is not None else None
         if tool.renewal <= end or (deadline is not None and deadline <= end):
