@@ -48,7 +48,7 @@ def test_text_output_grouped_with_locations(gov: GovRepo) -> None:
     assert code == 1
     assert "catalog/canva.yaml\n" in out
     assert f"catalog/canva.yaml:{line}:9: error [schema]" in out
-    assert "fix:" in out and out.strip().splitlines()[-1].startswith("failed: 1 entries checked, 1 blocking")
+    assert "fix:" in out and out.strip().splitlines()[-1].startswith("failed: 1 entry checked, 1 blocking")
     assert "\x1b[" not in out  # no colour when not on a terminal
 
 

@@ -275,4 +275,4 @@ def test_windows_1252_csv_is_read_and_said_so(run_cli: Any, tmp_path: Path) -> N
     assert result.returncode == 1
     assert f"note: {card}: line 2: not UTF-8" in result.stderr
     assert [row["app"] for row in json.loads(result.stdout)["rows"]] == ["Caf\u00e9 Studio"]
-    assert json.loads(result.stdout)["meta"][f"expenses {card}"] == "1 records, 1 used, 0 malformed, 1 notes"
+    assert json.loads(result.stdout)["meta"][f"expenses {card}"] == "1 record, 1 used, 0 malformed, 1 note"

@@ -24,6 +24,7 @@ from martechgate.errors import RepoError, UsageError
 from martechgate.sources.repo import CATALOG_DIR, YAML_SUFFIXES
 from martechgate.sources.revision import GitRevision
 from martechgate.sources.yamlload import load_bytes
+from martechgate.words import count
 
 Progress = Callable[[int, int], None]  # (done, total)
 
@@ -479,7 +480,7 @@ def entry_history(git: Git, tool: str, ref: str = "HEAD", progress: Progress | N
 
 
 def render_history(tool: str, revisions: list[Revision]) -> str:
-    lines = [f"History of {tool} ({len(revisions)} changes, newest first)", ""]
+    lines = [f"History of {tool} ({count(len(revisions), 'change')}, newest first)", ""]
     for rev in revisions:
         c = rev.commit
         pr = f"  PR #{c.pull_request}" if c.pull_request else ""

@@ -20,6 +20,7 @@ from martechgate.audit import report as audit
 from martechgate.cli.options import _parse_date
 from martechgate.errors import EXIT_BLOCKED, EXIT_OK, UsageError
 from martechgate.formats import tables
+from martechgate.words import count
 
 
 @contextmanager
@@ -119,7 +120,7 @@ def audit_command(since: date, until: date, repo: str, ref: str, output_format: 
     text = audit.render(report, output_format)
     if output:
         _write_whole(output, text)
-        click.echo(f"Wrote {len(report.events)} events to {output}")
+        click.echo(f"Wrote {count(len(report.events), 'event')} to {output}")
     else:
         click.echo(text, nl=False)
 

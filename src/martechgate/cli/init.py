@@ -9,6 +9,7 @@ from pathlib import Path
 import click
 
 from martechgate.errors import UsageError
+from martechgate.words import count
 
 STARTER = "init"
 # Packaging drops folders whose names start with a dot, so the starter keeps `.github` as `github`.
@@ -54,7 +55,7 @@ def write_starter(target: Path) -> list[str]:
 def init(directory: str) -> None:
     """Start a governance repo in DIRECTORY: organisation file, policy pack, one example entry, CI."""
     written = write_starter(Path(directory))
-    click.echo(f"Started a governance repo in {directory} ({len(written)} files):")
+    click.echo(f"Started a governance repo in {directory} ({count(len(written), 'file')}):")
     for name in written:
         click.echo(f"  {name}")
     click.echo(

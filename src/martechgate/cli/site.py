@@ -11,6 +11,7 @@ from martechgate.check import engine
 from martechgate.cli.check import _open_repo
 from martechgate.cli.options import repo_argument, today_option
 from martechgate.site import build_site
+from martechgate.words import count
 
 
 @click.command()
@@ -30,6 +31,7 @@ def site(out: str, repo: str, today: date | None) -> None:
     catalog = engine.load_catalog(_open_repo(repo), today=today)
     built = build_site(catalog, repo, out)
     click.echo(
-        f"Wrote the site of {built.tools} tools ({built.findings} findings shown) into {out}: {len(built.files)} files."
+        f"Wrote the site of {count(built.tools, 'tool')} ({count(built.findings, 'finding')} shown) into {out}: "
+        f"{count(len(built.files), 'file')}."
     )
     click.echo(f"Open {Path(out) / 'index.html'} in a browser, or publish the folder as it is.")

@@ -25,6 +25,7 @@ from martechgate.vendors import overlap as overlap_report
 from martechgate.vendors import renewals as renewals_report
 from martechgate.vendors import spend as spend_report
 from martechgate.vendors.tools import ToolSet, read_tools
+from martechgate.words import count
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -146,7 +147,7 @@ def renewals(
     if ics_file:
         data = renewals_report.calendar(items, catalog.organization.name, day)
         renewals_report.write_atomically(ics_file, data)
-        click.echo(f"martechgate: wrote {ics_file} ({len(items)} contracts)", err=True)
+        click.echo(f"martechgate: wrote {ics_file} ({count(len(items), 'contract')})", err=True)
     table = renewals_report.renewals_table(items, day, end, label, [str(s) for s in tools.skipped])
     _emit(table, output_format, tools)
 

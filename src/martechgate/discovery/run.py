@@ -16,6 +16,7 @@ from martechgate.discovery.expenses import CsvOptions
 from martechgate.discovery.match import Match, Matcher
 from martechgate.discovery.sources import READERS
 from martechgate.discovery.usage import AppUsage, Notice, RowProblem, Skipped, Usage, UsageRow
+from martechgate.words import count
 
 # In use under one of these statuses is sanctioned; anything else (proposed, denied, deprecated, retired)
 # or no entry at all is what discovery reports. `trial` is approved use for a limited time.
@@ -50,11 +51,11 @@ class SourceStats:
         return self.used + sum(self.skipped.values()) + self.problems
 
     def summary(self) -> str:
-        parts = [f"{self.records:,} records", f"{self.used:,} used"]
+        parts = [count(self.records, "record", grouped=True), f"{self.used:,} used"]
         parts += [f"{count:,} skipped ({reason})" for reason, count in sorted(self.skipped.items())]
         parts.append(f"{self.problems:,} malformed")
         if self.notices:
-            parts.append(f"{self.notices:,} notes")
+            parts.append(count(self.notices, "note", grouped=True))
         return ", ".join(parts)
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 from martechgate.check.engine import CheckResult
 from martechgate.check.model import Finding
 from martechgate.formats.common import level
+from martechgate.words import count
 
 
 def escape_data(value: str) -> str:
@@ -53,7 +54,7 @@ def render(result: CheckResult, color: bool = False) -> str:
         lines.append(f"::warning title={escape_property('Governance files changed')}::{escape_data(message)}")
     report = result.report
     summary = (
-        f"martechgate: {'passed' if report.passed else 'failed'}: {report.entries} entries checked, "
+        f"martechgate: {'passed' if report.passed else 'failed'}: {count(report.entries, 'entry')} checked, "
         f"{report.blocking} blocking, {len(report.findings) - report.blocking} not blocking"
     )
     lines.append(summary)

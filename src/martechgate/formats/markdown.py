@@ -16,6 +16,7 @@ from martechgate.check.model import Entry, Finding, Organization, get
 from martechgate.check.risk import computed_tier
 from martechgate.formats.common import level
 from martechgate.gate import reviewers
+from martechgate.words import count
 
 # Catalog text is always placed inline after other text, so only inline markup needs escaping
 # (`$` opens GitHub's maths; `[` links; `|` ends a table cell).
@@ -190,7 +191,7 @@ def render(result: CheckResult, color: bool = False) -> str:
     lines = [
         f"## martechgate check: {verdict}",
         "",
-        f"{report.entries} entries checked, {report.blocking} blocking, "
+        f"{count(report.entries, 'entry')} checked, {report.blocking} blocking, "
         f"{len(report.findings) - report.blocking} not blocking (advisory or waived).",
     ]
     if change is not None:

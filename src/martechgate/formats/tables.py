@@ -12,6 +12,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from martechgate.words import count
+
 FORMATS = ("table", "csv", "json", "markdown")
 
 
@@ -89,7 +91,7 @@ def render_table(table: Table) -> str:
     out.append(line(titles))
     out.append("  ".join("-" * width for width in widths))
     out.extend(line(values) for values in body)
-    out.append(f"({len(table.rows)} rows)")
+    out.append(f"({count(len(table.rows), 'row')})")
     return "\n".join(out) + "\n"
 
 

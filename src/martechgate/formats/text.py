@@ -8,6 +8,7 @@ import click
 
 from martechgate.check.engine import CheckResult
 from martechgate.check.model import Finding
+from martechgate.words import count
 
 _SEVERITY_COLOURS = {"critical": "red", "high": "red", "medium": "yellow", "low": "cyan", "info": "blue"}
 
@@ -51,6 +52,7 @@ def render(result: CheckResult, color: bool = False) -> str:
     others = len(report.findings) - blocking
     verdict = style("passed", fg="green", bold=True) if report.passed else style("failed", fg="red", bold=True)
     lines.append(
-        f"{verdict}: {report.entries} entries checked, {blocking} blocking, {others} not blocking (advisory or waived)"
+        f"{verdict}: {count(report.entries, 'entry')} checked, {blocking} blocking, "
+        f"{others} not blocking (advisory or waived)"
     )
     return "\n".join(lines) + "\n"
