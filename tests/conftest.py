@@ -120,6 +120,13 @@ class GovRepo:
         self.git(*args, date_text=stamp)
         return self.git("rev-parse", "HEAD")
 
+    def copy_to(self, path: Path) -> GovRepo:
+        """The same repository, history and clock in a new folder: a real copy, no git process started."""
+        shutil.copytree(self.path, path, symlinks=True)
+        twin = GovRepo.__new__(GovRepo)
+        twin.path, twin.tick = path, self.tick
+        return twin
+
 
 @pytest.fixture
 def own(tmp_path: Path) -> Path:
@@ -131,12 +138,19 @@ def own(tmp_path: Path) -> Path:
     return repo
 
 
-@pytest.fixture
-def gov(tmp_path: Path) -> GovRepo:
-    """A governance repo with the default pack and no entries, committed once on main."""
-    repo = GovRepo(tmp_path / "gov")
+@pytest.fixture(scope="session")
+def gov_template(tmp_path_factory: pytest.TempPathFactory) -> GovRepo:
+    """The `gov` repo, made once per test process; never changed, only copied (commits have fixed dates, so
+    a copy is the very repository a fresh `git init` and commit would make)."""
+    repo = GovRepo(tmp_path_factory.mktemp("template") / "gov")
     repo.commit("Start the governance repo")
     return repo
+
+
+@pytest.fixture
+def gov(tmp_path: Path, gov_template: GovRepo) -> GovRepo:
+    """A governance repo with the default pack and no entries, committed once on main."""
+    return gov_template.copy_to(tmp_path / "gov")
 
 
 @pytest.fixture

@@ -9,6 +9,8 @@ import json
 from datetime import date
 from typing import Any
 
+import pytest
+
 from martechgate.audit import report as audit
 from martechgate.audit.history import Git
 from martechgate.audit.records import write
@@ -129,6 +131,7 @@ def test_audit_events(gov: GovRepo) -> None:
     assert report.meta()["changes"] == 3
 
 
+@pytest.mark.slow
 def test_formats_escape_and_agree(gov: GovRepo, run_cli: Any, tmp_path: Any) -> None:
     build(gov)
     args = ("audit", "--since", "2026-04-01", "--until", "2026-06-30", "--repo", str(gov.path))

@@ -8,6 +8,8 @@ import json
 from datetime import date
 from typing import Any
 
+import pytest
+
 from martechgate.audit.history import Git, inventory
 from tests.conftest import GovRepo
 
@@ -107,6 +109,7 @@ def test_before_the_first_commit_and_bad_input(gov: GovRepo, run_cli: Any) -> No
     assert ref.returncode == 2 and "'trunk' does not exist" in ref.stderr and "Traceback" not in ref.stderr
 
 
+@pytest.mark.slow
 def test_a_shallow_clone_is_refused(gov: GovRepo, tmp_path: Any, run_cli: Any) -> None:
     build(gov)
     shallow = tmp_path / "shallow"

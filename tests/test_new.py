@@ -326,6 +326,7 @@ def finish(child: pexpect.spawn) -> int:
     return child.exitstatus
 
 
+@pytest.mark.slow
 def test_wizard_in_a_terminal_with_wrong_answers_help_and_defaults(gov: GovRepo) -> None:
     gov.add_entry(
         "salesforce-sales-cloud",

@@ -9,6 +9,7 @@ import tempfile
 from pathlib import Path
 
 import jsonschema_rs
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -69,6 +70,7 @@ def test_any_yamlish_text_loads_or_gives_located_problems(text: str) -> None:
         ).map(lambda extra: dump({**entry("fuzz"), **extra})),
     )
 )
+@pytest.mark.slow
 def test_check_never_raises_and_report_fits_its_schema(text: str) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         repo = Path(tmp)

@@ -104,6 +104,7 @@ def test_verdict_that_is_not_json(gov: GovRepo, tmp_path: Path, run_cli: Any) ->
     assert result.returncode == 2 and "is not JSON" in result.stderr and "Traceback" not in result.stderr
 
 
+@pytest.mark.slow
 def test_two_records_pushed_at_once_both_land(gov: GovRepo, origin: Path, tmp_path: Path) -> None:
     first = merge_pr(gov, 1, "canva", "2026-05-01T10:00:00+00:00")
     second = merge_pr(gov, 2, "zoom", "2026-05-02T10:00:00+00:00")
@@ -139,6 +140,7 @@ def test_two_records_pushed_at_once_both_land(gov: GovRepo, origin: Path, tmp_pa
     assert len(found[gov.git("rev-parse", "HEAD~2")]) == 1
 
 
+@pytest.mark.slow
 def test_two_record_processes_at_once(gov: GovRepo, origin: Path, tmp_path: Path, run_cli: Any) -> None:
     first = merge_pr(gov, 1, "canva", "2026-05-01T10:00:00+00:00")
     second = merge_pr(gov, 2, "zoom", "2026-05-02T10:00:00+00:00")
@@ -267,6 +269,7 @@ def test_a_governance_change_needs_its_own_rule(gov: GovRepo) -> None:
     assert problems == ["rule governance-change applied to this change but is not in the record"]
 
 
+@pytest.mark.slow
 def test_verify_detects_rewritten_history(gov: GovRepo, origin: Path, run_cli: Any) -> None:
     shas = {"pr1": merge_pr(gov, 1, "canva", "2026-05-01T10:00:00+00:00")}
     write(Git(gov.path), shas["pr1"], verdict(JOINT))
@@ -335,6 +338,7 @@ def test_verify_detects_a_recorded_commit_that_no_longer_exists(gov: GovRepo) ->
     assert "no longer exists" in gone[0].message
 
 
+@pytest.mark.slow
 def test_review_record_verify_end_to_end(gov: GovRepo, tmp_path: Path, run_cli: Any) -> None:
     """The verdict `martechgate review --format json` prints is what `record` stores and `verify` re-checks."""
     gov.git("checkout", "-q", "-b", "add-canva")

@@ -24,6 +24,8 @@ from martechgate.sources.repo import open_source
 from tests.conftest import ROOT, TODAY, GovRepo
 from tests.site_catalog import XSS_NAME, XSS_PURPOSE, build_repo
 
+pytestmark = pytest.mark.browser
+
 ARTIFACTS = ROOT / "test-artifacts"
 FLAGS = (
     "--headless=new",
