@@ -17,7 +17,7 @@ from click.decorators import FC
 from martechgate import __version__
 from martechgate.audit import history, records
 from martechgate.audit import report as audit
-from martechgate.cli.options import _parse_date
+from martechgate.cli.options import _parse_date, terminal_width, use_color
 from martechgate.errors import EXIT_BLOCKED, EXIT_OK, UsageError
 from martechgate.formats import tables
 from martechgate.words import count
@@ -83,6 +83,24 @@ def history_command(tool: str, repo: str, ref: str, output_format: str) -> None:
         click.echo(history.render_history(tool, revisions), nl=False)
 
 
+# Which inventory columns give way first on a narrow terminal (tables.Column.drop); csv and json keep all.
+_INVENTORY_DROP = {
+    "name": 3,
+    "vendor": 4,
+    "category": 2,
+    "business_owner": 5,
+    "technical_owner": 6,
+    "classification": 4,
+    "data_categories": 3,
+    "risk_tier": 1,
+    "annual_cost": 1,
+    "currency": 1,
+    "renewal": 2,
+    "file": 7,
+    "blob": 8,
+}
+
+
 @click.command(name="inventory")
 @_required_date("--as-of", "The day (UTC, inclusive) whose catalog to list.")
 @_repo_option
@@ -92,11 +110,13 @@ def inventory_command(as_of: date, repo: str, ref: str, output_format: str) -> N
     """The catalog as it stood on REF at the end of a day, with the commit it was read from."""
     result = history.inventory(history.Git(repo), as_of, ref)
     columns = [
-        tables.Column(key, key.replace("_", " "), "right" if key == "annual_cost" else "left")
+        tables.Column(
+            key, key.replace("_", " "), "right" if key == "annual_cost" else "left", _INVENTORY_DROP.get(key, 0)
+        )
         for key in history.INVENTORY_COLUMNS
     ]
     table = tables.Table(columns, result.rows, title=f"Inventory as of {as_of.isoformat()}", meta=result.meta())
-    click.echo(tables.render(table, output_format), nl=False)
+    click.echo(tables.render(table, output_format, terminal_width(), use_color(None)), nl=False)
 
 
 @click.command(name="audit")

@@ -16,8 +16,9 @@ from martechgate.check import engine, rules, schemas
 from martechgate.check.cache import ResultCache
 from martechgate.check.organisation import load_organization
 from martechgate.check.policy import Policy, load_policies, run_examples
-from martechgate.cli.options import color_option, repo_argument, today_option, use_color
+from martechgate.cli.options import color_option, repo_argument, terminal_width, today_option, use_color
 from martechgate.errors import EXIT_BLOCKED, EXIT_OK, RepoError, UsageError
+from martechgate.formats import tables
 from martechgate.sources.repo import CATALOG_DIR, Source, open_source
 
 
@@ -190,9 +191,16 @@ def list_rules(repo: str) -> None:
     """List the built-in rules and the repo's policies."""
     rows = [(m.ID, m.SEVERITY, m.ENFORCEMENT, "built-in", m.TITLE) for m in rules.RULES.values()]
     rows += [(p.id, p.severity, p.enforcement, p.file, p.title) for p in _policies_if_any(repo)]
-    width = max(len(row[0]) for row in rows)
-    for rule_id, severity, enforcement, origin, title in rows:
-        click.echo(f"{rule_id:<{width}}  {severity:<8}  {enforcement:<8}  {title}  ({origin})")
+    keys = ("rule", "severity", "enforcement", "origin", "title")
+    columns = [
+        tables.Column("rule", "Rule"),
+        tables.Column("severity", "Severity", drop=2),
+        tables.Column("enforcement", "Enforcement"),
+        tables.Column("title", "Title"),
+        tables.Column("origin", "Defined in", drop=1),
+    ]
+    table = tables.Table(columns, [dict(zip(keys, row, strict=True)) for row in rows])
+    click.echo(tables.render(table, "table", terminal_width(), use_color(None)), nl=False)
 
 
 @click.command()

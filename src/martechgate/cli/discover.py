@@ -10,7 +10,7 @@ import click
 
 from martechgate.check.catalog import load_entries
 from martechgate.check.organisation import load_organization
-from martechgate.cli.options import repo_argument, today_option
+from martechgate.cli.options import repo_argument, terminal_width, today_option, use_color
 from martechgate.discovery import proposals, report
 from martechgate.discovery.expenses import CsvOptions, parse_map
 from martechgate.discovery.run import SourceSpec, discover
@@ -180,7 +180,8 @@ def discover_command(
     if sink.hidden:
         where = f"all are in {problems_file}" if problems_file else "pass --problems FILE to list them all"
         click.echo(f"malformed: {sink.hidden:,} more records ({where})", err=True)
-    click.echo(tables.render(report.table(result, show_all), output_format), nl=False)
+    table = report.table(result, show_all)
+    click.echo(tables.render(table, output_format, terminal_width(), use_color(None)), nl=False)
     if write_proposals:
         categories = list(load_organization(catalog_source).categories)
         _report_proposals(proposals.write_proposals(repo, result.apps, today or date.today(), categories))

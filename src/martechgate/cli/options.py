@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import sys
 from collections.abc import Callable
 from datetime import date
@@ -47,3 +48,8 @@ def use_color(requested: bool | None) -> bool:
     if requested is not None:
         return requested
     return sys.stdout.isatty() and "NO_COLOR" not in os.environ
+
+
+def terminal_width() -> int:
+    """The width to draw tables to: COLUMNS when set, else the terminal's, else 80 (a pipe or a file)."""
+    return shutil.get_terminal_size(fallback=(80, 24)).columns

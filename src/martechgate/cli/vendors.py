@@ -16,7 +16,7 @@ import click
 from martechgate.check import engine
 from martechgate.check.catalog import Catalog
 from martechgate.check.organisation import load_organization
-from martechgate.cli.options import repo_argument, today_option
+from martechgate.cli.options import repo_argument, terminal_width, today_option, use_color
 from martechgate.errors import RepoError
 from martechgate.formats import tables
 from martechgate.sources.repo import CATALOG_DIR, open_source
@@ -66,7 +66,7 @@ def _load(repo: str, ref: str | None, today: date | None = None) -> tuple[Catalo
 
 
 def _emit(table: tables.Table, fmt: str, tools: ToolSet) -> None:
-    click.echo(tables.render(table, fmt), nl=False)
+    click.echo(tables.render(table, fmt, terminal_width(), use_color(None)), nl=False)
     if fmt == "csv":  # CSV has no place for notes; the other formats carry them in the table's meta
         for skipped in tools.skipped:
             click.echo(f"martechgate: note: {skipped}", err=True)

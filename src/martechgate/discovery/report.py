@@ -9,19 +9,19 @@ from martechgate.formats.tables import Column, Table
 
 COLUMNS = (
     Column("app", "App"),
-    Column("catalog", "Catalog entry"),
+    Column("catalog", "Catalog entry", drop=2),
     Column("status", "Status"),
-    Column("match", "Matched by"),
-    Column("sources", "Seen in"),
+    Column("match", "Matched by", drop=4),
+    Column("sources", "Seen in", drop=3),
     Column("users", "Users", "right"),
-    Column("events", "Events", "right"),
+    Column("events", "Events", "right", drop=4),
     Column("spend", "Spend", "right"),
-    Column("departments", "Departments"),
-    Column("first_seen", "First seen"),
-    Column("last_seen", "Last seen"),
-    Column("broad_scopes", "Broad OAuth scopes"),
-    Column("alternative", "Approved alternative"),
-    Column("alternative_reason", "Why that one"),
+    Column("departments", "Departments", drop=5),
+    Column("first_seen", "First seen", drop=4),
+    Column("last_seen", "Last seen", drop=3),
+    Column("broad_scopes", "Broad OAuth scopes", drop=2),
+    Column("alternative", "Approved alternative", drop=1),
+    Column("alternative_reason", "Why that one", drop=3),
 )
 
 

@@ -1,6 +1,10 @@
 """Tabular reports in the formats people and tools read: an aligned table for a terminal, CSV, JSON
 and Markdown. Every report command (inventory, audit, spend, renewals, overlap, discover) renders
 through here, so a column means the same in every format.
+
+The terminal table is drawn by rich to a given width: long text wraps inside its column, and when
+even the narrowest layout would not fit, the columns that matter least (a column's `drop` rank)
+give way, named under the table so nobody thinks them empty. CSV, JSON and Markdown keep every column.
 """
 
 from __future__ import annotations
@@ -12,6 +16,11 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from rich import box
+from rich.console import Console, JustifyMethod
+from rich.table import Table as RichTable
+from rich.text import Text
+
 from martechgate.words import count
 
 FORMATS = ("table", "csv", "json", "markdown")
@@ -22,6 +31,15 @@ class Column:
     key: str
     title: str
     align: str = "left"  # "right" for numbers
+    # On a terminal too narrow for every column, columns give way highest rank first (ties: the
+    # rightmost first); 0 never does.
+    drop: int = 0
+
+
+# A rule of dashes under the titles, and nothing else: plain ASCII, as the table looked before rich.
+_RULE_UNDER_TITLES = box.Box("    \n    \n -  \n    \n    \n    \n    \n    \n")
+DEFAULT_WIDTH = 80  # what a table is drawn to when nothing says otherwise (not a terminal)
+_GAP = 2  # spaces between two columns
 
 
 @dataclass(frozen=True)
@@ -71,28 +89,89 @@ def _is_number(text: str) -> bool:
     return True
 
 
-def render_table(table: Table) -> str:
-    titles = [column.title for column in table.columns]
+def _narrowest(title: str, values: list[str]) -> int:
+    """The least width a column can take without breaking a word (rich wraps at spaces)."""
+    words = [word for text in (title, *values) for word in text.split()]
+    return max((len(word) for word in words), default=1)
+
+
+def _least_widths(table: Table, body: list[list[str]]) -> list[int]:
+    return [_narrowest(column.title, [row[i] for row in body]) for i, column in enumerate(table.columns)]
+
+
+def _fitting(table: Table, body: list[list[str]], width: int) -> list[int]:
+    """The indexes of the columns to show at `width`: all that fit, the least valuable left out first."""
+    shown = list(range(len(table.columns)))
+    least = _least_widths(table, body)
+
+    def needed() -> int:
+        return sum(least[i] for i in shown) + _GAP * (len(shown) - 1)
+
+    while needed() > width:
+        droppable = [i for i in shown if table.columns[i].drop > 0]
+        if not droppable:
+            break  # rich folds what is still too wide rather than overflow the width
+        shown.remove(max(droppable, key=lambda i: (table.columns[i].drop, i)))
+    return shown
+
+
+def _widths(table: Table, body: list[list[str]], shown: list[int], width: int) -> list[int]:
+    """Each shown column's width: its longest text when all fit, else the widest narrowed first, one
+    character at a time, never below its longest word (unless nothing else is left to narrow).
+
+    rich's own sharing narrows every column in proportion, breaking dates and ids that would have
+    fitted; so the widths are worked out here and rich draws them."""
+    least = _least_widths(table, body)
+    sizes = {
+        i: max(
+            len(line) for text in (table.columns[i].title, *(r[i] for r in body)) for line in text.splitlines() or [""]
+        )
+        for i in shown
+    }
+    excess = sum(sizes.values()) + _GAP * (len(shown) - 1) - width
+    while excess > 0:
+        slack = [i for i in shown if sizes[i] > least[i]] or [i for i in shown if sizes[i] > 1]
+        if not slack:
+            break
+        widest = max(slack, key=lambda i: (sizes[i], i))
+        sizes[widest] -= 1
+        excess -= 1
+    return [sizes[i] for i in shown]
+
+
+def render_table(table: Table, width: int = DEFAULT_WIDTH, color: bool = False) -> str:
+    """An aligned table no line of which is wider than `width`; bold titles when `color`."""
     body = [[cell(row.get(column.key)) for column in table.columns] for row in table.rows]
-    widths = [max([len(title), *(len(r[i]) for r in body)]) for i, title in enumerate(titles)]
+    shown = _fitting(table, body, width)
+    grid = RichTable(
+        box=_RULE_UNDER_TITLES,
+        show_edge=False,
+        pad_edge=False,
+        padding=(0, 0, 0, _GAP - 1),  # the box's divider is the gap's other space
+        header_style="bold" if color else "",
+    )
+    for i, size in zip(shown, _widths(table, body, shown, width), strict=True):
+        column = table.columns[i]
+        justify: JustifyMethod = "right" if column.align == "right" else "left"
+        grid.add_column(column.title, justify=justify, overflow="fold", width=size)
+    for values in body:
+        grid.add_row(*(Text(values[i]) for i in shown))  # Text: catalog text is never read as markup
+    buffer = io.StringIO()
+    console = Console(file=buffer, width=width, force_terminal=color, no_color=not color, highlight=False, emoji=False)
 
-    def line(values: list[str]) -> str:
-        parts = [
-            value.rjust(width) if column.align == "right" else value.ljust(width)
-            for value, width, column in zip(values, widths, table.columns, strict=True)
-        ]
-        return "  ".join(parts).rstrip()
+    def say(text: str) -> None:
+        console.print(Text(text), overflow="fold")
 
-    out = []
     if table.title:
-        out.append(table.title)
+        say(table.title)
     for key, value in (table.meta or {}).items():
-        out.append(f"{key}: {cell(value)}")
-    out.append(line(titles))
-    out.append("  ".join("-" * width for width in widths))
-    out.extend(line(values) for values in body)
-    out.append(f"({count(len(table.rows), 'row')})")
-    return "\n".join(out) + "\n"
+        say(f"{key}: {cell(value)}")
+    console.print(grid)
+    left_out = [table.columns[i].title for i in range(len(table.columns)) if i not in shown]
+    if left_out:
+        say(f"Not shown at {width} columns: {', '.join(left_out)} (a wider terminal, or --format csv, shows them).")
+    say(f"({count(len(table.rows), 'row')})")
+    return "\n".join(line.rstrip() for line in buffer.getvalue().splitlines()) + "\n"
 
 
 def render_csv(table: Table) -> str:
@@ -139,5 +218,8 @@ RENDERERS: dict[str, Callable[[Table], str]] = {
 }
 
 
-def render(table: Table, fmt: str) -> str:
+def render(table: Table, fmt: str, width: int = DEFAULT_WIDTH, color: bool = False) -> str:
+    """The table in a format; `width` and `color` concern only the terminal table."""
+    if fmt == "table":
+        return render_table(table, width, color)
     return RENDERERS[fmt](table)

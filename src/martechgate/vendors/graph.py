@@ -179,11 +179,11 @@ RENDERERS = {"mermaid": to_mermaid, "dot": to_dot}
 
 EDGE_COLUMNS = (
     Column("source", "Tool"),
-    Column("direction", "Direction"),
+    Column("direction", "Direction", drop=2),
     Column("target", "Integrates with"),
-    Column("data", "Data"),
-    Column("method", "Method"),
-    Column("personal", "Personal data"),
+    Column("data", "Data", drop=1),
+    Column("method", "Method", drop=3),
+    Column("personal", "Personal data", drop=2),
     Column("uncleared", "Not cleared"),
 )
 

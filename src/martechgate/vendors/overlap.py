@@ -28,17 +28,17 @@ def jaccard(a: Collection[str], b: Collection[str]) -> float:
 
 
 COLUMNS = (
-    Column("category", "Category"),
+    Column("category", "Category", drop=2),
     Column("tool_a", "Tool"),
-    Column("status_a", "Status"),
+    Column("status_a", "Status", drop=3),
     Column("tool_b", "Overlaps with"),
-    Column("status_b", "Status"),
-    Column("similarity", "Similarity", "right"),
-    Column("shared", "Shared capabilities"),
+    Column("status_b", "Status", drop=3),
+    Column("similarity", "Similarity", "right", drop=1),
+    Column("shared", "Shared capabilities", drop=2),
     Column("currency", "Currency"),
     Column("combined_annual", "Combined/yr", "right"),
-    Column("combined_tco", "Combined TCO", "right"),
-    Column("note", "Note"),
+    Column("combined_tco", "Combined TCO", "right", drop=2),
+    Column("note", "Note", drop=1),
 )
 
 
