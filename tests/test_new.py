@@ -107,7 +107,7 @@ def test_flags_write_an_entry_with_modeline_status_and_computed_tier(gov: GovRep
     # what is still missing, in plain words with what to do, and who reviews it
     assert "Still missing" in result.output
     assert "single sign-on" in result.output and "What to do:" in result.output
-    # the organisation's review rules, matched by review.rules_for_entry
+    # the organisation's review rules, matched by applicable.applicable_rules
     assert (
         "1 from marketing and 1 from it (rule joint-cmo-cio: catalog/acme-forms.yaml matches catalog/**)"
         in result.output

@@ -11,8 +11,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from martechgate.check.model import Organization, ReviewRule
 from martechgate.check.organisation import load_organization, parse_organization
 from martechgate.errors import UsageError
+from martechgate.gate.applicable import ChangedFile, applicable_rules, exceptions_differ, rules_for_change
 from martechgate.gate.review import (
     APPROVED,
     CHANGES_REQUESTED,
@@ -20,11 +22,9 @@ from martechgate.gate.review import (
     Review,
     RuleVerdict,
     Verdict,
-    applicable_rules,
     evaluate,
     max_matching,
     parse_reviews,
-    rules_for_entry,
 )
 from martechgate.sources.changes import compute
 from martechgate.sources.repo import WorkTree
@@ -35,6 +35,17 @@ ORG = parse_organization((ROOT / "martechgate.yaml").read_bytes())
 
 def names(triggered: list[tuple[Any, str]]) -> list[str]:
     return [rule.name for rule, _ in triggered]
+
+
+def rules_for_entry(
+    org: Organization, data: dict[str, Any], previous: dict[str, Any] | None = None
+) -> list[tuple[ReviewRule, str]]:
+    """The rules a pull request adding (or, with `previous`, changing) the entry triggers."""
+    path = f"catalog/{data['id']}.yaml"
+    changed = ChangedFile(
+        path, "A" if previous is None else "M", None, data, previous, None, exceptions_differ(data, previous)
+    )
+    return [(applied.rule, applied.reason) for applied in applicable_rules(org, [changed])]
 
 
 def test_a_plain_low_risk_entry_needs_marketing_and_it_only() -> None:
@@ -72,6 +83,12 @@ def test_exceptions_on_a_new_entry_are_new_and_unchanged_ones_are_not() -> None:
     data = entry("tool", exceptions=waiver)
     assert "new-exception" in names(rules_for_entry(ORG, data))
     assert "new-exception" not in names(rules_for_entry(ORG, data, previous=entry("tool", exceptions=waiver)))
+
+
+def test_governance_paths_trigger_only_the_rules_that_name_them() -> None:
+    found = applicable_rules(ORG, [ChangedFile("policies/pii-requires-sso.yaml"), ChangedFile("README.md")])
+    assert [applied.rule.name for applied in found] == ["governance-change"]
+    assert found[0].reason == "policies/pii-requires-sso.yaml matches policies/**"
 
 
 def test_all_conditions_of_one_when_must_hold() -> None:
@@ -556,7 +573,7 @@ def test_lowering_a_tools_data_still_needs_the_reviewers_it_needed_before(gov: G
     gov.commit("Quietly drop the personal data")
     applied = {
         a.rule.name: a.why
-        for a in applicable_rules(load_organization(WorkTree(gov.path)), compute(gov.path, "main", "pr"))
+        for a in rules_for_change(load_organization(WorkTree(gov.path)), compute(gov.path, "main", "pr"))
     }
     assert "personal-data" in applied and "high-risk" in applied
     assert applied["personal-data"][0].startswith("catalog/forms.yaml (changed): before the change:")

@@ -26,6 +26,7 @@ from martechgate.check.model import Organization
 from martechgate.check.organisation import load_organization
 from martechgate.errors import MartechgateError, RepoError, UsageError
 from martechgate.gate import review
+from martechgate.gate.applicable import rules_for_change
 from martechgate.sources.changes import Change, ChangeSet
 from martechgate.sources.repo import CATALOG_DIR, ORG_FILE, POLICIES_DIR
 from martechgate.sources.revision import GitRevision
@@ -293,13 +294,13 @@ class Verification:
 
 
 def rules_that_applied(revisions: _Revisions, commit: Commit, organization: Organization) -> list[str]:
-    """The review rules the change triggered, judged by review.applicable_rules exactly as the pull
+    """The review rules the change triggered, judged by applicable.rules_for_change exactly as the pull
     request's review was: the organisation file of the first parent, the entries before and after."""
     parent = commit.parents[0] if commit.parents else None
     head = revisions.source(commit.sha)
     changes = [Change(ch.status, ch.path, ch.old_path if ch.status == "R" else None) for ch in commit.changes]
     base = revisions.source(parent) if parent else head
-    return [applied.rule.name for applied in review.applicable_rules(organization, ChangeSet(base, head, changes))]
+    return [applied.rule.name for applied in rules_for_change(organization, ChangeSet(base, head, changes))]
 
 
 def recheck(record: Record, organization: Organization, applied: Sequence[str], proposer: str | None) -> list[str]:

@@ -38,7 +38,6 @@ class ChangeScope:
     deleted_files: tuple[str, ...]
     governance_files: tuple[str, ...]
     added_files: tuple[str, ...] = ()  # of changed_files, those new in the change
-    exceptions_changed: tuple[str, ...] = ()  # of changed_files, those whose exceptions differ from the base
 
 
 def load_catalog(

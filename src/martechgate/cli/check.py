@@ -14,6 +14,7 @@ import click
 from martechgate import formats
 from martechgate.check import engine, rules, schemas
 from martechgate.check.cache import ResultCache
+from martechgate.check.engine import CheckResult
 from martechgate.check.organisation import load_organization
 from martechgate.check.policy import Policy, load_policies, run_examples
 from martechgate.cli.options import color_option, repo_argument, terminal_width, today_option, use_color
@@ -124,6 +125,7 @@ def check(
     if head is not None and base is None:
         raise UsageError("--head needs --base", hint="Name the base too: `martechgate check --base main --head HEAD`.")
     day = today or date.today()
+    result: CheckResult
     if base is not None:
         # A change reads only the entries it touches and those naming them: nothing to cache. (Its
         # module, with GitPython and the review code, is imported only here.)

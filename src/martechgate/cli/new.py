@@ -24,7 +24,7 @@ from martechgate.check.organisation import load_organization
 from martechgate.check.risk import computed_tier
 from martechgate.cli.options import today_option
 from martechgate.errors import EXIT_CANNOT_RUN, EXIT_OK, RepoError, UsageError
-from martechgate.gate import review
+from martechgate.gate.applicable import ChangedFile, applicable_rules
 from martechgate.intake import proposal
 from martechgate.intake.proposal import Draft, Invalid, Question
 from martechgate.sources.repo import CATALOG_DIR, WorkTree
@@ -262,12 +262,12 @@ def report(repo: Path, entries: list[Entry], entry: dict[str, Any], text: str, d
             )
     else:
         say("\nNothing is missing: every rule and policy passes.")
-    needs = review.rules_for_entry(draft.organization, entry)
+    needs = applicable_rules(draft.organization, [ChangedFile.proposed(entry)])
     if needs:
         say("\nIt will need approval from:", bold=True)
-        for rule, reason in needs:
-            groups = " and ".join(f"{count} from {group}" for group, count in rule.require.items())
-            say(f"  - {groups} (rule {rule.name}: {reason})")
+        for applied in needs:
+            groups = " and ".join(f"{count} from {group}" for group, count in applied.rule.require.items())
+            say(f"  - {groups} (rule {applied.rule.name}: {applied.reason})")
 
 
 def answer_flags(function: Any) -> Any:

@@ -15,7 +15,8 @@ from martechgate.check.engine import CheckResult
 from martechgate.check.model import Entry, Finding, Organization, get
 from martechgate.check.risk import computed_tier
 from martechgate.formats.common import level
-from martechgate.gate import reviewers
+from martechgate.gate.applicable import AppliedRule, ChangedFile, applicable_rules
+from martechgate.gate.diff_check import PullCheckResult, governance_rules
 from martechgate.words import count
 
 # Catalog text is always placed inline after other text, so only inline markup needs escaping
@@ -132,18 +133,25 @@ def _finding_line(finding: Finding) -> str:
     return text + f"<br>Fix: {escape(finding.remediation)}"
 
 
-def _reviewer_lines(
-    organization: Organization, data: dict[str, Any] | None, file: str, exceptions_changed: bool
-) -> list[str]:
-    needed = reviewers.rules_for(organization, data, [file], exceptions_changed)
+def _rules_for(result: CheckResult, file: str, data: dict[str, Any] | None) -> list[AppliedRule]:
+    """The review rules `file` triggers: in a change, those `martechgate review` finds it triggers;
+    otherwise those a change to it would (an unreadable file is assumed to meet every condition)."""
+    if isinstance(result, PullCheckResult):
+        return [found for applied in result.review_rules if (found := applied.about(file)) is not None]
+    unreadable = None if data is not None else f"{file} could not be read"
+    return applicable_rules(result.catalog.organization, [ChangedFile(file, entry=data, unreadable=unreadable)])
+
+
+def _reviewer_lines(organization: Organization, needed: list[AppliedRule]) -> list[str]:
     if not needed:
         return ["- No review rule applies."]
     return [
-        f"- **{escape(rule.name)}** ({escape(why)}): "
+        f"- **{escape(item.rule.name)}** ({escape(item.reason)}): "
         + ", ".join(
-            f"{count} of {escape(group)}" + _group_who(organization, group) for group, count in rule.require.items()
+            f"{count} of {escape(group)}" + _group_who(organization, group)
+            for group, count in item.rule.require.items()
         )
-        for rule, why in needed
+        for item in needed
     ]
 
 
@@ -176,8 +184,7 @@ def _section(result: CheckResult, file: str, findings: list[Finding]) -> list[st
     lines.append("**Findings**" if findings else "**Findings**: none.")
     lines += [_finding_line(finding) for finding in findings]
     lines += ["", "**Reviewers needed**" if change is not None else "**Reviewers a change to it needs**"]
-    exceptions_changed = change is not None and file in change.exceptions_changed
-    lines += _reviewer_lines(result.catalog.organization, data, file, exceptions_changed)
+    lines += _reviewer_lines(result.catalog.organization, _rules_for(result, file, data))
     if data is not None and entry is not None:
         lines += ["", "**Integrations**", "", *_mermaid(entry, data)]
     lines.append("")
@@ -202,7 +209,7 @@ def render(result: CheckResult, color: bool = False) -> str:
         by_file.setdefault(finding.file or "(repository)", []).append(finding)
     if change is not None and change.governance_files:
         organization = result.catalog.organization
-        needed = reviewers.rules_for(organization, None, change.governance_files)
+        needed = governance_rules(result)
         lines += [
             "> [!IMPORTANT]",
             "> This change edits governance files: " + ", ".join(_code(path) for path in change.governance_files) + ".",
@@ -210,12 +217,12 @@ def render(result: CheckResult, color: bool = False) -> str:
             "> It needs the governance reviewers: "
             + (
                 "; ".join(
-                    f"**{escape(rule.name)}**: "
+                    f"**{escape(item.rule.name)}**: "
                     + ", ".join(
                         f"{count} of {escape(group)}" + _group_who(organization, group)
-                        for group, count in rule.require.items()
+                        for group, count in item.rule.require.items()
                     )
-                    for rule, _ in needed
+                    for item in needed
                 )
                 or "no review rule covers these paths; have IT and security review it."
             ),

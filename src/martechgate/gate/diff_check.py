@@ -16,8 +16,10 @@ a new cross-entry rule is never judged on a partial catalog.
 
 from __future__ import annotations
 
+import functools
 import os
 import re
+from dataclasses import dataclass
 from datetime import date
 
 import git
@@ -28,7 +30,13 @@ from martechgate.check.engine import ChangeScope, CheckResult
 from martechgate.check.model import Entry, Finding, Report, get
 from martechgate.check.rules import RULES
 from martechgate.errors import RepoError
-from martechgate.gate import reviewers
+from martechgate.gate.applicable import (
+    AppliedRule,
+    ChangedFile,
+    applicable_rules,
+    describe_requirement,
+    rules_for_change,
+)
 from martechgate.sources import changes
 from martechgate.sources.changes import ChangeSet
 from martechgate.sources.repo import CATALOG_DIR, ORG_FILE, POLICIES_DIR, YAML_SUFFIXES
@@ -43,6 +51,27 @@ CROSS_ENTRY_RULES = frozenset({"unknown-reference", "duplicate-id", "data-flow-c
 PARTIAL_CATALOG_RULES = CROSS_ENTRY_RULES | {"entry-deleted"}
 MAX_SEARCHED_IDS = 2_000
 _INTEGRATION = re.compile(r"^integrations\.(\d+)(?:\.|$)")
+
+
+@dataclass(frozen=True)
+class PullCheckResult(CheckResult):
+    """A diff-aware check's result, which also knows the change: for the reviewers it needs."""
+
+    changeset: ChangeSet | None = None
+
+    @functools.cached_property
+    def review_rules(self) -> tuple[AppliedRule, ...]:
+        """The review rules the change triggers, exactly as `martechgate review` decides them (worked
+        out only when a format shows them: it reads each changed entry again)."""
+        if self.changeset is None:
+            return ()
+        return tuple(rules_for_change(self.catalog.organization, self.changeset))
+
+
+def governance_rules(result: CheckResult) -> list[AppliedRule]:
+    """The review rules the governance files a change edits trigger."""
+    files = result.change.governance_files if result.change is not None else ()
+    return applicable_rules(result.catalog.organization, [ChangedFile(path) for path in files])
 
 
 def is_catalog_file(path: str) -> bool:
@@ -156,7 +185,7 @@ def _mentioning(changeset: ChangeSet, ids: set[str]) -> set[str]:
 
 def check_change(
     repo: str | os.PathLike[str], base: str, head: str | None = None, today: date | None = None
-) -> CheckResult:
+) -> PullCheckResult:
     changeset = changes.compute(repo, base, head)
     if not changeset.head.exists(CATALOG_DIR) and not changeset.base.exists(CATALOG_DIR):
         raise RepoError(
@@ -193,19 +222,6 @@ def check_change(
         return _caused_by(finding, by_file.get(finding.file or ""), touched_ids)
 
     result = engine.run(catalog, select)
-    # The exceptions each changed entry had at the base (none for a new tool, or one replacing another).
-    before = {
-        c.path: c.old_path or c.path
-        for c in changeset.changes
-        if c.status == "M" or (c.status == "R" and c.old_path not in deleted)
-    }
-
-    def base_exceptions(file: str) -> object:
-        return get(read_entry(changeset.base, before[file]).data, "exceptions") if file in before else None
-
-    exceptions_changed = tuple(
-        entry.file for entry in changed_entries if get(entry.data, "exceptions") != base_exceptions(entry.file)
-    )
     scope = ChangeScope(
         base_label=changeset.base.commit.hexsha[:12],
         head_label=changeset.head.label,
@@ -215,9 +231,8 @@ def check_change(
         added_files=tuple(
             c.path for c in changeset.changes if c.path in changed and (c.status == "A" or c.old_path in deleted)
         ),
-        exceptions_changed=exceptions_changed,
     )
-    return CheckResult(Report(len(changed), result.report.findings), catalog, scope)
+    return PullCheckResult(Report(len(changed), result.report.findings), catalog, scope, changeset)
 
 
 def governance_note(result: CheckResult) -> str:
@@ -225,7 +240,7 @@ def governance_note(result: CheckResult) -> str:
     scope = result.change
     assert scope is not None
     organization = result.catalog.organization
-    needed = reviewers.rules_for(organization, None, scope.governance_files)
+    needed = governance_rules(result)
     lines = [
         f"note: this change edits governance files ({', '.join(scope.governance_files)}).",
         f"  It was judged by the rules as they are at the merge base {scope.base_label}, not by its "
@@ -234,7 +249,7 @@ def governance_note(result: CheckResult) -> str:
     if needed:
         lines.append(
             "  It needs the governance reviewers: "
-            + "; ".join(f"{rule.name}: {reviewers.describe_requirement(organization, rule)}" for rule, _ in needed)
+            + "; ".join(f"{item.rule.name}: {describe_requirement(organization, item.rule)}" for item in needed)
         )
     else:
         lines.append(

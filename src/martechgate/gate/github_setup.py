@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from martechgate.check.model import Organization, ReviewRule
-from martechgate.gate.review import path_matcher
+from martechgate.gate.applicable import path_matcher
 from martechgate.sources.github import STATUS_CONTEXT  # the one status `martechgate review --github` sets
 
 

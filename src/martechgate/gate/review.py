@@ -3,260 +3,25 @@
 Pure core: no HTTP and no command line. It reads git (through `changes.ChangeSet` and GitPython)
 and takes the reviews and team members as plain values, so it can be run and tested offline.
 
-A rule's `when` holds when every condition in it holds:
-- `paths`: a changed file matches one of the patterns. Patterns are anchored at the governance
-  repo's root, `**` spans folders, `*` stays inside one, and a folder name covers what is in it
-  (gitignore/CODEOWNERS wildmatch, via pathspec).
-- `risk_tier`: the higher of the entry's declared `review.risk_tier` and the tier martechgate
-  computes (`risk.computed_tier`) is listed.
-- `data_categories`: the entry holds one of the listed data categories.
-- `annual_cost_over`: the entry's `contract.annual_cost` is over the number (currency is not converted).
-- `statuses`: the entry's `status` is listed.
-- `exceptions_changed`: the entry's `exceptions` differ between the merge base and the head.
-Entry conditions are judged on the head version of each changed catalog entry, and on the base
-version of a deleted one; a rule with entry conditions applies only through changed entries. An
-entry that cannot be read is assumed to meet every entry condition: the gate fails closed.
+Which rules a change triggers is decided in `applicable.py`; this module judges the reviews.
 """
 
 from __future__ import annotations
 
-import functools
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import git
-import pathspec
 
-from martechgate.check.model import RISK_TIERS, Organization, ReviewRule, get
-from martechgate.check.risk import computed_tier, tier_rank
+from martechgate.check.model import Organization
 from martechgate.errors import UsageError
-from martechgate.sources.changes import Change, ChangeSet
-from martechgate.sources.repo import CATALOG_DIR, YAML_SUFFIXES, Source
+from martechgate.gate.applicable import AppliedRule, rules_for_change
+from martechgate.sources.changes import ChangeSet
 from martechgate.sources.revision import GitRevision
-from martechgate.sources.yamlload import load_bytes
 
-ENTRY_CONDITIONS = ("risk_tier", "data_categories", "annual_cost_over", "statuses", "exceptions_changed")
-
-
-@functools.lru_cache(maxsize=1024)
-def path_matcher(pattern: str) -> pathspec.PathSpec:
-    """A glob anchored at the repo root; `**` spans folders (gitignore wildmatch semantics)."""
-    return pathspec.PathSpec.from_lines("gitignore", ["/" + pattern.lstrip("/")])
-
-
-def matching_pattern(patterns: Sequence[str], path: str) -> str | None:
-    """The first pattern that matches `path`, or None."""
-    for pattern in patterns:
-        if path_matcher(pattern).match_file(path):
-            return pattern
-    return None
-
-
-def effective_tier(entry: Mapping[str, Any]) -> tuple[str, str]:
-    """The higher of the declared and the computed risk tier, and a plain account of both."""
-    computed, reasons = computed_tier(dict(entry))
-    declared = get(dict(entry), "review", "risk_tier")
-    declared_text = declared if declared in RISK_TIERS else "not declared"
-    tier = declared if tier_rank(declared) > tier_rank(computed) else computed
-    return tier, f"declared {declared_text}, computed {computed}: {'; '.join(reasons)}"
-
-
-def _exceptions(entry: Mapping[str, Any] | None) -> list[Any]:
-    value = entry.get("exceptions") if entry is not None else None
-    return value if isinstance(value, list) else []
-
-
-def _number(value: Any) -> float | None:
-    return float(value) if isinstance(value, int | float) and not isinstance(value, bool) else None
-
-
-def exceptions_differ(now: Mapping[str, Any] | None, before: Mapping[str, Any] | None) -> bool:
-    """Whether an entry's exceptions differ between two versions (None: the entry is not there)."""
-    return _exceptions(now) != _exceptions(before)
-
-
-def entry_reasons(
-    when: Mapping[str, Any], entry: Mapping[str, Any] | None, *, exceptions_changed: bool, unreadable: str | None = None
-) -> list[str] | None:
-    """Why every entry condition of `when` holds for `entry`, or None when one does not.
-
-    `exceptions_changed` says whether the entry's exceptions differ from the merge base's.
-    With `unreadable` set (the entry could not be read), every condition is assumed to hold.
-    """
-    reasons: list[str] = []
-    for condition in ENTRY_CONDITIONS:
-        if condition not in when:
-            continue
-        wanted = when[condition]
-        if unreadable is not None or entry is None:
-            reasons.append(f"{condition} assumed to hold: {unreadable or 'the entry could not be read'}")
-            continue
-        if condition == "risk_tier":
-            tier, account = effective_tier(entry)
-            if tier not in wanted:
-                return None
-            reasons.append(f"risk tier {tier} ({account})")
-        elif condition == "data_categories":
-            held = get(dict(entry), "data", "categories")
-            found = [c for c in wanted if isinstance(held, list) and c in held]
-            if not found:
-                return None
-            reasons.append(f"holds {', '.join(found)}")
-        elif condition == "annual_cost_over":
-            cost = _number(get(dict(entry), "contract", "annual_cost"))
-            limit = _number(wanted)
-            if cost is None or limit is None or cost <= limit:
-                return None
-            reasons.append(f"annual cost {cost:,.0f} is over {limit:,.0f}")
-        elif condition == "statuses":
-            status = entry.get("status")
-            if status not in wanted:
-                return None
-            reasons.append(f"status is {status}")
-        elif condition == "exceptions_changed":
-            changed = exceptions_changed
-            if changed != bool(wanted):
-                return None
-            reasons.append("its exceptions were added or changed" if changed else "its exceptions are unchanged")
-    return reasons
-
-
-def rules_for_entry(
-    organization: Organization, entry: dict[str, Any], *, previous: dict[str, Any] | None = None
-) -> list[tuple[ReviewRule, str]]:
-    """The review rules a catalog entry triggers, each with a plain reason.
-
-    The entry is judged as if `catalog/<id>.yaml` were changed by a pull request: `paths` are
-    matched against that file, and `exceptions_changed` compares its exceptions with `previous`
-    (None: a new entry, so any exception is new). All conditions of a rule's `when` must hold.
-    """
-    path = f"catalog/{entry.get('id')}.yaml"
-    triggered: list[tuple[ReviewRule, str]] = []
-    for rule in organization.review.rules:
-        reasons: list[str] = []
-        patterns = rule.when.get("paths")
-        if patterns is not None:
-            pattern = matching_pattern(patterns, path)
-            if pattern is None:
-                continue
-            reasons.append(f"{path} matches {pattern}")
-        found = entry_reasons(rule.when, entry, exceptions_changed=exceptions_differ(entry, previous))
-        if found is None:
-            continue
-        reasons += found
-        triggered.append((rule, "; ".join(reasons)))
-    return triggered
-
-
-# --- Which rules a change triggers ------------------------------------------------------------------
-
-_VERB = {"A": "added", "M": "changed", "D": "deleted", "R": "renamed"}
 _SHA = re.compile(r"^(?:[0-9a-f]{40}|[0-9a-f]{64})$")
-
-
-@dataclass(frozen=True)
-class AppliedRule:
-    """A review rule that a change triggers: why, and the files that made it apply."""
-
-    rule: ReviewRule
-    why: tuple[str, ...]
-    files: frozenset[str]
-
-
-def _is_entry(change: Change) -> bool:
-    return any(path.startswith(CATALOG_DIR + "/") and path.endswith(YAML_SUFFIXES) for path in change.paths)
-
-
-def _read(source: Source, path: str) -> tuple[dict[str, Any] | None, str | None]:
-    """The entry at `path` in `source`, or None and why it could not be read."""
-    file = source.read(path)
-    if file.data is None:
-        return None, f"{path} could not be read ({file.refused.message if file.refused else 'refused'})"
-    loaded = load_bytes(file.data)
-    if not isinstance(loaded.value, dict):
-        problem = loaded.problems[0].message if loaded.problems else "it is not a mapping"
-        return None, f"{path} could not be read ({problem})"
-    return loaded.value, None
-
-
-@dataclass(frozen=True)
-class _ChangedEntry:
-    change: Change
-    data: dict[str, Any] | None  # the head version; the base version for a deletion
-    unreadable: str | None
-    exceptions_changed: bool
-    before: dict[str, Any] | None = None  # the base version of a modified or renamed entry
-
-
-def _changed_entries(changeset: ChangeSet) -> list[_ChangedEntry]:
-    found = []
-    for change in changeset.changes:
-        if not _is_entry(change):
-            continue
-        before, before_problem = (
-            (None, None) if change.status == "A" else _read(changeset.base, change.old_path or change.path)
-        )
-        if change.status == "D":
-            data, problem, after = before, before_problem, None
-        else:
-            data, problem = _read(changeset.head, change.path)
-            after = data
-        # An unreadable version cannot show its exceptions unchanged: assume they changed.
-        changed = problem is not None or before_problem is not None or exceptions_differ(after, before)
-        found.append(_ChangedEntry(change, data, problem, changed, before if change.status in "MR" else None))
-    return found
-
-
-def _describe(change: Change) -> str:
-    if change.status == "R":
-        return f"{change.path} (renamed from {change.old_path})"
-    return f"{change.path} ({_VERB.get(change.status, 'changed')})"
-
-
-def applicable_rules(organization: Organization, changeset: ChangeSet) -> list[AppliedRule]:
-    """The review rules (from `organization`, the merge base's file) that the change triggers."""
-    entries = _changed_entries(changeset)
-    applied = []
-    for rule in organization.review.rules:
-        patterns = rule.when.get("paths")
-        why: list[str] = []
-        files: set[str] = set()
-        if not any(condition in rule.when for condition in ENTRY_CONDITIONS):
-            for change in changeset.changes:
-                hits = [(path, matching_pattern(patterns or (), path)) for path in change.paths]
-                hits = [(path, pattern) for path, pattern in hits if pattern is not None]
-                if hits:
-                    why.append(f"{_describe(change)} matches {hits[0][1]}")
-                    files.update(change.paths)
-        else:
-            for item in entries:
-                reasons: list[str] = []
-                if patterns is not None:
-                    pattern = next(
-                        (p for p in (matching_pattern(patterns, path) for path in item.change.paths) if p), None
-                    )
-                    if pattern is None:
-                        continue
-                    reasons.append(f"matches {pattern}")
-                found = entry_reasons(
-                    rule.when, item.data, exceptions_changed=item.exceptions_changed, unreadable=item.unreadable
-                )
-                if found is None and item.before is not None:
-                    # A change that lowers a tool's risk, data or spend still needs the reviewers the
-                    # tool needed before it: otherwise removing contact-pii would skip privacy review.
-                    earlier = entry_reasons(
-                        rule.when, item.before, exceptions_changed=item.exceptions_changed, unreadable=None
-                    )
-                    found = None if earlier is None else [f"before the change: {r}" for r in earlier]
-                if found is None:
-                    continue
-                why.append(f"{_describe(item.change)}: {'; '.join(reasons + found)}")
-                files.update(item.change.paths)
-        if why:
-            applied.append(AppliedRule(rule, tuple(why), frozenset(files)))
-    return applied
 
 
 # --- Reviews ----------------------------------------------------------------------------------------
@@ -529,11 +294,11 @@ def evaluate(
     weaken the rules that judge it. `teams` maps "org/team" to member logins for the github_team
     groups that were resolved. `changed_since` (default: git) lists the files changed between a
     review's commit and the head, for `dismiss_stale`. `applied` saves working out the rules again
-    when the caller already has `applicable_rules(organization, changeset)`.
+    when the caller already has `rules_for_change(organization, changeset)`.
     """
     settings = organization.review
     if applied is None:
-        applied = applicable_rules(organization, changeset)
+        applied = rules_for_change(organization, changeset)
     verdicts = latest_verdicts(reviews)
     members = group_members(organization, teams)
     in_group = {name: {login.lower() for login in logins} for name, (logins, _) in members.items()}

@@ -17,6 +17,7 @@ from martechgate.check.model import get
 from martechgate.check.organisation import load_organization
 from martechgate.errors import ExternalServiceError, MartechgateError, RepoError, UsageError
 from martechgate.gate import review
+from martechgate.gate.applicable import rules_for_change
 from martechgate.sources import changes
 from martechgate.sources.github import ActionsContext, GitHubClient
 
@@ -122,7 +123,7 @@ def review_on_github(
         if base is None and judged == current_head:  # GitHub's file list is of the current head
             _check_same_change(changeset, client.pull_request_files(context.repository, context.number), context.number)
         organization = load_organization(changeset.base)
-        applied = review.applicable_rules(organization, changeset)
+        applied = rules_for_change(organization, changeset)
         needed = {group for item in applied for group in item.rule.require}
         teams = {}
         for group in sorted(needed):

@@ -16,6 +16,7 @@ from martechgate.check import risk, waivers
 from martechgate.check.catalog import Catalog
 from martechgate.check.model import Entry, Finding, Report, get
 from martechgate.check.rules import data_flow
+from martechgate.gate.applicable import ChangedFile, applicable_rules, describe_requirement
 from martechgate.vendors import renewals as renewals_report
 from martechgate.vendors import spend as spend_report
 from martechgate.vendors.tools import read_tools
@@ -177,7 +178,7 @@ def _money(value: Any, currency: str) -> str | None:
     return f"{amount:,.0f} {currency}".strip() if amount is not None else text(value)
 
 
-def _facts(data: dict[str, Any]) -> list[FactGroup]:
+def _facts(data: dict[str, Any], reviewers: str) -> list[FactGroup]:
     vendor, owners, d = get(data, "vendor"), get(data, "owners"), get(data, "data")
     security, agreements = get(data, "security"), get(data, "agreements")
     contract, review, oauth = get(data, "contract"), get(data, "review"), get(data, "oauth")
@@ -270,6 +271,7 @@ def _facts(data: dict[str, Any]) -> list[FactGroup]:
                 _fact("Declared risk tier", get(review, "risk_tier")),
                 _fact("Last reviewed", get(review, "last_reviewed")),
                 _fact("Next review", get(review, "next_review")),
+                Fact("Reviewers a change to it needs", reviewers or "none"),
             ],
         ),
     ]
@@ -305,6 +307,13 @@ def _exceptions(catalog: Catalog, entry: Entry) -> list[ExceptionView]:
     return views
 
 
+def _reviewers(catalog: Catalog, entry: Entry) -> str:
+    """The review rules a pull request changing this tool needs, as `martechgate review` decides."""
+    organization = catalog.organization
+    applied = applicable_rules(organization, [ChangedFile(entry.file, entry=entry.data)])
+    return "; ".join(f"{item.rule.name}: {describe_requirement(organization, item.rule)}" for item in applied)
+
+
 def _tool(catalog: Catalog, entry: Entry, key: str, findings: list[Finding]) -> ToolView:
     data = entry.data or {}
     tool_id = entry.id or entry.stem
@@ -330,7 +339,7 @@ def _tool(catalog: Catalog, entry: Entry, key: str, findings: list[Finding]) -> 
         declared_risk=text(get(data, "review", "risk_tier")),
         annual_cost=number(get(data, "contract", "annual_cost")),
         currency=text(get(data, "contract", "currency")),
-        facts=_facts(data) if entry.data is not None else [],
+        facts=_facts(data, _reviewers(catalog, entry)) if entry.data is not None else [],
         findings=findings,
         exceptions=_exceptions(catalog, entry),
         raw=data,
