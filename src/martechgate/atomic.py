@@ -1,35 +1,82 @@
-"""Writing a new file all at once, never over an existing one."""
+"""Writing a file all at once: a reader, a crash or a failed write never leaves half a file, and a
+failure leaves nothing behind.
+
+The bytes go to a hidden temporary file beside the target and are flushed to disk; only then does
+the file get its name. A new file gets the mode the user's umask gives any new file (the temporary
+file is private until then); a file written over keeps its mode.
+"""
 
 from __future__ import annotations
 
 import contextlib
 import os
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 
 
-def write_new(path: Path, text: str) -> bool:
-    """Write `text` to `path` unless `path` exists (then False, and nothing changes).
+def _umask() -> int:
+    mask = os.umask(0)  # the only portable way to read it is to set it, so put it straight back
+    os.umask(mask)
+    return mask
 
-    The bytes go to a hidden temporary file beside it; a hard link then gives them their name, which
-    fails rather than replaces when the name is taken, so neither a crash nor a race leaves a half
-    file or overwrites one. On a file system without hard links, a rename after a check.
-    """
+
+def _encode(data: str | bytes) -> bytes:
+    return data.encode("utf-8") if isinstance(data, str) else data
+
+
+def _write(path: Path, data: bytes, mode: int, name: Callable[[str], bool]) -> bool:
+    """Write `data` to a temporary file beside `path` with `mode`, then let `name` give it its name
+    (False: it did not, and nothing changed). The temporary file never outlives the call."""
     handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
-        with os.fdopen(handle, "w", encoding="utf-8", newline="\n") as out:
-            out.write(text)
+        with os.fdopen(handle, "wb") as out:
+            out.write(data)
             out.flush()
             os.fsync(out.fileno())
-        try:
-            os.link(temporary, path)
-        except FileExistsError:
-            return False
-        except OSError:
-            if path.exists():
-                return False
-            os.replace(temporary, path)
-        return True
+        os.chmod(temporary, mode)
+        return name(temporary)
     finally:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(temporary)
+
+
+def replace(path: str | os.PathLike[str], data: str | bytes) -> None:
+    """Write `data` (text as UTF-8) to `path`, over the file there if there is one (keeping its mode).
+
+    Raises OSError when it cannot; then `path` is as it was.
+    """
+    target = Path(path)
+    try:
+        mode = os.stat(target).st_mode & 0o7777
+    except FileNotFoundError:
+        mode = 0o666 & ~_umask()
+
+    def rename(temporary: str) -> bool:
+        os.replace(temporary, target)
+        return True
+
+    _write(target, _encode(data), mode, rename)
+
+
+def write_new(path: str | os.PathLike[str], data: str | bytes) -> bool:
+    """Write `data` (text as UTF-8) to `path` unless `path` exists (then False, and nothing changes).
+
+    A hard link gives the bytes their name, which fails rather than replaces when the name is taken,
+    so not even a race overwrites a file. On a file system without hard links, a rename after a check.
+    Raises OSError when it cannot write.
+    """
+    target = Path(path)
+
+    def link(temporary: str) -> bool:
+        try:
+            os.link(temporary, target)
+        except FileExistsError:
+            return False
+        except OSError:
+            if target.exists():
+                return False
+            os.replace(temporary, target)
+        return True
+
+    return _write(target, _encode(data), 0o666 & ~_umask(), link)

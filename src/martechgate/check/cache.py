@@ -18,14 +18,13 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import tempfile
 import time
 from datetime import date
 from importlib import resources
 from pathlib import Path as FilePath
 from typing import Any
 
-from martechgate import __version__
+from martechgate import __version__, atomic
 from martechgate.check.model import CachedResult, Entry, Finding, Waiver
 from martechgate.errors import UsageError
 from martechgate.sources.repo import ORG_FILE, POLICIES_DIR, Signature, Source
@@ -261,9 +260,6 @@ class ResultCache:
         header = json.dumps({**self.header, "sha256": hashlib.sha256(body).hexdigest()}).encode()
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            handle, temporary = tempfile.mkstemp(dir=self.path.parent, prefix=".tmp-")
-            with os.fdopen(handle, "wb") as out:
-                out.write(header + b"\n" + body)
-            os.replace(temporary, self.path)
+            atomic.replace(self.path, header + b"\n" + body)
         except OSError:
             return

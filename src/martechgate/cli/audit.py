@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import os
 import sys
-import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
 from datetime import date
@@ -14,7 +13,7 @@ from typing import Any
 import click
 from click.decorators import FC
 
-from martechgate import __version__
+from martechgate import __version__, atomic
 from martechgate.audit import history, records
 from martechgate.audit import report as audit
 from martechgate.cli.options import _parse_date, terminal_width, use_color
@@ -139,23 +138,10 @@ def audit_command(since: date, until: date, repo: str, ref: str, output_format: 
         report = audit.build(history.Git(repo), since, until, ref, progress)
     text = audit.render(report, output_format)
     if output:
-        _write_whole(output, text)
+        atomic.replace(os.path.abspath(output), text)
         click.echo(f"Wrote {count(len(report.events), 'event')} to {output}")
     else:
         click.echo(text, nl=False)
-
-
-def _write_whole(path: str, text: str) -> None:
-    """Write to a temporary file beside the target, then rename: never a half-written report."""
-    folder = os.path.dirname(os.path.abspath(path))
-    handle, temporary = tempfile.mkstemp(dir=folder, prefix=".martechgate-")
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8") as out:
-            out.write(text)
-        os.replace(temporary, path)
-    except BaseException:
-        os.unlink(temporary)
-        raise
 
 
 @click.command(name="record")

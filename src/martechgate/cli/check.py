@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-import contextlib
 import json
 import os
-import tempfile
 from datetime import date
 from pathlib import Path
 
 import click
 
-from martechgate import formats
+from martechgate import atomic, formats
 from martechgate.check import engine, rules, schemas
 from martechgate.check.cache import ResultCache
 from martechgate.check.engine import CheckResult
@@ -44,18 +42,8 @@ def _write_report(output: str, text: str) -> None:
         )
 
     try:
-        handle, temporary = tempfile.mkstemp(
-            dir=os.path.dirname(os.path.abspath(output)), prefix=".martechgate-report."
-        )
+        atomic.replace(os.path.abspath(output), text)
     except OSError as error:
-        raise failed(error) from error
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8") as stream:
-            stream.write(text)
-        os.replace(temporary, output)
-    except OSError as error:
-        with contextlib.suppress(OSError):
-            os.unlink(temporary)
         raise failed(error) from error
 
 

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from pathlib import Path
 
 import click
 import git
 
+from martechgate import atomic
 from martechgate.check.organisation import load_organization
 from martechgate.cli.options import repo_argument
 from martechgate.errors import EXIT_OK, RepoError, UsageError
@@ -37,13 +36,9 @@ def _notes(notes: list[str]) -> None:
 
 def _write_atomically(target: Path, text: str) -> None:
     target.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(dir=target.parent, prefix=".CODEOWNERS.")
     try:
-        with os.fdopen(handle, "w", encoding="utf-8") as stream:
-            stream.write(text)
-        os.replace(temporary, target)
+        atomic.replace(target, text)
     except OSError as error:
-        Path(temporary).unlink(missing_ok=True)
         raise RepoError(
             f"could not write {target}: {error.strerror}", hint="Check that the folder is writable."
         ) from error

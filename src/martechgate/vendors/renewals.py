@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import os
 import re
-import tempfile
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -26,6 +25,7 @@ from typing import Any
 import icalendar
 from dateutil.relativedelta import relativedelta
 
+from martechgate import atomic
 from martechgate.errors import UsageError
 from martechgate.formats.tables import Column, Table
 from martechgate.vendors.spend import amount
@@ -209,12 +209,6 @@ def calendar(renewals: list[Renewal], organization: str, today: date) -> bytes:
     return cal.to_ical()
 
 
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
-
-
 def write_atomically(path: str | os.PathLike[str], data: bytes) -> None:
     """Write to a temporary file beside `path`, then rename: a reader never sees half a file."""
     target = Path(path)
@@ -225,20 +219,8 @@ def write_atomically(path: str | os.PathLike[str], data: bytes) -> None:
             hint="Create the folder first, or name a file in an existing folder.",
         )
     try:
-        handle, temporary = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=folder)
+        atomic.replace(target, data)
     except OSError as error:
-        raise UsageError(
-            f"cannot write {target}: {error.strerror}", hint="Name a file in a folder you can write to."
-        ) from error
-    try:
-        with os.fdopen(handle, "wb") as out:
-            out.write(data)
-            out.flush()
-            os.fsync(out.fileno())
-        os.chmod(temporary, 0o666 & ~_umask())  # mkstemp makes it private; a calendar is an ordinary file
-        os.replace(temporary, target)
-    except OSError as error:
-        Path(temporary).unlink(missing_ok=True)
         raise UsageError(
             f"cannot write {target}: {error.strerror}", hint="Name a file in a folder you can write to."
         ) from error
