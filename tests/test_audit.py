@@ -145,7 +145,7 @@ def test_formats_escape_and_agree(gov: GovRepo, run_cli: Any, tmp_path: Any) -> 
     html = html_file.read_text()
     assert "<script>" not in html and "&lt;script&gt;alert(1)&lt;/script&gt; Forms" in html
     markdown = run_cli(*args).stdout
-    assert "&lt;script>" in markdown and "| added |" in markdown
+    assert "&lt;script&gt;" in markdown and "| added |" in markdown
 
 
 def test_dates_are_checked(gov: GovRepo, run_cli: Any) -> None:

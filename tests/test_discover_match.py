@@ -8,9 +8,11 @@ from typing import Any
 import pytest
 
 from martechgate.check.catalog import load_entries
-from martechgate.discovery.match import FUZZY_THRESHOLD, Matcher
+from martechgate.check.names import FUZZY_THRESHOLD, slug
+from martechgate.discovery.match import Matcher
 from martechgate.discovery.scopes import broad, broad_scopes
-from martechgate.discovery.usage import AppUsage, UsageRow, app_key
+from martechgate.discovery.usage import AppUsage, UsageRow
+from martechgate.intake import proposal
 from martechgate.sources.repo import WorkTree
 from tests.conftest import ROOT, entry
 
@@ -20,8 +22,8 @@ def own_catalog() -> list[dict[str, Any]]:
 
 
 def seen(name: str, *ids: str) -> AppUsage:
-    app = AppUsage(app_key(name))
-    app.add(UsageRow("okta", app_key(name), name, "ann@example.com", datetime(2026, 1, 1, tzinfo=UTC), app_ids=ids))
+    app = AppUsage(slug(name))
+    app.add(UsageRow("okta", slug(name), name, "ann@example.com", datetime(2026, 1, 1, tzinfo=UTC), app_ids=ids))
     return app
 
 
@@ -138,3 +140,20 @@ def test_broad_scopes(scope: str, why: str | None) -> None:
 def test_broad_scopes_listed_with_reason() -> None:
     found = broad_scopes({"openid", "https://mail.google.com/"})
     assert found == ["https://mail.google.com/ (full Gmail access)"]
+
+
+def test_new_and_discover_agree_on_what_is_already_in_the_catalog() -> None:
+    """One matcher (check.names): a proposal `new` flags as already in the catalog is the entry
+    `discover` matches an app of that name to, and a name neither matches is new to both."""
+    catalog = {
+        "hubspot-marketing-hub": {"id": "hubspot-marketing-hub", "name": "HubSpot Marketing Hub", "status": "approved"},
+        "canva": {"id": "canva", "name": "Canva", "status": "approved"},
+    }
+    index = Matcher(catalog.values())
+    for name, expected in (("HubSpot Marketng Hub", "hubspot-marketing-hub"), ("Canva", "canva"), ("Figma", None)):
+        flagged = [
+            o.entry_id for o in proposal.overlaps({"name": name}, catalog) if "already in the catalog" in o.sentence
+        ]
+        matched = index.match(seen(name))
+        assert flagged == ([expected] if expected else [])
+        assert (matched.entry_id if matched else None) == expected

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from martechgate.check.model import ENFORCEMENTS, SEVERITIES
 from martechgate.check.rules import RULES
+from martechgate.check.vocabulary import ENFORCEMENTS, SEVERITIES
 from tests.conftest import ROOT
 
 STRUCTURAL = (

@@ -8,10 +8,6 @@ from typing import Any
 
 from martechgate.sources.yamlload import Loaded, Path
 
-SEVERITIES = ("critical", "high", "medium", "low", "info")
-ENFORCEMENTS = ("hard", "soft", "advisory")
-RISK_TIERS = ("low", "medium", "high", "critical")
-
 
 @dataclass(frozen=True)
 class Group:

@@ -8,9 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from martechgate.check.model import RISK_TIERS
+from martechgate.check.vocabulary import PERSONAL, RISK_TIERS
 
-PERSONAL = frozenset({"contact-pii", "sensitive-pii", "phi", "payment", "behavioral", "employee"})
 SPECIAL = frozenset({"sensitive-pii", "phi", "payment"})
 HIGH_COST = 100_000
 MEDIUM_COST = 25_000

@@ -14,21 +14,14 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
 from functools import cache
-from importlib import resources
 from typing import Any
 
 import jsonschema_rs
 
+from martechgate.check.vocabulary import ID_PATTERN, load_schema
 from martechgate.sources.yamlload import Loaded, Path, resolve_plain
 
 SCHEMA_NAMES = ("entry", "organization", "policy", "report")
-
-
-@cache
-def load_schema(name: str) -> dict[str, Any]:
-    text = resources.files("martechgate.schema").joinpath(f"{name}-v1.json").read_text("utf-8")
-    schema: dict[str, Any] = json.loads(text)
-    return schema
 
 
 def _as_date(value: Any) -> date | None:
@@ -332,7 +325,7 @@ def _value_words(key: str, value: Any) -> str | None:
     if key == "minLength" and value == 1:
         return "is not empty"
     if key == "pattern":
-        return {"^https?://": "is a web address", "^[a-z0-9][a-z0-9-]{1,62}$": "is a tool's id"}.get(value)
+        return {"^https?://": "is a web address", ID_PATTERN.pattern: "is a tool's id"}.get(value)
     if key == "cancellationDeadlineAtLeastDaysAhead":
         return f"has its last day to cancel (renewal minus notice days) at least {value} days from today"
     if key == "items":

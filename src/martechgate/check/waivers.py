@@ -5,12 +5,12 @@ One function judges them, so the two exception rules and the engine's waiving ag
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import TYPE_CHECKING
 
 from martechgate.check.model import Entry, Waiver
+from martechgate.check.vocabulary import EMAIL_PATTERN
 from martechgate.sources.yamlload import Path
 
 if TYPE_CHECKING:
@@ -18,7 +18,6 @@ if TYPE_CHECKING:
 
 MAX_DAYS_AHEAD = 365
 REQUIRED = ("rule", "reason", "approved_by", "expires")
-_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 
 @dataclass(frozen=True)
@@ -79,7 +78,7 @@ def judge(catalog: Catalog, entry: Entry) -> list[Judged]:
             )
             continue
         approver = str(item["approved_by"]).strip()
-        if not _EMAIL.match(approver):
+        if not EMAIL_PATTERN.match(approver):
             results.append(invalid(f"approved_by is {approver!r}; write the approver's email address", "approved_by"))
             continue
         if approver.lower() in owner_emails:

@@ -10,12 +10,12 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
+from martechgate.check.names import slug
 from martechgate.discovery.streams import JsonRecords
 from martechgate.discovery.usage import (
     RowProblem,
     Skipped,
     UsageRow,
-    app_key,
     clean_name,
     clean_user,
     describe_bad_name,
@@ -55,5 +55,5 @@ def _row(path: str, where: str, record: dict[str, Any]) -> UsageRow | Skipped | 
         return RowProblem(path, where, describe_bad_name(raw_name, "appDisplayName"))
     app_id = record.get("appId")
     return UsageRow(
-        KIND, app_key(name), name, user, seen, app_ids=(app_id.lower(),) if isinstance(app_id, str) and app_id else ()
+        KIND, slug(name), name, user, seen, app_ids=(app_id.lower(),) if isinstance(app_id, str) and app_id else ()
     )

@@ -21,6 +21,7 @@ from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 from typing import IO
 
+from martechgate.check.names import slug
 from martechgate.discovery.streams import TooLong, lines, open_binary
 from martechgate.discovery.usage import (
     MAX_NAME,
@@ -28,7 +29,6 @@ from martechgate.discovery.usage import (
     RowProblem,
     Skipped,
     UsageRow,
-    app_key,
     parse_time,
     printable,
 )
@@ -306,7 +306,7 @@ def _row(path: str, where: str, row: list[str], columns: dict[str, int], options
     employee = printable(get("employee")).lower()
     return UsageRow(
         KIND,
-        app_key(name) or app_key(raw_merchant),
+        slug(name) or slug(raw_merchant),
         name,
         employee[:MAX_NAME] or None,
         seen,

@@ -11,12 +11,12 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
+from martechgate.check.names import slug
 from martechgate.discovery.streams import JsonRecords
 from martechgate.discovery.usage import (
     RowProblem,
     Skipped,
     UsageRow,
-    app_key,
     clean_name,
     clean_user,
     describe_bad_name,
@@ -89,7 +89,7 @@ def _rows(path: str, where: str, item: dict[str, Any]) -> Iterator[UsageRow | Sk
             continue
         yield UsageRow(
             KIND,
-            app_key(name),
+            slug(name),
             name,
             user,
             seen,

@@ -7,9 +7,8 @@ In order of certainty, the first that decides wins:
 3. name: the app's name (or the first label of a domain it was seen under: `drift` for `drift.com`),
    normalised (case, accents, spaces, punctuation), equals the entry's id, name, an alias, or its
    vendor's name (the vendor only when it has one entry in the catalog);
-4. fuzzy: the app's name is at least FUZZY_THRESHOLD% like the entry's name, id or an alias
-   (rapidfuzz WRatio, which scores a name contained in a longer one at 90: `HubSpot` ~ `HubSpot
-   Marketing Hub`; `Google Ads` ~ `Google Analytics 4` is 85, below it).
+4. fuzzy: the app's name is like the entry's name, id or an alias (`check.names`, the matcher
+   `new` uses too).
 A tie between two entries is no match (say `Google` against two Google products): a wrong match
 would hide an unapproved tool behind an approved one, which is worse than asking.
 """
@@ -22,12 +21,9 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
-from rapidfuzz import fuzz, process, utils
+from martechgate.check.names import NameIndex, Spelling, name_key
+from martechgate.discovery.usage import AppUsage
 
-from martechgate.discovery.usage import AppUsage, app_key
-
-FUZZY_THRESHOLD = 88  # WRatio; 90 is a name contained in the entry's name, 85 the nearest false friend
-MIN_FUZZY_LENGTH = 4  # shorter names (`Box`, `Go`) are contained in too many others
 ALIASES_FIELD = "x-aliases"
 _VENDOR_SUFFIX = re.compile(r"[\s,]+(?:inc|llc|ltd|limited|gmbh|corp|corporation|co|pty|plc|sl|sa|ag)\.?$", re.I)
 
@@ -67,11 +63,6 @@ def aliases(entry: dict[str, Any]) -> list[str]:
     return [alias for alias in value if isinstance(alias, str) and alias.strip()]
 
 
-def _name_key(name: str) -> str:
-    """Names compared without case, accents, spaces or punctuation: `Survey Monkey` is `SurveyMonkey`."""
-    return app_key(name).replace("-", "")
-
-
 class Matcher:
     """An index of the catalog's entries (every entry that loaded as a mapping with an id)."""
 
@@ -79,8 +70,7 @@ class Matcher:
         self.entries: dict[str, dict[str, Any]] = {}
         self.identifiers: dict[str, set[str]] = {}  # alias, lower-cased -> entry ids
         self.hosts: dict[str, str] = {}
-        self.names: dict[str, dict[str, tuple[str, str]]] = {}  # key -> entry id -> (spelling, what)
-        self.choices: list[tuple[str, str, str]] = []  # (spelling, entry id, what) for fuzzy matching
+        self.names = NameIndex()
         vendors: dict[str, list[tuple[str, str]]] = {}
         for entry in entries:
             entry_id = entry.get("id")
@@ -93,19 +83,17 @@ class Matcher:
                 self.identifiers.setdefault(alias.strip().lower(), set()).add(entry_id)
                 spellings.append((alias, "x-aliases"))
             for spelling, what in spellings:
-                self.names.setdefault(_name_key(spelling), {}).setdefault(entry_id, (spelling, what))
-                self.choices.append((spelling.replace("-", " ") if what == "entry id" else spelling, entry_id, what))
+                self.names.add(Spelling(spelling, entry_id, what))
             host = website_host(entry)
             if host:
                 self.hosts.setdefault(host, entry_id)
             vendor = vendor_name(entry)
             if vendor:
-                vendors.setdefault(_name_key(vendor), []).append((vendor, entry_id))
-        for key, owners in vendors.items():
-            if len(owners) == 1 and key not in self.names:
+                vendors.setdefault(name_key(vendor), []).append((vendor, entry_id))
+        for owners in vendors.values():
+            if len(owners) == 1 and not self.names.knows(owners[0][0]):
                 spelling, entry_id = owners[0]
-                self.names[key] = {entry_id: (spelling, "vendor")}
-        self._choice_texts = [utils.default_process(text) for text, _, _ in self.choices]
+                self.names.add(Spelling(spelling, entry_id, "vendor"), fuzzy=False)
 
     def match(self, app: AppUsage) -> Match | None:
         return self._by_identifier(app) or self._by_domain(app) or self._by_name(app) or self._by_fuzzy(app)
@@ -141,23 +129,19 @@ class Matcher:
 
     def _by_name(self, app: AppUsage) -> Match | None:
         for name in self._names(app):
-            owners = self.names.get(_name_key(name), {})
+            owners = self.names.exact(name)
             if len(owners) == 1:
-                entry_id, (spelling, what) = next(iter(owners.items()))
-                return Match(entry_id, f"name {name!r} is the {what} {spelling!r}")
+                found = owners[0]
+                return Match(found.entry_id, f"name {name!r} is the {found.what} {found.text!r}")
         return None
 
     def _by_fuzzy(self, app: AppUsage) -> Match | None:
         best: tuple[float, str, str, str, str] | None = None  # score, entry id, name, spelling, what
         tied = False
         for name in self._names(app):
-            query = utils.default_process(name)
-            if len(query) < MIN_FUZZY_LENGTH:
-                continue
-            for _, score, index in process.extract(
-                query, self._choice_texts, scorer=fuzz.WRatio, processor=None, score_cutoff=FUZZY_THRESHOLD, limit=5
-            ):
-                spelling, entry_id, what = self.choices[index]
+            for similar in self.names.fuzzy(name):
+                score, entry_id = similar.score, similar.spelling.entry_id
+                spelling, what = similar.spelling.text, similar.spelling.what
                 if best is None or score > best[0]:
                     best, tied = (score, entry_id, name, spelling, what), False
                 elif score == best[0] and entry_id != best[1]:

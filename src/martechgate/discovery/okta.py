@@ -11,12 +11,12 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
+from martechgate.check.names import slug
 from martechgate.discovery.streams import JsonRecords
 from martechgate.discovery.usage import (
     RowProblem,
     Skipped,
     UsageRow,
-    app_key,
     clean_name,
     clean_user,
     describe_bad_name,
@@ -65,6 +65,4 @@ def _row(path: str, where: str, event: dict[str, Any]) -> UsageRow | Skipped | R
     if name is None:
         return RowProblem(path, where, describe_bad_name(raw_name, "the AppInstance's displayName"))
     app_id = app.get("id")
-    return UsageRow(
-        KIND, app_key(name), name, user, seen, app_ids=(app_id,) if isinstance(app_id, str) and app_id else ()
-    )
+    return UsageRow(KIND, slug(name), name, user, seen, app_ids=(app_id,) if isinstance(app_id, str) and app_id else ())

@@ -10,7 +10,6 @@ as a schema finding until it is filled in. A file that exists is never overwritt
 from __future__ import annotations
 
 import os
-import re
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -19,12 +18,11 @@ from typing import Any
 import yaml
 
 from martechgate.atomic import write_new
+from martechgate.check.vocabulary import ID_PATTERN, MODELINE
 from martechgate.discovery.report import spend_text
 from martechgate.discovery.run import DiscoveredApp
 from martechgate.sources.repo import CATALOG_DIR
 
-MODELINE = "# yaml-language-server: $schema=https://martechgate.dev/schema/entry-v1.json"
-ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]{1,62}$")
 TO_FILL = ("category", "purpose", "owners.business", "owners.technical", "data.classification", "data.categories")
 
 

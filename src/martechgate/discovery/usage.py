@@ -9,8 +9,6 @@ number of distinct apps and (app, user) pairs, never with the number of rows.
 
 from __future__ import annotations
 
-import re
-import unicodedata
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -155,18 +153,6 @@ class Usage:
         """The app's users' departments, most users first; the rows' own where no user is known."""
         people = Counter(self.department_of[user][1] for user in app.users if user in self.department_of)
         return [name for name, _ in (people or app.departments).most_common()]
-
-
-_NON_KEY = re.compile(r"[^a-z0-9]+")
-
-
-@lru_cache(maxsize=65536)  # the same few hundred app names recur across a million rows
-def app_key(name: str) -> str:
-    """`HubSpot  Marketing-Hub` -> `hubspot-marketing-hub`: case, accents and punctuation do not split an
-    app in two."""
-    folded = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode("ascii").lower()
-    key = _NON_KEY.sub("-", folded).strip("-")
-    return key or "-".join(name.casefold().split())  # a name in another script keeps its own letters
 
 
 def parse_time(value: object) -> datetime | None:

@@ -8,30 +8,18 @@ text cannot inject markup, links, HTML or @-mentions into the comment.
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from martechgate.check.engine import CheckResult
 from martechgate.check.model import Entry, Finding, Organization, get
 from martechgate.check.risk import computed_tier
 from martechgate.formats.common import level
+from martechgate.formats.markup import escape
 from martechgate.gate.applicable import AppliedRule, ChangedFile, applicable_rules
 from martechgate.gate.diff_check import PullCheckResult, governance_rules
 from martechgate.words import count
 
-# Catalog text is always placed inline after other text, so only inline markup needs escaping
-# (`$` opens GitHub's maths; `[` links; `|` ends a table cell).
-_MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]|~$])")
 _ICONS = {"error": "❌", "warning": "⚠️", "notice": "✅"}
-
-
-def escape(value: Any) -> str:
-    """Catalog text as inert Markdown: one line, HTML and Markdown punctuation escaped, no mentions."""
-    text = "" if value is None else str(value)
-    text = " ".join(text.split())  # newlines would end a table row or start a block
-    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-    text = _MARKDOWN_SPECIAL.sub(r"\\\1", text)
-    return text.replace("@", "&#64;").replace(":", "&#58;")  # no mentions; no autolinked schemes
 
 
 def _code(value: str) -> str:

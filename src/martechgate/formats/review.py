@@ -10,6 +10,7 @@ from collections.abc import Callable
 
 import click
 
+from martechgate.formats.markup import escape
 from martechgate.gate.review import RuleVerdict, Verdict
 
 ReviewRenderer = Callable[[Verdict, bool], str]
@@ -72,27 +73,6 @@ def render_json(verdict: Verdict, color: bool = False) -> str:
     return json.dumps(verdict.to_dict(), indent=2, ensure_ascii=False) + "\n"
 
 
-_MARKDOWN = str.maketrans(
-    {
-        "\\": "\\\\",
-        "|": "\\|",
-        "*": "\\*",
-        "_": "\\_",
-        "`": "\\`",
-        "[": "\\[",
-        "]": "\\]",
-        "<": "&lt;",
-        ">": "&gt;",
-        "\n": " ",
-    }
-)
-
-
-def _cell(text: str) -> str:
-    """Text for a Markdown table cell: what a file name or an entry holds cannot format or break it."""
-    return text.translate(_MARKDOWN)
-
-
 def _logins(who: tuple[str, ...] | list[str]) -> str:
     # Code spans, not @mentions: a status comment should not ping everyone it lists.
     return ", ".join(f"`{login}`" for login in who)
@@ -113,13 +93,13 @@ def render_markdown(verdict: Verdict, color: bool = False) -> str:
     lines += ["| | Rule | Why | Approved by | Can still approve |", "| --- | --- | --- | --- | --- |"]
     for rule in verdict.rules:
         mark = "✅" if rule.satisfied else "❌"
-        why = "<br>".join(_cell(line) for line in rule.why)
+        why = "<br>".join(escape(line) for line in rule.why)
         approved = ", ".join(f"{seat.group}: `{seat.reviewer}`" for seat in rule.seats if seat.reviewer)
         still = "<br>".join(f"{group}: {_logins(who) or 'nobody'}" for group, who in rule.can_satisfy.items())
-        status = _cell(_status(rule))
+        status = escape(_status(rule))
         if rule.stale:
             status += f"<br>approval of an older commit, no longer counted: {_logins(rule.stale)}"
-        lines.append(f"| {mark} | **{_cell(rule.name)}**<br>{status} | {why} | {approved or '—'} | {still or '—'} |")
+        lines.append(f"| {mark} | **{escape(rule.name)}**<br>{status} | {why} | {approved or '—'} | {still or '—'} |")
     return "\n".join(lines) + "\n"
 
 

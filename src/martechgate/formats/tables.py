@@ -21,6 +21,7 @@ from rich.console import Console, JustifyMethod
 from rich.table import Table as RichTable
 from rich.text import Text
 
+from martechgate.formats.markup import escape
 from martechgate.words import count
 
 FORMATS = ("table", "csv", "json", "markdown")
@@ -191,22 +192,18 @@ def render_json(table: Table) -> str:
     return json.dumps(document, indent=2, ensure_ascii=False, default=str) + "\n"
 
 
-def _md_escape(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("|", "\\|").replace("\n", " ").replace("<", "&lt;")
-
-
 def render_markdown(table: Table) -> str:
     out = []
     if table.title:
-        out.append(f"### {_md_escape(table.title)}\n")
+        out.append(f"### {escape(table.title)}\n")
     for key, value in (table.meta or {}).items():
-        out.append(f"- **{_md_escape(key)}**: {_md_escape(cell(value))}")
+        out.append(f"- **{escape(key)}**: {escape(cell(value))}")
     if table.meta:
         out.append("")
-    out.append("| " + " | ".join(_md_escape(c.title) for c in table.columns) + " |")
+    out.append("| " + " | ".join(escape(c.title) for c in table.columns) + " |")
     out.append("| " + " | ".join("---:" if c.align == "right" else "---" for c in table.columns) + " |")
     for row in table.rows:
-        out.append("| " + " | ".join(_md_escape(cell(row.get(c.key))) for c in table.columns) + " |")
+        out.append("| " + " | ".join(escape(cell(row.get(c.key))) for c in table.columns) + " |")
     return "\n".join(out) + "\n"
 
 

@@ -26,8 +26,9 @@ from typing import Any
 
 import pathspec
 
-from martechgate.check.model import RISK_TIERS, Organization, ReviewRule, get
+from martechgate.check.model import Organization, ReviewRule, get
 from martechgate.check.risk import computed_tier, tier_rank
+from martechgate.check.vocabulary import RISK_TIERS
 from martechgate.sources.changes import ChangeSet
 from martechgate.sources.repo import CATALOG_DIR, YAML_SUFFIXES, Source
 from martechgate.sources.yamlload import load_bytes

@@ -23,15 +23,27 @@ from martechgate import atomic
 from martechgate.check import engine, schemas
 from martechgate.check.catalog import Catalog
 from martechgate.check.model import Entry, Finding, Organization, get
+from martechgate.check.names import NameIndex, Spelling
 from martechgate.check.risk import computed_tier, tier_rank
+from martechgate.check.vocabulary import (
+    CLASSIFICATIONS,
+    DATA_CATEGORIES,
+    DIRECTIONS,
+    EMAIL_PATTERN,
+    ID_PATTERN,
+    METHODS,
+    MFA,
+    MODELINE,
+    PAYMENTS,
+    PERSONAL,
+    SSO,
+    TRANSFER_MECHANISMS,
+)
 from martechgate.errors import UsageError
 from martechgate.sources.repo import CATALOG_DIR, WorkTree
 from martechgate.sources.yamlload import load_bytes, resolve_plain
 
-MODELINE = "# yaml-language-server: $schema=https://martechgate.dev/schema/entry-v1.json"
 API_VERSION = "martechgate/v1"
-ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]{1,62}$")
-_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _COUNTRY = re.compile(r"^[A-Z]{2}$")
 EEA = frozenset(
     (
@@ -67,8 +79,6 @@ EEA = frozenset(
         "NO",
     )
 )
-DATA_CATEGORIES = ("none", "contact-pii", "sensitive-pii", "phi", "payment", "behavioral", "employee")
-PERSONAL = frozenset(DATA_CATEGORIES[1:])
 # Statuses under which a tool is in use: proposing another one for the same job is an overlap.
 IN_USE = ("approved", "restricted", "trial")
 # Field order of a written entry: the order of the contract (PRODUCT.md), so files read alike.
@@ -234,7 +244,7 @@ def _capabilities(text: str, draft: Draft) -> list[str]:
 
 def _email(text: str, draft: Draft) -> str:
     value = text.strip()
-    if not _EMAIL.match(value):
+    if not EMAIL_PATTERN.match(value):
         raise Invalid(f"{value!r} is not an email address; type one like jane.doe@example.com")
     return value
 
@@ -470,9 +480,9 @@ QUESTIONS: tuple[Question, ...] = (
         "data.classification",
         "How sensitive is the data it will hold?",
         CLASSIFICATION_HELP,
-        _choice(("public", "internal", "confidential", "restricted")),
+        _choice(CLASSIFICATIONS),
         flag="classification",
-        choices=lambda d: ["public", "internal", "confidential", "restricted"],
+        choices=lambda d: list(CLASSIFICATIONS),
     ),
     Question(
         "data.categories",
@@ -519,10 +529,10 @@ QUESTIONS: tuple[Question, ...] = (
         "contractual clauses, in most vendors' data processing agreement), dpf (the EU-US Data "
         "Privacy Framework), adequacy (the country is recognised by the EU), bcr (binding corporate "
         "rules). Press Enter if you do not know; privacy will help.",
-        _choice(("scc", "dpf", "adequacy", "bcr", "none")),
+        _choice(TRANSFER_MECHANISMS),
         flag="transfer-mechanism",
         optional=True,
-        choices=lambda d: ["scc", "dpf", "adequacy", "bcr", "none"],
+        choices=lambda d: list(TRANSFER_MECHANISMS),
         ask_if=_outside_eea,
     ),
     Question(
@@ -542,10 +552,10 @@ QUESTIONS: tuple[Question, ...] = (
         "instead of a separate password, so access ends when they leave. saml and oidc are the two "
         "kinds (the vendor's docs say which); none if it has no single sign-on. Press Enter if you "
         "do not know.",
-        _choice(("saml", "oidc", "none")),
+        _choice(SSO),
         flag="sso",
         optional=True,
-        choices=lambda d: ["saml", "oidc", "none"],
+        choices=lambda d: list(SSO),
     ),
     Question(
         "security.mfa",
@@ -553,10 +563,10 @@ QUESTIONS: tuple[Question, ...] = (
         "Multi-factor authentication asks for "
         "a code or an app approval besides the password. enforced: required for everyone; "
         "available: people may turn it on; none: not offered. Press Enter if you do not know.",
-        _choice(("enforced", "available", "none")),
+        _choice(MFA),
         flag="mfa",
         optional=True,
-        choices=lambda d: ["enforced", "available", "none"],
+        choices=lambda d: list(MFA),
     ),
     Question(
         "security.scim",
@@ -587,9 +597,9 @@ QUESTIONS: tuple[Question, ...] = (
         "invoice: the vendor bills the company; card: a "
         "company card; expense: paid personally and expensed; marketplace: through a cloud "
         "marketplace; free: no payment.",
-        _choice(("invoice", "card", "expense", "marketplace", "free")),
+        _choice(PAYMENTS),
         flag="payment",
-        choices=lambda d: ["invoice", "card", "expense", "marketplace", "free"],
+        choices=lambda d: list(PAYMENTS),
         default=lambda d: "free" if d.get("contract.annual_cost") == 0 else "invoice",
     ),
     Question(
@@ -640,8 +650,6 @@ QUESTIONS: tuple[Question, ...] = (
 QUESTION_BY_FLAG = {question.flag: question for question in QUESTIONS}
 
 # The integration loop asks these about each connection, in this order.
-DIRECTIONS = ("outbound", "inbound", "bidirectional")
-METHODS = ("native", "api", "webhook", "file", "reverse-etl", "zapier", "other")
 INTEGRATION_QUESTIONS: tuple[Question, ...] = (
     Question(
         "target",
@@ -785,11 +793,20 @@ class Overlap:
 
 
 def overlaps(entry: dict[str, Any], catalog_ids: dict[str, dict[str, Any]]) -> list[Overlap]:
-    """Tools in the catalog this proposal may duplicate: the same vendor or product (fuzzy), or a tool
-    in use in the same category with overlapping capabilities."""
+    """Tools in the catalog this proposal may duplicate: the same product (the catalog matcher that
+    `discover` uses), the same vendor (fuzzy), or a tool in use in the same category with overlapping
+    capabilities."""
     found: list[Overlap] = []
+    index = NameIndex()
+    for other_id, other in catalog_ids.items():
+        for spelling, what in ((other.get("name"), "entry name"), (other_id, "entry id")):
+            if isinstance(spelling, str) and spelling:
+                index.add(Spelling(spelling, other_id, what))
+    proposed = entry.get("name")
+    same_product = (
+        {s.spelling.entry_id for s in index.like(proposed)} if isinstance(proposed, str) and proposed.strip() else set()
+    )
     vendor = _vendor_key(str(get(entry, "vendor", "name") or ""))
-    name = _vendor_key(str(entry.get("name") or ""))
     domain = _domain(get(entry, "vendor", "website"))
     capabilities = set(entry.get("capabilities") or [])
     for other_id, other in sorted(catalog_ids.items()):
@@ -797,7 +814,7 @@ def overlaps(entry: dict[str, Any], catalog_ids: dict[str, dict[str, Any]]) -> l
         status = other.get("status")
         other_vendor = _vendor_key(str(get(other, "vendor", "name") or ""))
         same_domain = domain is not None and domain == _domain(get(other, "vendor", "website"))
-        if name and fuzz.ratio(name.replace(" ", ""), _vendor_key(other_name).replace(" ", "")) >= 90:
+        if other_id in same_product:
             found.append(Overlap(other_id, f"{other_name} is already in the catalog ({other_id}, {status})"))
             continue
         if vendor and other_vendor and (same_domain or fuzz.token_set_ratio(vendor, other_vendor) >= 90):

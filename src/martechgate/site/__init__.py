@@ -23,7 +23,7 @@ import jinja2
 from martechgate.audit import history
 from martechgate.check import engine
 from martechgate.check.catalog import Catalog
-from martechgate.check.model import RISK_TIERS
+from martechgate.check.vocabulary import RISK_TIERS, STATUSES
 from martechgate.errors import MartechgateError
 from martechgate.site import svg, views
 from martechgate.site.output import write_site
@@ -31,7 +31,6 @@ from martechgate.site.views import HistoryItem, SiteData, ToolView, slug
 from martechgate.sources.repo import CATALOG_DIR
 from martechgate.sources.yamlload import load_bytes
 
-STATUSES = ("proposed", "trial", "approved", "restricted", "deprecated", "retired", "denied")
 FACETS = (  # (query name, label, values of a tool)
     ("category", "Category", lambda t: [t.category] if t.category else []),
     ("status", "Status", lambda t: [t.status] if t.status else []),

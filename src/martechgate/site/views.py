@@ -16,6 +16,7 @@ from martechgate.check import risk, waivers
 from martechgate.check.catalog import Catalog
 from martechgate.check.model import Entry, Finding, Report, get
 from martechgate.check.rules import data_flow
+from martechgate.check.vocabulary import PERSONAL
 from martechgate.gate.applicable import ChangedFile, applicable_rules, describe_requirement
 from martechgate.vendors import renewals as renewals_report
 from martechgate.vendors import spend as spend_report
@@ -376,7 +377,7 @@ def _flows(tools: list[ToolView], report: Report) -> list[Flow]:
                         tool.id,
                         sent,
                         text(get(integration, "method")),
-                        personal=bool(set(sent) & risk.PERSONAL),
+                        personal=bool(set(sent) & PERSONAL),
                         uncleared=mark is False,
                         waived=mark is True,
                     )

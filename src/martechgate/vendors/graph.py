@@ -3,7 +3,7 @@ Graphviz DOT (or as a table of edges).
 
 An edge points the way data moves: `outbound` from the tool to its target, `inbound` from the target
 to the tool, `bidirectional` both ways. Its label lists the data categories it carries. An edge that
-carries personal data (risk.PERSONAL) is drawn in orange; one that moves data into a tool not cleared
+carries personal data (vocabulary.PERSONAL) is drawn in orange; one that moves data into a tool not cleared
 for it (the data-flow-clearance rule, whose logic this reuses) in red. A target that is not in the
 catalog is drawn dashed; retired and denied tools in grey.
 
@@ -17,8 +17,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from martechgate.check.catalog import Catalog
-from martechgate.check.risk import PERSONAL
 from martechgate.check.rules import data_flow
+from martechgate.check.vocabulary import PERSONAL
 from martechgate.formats.tables import Column, Table
 from martechgate.vendors.tools import Tool, ToolSet
 

@@ -15,6 +15,7 @@ from typing import Any, TypeVar
 
 from martechgate.check.catalog import Catalog
 from martechgate.check.model import Entry, get
+from martechgate.check.vocabulary import DIRECTIONS
 
 INACTIVE = ("retired", "denied")  # not in use: no spend, no consolidation
 
@@ -147,7 +148,7 @@ class _Reader:
         result = []
         for index, item in enumerate(value or []):
             target, direction = get(item, "target"), get(item, "direction")
-            if not _is_text(target) or direction not in ("inbound", "outbound", "bidirectional"):
+            if not _is_text(target) or direction not in DIRECTIONS:
                 self.notes.append(f"integrations.{index} has no target or no valid direction; ignored")
                 continue
             data = get(item, "data")
