@@ -189,5 +189,5 @@ def test_git_revision_at_reads_its_own_tree(gov: GovRepo) -> None:
     assert old.list_yaml("catalog") == []
     new = old.at(second)
     assert new.list_yaml("catalog") == ["catalog/zoom.yaml"] and new.read("catalog/zoom.yaml").data
-    assert old.list_yaml("catalog") == [] and new.repo is old.repo
+    assert old.list_yaml("catalog") == [] and new.git is old.git
     assert new.object_id("catalog/zoom.yaml") == gov.git("rev-parse", f"{second}:catalog/zoom.yaml")

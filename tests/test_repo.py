@@ -38,10 +38,13 @@ def test_symlink_outside_refused_in_worktree(gov: GovRepo, tmp_path: Path) -> No
     assert "hunter2" not in read.refused.message
 
 
-def test_symlink_inside_followed(gov: GovRepo) -> None:
+def test_symlink_inside_refused(gov: GovRepo) -> None:
+    """A link to another file of the repo is not followed: editing its target would change the entry unseen."""
     gov.add_entry("canva")
     os.symlink("canva.yaml", gov.path / "catalog" / "alias.yaml")
-    assert WorkTree(gov.path).read("catalog/alias.yaml").data is not None
+    read = WorkTree(gov.path).read("catalog/alias.yaml")
+    assert read.data is None and read.refused is not None
+    assert "link to canva.yaml, another file of the repository" in read.refused.message
 
 
 def test_fifo_refused_without_blocking(gov: GovRepo) -> None:
@@ -104,6 +107,8 @@ def test_catalog_folder_linked_outside_is_refused(tmp_path: Path) -> None:
     (gov.path / "catalog").rmdir()
     os.symlink(outside, gov.path / "catalog")
     tree = WorkTree(gov.path)
-    assert tree.list_yaml("catalog") == ["catalog/canva.yaml"]
+    assert tree.list_yaml("catalog") == ["catalog"]  # the folder itself, to be refused
+    folder = tree.read("catalog")
+    assert folder.refused is not None and "outside the repository" in folder.refused.message
     read = tree.read("catalog/canva.yaml")
-    assert read.data is None and read.refused is not None and "outside the repository" in read.refused.message
+    assert read.data is None and read.refused is not None and "reached through a symbolic link" in read.refused.message

@@ -10,17 +10,15 @@ main (a merged pull request, a squash, or a direct push), which is what an audit
 
 from __future__ import annotations
 
-import os
 import re
-import subprocess
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
-from pathlib import Path
 from typing import Any
 
 from martechgate.check.model import get
-from martechgate.errors import RepoError, UsageError
+from martechgate.errors import UsageError
+from martechgate.sources.git import Git
 from martechgate.sources.repo import CATALOG_DIR, YAML_SUFFIXES
 from martechgate.sources.revision import GitRevision
 from martechgate.sources.yamlload import load_bytes
@@ -30,116 +28,10 @@ Progress = Callable[[int, int], None]  # (done, total)
 
 _MERGE_PR = re.compile(r"^Merge pull request #(\d+) from ")
 _SQUASH_PR = re.compile(r"\(#(\d+)\)\s*$")
-_NULL_SHA = "0" * 40
 # Fields of the `git log` format, NUL-separated; the message (%B) is last as it may hold anything but NUL.
 # Each commit starts with \x01, which no commit message written by a person or GitHub contains.
 _FORMAT = "%x01%H%x00%P%x00%an%x00%ae%x00%aI%x00%cn%x00%ce%x00%cI%x00%B%x00"
 _FIELDS = 9
-
-
-class Git:
-    """Runs git for one governance repo (which may be a folder inside a larger git repository)."""
-
-    def __init__(self, path: str | os.PathLike[str]) -> None:
-        self.path = Path(path)
-        if not self.path.is_dir():
-            raise RepoError(f"{path} is not a folder", hint="Name the governance repo's folder, or run inside it.")
-        self.cwd = self.path
-        try:
-            top = self.run("rev-parse", "--show-toplevel").decode().strip()
-        except RepoError as error:
-            raise RepoError(
-                f"{path} is not inside a git repository",
-                hint="The audit trail is read from git: run inside a clone of the governance "
-                "repo (in CI: actions/checkout with fetch-depth: 0).",
-            ) from error
-        self.top = Path(top)
-        self.cwd = self.top  # git reads pathspecs relative to where it runs; ours are from the top
-        prefix = self.path.resolve().relative_to(self.top.resolve()).as_posix()
-        self.prefix = "" if prefix == "." else prefix + "/"
-
-    def attempt(
-        self, *args: str, input_data: bytes | None = None, env: dict[str, str] | None = None
-    ) -> subprocess.CompletedProcess[bytes]:
-        """Run git and return whatever happened (for commands whose failure is an answer)."""
-        full_env = {**os.environ, "LC_ALL": "C", **(env or {})}
-        try:
-            return subprocess.run(
-                ["git", *args], cwd=self.cwd, input=input_data, capture_output=True, env=full_env, check=False
-            )
-        except FileNotFoundError as error:
-            raise RepoError("git is not installed or not on PATH", hint="Install git.") from error
-
-    def run(
-        self, *args: str, input_data: bytes | None = None, env: dict[str, str] | None = None, check: bool = True
-    ) -> bytes:
-        result = self.attempt(*args, input_data=input_data, env=env)
-        if check and result.returncode != 0:
-            message = result.stderr.decode("utf-8", "replace").strip().splitlines()
-            raise RepoError(
-                f"git {args[0]} failed: {message[-1] if message else 'no message'}",
-                hint="Check that the revision exists and the repository is not corrupt.",
-            )
-        return result.stdout
-
-    def require_full_history(self) -> None:
-        """Refuse a shallow clone: its history is cut off, so an audit read from it would look
-        complete and not be."""
-        if self.run("rev-parse", "--is-shallow-repository").strip() == b"true":
-            raise RepoError(
-                "this clone is shallow: its history is cut off, so the answer would be incomplete",
-                hint="Run `git fetch --unshallow` (in CI: actions/checkout with fetch-depth: 0).",
-            )
-
-    def local(self, path: str) -> str | None:
-        """A path from git (relative to the top) as a governance-repo path, or None if outside it."""
-        return path[len(self.prefix) :] if path.startswith(self.prefix) else None
-
-    def pathspec(self, *paths: str) -> list[str]:
-        return [f"{self.prefix}{p}" for p in paths]
-
-    def resolve(self, rev: str) -> str:
-        out = self.run("rev-parse", "--verify", "--quiet", f"{rev}^{{commit}}", check=False).decode().strip()
-        if not out:
-            raise RepoError(
-                f"the git revision {rev!r} does not exist here",
-                hint="Fetch it first (in CI: actions/checkout with fetch-depth: 0), or pass "
-                "--ref with a branch that exists (e.g. --ref master).",
-            )
-        return out
-
-    def tree(self, rev: str, *paths: str) -> dict[str, tuple[str, str]]:
-        """path -> (mode, blob id) of every file under `paths` at `rev`, in one `git ls-tree`."""
-        out = self.run("ls-tree", "-r", "-z", rev, "--", *self.pathspec(*paths)).decode("utf-8", "replace")
-        result = {}
-        for item in out.split("\x00"):
-            if "\t" not in item:
-                continue
-            meta, path = item.split("\t", 1)
-            mode, kind, sha = meta.split()
-            local = self.local(path)
-            if local is not None and kind == "blob":
-                result[local] = (mode, sha)
-        return result
-
-    def blobs(self, shas: Iterable[str]) -> dict[str, bytes]:
-        """The contents of many blobs, read by one `git cat-file --batch`."""
-        wanted = sorted({s for s in shas if s and s != _NULL_SHA})
-        if not wanted:
-            return {}
-        out = self.run("cat-file", "--batch", input_data="".join(f"{s}\n" for s in wanted).encode())
-        result: dict[str, bytes] = {}
-        position = 0
-        for sha in wanted:
-            end = out.index(b"\n", position)
-            header = out[position:end].split()
-            position = end + 1
-            if len(header) == 2 and header[1] == b"missing":
-                continue
-            size = int(header[2])
-            result[sha] = out[position : position + size]
-            position += size + 1  # the content is followed by a newline
-        return result
 
 
 @dataclass(frozen=True)
@@ -188,33 +80,18 @@ class Commit:
         return self.committed.astimezone(UTC)
 
 
-def _parse_raw(git: Git, tokens: list[str]) -> list[FileChange]:
+def _parse_raw(git: Git, tokens: list[bytes]) -> list[FileChange]:
     changes: list[FileChange] = []
-    index = 0
-    while index < len(tokens):
-        meta = tokens[index]
-        if not meta.startswith(":"):
-            index += 1
-            continue
-        _old_mode, new_mode, old_blob, new_blob, status = meta[1:].split(" ")[:5]
-        kind = status[0]
-        if kind in "RC":
-            old_path, new_path = tokens[index + 1], tokens[index + 2]
-            index += 3
+    for item in git.parse_raw(tokens):
+        new_mode = f"{item.new_mode:06o}"
+        if item.status == "R" and item.old_path is not None:
+            changes.append(FileChange("R", item.path, item.old_path, item.old_blob, item.new_blob, new_mode))
+        elif item.status in "AC":
+            changes.append(FileChange("A", item.path, None, None, item.new_blob, new_mode))
+        elif item.status == "D":
+            changes.append(FileChange("D", item.path, item.path, item.old_blob, None))
         else:
-            old_path = new_path = tokens[index + 1]
-            index += 2
-        old_local, new_local = git.local(old_path), git.local(new_path)
-        old_sha = None if old_blob == _NULL_SHA else old_blob
-        new_sha = None if new_blob == _NULL_SHA else new_blob
-        if kind == "R" and old_local and new_local:
-            changes.append(FileChange("R", new_local, old_local, old_sha, new_sha, new_mode))
-        elif kind in "AC" and new_local:
-            changes.append(FileChange("A", new_local, None, None, new_sha, new_mode))
-        elif kind == "D" and old_local:
-            changes.append(FileChange("D", old_local, old_local, old_sha, None))
-        elif kind in "MT" and new_local:
-            changes.append(FileChange("M", new_local, new_local, old_sha, new_sha, new_mode))
+            changes.append(FileChange("M", item.path, item.path, item.old_blob, item.new_blob, new_mode))
     return changes
 
 
@@ -238,24 +115,25 @@ def log(git: Git, ref: str, paths: Sequence[str] = (CATALOG_DIR,), *, until: dat
     if until is not None:
         args.append(f"--until={int(until.timestamp())}")
     args += [git.resolve(ref), "--", *git.pathspec(*paths)]
-    return _parse_log(git, git.run(*args).decode("utf-8", "replace"))
+    return _parse_log(git, git.run(*args))
 
 
 def commit_info(git: Git, rev: str) -> Commit:
     """One commit's metadata (without its changes)."""
     out = git.run("log", "-1", "-z", f"--format={_FORMAT}", "--no-show-signature", git.resolve(rev), "--")
-    return _parse_log(git, out.decode("utf-8", "replace"))[0]
+    return _parse_log(git, out)[0]
 
 
-def _parse_log(git: Git, out: str) -> list[Commit]:
+def _parse_log(git: Git, out: bytes) -> list[Commit]:
     commits = []
-    for record in out.split("\x01")[1:]:
-        parts = record.split("\x00", _FIELDS)
+    for record in out.split(b"\x01")[1:]:
+        parts = record.split(b"\x00", _FIELDS)
         if len(parts) <= _FIELDS - 1:
             continue
-        sha, parents, an, ae, ad, cn, ce, cd, message = parts[:_FIELDS]
-        rest = parts[_FIELDS] if len(parts) > _FIELDS else ""
-        tokens = rest.lstrip("\x00\n").split("\x00")
+        sha, parents, an, ae, ad, cn, ce, cd, message = (part.decode("utf-8", "replace") for part in parts[:_FIELDS])
+        rest = parts[_FIELDS] if len(parts) > _FIELDS else b""
+        # File names stay bytes until sources/git.py names them: none is lost to a decoding.
+        tokens = rest.lstrip(b"\x00\n").split(b"\x00")
         commits.append(
             Commit(
                 sha,
@@ -591,10 +469,10 @@ def inventory(git: Git, as_of: date, ref: str = "main", now: datetime | None = N
             f"{ref} has no commit on or before {as_of.isoformat()}",
             hint=f"Pick a later date; `git log --first-parent --reverse {ref}` shows when it starts.",
         )
-    source = GitRevision(git.path, sha)
+    source = GitRevision(git.path, sha, git=git)
     paths = source.list_yaml(CATALOG_DIR)
     files = {path: source.read(path) for path in paths}
     rows = [inventory_row(path, f.blob, f.data) for path, f in files.items()]
     rows.sort(key=lambda r: (str(r["id"]), r["file"]))
-    committed = source.commit.committed_datetime
+    committed = commit_info(git, sha).committed
     return Inventory(ref, as_of, sha, committed, now or datetime.now(UTC), rows)

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any
 
-from martechgate.audit.history import Commit, Git, Progress, commit_info, log, proposers
+from martechgate.audit.history import Commit, Progress, commit_info, log, proposers
 from martechgate.check import engine
 from martechgate.check.model import Organization
 from martechgate.check.organisation import load_organization
@@ -28,6 +28,7 @@ from martechgate.errors import MartechgateError, RepoError, UsageError
 from martechgate.gate import review
 from martechgate.gate.applicable import rules_for_change
 from martechgate.sources.changes import Change, ChangeSet
+from martechgate.sources.git import Git
 from martechgate.sources.repo import CATALOG_DIR, ORG_FILE, POLICIES_DIR
 from martechgate.sources.revision import GitRevision
 

@@ -22,7 +22,6 @@ import jinja2
 from martechgate.audit.history import (
     Commit,
     FileChange,
-    Git,
     Progress,
     _load,
     commit_as_of,
@@ -41,6 +40,7 @@ from martechgate.check.policy import Policy, load_policies
 from martechgate.check.rules import RULES
 from martechgate.errors import MartechgateError
 from martechgate.formats import tables
+from martechgate.sources.git import Git
 from martechgate.sources.repo import CATALOG_DIR, ORG_FILE, POLICIES_DIR, YAML_SUFFIXES
 from martechgate.sources.revision import GitRevision
 from martechgate.sources.yamlload import Loaded, Problem, load_bytes
@@ -129,7 +129,7 @@ class _Checker:
         )
         if key not in self.rules:
             try:
-                source = GitRevision(self.git.path, commit.sha)
+                source = GitRevision(self.git.path, commit.sha, git=self.git)
                 self.rules[key] = (load_organization(source), load_policies(source, reserved_ids=RULES))
             except MartechgateError as error:
                 self.rules[key] = f"could not run: {error.message}"
@@ -268,7 +268,7 @@ def _expired(git: Git, tip: str | None, since: date, until: date) -> list[dict[s
     """Exceptions in the catalog at the end of the period whose expiry falls inside it."""
     if tip is None:
         return []
-    source = GitRevision(git.path, tip)
+    source = GitRevision(git.path, tip, git=git)
     events = []
     for path in source.list_yaml(CATALOG_DIR):
         value, _ = _load(source.read(path).data)

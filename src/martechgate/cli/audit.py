@@ -19,6 +19,7 @@ from martechgate.audit import report as audit
 from martechgate.cli.options import _parse_date, terminal_width, use_color
 from martechgate.errors import EXIT_BLOCKED, EXIT_OK, UsageError
 from martechgate.formats import tables
+from martechgate.sources.git import Git
 from martechgate.words import count
 
 
@@ -67,7 +68,7 @@ def _required_date(name: str, text: str) -> Callable[[FC], FC]:
 @click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True)
 def history_command(tool: str, repo: str, ref: str, output_format: str) -> None:
     """Every change to catalog/TOOL.yaml, following renames: when, who, which pull request, what changed."""
-    git = history.Git(repo)
+    git = Git(repo)
     with _progress("Reading history") as progress:
         revisions = history.entry_history(git, tool, ref, progress)
     if output_format == "json":
@@ -107,7 +108,7 @@ _INVENTORY_DROP = {
 @click.option("--format", "output_format", type=click.Choice(tables.FORMATS), default="table", show_default=True)
 def inventory_command(as_of: date, repo: str, ref: str, output_format: str) -> None:
     """The catalog as it stood on REF at the end of a day, with the commit it was read from."""
-    result = history.inventory(history.Git(repo), as_of, ref)
+    result = history.inventory(Git(repo), as_of, ref)
     columns = [
         tables.Column(
             key, key.replace("_", " "), "right" if key == "annual_cost" else "left", _INVENTORY_DROP.get(key, 0)
@@ -135,7 +136,7 @@ def audit_command(since: date, until: date, repo: str, ref: str, output_format: 
     if until < since:
         raise UsageError(f"--until {until} is before --since {since}", hint="Swap the two dates.")
     with _progress("Checking each change") as progress:
-        report = audit.build(history.Git(repo), since, until, ref, progress)
+        report = audit.build(Git(repo), since, until, ref, progress)
     text = audit.render(report, output_format)
     if output:
         atomic.replace(os.path.abspath(output), text)
@@ -175,7 +176,7 @@ def record_command(
         raise UsageError(
             f"{verdict_file} is not JSON ({error})", hint="Pass the output of `martechgate review --format json`."
         ) from None
-    git = history.Git(repo)
+    git = Git(repo)
     written = records.write(git, commit_rev, verdict, pr_number=pr_number, version=__version__)
     click.echo(f"Recorded the approval of {written.merge_commit[:12]} under {records.NOTES_REF}")
     if written.verdict.get("approved") is not True:
@@ -205,7 +206,7 @@ def verify_command(repo: str, ref: str, since: date | None, output_format: str) 
     """Find governance changes that went around the process: no approval record, approvals that do not
     satisfy the rules in force, or history rewritten since a record. Exit 1 on any."""
     with _progress("Verifying") as progress:
-        result = records.verify(history.Git(repo), ref, since, progress)
+        result = records.verify(Git(repo), ref, since, progress)
     if output_format == "json":
         click.echo(json.dumps(result.to_dict(), indent=2, ensure_ascii=False))
     else:

@@ -116,7 +116,7 @@ def check(
     result: CheckResult
     if base is not None:
         # A change reads only the entries it touches and those naming them: nothing to cache. (Its
-        # module, with GitPython and the review code, is imported only here.)
+        # module, with the review code, is imported only here.)
         from martechgate.gate import diff_check as pullcheck
 
         result = pullcheck.check_change(repo, base, head, day)

@@ -6,13 +6,13 @@ import json
 from pathlib import Path
 
 import click
-import git
 
 from martechgate import atomic
 from martechgate.check.organisation import load_organization
 from martechgate.cli.options import repo_argument
 from martechgate.errors import EXIT_OK, RepoError, UsageError
 from martechgate.gate import github_setup
+from martechgate.sources.git import top_and_prefix
 from martechgate.sources.repo import open_source
 
 CODEOWNERS = ".github/CODEOWNERS"
@@ -21,12 +21,7 @@ CODEOWNERS = ".github/CODEOWNERS"
 def _layout(repo: str) -> tuple[Path, str]:
     """The git repository's root and the governance repo's folder inside it (`""` or `gov/`):
     CODEOWNERS and rulesets name paths from the git root."""
-    try:
-        top = Path(git.Repo(repo, search_parent_directories=True).working_tree_dir or repo).resolve()
-    except (git.InvalidGitRepositoryError, git.NoSuchPathError):
-        return Path(repo).resolve(), ""
-    prefix = Path(repo).resolve().relative_to(top).as_posix()
-    return top, "" if prefix == "." else prefix + "/"
+    return top_and_prefix(repo)
 
 
 def _notes(notes: list[str]) -> None:

@@ -22,8 +22,6 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
-import git
-
 from martechgate.check import engine
 from martechgate.check.catalog import read_entry
 from martechgate.check.engine import ChangeScope, CheckResult
@@ -164,23 +162,7 @@ def _mentioning(changeset: ChangeSet, ids: set[str]) -> set[str]:
     if not ids:
         return set()
     base = changeset.base
-    patterns = [arg for value in sorted(ids) for arg in ("-e", value)]
-    folder = f"{base.prefix}{CATALOG_DIR}/"
-    try:
-        output = base.repo.git.grep("-l", "-I", "-F", "-w", *patterns, base.commit.hexsha, "--", folder)
-    except git.GitCommandError as error:
-        if error.status == 1:  # git grep: nothing matched
-            return set()
-        raise RepoError(
-            f"git grep failed in the merge base {base.commit.hexsha[:12]}: {error.stderr}",
-            hint="Check that the repository is not damaged (`git fsck`).",
-        ) from error
-    found = set()
-    for line in output.splitlines():
-        path = line.split(":", 1)[1] if ":" in line else line
-        if path.startswith(base.prefix):
-            found.add(path[len(base.prefix) :])
-    return found
+    return base.git.grep(base.sha, CATALOG_DIR, sorted(ids))
 
 
 def check_change(
@@ -223,7 +205,7 @@ def check_change(
 
     result = engine.run(catalog, select)
     scope = ChangeScope(
-        base_label=changeset.base.commit.hexsha[:12],
+        base_label=changeset.base.sha[:12],
         head_label=changeset.head.label,
         changed_files=tuple(changed),
         deleted_files=tuple(sorted(deleted)),

@@ -1,6 +1,6 @@
 """Joint approval: which review rules a change triggers, and whether the reviews given satisfy them.
 
-Pure core: no HTTP and no command line. It reads git (through `changes.ChangeSet` and GitPython)
+Pure core: no HTTP and no command line. It reads git (through `changes.ChangeSet` and sources/git.py)
 and takes the reviews and team members as plain values, so it can be run and tested offline.
 
 Which rules a change triggers is decided in `applicable.py`; this module judges the reviews.
@@ -12,8 +12,6 @@ import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
-
-import git
 
 from martechgate.check.model import Organization
 from martechgate.errors import UsageError
@@ -253,26 +251,20 @@ def git_changed_since(changeset: ChangeSet) -> ChangedSince:
     None for a commit that is not a full sha, or that this clone does not have (force-pushed
     away, never fetched): an approval of an unknown commit is stale.
     """
-    repo = changeset.base.repo
-    prefix = changeset.base.prefix
-    head = changeset.head
+    git = changeset.base.git
+    head = changeset.head.sha if isinstance(changeset.head, GitRevision) else None
     cache: dict[str, frozenset[str] | None] = {}
 
     def changed(commit_id: str | None) -> frozenset[str] | None:
         if commit_id is None or not _SHA.match(commit_id):
             return None
         if commit_id not in cache:
-            try:
-                commit = repo.commit(commit_id)
-            except (git.BadName, ValueError, git.GitCommandError):
+            if git.object_type(commit_id) != "commit":
                 cache[commit_id] = None
                 return None
-            if isinstance(head, GitRevision):
-                diffs, extra = commit.diff(head.commit), []
-            else:  # the working tree, untracked files included
-                diffs, extra = commit.diff(None), repo.untracked_files
-            paths = {p for d in diffs for p in (d.a_path, d.b_path) if p} | set(extra)
-            cache[commit_id] = frozenset(p[len(prefix) :] for p in paths if p.startswith(prefix))
+            # Read as bytes, renames off: a file whose name is not UTF-8 still counts as changed.
+            found = git.diff(commit_id, head, renames=False)
+            cache[commit_id] = frozenset(path for item in found for path in (item.path, item.old_path) if path)
         return cache[commit_id]
 
     return changed
@@ -370,10 +362,10 @@ def evaluate(
                 tuple(stale[index]),
             )
         )
-    head = changeset.head.commit.hexsha if isinstance(changeset.head, GitRevision) else None
+    head = changeset.head.sha if isinstance(changeset.head, GitRevision) else None
     return Verdict(
         author,
-        changeset.base.commit.hexsha,
+        changeset.base.sha,
         head,
         settings.distinct_reviewers,
         settings.author_can_approve,

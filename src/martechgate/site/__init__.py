@@ -17,7 +17,6 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-import git
 import jinja2
 
 from martechgate.audit import history
@@ -28,6 +27,7 @@ from martechgate.errors import MartechgateError
 from martechgate.site import svg, views
 from martechgate.site.output import write_site
 from martechgate.site.views import HistoryItem, SiteData, ToolView, slug
+from martechgate.sources.git import Git
 from martechgate.sources.repo import CATALOG_DIR
 from martechgate.sources.yamlload import load_bytes
 
@@ -55,7 +55,7 @@ def file_history(repo_path: Path, files: list[str]) -> dict[str, list[HistoryIte
     (martechgate.history): one `git log` of catalog/ along first parents, renames followed; who proposed
     each change, its subject, and the fields it changed in words. No history outside git (empty)."""
     try:
-        git = history.Git(repo_path)
+        git = Git(repo_path)
         commits = history.log(git, "HEAD", (CATALOG_DIR,))
     except MartechgateError:  # not a git repository, or no commit yet
         return {}
@@ -213,8 +213,8 @@ def render_site(site: SiteData, folder: Path, *, commit: str | None) -> None:
 
 def _head_commit(repo_path: Path) -> str | None:
     try:
-        return git.Repo(repo_path, search_parent_directories=True).head.commit.hexsha
-    except (git.InvalidGitRepositoryError, git.NoSuchPathError, ValueError):
+        return Git(repo_path).head()
+    except MartechgateError:  # not a git repository
         return None
 
 

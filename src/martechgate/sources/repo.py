@@ -1,9 +1,9 @@
 """A governance repo's files, read from the working tree or (revision.GitRevision) any git revision.
 
 Both sources answer the same two questions (which files are in a folder, what bytes does a file
-hold) and refuse the same things: files over the size limit, special files, and symlinks that
-lead outside the repo. The revision reader lives in its own module because GitPython takes a tenth
-of a second to import, which a check of the working tree does not need.
+hold) and refuse the same things: files over the size limit, special files, links of any kind (a
+link's target can be edited with no change to the governed file itself), and names that are not
+plain UTF-8 text (listed escaped, never read).
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Protocol
 
 from martechgate.errors import RepoError
+from martechgate.sources.git import is_refused_name, path_text, refused_name_reason
 from martechgate.sources.yamlload import MAX_BYTES, Problem
 
 YAML_SUFFIXES = (".yaml", ".yml")
@@ -47,6 +48,17 @@ def refused(path: str, message: str) -> FileData:
     return FileData(path, None, None, Problem("file-refused", message))
 
 
+def link_refused(path: str, target: str, outside: bool) -> FileData:
+    """A symbolic link is never followed, even to a file of the repository: editing the target would
+    change the governed file with no change to it, so no review, check or record would see it."""
+    where = "outside the repository" if outside else "another file of the repository"
+    return refused(
+        path,
+        f"this is a link to {target}, {where}; governed files must be plain files, since editing a "
+        "link's target changes this file unseen. It was not read: put the file itself here",
+    )
+
+
 class Source(Protocol):
     label: str
 
@@ -65,33 +77,40 @@ class WorkTree:
         if not self.root.is_dir():
             raise RepoError(f"{root} is not a folder", hint="Name the governance repo's folder, or run inside it.")
         self._real_root = os.path.realpath(self.root)
-        self._folders: dict[str, bool] = {}  # folder -> resolves inside the repo
+        self._folders: dict[str, bool] = {}  # folder -> inside the repo, reached through no link
         self.label = "working tree"
 
     def exists(self, path: str) -> bool:
         return (self.root / path).exists()
 
     def list_yaml(self, directory: str) -> list[str]:
+        """The YAML files of a folder, and anything there no reader may open (a link, a name that is
+        not plain text, escaped by `path_text`), so that it is refused rather than passed over. A
+        folder that is itself a link is listed as itself, to be refused."""
         folder = self.root / directory
+        if folder.is_symlink():
+            return [directory]
         if not folder.is_dir():
             return []
         # Folders are not entries, whatever their name: the same as a git tree's blobs.
         names = sorted(
-            entry.name
+            path_text(os.fsencode(entry.name))
             for entry in os.scandir(folder)
-            if entry.name.endswith(YAML_SUFFIXES) and not entry.name.startswith(".") and not entry.is_dir()
+            if entry.is_symlink()
+            or is_refused_name(entry.name)
+            or (entry.name.endswith(YAML_SUFFIXES) and not entry.name.startswith(".") and not entry.is_dir())
         )
         return [f"{directory}/{name}" for name in names]
 
-    def _inside(self, real: str) -> bool:
-        return real == self._real_root or real.startswith(self._real_root + os.sep)
-
-    def _folder_inside(self, full: str) -> bool:
-        # Resolving every path is a large part of reading 10,000 files; a file that is not a link, in
-        # a folder that resolves inside the repo, cannot lead out of it.
+    def _folder_plain(self, full: str) -> bool:
+        # Resolving every path is a large part of reading 10,000 files, so each folder is resolved
+        # once: a folder whose real path is where it stands is inside the repo and reached through no
+        # link, and a plain file in it cannot lead anywhere else.
         folder = os.path.dirname(full)
         if folder not in self._folders:
-            self._folders[folder] = self._inside(os.path.realpath(folder))
+            relative = os.path.relpath(os.path.abspath(folder), os.path.abspath(self.root))
+            expected = os.path.normpath(os.path.join(self._real_root, relative))
+            self._folders[folder] = os.path.realpath(folder) == expected and not relative.startswith("..")
         return self._folders[folder]
 
     def signature(self, path: str) -> Signature | None:
@@ -99,7 +118,7 @@ class WorkTree:
         device mean unchanged bytes. None for anything `read` must look at itself (a link, a folder
         leading out of the repo, a missing or special file)."""
         full = os.path.join(self.root, path)
-        if not self._folder_inside(full):
+        if not self._folder_plain(full):
             return None
         try:
             info = os.lstat(full)
@@ -110,26 +129,25 @@ class WorkTree:
         return info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_ino, info.st_dev
 
     def read(self, path: str) -> FileData:
+        if is_refused_name(path):
+            return refused(path, refused_name_reason(path))
         full = os.path.join(self.root, path)
-        inside = self._folder_inside(full)
+        plain = self._folder_plain(full)
         try:
             info = os.lstat(full)
         except OSError as error:
             return refused(path, f"the file cannot be read: {error.strerror}")
-        target = full
-        if stat.S_ISLNK(info.st_mode) or not inside:
-            target = os.path.realpath(full)
-            if not self._inside(target):
-                shown = os.readlink(full) if stat.S_ISLNK(info.st_mode) else target
-                return refused(
-                    path,
-                    f"this is a link to {shown}, outside the repository; it was not read. "
-                    "Put the file itself in the repository",
-                )
-            try:
-                info = os.stat(target)
-            except OSError as error:
-                return refused(path, f"the file cannot be read: {error.strerror}")
+        if stat.S_ISLNK(info.st_mode):
+            real = os.path.realpath(full)
+            outside = not (real == self._real_root or real.startswith(self._real_root + os.sep))
+            return link_refused(path, path_text(os.fsencode(os.readlink(full))), outside)
+        if not plain:
+            real = path_text(os.fsencode(os.path.dirname(os.path.realpath(full))))
+            return refused(
+                path,
+                f"this is in a folder reached through a symbolic link (to {real}); governed files must be "
+                "plain files in plain folders. It was not read: put the file itself here",
+            )
         if not stat.S_ISREG(info.st_mode):
             return refused(path, "this is not a regular file (a device, pipe or folder); it was not read")
         if info.st_size > MAX_BYTES:
@@ -139,7 +157,8 @@ class WorkTree:
                 "an entry is a few kilobytes: split or trim it",
             )
         try:
-            with open(target, "rb") as handle:
+            # O_NOFOLLOW: a link put in the file's place after the check above is refused too.
+            with os.fdopen(os.open(full, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0)), "rb") as handle:
                 data = handle.read(MAX_BYTES + 1)
         except OSError as error:
             return refused(path, f"the file cannot be read: {error.strerror}")
@@ -153,7 +172,7 @@ def open_source(repo: str | os.PathLike[str], rev: str | None = None) -> Source:
     if rev is None:
         return WorkTree(repo)
     from martechgate.sources.revision import (
-        GitRevision,  # GitPython costs 0.1 s to import: only when a revision is read
+        GitRevision,  # imported when a revision is read: a check of the working tree never needs git
     )
 
     return GitRevision(repo, rev)

@@ -1,7 +1,9 @@
 """A governance repo's files as they were at a git revision, read from git's object store (never
 checked out), so the policies of a base branch can judge a pull request's working tree.
 
-It answers the same questions as the working tree (repo.Source) and refuses the same things.
+It answers the same questions as the working tree (repo.Source) and refuses the same things: a link
+or a submodule is never followed (editing its target would change a governed file unseen), a file
+whose name is not plain UTF-8 is never read.
 """
 
 from __future__ import annotations
@@ -9,112 +11,68 @@ from __future__ import annotations
 import copy
 import os
 import posixpath
-import re
-from pathlib import Path
 
-import git
-
-from martechgate.errors import RepoError
-from martechgate.sources.repo import YAML_SUFFIXES, FileData, refused
+from martechgate.sources.git import (
+    MODE_LINK,
+    MODE_SUBMODULE,
+    MODE_TREE,
+    Git,
+    is_refused_name,
+    path_text,
+    refused_name_reason,
+)
+from martechgate.sources.repo import YAML_SUFFIXES, FileData, link_refused, refused
 from martechgate.sources.yamlload import MAX_BYTES
 
-_TREES: dict[bytes, list[tuple[str, int, bytes]]] = {}
-_TREES_KEPT = 64
-# A tree object is "<octal mode> <name>\0<20-byte sha>", repeated.
-_TREE_ENTRY = re.compile(rb"([0-7]+) ([^\0]*)\0(.{20})", re.DOTALL)
-
-
-def _tree_entries(repo: git.Repo, binsha: bytes) -> list[tuple[str, int, bytes]]:
-    """(name, mode, binary sha) of a git tree object, read straight from its bytes.
-
-    GitPython's own parser validates every name as a path to check out (a third of a second for a
-    folder of 10,000 files); here names are only dictionary keys, never paths on disk. Trees are
-    immutable, so their entries are kept by object id.
-    """
-    entries = _TREES.get(binsha)
-    if entries is None:
-        raw = repo.odb.stream(binsha).read()
-        entries = [
-            (name.decode("utf-8", "surrogateescape"), int(mode, 8), sha) for mode, name, sha in _TREE_ENTRY.findall(raw)
-        ]
-        if len(_TREES) >= _TREES_KEPT:
-            _TREES.clear()
-        _TREES[binsha] = entries
-    return entries
+_SPECIAL = (MODE_LINK, MODE_SUBMODULE)
 
 
 class GitRevision:
     """The files as they were at a git revision, read from the object store."""
 
-    def __init__(self, repo_path: str | os.PathLike[str], rev: str) -> None:
-        try:
-            self.repo = git.Repo(repo_path, search_parent_directories=True)
-        except (git.InvalidGitRepositoryError, git.NoSuchPathError) as error:
-            raise RepoError(
-                f"{repo_path} is not inside a git repository", hint="Run inside a clone of the governance repo."
-            ) from error
-        try:
-            self.commit = self.repo.commit(rev)
-        except (git.BadName, ValueError, git.GitCommandError) as error:
-            raise RepoError(
-                f"the git revision {rev!r} does not exist here",
-                hint="Fetch it first (in CI: actions/checkout with fetch-depth: 0), "
-                "or name a branch, tag or commit that exists.",
-            ) from error
+    def __init__(self, repo_path: str | os.PathLike[str], rev: str, *, git: Git | None = None) -> None:
+        self.git = git or Git(repo_path, hint="Run inside a clone of the governance repo.")
+        self.sha = self.git.resolve(rev)
         # Paths are relative to the governance repo, which may be a folder inside the git repo.
-        top = Path(self.repo.working_tree_dir or ".").resolve()
-        self.prefix = Path(repo_path).resolve().relative_to(top).as_posix()
-        self.prefix = "" if self.prefix == "." else self.prefix + "/"
+        self.prefix = self.git.prefix
         self.rev = rev
-        self.label = f"{rev} ({self.commit.hexsha[:12]})"
-        self._tree = self.commit.tree
-        self._folders: dict[str, dict[str, tuple[int, bytes]]] = {}
+        self.label = f"{rev} ({self.sha[:12]})"
+        self._tree = self.git.commit_tree(self.sha)
+        self._folders: dict[str, dict[str, tuple[int, str]]] = {}
 
     def at(self, rev: str) -> GitRevision:
         """The same repository at another revision, sharing this one's object reader: walking many
         commits (an audit) then costs no new git process per commit."""
         other = copy.copy(self)
-        try:
-            other.commit = self.repo.commit(rev)
-        except (git.BadName, ValueError, git.GitCommandError) as error:
-            raise RepoError(
-                f"the git revision {rev!r} does not exist here",
-                hint="Fetch it first, or name a branch, tag or commit that exists.",
-            ) from error
+        other.sha = self.git.resolve(rev)
         other.rev = rev
-        other.label = f"{rev} ({other.commit.hexsha[:12]})"
-        other._tree = other.commit.tree
+        other.label = f"{rev} ({other.sha[:12]})"
+        other._tree = self.git.commit_tree(other.sha)
         other._folders = {}  # the folder cache is of this revision's tree, never shared
         return other
 
     def object_id(self, path: str) -> str | None:
         """The git id of the blob or tree at `path` (a cache key: same id, same content)."""
         found = self._lookup(path)
-        return found.hexsha if found is not None else None
+        return found[1] if found is not None else None
 
-    def _lookup(self, path: str) -> git.objects.Blob | git.objects.Tree | None:
+    def _lookup(self, path: str) -> tuple[int, str] | None:
         return self._object((self.prefix + path).strip("/"))
 
-    def _object(self, full: str) -> git.objects.Blob | git.objects.Tree | None:
+    def _object(self, full: str) -> tuple[int, str] | None:
         if not full:
-            return self._tree
+            return MODE_TREE, self._tree
         directory, _, name = full.rpartition("/")
-        found = self._children(directory).get(name)
-        if found is None:
-            return None
-        mode, binsha = found
-        kind = git.objects.Tree if mode == 0o040000 else git.objects.Blob
-        return kind(self.repo, binsha, mode, full)
+        return self._children(directory).get(name)
 
-    def _children(self, directory: str) -> dict[str, tuple[int, bytes]]:
-        # GitPython parses a tree again on every `tree / path` (quadratic in a catalog of thousands of
-        # files), so each folder is parsed once per revision, and its entries once per process.
+    def _children(self, directory: str) -> dict[str, tuple[int, str]]:
+        # Each folder is parsed once per revision, and each tree object once per process.
         children = self._folders.get(directory)
         if children is None:
             tree = self._object(directory)
             children = (
-                {name: (mode, binsha) for name, mode, binsha in _tree_entries(self.repo, tree.binsha)}
-                if isinstance(tree, git.objects.Tree)
+                {entry.name: (entry.mode, entry.sha) for entry in self.git.tree_entries(tree[1])}
+                if tree is not None and tree[0] == MODE_TREE
                 else {}
             )
             self._folders[directory] = children
@@ -124,36 +82,47 @@ class GitRevision:
         return self._lookup(path) is not None
 
     def list_yaml(self, directory: str) -> list[str]:
-        full = (self.prefix + directory).strip("/")
-        if not isinstance(self._object(full), git.objects.Tree):
+        """The YAML files of a folder, and anything there no reader may open (a link, a submodule, a
+        name that is not plain text), so that it is refused rather than passed over. A folder that is
+        itself a link or a submodule is listed as itself, to be refused."""
+        folder = self._object((self.prefix + directory).strip("/"))
+        if folder is None:
+            return []
+        if folder[0] in _SPECIAL:
+            return [directory]
+        if folder[0] != MODE_TREE:
             return []
         return sorted(
             f"{directory}/{name}"
-            for name, (mode, _) in self._children(full).items()
-            if mode not in (0o040000, 0o160000) and name.endswith(YAML_SUFFIXES) and not name.startswith(".")
+            for name, (mode, _) in self._children((self.prefix + directory).strip("/")).items()
+            if mode in _SPECIAL
+            or is_refused_name(name)
+            or (mode != MODE_TREE and name.endswith(YAML_SUFFIXES) and not name.startswith("."))
         )
 
-    def read(self, path: str, _hops: int = 0) -> FileData:
-        blob = self._lookup(path)
-        if not isinstance(blob, git.objects.Blob):
+    def read(self, path: str) -> FileData:
+        if is_refused_name(path):
+            return refused(path, refused_name_reason(path))
+        found = self._lookup(path)
+        if found is None:
             return refused(path, f"the file is not in {self.label}")
-        if blob.mode == 0o120000:  # a symlink: its content is the target path
-            target = blob.data_stream.read().decode("utf-8", "replace")
+        mode, sha = found
+        if mode == MODE_LINK:
+            found_target = self.git.read_object(sha, limit=4096)
+            target = path_text(found_target[2]) if found_target and found_target[2] is not None else "?"
             resolved = posixpath.normpath(posixpath.join(posixpath.dirname(path), target))
-            if target.startswith("/") or resolved.startswith("../") or resolved == ".." or _hops > 8:
-                return refused(
-                    path,
-                    f"this is a link to {target}, outside the repository; it was not "
-                    "read. Put the file itself in the repository",
-                )
-            followed = self.read(resolved, _hops + 1)
-            return FileData(path, followed.data, followed.blob, followed.refused)
-        if blob.mode == 0o160000:
-            return refused(path, "this is a git submodule, not a file; it was not read")
-        if blob.size > MAX_BYTES:
+            return link_refused(path, target, target.startswith("/") or resolved.split("/")[0] == "..")
+        if mode == MODE_SUBMODULE:
+            return refused(path, "this is a git submodule, not a file; it was not read. Put the file itself here")
+        if mode == MODE_TREE:
+            return refused(path, "this is a folder, not a file; it was not read")
+        blob = self.git.read_object(sha, limit=MAX_BYTES)
+        if blob is None:
+            return refused(path, f"git has no object {sha[:12]} for this file: the clone is incomplete")
+        if blob[2] is None:
             return refused(
                 path,
-                f"the file is {blob.size:,} bytes, over the limit of {MAX_BYTES:,}; "
+                f"the file is {blob[1]:,} bytes, over the limit of {MAX_BYTES:,}; "
                 "an entry is a few kilobytes: split or trim it",
             )
-        return FileData(path, blob.data_stream.read(), blob.hexsha)
+        return FileData(path, blob[2], sha)
