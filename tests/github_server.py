@@ -37,6 +37,7 @@ class FakeGitHub:
 
     def __init__(self) -> None:
         self.routes: dict[tuple[str, str], Route] = {}
+        self.prefixes: list[tuple[str, str, Route]] = []  # (method, path prefix, route): e.g. /issues/<n>
         self.requests: list[Recorded] = []
         fake = self
 
@@ -57,7 +58,9 @@ class FakeGitHub:
                     body,
                 )
                 fake.requests.append(recorded)
-                route = fake.routes.get((self.command, parsed.path))
+                route = fake.routes.get((self.command, parsed.path)) or next(
+                    (r for m, prefix, r in fake.prefixes if m == self.command and parsed.path.startswith(prefix)), None
+                )
                 answer = route(recorded) if route else Answer(404, {"message": "Not Found"})
                 if answer.delay:
                     time.sleep(answer.delay)
@@ -75,6 +78,7 @@ class FakeGitHub:
 
             do_GET = _serve
             do_POST = _serve
+            do_PATCH = _serve
 
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.server.daemon_threads = True
@@ -91,6 +95,10 @@ class FakeGitHub:
 
     def add(self, method: str, path: str, answer: Answer | Route) -> None:
         self.routes[(method, path)] = answer if callable(answer) else (lambda _request: answer)
+
+    def add_prefix(self, method: str, prefix: str, route: Route) -> None:
+        """Answer every `method` request whose path starts with `prefix` (when no exact route does)."""
+        self.prefixes.append((method, prefix, route))
 
     def pages(self, path: str, pages: list[list[Any]]) -> None:
         """Serve `pages` of a list at GET `path`, linked rel="next"/"last" as GitHub does."""
@@ -117,3 +125,97 @@ def serve() -> Iterator[FakeGitHub]:
         yield fake
     finally:
         fake.stop()
+
+
+class FakeIssues:
+    """A repository's issues, kept in memory as GitHub keeps them: list (open, by label, in pages of
+    `per_page`), create, edit (PATCH), comment, and pull requests opened. `before` answers first when
+    it returns an Answer (to inject rate limits and failures into any call)."""
+
+    def __init__(self, github: FakeGitHub, repository: str, per_page: int = 2) -> None:
+        self.issues: dict[int, dict[str, Any]] = {}
+        self.comments: dict[int, list[str]] = {}
+        self.pulls: list[dict[str, Any]] = []
+        self.per_page = per_page
+        self.before: Callable[[Recorded], Answer | None] = lambda _request: None
+        base = f"/repos/{repository}"
+        self.base = base
+        github.add("GET", f"{base}/issues", self._guard(self._list))
+        github.add("POST", f"{base}/issues", self._guard(self._create))
+        github.add("POST", f"{base}/pulls", self._guard(self._pull))
+        github.add_prefix("PATCH", f"{base}/issues/", self._guard(self._edit))
+        github.add_prefix("POST", f"{base}/issues/", self._guard(self._comment))
+        self.url = github.url
+
+    def _guard(self, route: Route) -> Route:
+        def guarded(request: Recorded) -> Answer:
+            early = self.before(request)
+            return early if early is not None else route(request)
+
+        return guarded
+
+    def open(self, label: str | None = None) -> list[dict[str, Any]]:
+        return [
+            issue
+            for issue in self.issues.values()
+            if issue["state"] == "open" and (label is None or label in [x["name"] for x in issue["labels"]])
+        ]
+
+    def _list(self, request: Recorded) -> Answer:
+        state = request.query.get("state", ["open"])[0]
+        labels = [x for x in request.query.get("labels", [""])[0].split(",") if x]
+        found = [
+            issue
+            for _, issue in sorted(self.issues.items(), reverse=True)  # newest first, as GitHub lists them
+            if (state == "all" or issue["state"] == state)
+            and all(label in [x["name"] for x in issue["labels"]] for label in labels)
+        ]
+        number = int(request.query.get("page", ["1"])[0])
+        page = found[(number - 1) * self.per_page : number * self.per_page]
+        headers = {}
+        if number * self.per_page < len(found):
+            query = urllib.parse.urlencode({"state": state, "labels": ",".join(labels), "page": number + 1})
+            headers["Link"] = f'<{self.url}{self.base}/issues?{query}>; rel="next"'
+        return Answer(200, page, headers)
+
+    def _create(self, request: Recorded) -> Answer:
+        number = len(self.issues) + len(self.pulls) + 1
+        body = request.body
+        issue = {
+            "number": number,
+            "state": "open",
+            "title": body["title"],
+            "body": body.get("body"),
+            "labels": [{"name": name} for name in body.get("labels", [])],
+            "assignees": [{"login": login} for login in body.get("assignees", [])],
+            "html_url": f"https://github.example/{self.base}/issues/{number}",
+        }
+        self.issues[number] = issue
+        return Answer(201, issue)
+
+    def _number(self, request: Recorded) -> int | None:
+        rest = request.path[len(self.base) + len("/issues/") :]
+        head = rest.split("/")[0]
+        return int(head) if head.isdigit() and int(head) in self.issues else None
+
+    def _edit(self, request: Recorded) -> Answer:
+        number = self._number(request)
+        if number is None:
+            return Answer(404, {"message": "Not Found"})
+        issue = self.issues[number]
+        for key, value in request.body.items():
+            issue[key] = [{"login": login} for login in value] if key == "assignees" else value
+        return Answer(200, issue)
+
+    def _comment(self, request: Recorded) -> Answer:
+        number = self._number(request)
+        if number is None or not request.path.endswith("/comments"):
+            return Answer(404, {"message": "Not Found"})
+        self.comments.setdefault(number, []).append(request.body["body"])
+        return Answer(201, {"id": len(self.comments[number]), "body": request.body["body"]})
+
+    def _pull(self, request: Recorded) -> Answer:
+        number = len(self.issues) + len(self.pulls) + 1
+        pull = {**request.body, "number": number, "html_url": f"https://github.example{self.base}/pull/{number}"}
+        self.pulls.append(pull)
+        return Answer(201, pull)

@@ -45,6 +45,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "codeowners": ("github", "codeowners"),
     "ruleset": ("github", "ruleset"),
     "site": ("site", "site"),
+    "due": ("due", "due"),
 }
 
 

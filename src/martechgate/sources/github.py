@@ -1,7 +1,10 @@
 """The GitHub REST client: the only module that speaks HTTP.
 
 It fetches a pull request, its files and its reviews (following Link-header pagination), lists
-the members of a team, and sets one commit status. Anything that stops it from giving a sound
+the members of a team, sets one commit status, keeps issues (list, open, edit, comment) and opens
+pull requests for `due --github` and `new --from-issue`, and posts a JSON message to a chat
+webhook (`post_webhook`: one more POST, which belongs with the others' timeout, size limit and
+redaction rather than in a second HTTP module). Anything that stops it from giving a sound
 answer (a missing permission, a rate limit, a network error, a timeout, an answer that is not the
 JSON GitHub documents) is an ExternalServiceError (exit 2): never a guessed verdict.
 
@@ -17,6 +20,7 @@ from __future__ import annotations
 import http.client
 import json
 import re
+import time
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -48,6 +52,18 @@ READ_ORG_HINT = (
 )
 
 
+ISSUES_HINT = "Keeping issues needs `issues: write` in the workflow's permissions."
+
+
+class _RetryLater(Exception):
+    """A rate limit that names its wait (Retry-After, seconds), with the error to raise if not waited."""
+
+    def __init__(self, seconds: int, error: ExternalServiceError) -> None:
+        super().__init__(seconds)
+        self.seconds = seconds
+        self.error = error
+
+
 def next_link(header: str | None) -> str | None:
     """The rel="next" URL of a Link header, or None on the last page."""
     for url, rels in _LINK.findall(header or ""):
@@ -59,7 +75,9 @@ def next_link(header: str | None) -> str | None:
 class GitHubClient:
     """A small client for the endpoints the review gate needs; `timeout` is seconds per call."""
 
-    def __init__(self, api_url: str, token: str, *, timeout: float = DEFAULT_TIMEOUT) -> None:
+    def __init__(
+        self, api_url: str, token: str, *, timeout: float = DEFAULT_TIMEOUT, max_retry_wait: float = 0.0
+    ) -> None:
         parsed = urllib.parse.urlsplit(api_url)
         if parsed.scheme not in ("http", "https") or not parsed.netloc:
             raise UsageError(
@@ -70,6 +88,9 @@ class GitHubClient:
         self._origin = (parsed.scheme, parsed.netloc)
         self._token = token
         self.timeout = timeout
+        # A rate limit that says when to retry (Retry-After) is waited out, once per call, when the wait
+        # is at most this many seconds. 0 (the review gate) fails at once: a verdict is never late.
+        self.max_retry_wait = max_retry_wait
 
     def __repr__(self) -> str:
         return f"GitHubClient({self.api_url!r})"
@@ -83,7 +104,21 @@ class GitHubClient:
     def _request(
         self, method: str, url: str, what: str, body: Any = None, denied_hint: str | None = None
     ) -> tuple[Any, Message]:
-        """Send one request; the decoded JSON answer and the response headers."""
+        """Send one request (once more after a short Retry-After); the decoded JSON answer and headers."""
+        try:
+            return self._request_once(method, url, what, body, denied_hint)
+        except _RetryLater as later:
+            if later.seconds > self.max_retry_wait:
+                raise later.error from None
+            time.sleep(later.seconds)
+        try:
+            return self._request_once(method, url, what, body, denied_hint)
+        except _RetryLater as later:
+            raise later.error from None
+
+    def _request_once(
+        self, method: str, url: str, what: str, body: Any = None, denied_hint: str | None = None
+    ) -> tuple[Any, Message]:
         data = json.dumps(body).encode() if body is not None else None
         request = urllib.request.Request(url, data=data, method=method)
         request.add_header("Accept", "application/vnd.github+json")
@@ -99,7 +134,11 @@ class GitHubClient:
                 raw = response.read(MAX_BYTES + 1)
                 headers = response.headers
         except urllib.error.HTTPError as error:
-            raise self._http_error(error, what, denied_hint) from None
+            failure = self._http_error(error, what, denied_hint)
+            wait = (error.headers or Message()).get("retry-after", "")
+            if error.code in (403, 429) and wait.isdigit():
+                raise _RetryLater(int(wait), failure) from None
+            raise failure from None
         except (TimeoutError, urllib.error.URLError, http.client.HTTPException, OSError) as error:
             reason = getattr(error, "reason", None) or error
             if isinstance(reason, TimeoutError) or "timed out" in str(reason):
@@ -163,9 +202,9 @@ class GitHubClient:
     def _get(self, path: str, what: str, denied_hint: str | None = None) -> Any:
         return self._request("GET", self._url(path), what, denied_hint=denied_hint)[0]
 
-    def _get_all(self, path: str, what: str, denied_hint: str | None = None) -> list[Any]:
+    def _get_all(self, path: str, what: str, denied_hint: str | None = None, **query: str) -> list[Any]:
         """Every page of a list endpoint, following the Link header's rel="next"."""
-        url: str | None = self._url(path, per_page=PER_PAGE)
+        url: str | None = self._url(path, **query, per_page=PER_PAGE)
         items: list[Any] = []
         for _ in range(MAX_PAGES):
             if url is None:
@@ -234,6 +273,57 @@ class GitHubClient:
             denied_hint="Setting a commit status needs `statuses: write` in the workflow's permissions.",
         )
 
+    # --- Issues and pull requests (due --github, new --from-issue) ----------------------------------
+
+    def open_issues(self, repository: str, label: str) -> list[dict[str, Any]]:
+        """The open issues (not pull requests) with `label`."""
+        items = self._objects(
+            self._get_all(
+                f"/repos/{repository}/issues",
+                f"the open issues labelled {label}",
+                ISSUES_HINT,
+                state="open",
+                labels=label,
+            ),
+            "issue",
+        )
+        return [item for item in items if "pull_request" not in item]
+
+    def create_issue(
+        self, repository: str, title: str, body: str, labels: list[str], assignees: list[str]
+    ) -> dict[str, Any]:
+        payload = {"title": title, "body": body, "labels": labels, "assignees": assignees}
+        return self._object("POST", f"/repos/{repository}/issues", "a new issue", payload, ISSUES_HINT)
+
+    def update_issue(self, repository: str, number: int, **fields: Any) -> dict[str, Any]:
+        """Edit an issue: title, body, assignees, state ("closed"), state_reason."""
+        return self._object("PATCH", f"/repos/{repository}/issues/{number}", f"issue #{number}", fields, ISSUES_HINT)
+
+    def comment(self, repository: str, number: int, body: str) -> dict[str, Any]:
+        return self._object(
+            "POST",
+            f"/repos/{repository}/issues/{number}/comments",
+            f"a comment on #{number}",
+            {"body": body},
+            ISSUES_HINT,
+        )
+
+    def create_pull(self, repository: str, title: str, head: str, base: str, body: str) -> dict[str, Any]:
+        payload = {"title": title, "head": head, "base": base, "body": body}
+        return self._object(
+            "POST",
+            f"/repos/{repository}/pulls",
+            f"a pull request from {head}",
+            payload,
+            "Opening a pull request needs `pull-requests: write` (and `contents: write` to push the branch).",
+        )
+
+    def _object(self, method: str, path: str, what: str, body: Any, denied_hint: str) -> dict[str, Any]:
+        value, _ = self._request(method, self._url(path), what, body, denied_hint=denied_hint)
+        if not isinstance(value, dict):
+            raise self._fail(f"GitHub's answer for {what} is not an object")
+        return value
+
     def _objects(self, items: list[Any], kind: str) -> list[dict[str, Any]]:
         if not all(isinstance(item, dict) for item in items):
             raise self._fail(f"GitHub's list has a {kind} that is not an object")
@@ -291,3 +381,82 @@ class ActionsContext:
             f"{server}/{repository}/actions/runs/{run_id}" if run_id else None,
             head_sha if isinstance(head_sha, str) and _SHA.match(head_sha) else None,
         )
+
+
+def _webhook_label(url: str) -> str:
+    """A webhook's address without its secret path: the path is the credential."""
+    parsed = urllib.parse.urlsplit(url)
+    return f"{parsed.scheme}://{parsed.netloc}/…"
+
+
+def post_webhook(
+    url: str, payload: Mapping[str, Any], *, timeout: float = DEFAULT_TIMEOUT, max_retry_wait: float = 30
+) -> None:
+    """POST one JSON message to a chat's incoming webhook (Slack, Microsoft Teams).
+
+    A rate limit with a short Retry-After is waited out once. Failures are ExternalServiceError
+    naming the host only: the webhook's path is its secret and never appears in a message."""
+    parsed = urllib.parse.urlsplit(url)
+    if parsed.scheme not in ("http", "https") or not parsed.netloc:
+        raise UsageError(
+            "--webhook needs an http(s) URL", hint="Give the incoming webhook's address that Slack or Teams shows."
+        )
+    label = _webhook_label(url)
+    data = json.dumps(payload).encode()
+    for attempt in (1, 2):
+        request = urllib.request.Request(url, data=data, method="POST")
+        request.add_header("Content-Type", "application/json")
+        request.add_header("User-Agent", f"martechgate/{__version__}")
+        try:
+            with urllib.request.urlopen(request, timeout=timeout) as response:
+                response.read(64 * 1024)
+            return
+        except urllib.error.HTTPError as error:
+            wait = (error.headers or Message()).get("retry-after", "")
+            if error.code in (403, 429) and wait.isdigit() and int(wait) <= max_retry_wait and attempt == 1:
+                time.sleep(int(wait))
+                continue
+            limited = f"; it asks to retry after {wait} seconds" if wait else ""
+            raise ExternalServiceError(
+                f"the webhook at {label} answered {error.code}{limited}",
+                hint="Check that the webhook still exists (a removed one answers 404 or 410), then run again.",
+            ) from None
+        except (TimeoutError, urllib.error.URLError, http.client.HTTPException, OSError) as error:
+            reason = getattr(error, "reason", None) or error
+            if isinstance(reason, TimeoutError) or "timed out" in str(reason):
+                reason = f"no answer within {timeout:g} seconds"
+            raise ExternalServiceError(
+                f"could not reach the webhook at {label}: {reason}", hint="Check the network, then run again."
+            ) from None
+
+
+@dataclass(frozen=True)
+class RepositoryContext:
+    """The repository a GitHub Actions job runs in, and how to reach its API (from the environment)."""
+
+    repository: str
+    api_url: str
+    token: str = field(repr=False)
+    server_url: str = "https://github.com"
+
+    @classmethod
+    def from_environment(cls, env: Mapping[str, str], option: str) -> RepositoryContext:
+        missing = [name for name in ("GITHUB_REPOSITORY", "GITHUB_TOKEN") if not env.get(name)]
+        if missing:
+            raise UsageError(
+                f"{option} needs {', '.join(missing)} in the environment",
+                hint="GitHub Actions sets GITHUB_REPOSITORY; pass the token with "
+                "`env: GITHUB_TOKEN: ${{ secrets.GITHUB_TOKEN }}`.",
+            )
+        repository = env["GITHUB_REPOSITORY"]
+        if not _REPOSITORY.match(repository) or {".", ".."} & set(repository.split("/")):
+            raise UsageError(f"GITHUB_REPOSITORY {repository!r} is not of the form owner/name")
+        return cls(
+            repository,
+            env.get("GITHUB_API_URL") or DEFAULT_API_URL,
+            env["GITHUB_TOKEN"],
+            env.get("GITHUB_SERVER_URL", "https://github.com").rstrip("/"),
+        )
+
+    def client(self, *, max_retry_wait: float = 0.0) -> GitHubClient:
+        return GitHubClient(self.api_url, self.token, max_retry_wait=max_retry_wait)
