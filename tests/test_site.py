@@ -460,3 +460,44 @@ def test_history_is_newest_first_with_proposer_fields_and_renames(gov: GovRepo, 
     assert days == ["2026-04-01", "2026-03-05", "2026-02-01"]  # newest first, across the rename
     assert "Ann Proposer <ann@example.com>" in page.all_text and "(renamed)" in page.all_text
     assert "purpose: Design social graphics → Design social graphics and decks" in page.all_text
+
+
+def test_a_purpose_in_markdown_is_rendered_and_raw_html_stays_text(gov: GovRepo, tmp_path: Path) -> None:
+    gov.add_entry(
+        "md-tool",
+        purpose="Nurture **leads** for `demand-gen`, see [the brief](https://example.com/brief) "
+        "and [this](javascript:alert(1)) <script>alert(7)</script> <b>raw</b>",
+    )
+    gov.commit("Add md-tool")
+    out = tmp_path / "site"
+    _build(gov, out)
+    page = (out / "tools" / "md-tool.html").read_text()
+    lead = page.split('<div class="lead purpose">', 1)[1].split("</div>", 1)[0]
+    assert "<strong>leads</strong>" in lead and "<code>demand-gen</code>" in lead
+    assert '<a href="https://example.com/brief">the brief</a>' in lead
+    assert "javascript:" not in lead.replace("[this](javascript:alert(1))", "")
+    assert "<script>" not in lead and "&lt;script&gt;alert(7)&lt;/script&gt;" in lead
+    assert "<b>" not in lead and "&lt;b&gt;raw&lt;/b&gt;" in lead
+
+
+def test_owner_role_labels_come_from_the_organisation_file(gov: GovRepo, tmp_path: Path) -> None:
+    gov.add_entry("plain-tool", contract={**engine_contract(), "renewal": "2026-12-20"})
+    gov.commit("Add plain-tool")
+    out = tmp_path / "default"
+    _build(gov, out)
+    assert "<dt>Business owner</dt>" in (out / "tools" / "plain-tool.html").read_text()
+    assert "<dt>Technical owner</dt>" in (out / "tools" / "plain-tool.html").read_text()
+    organisation = (gov.path / "martechgate.yaml").read_text()
+    gov.write("martechgate.yaml", organisation + "owner_roles: {business: CMO-side owner, technical: CIO-side owner}\n")
+    gov.commit("Name the owners")
+    named = tmp_path / "named"
+    _build(gov, named)
+    page = (named / "tools" / "plain-tool.html").read_text()
+    assert "<dt>CMO-side owner</dt>" in page and "<dt>CIO-side owner</dt>" in page
+    assert '<th scope="col">CMO-side owner</th>' in (named / "renewals.html").read_text()
+
+
+def engine_contract() -> dict[str, Any]:
+    from tests.conftest import BASE_ENTRY
+
+    return dict(BASE_ENTRY["contract"])

@@ -228,7 +228,7 @@ def test_a_tool_page_opens_and_hostile_text_stays_text(browser: Callable[..., An
     driver.find_element(By.CSS_SELECTOR, "tr[data-key=xss-tool] th a").click()
     _wait(driver, lambda d: "/tools/" in d.current_url)
     assert driver.find_element(By.TAG_NAME, "h1").text == XSS_NAME
-    assert XSS_PURPOSE.strip() in driver.find_element(By.CSS_SELECTOR, "p.lead").text
+    assert XSS_PURPOSE.strip() in driver.find_element(By.CSS_SELECTOR, ".lead.purpose").text
     _no_dialog_and_no_injection(driver)
     _shot(driver, "tool-xss")
 
@@ -316,3 +316,49 @@ def test_text_contrast_meets_wcag_aa(browser: Callable[..., Any], base_url: str)
         seen, bad = driver.execute_script(CONTRAST)
         assert seen > 20, page
         assert bad == [], f"{page}: {bad}"
+
+
+PAGES = (
+    "index.html",
+    "tools/hubspot-marketing-hub.html",
+    "tools/xss-tool.html",
+    "renewals.html",
+    "spend.html",
+    "flows.html",
+    "by/category/marketing-automation.html",
+)
+
+
+@pytest.mark.parametrize("width", [1280, 390])
+def test_every_page_fits_the_width_and_the_findings_stay_on_screen(
+    browser: Callable[..., Any], base_url: str, width: int
+) -> None:
+    """No page scrolls sideways at 1280 px or on a 390 px phone, and the tools table shows its Findings
+    column without scrolling (the hostile entries of site_catalog have long unbroken names)."""
+    driver = browser()
+    driver.set_window_size(width, 900)
+    for page in PAGES:
+        driver.get(base_url + page)
+        viewport = driver.execute_script("return document.documentElement.clientWidth")
+        assert driver.execute_script("return document.documentElement.scrollWidth") <= viewport, (page, width)
+        # a region that scrolls inside the page still hides part of the table: none may
+        wide = driver.execute_script(
+            "return Array.from(document.querySelectorAll('.table-wrap'))"
+            ".filter(w => w.scrollWidth > w.clientWidth + 1).length"
+        )
+        assert wide == 0, (page, width)
+    driver.get(base_url + "index.html")
+    right = driver.execute_script(
+        "return document.querySelector('#tools thead th:nth-child(2)').getBoundingClientRect().right"
+    )
+    assert (
+        driver.execute_script("return document.querySelector('#tools thead th:nth-child(2)').textContent") == "Findings"
+    )
+    assert right <= driver.execute_script("return document.documentElement.clientWidth")
+    phone = width < 600
+    assert driver.find_element("css selector", ".narrow-note").is_displayed() == phone
+    assert driver.find_element("css selector", "#tools thead .col-owners").is_displayed() != phone
+    ARTIFACTS.mkdir(exist_ok=True)
+    driver.save_screenshot(str(ARTIFACTS / f"site-index-{width}px.png"))
+    driver.get(base_url + "renewals.html")
+    driver.save_screenshot(str(ARTIFACTS / f"site-renewals-{width}px.png"))

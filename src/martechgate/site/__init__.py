@@ -18,6 +18,8 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
+from markdown_it import MarkdownIt
+from markupsafe import Markup
 
 from martechgate.audit import history
 from martechgate.check import engine
@@ -103,6 +105,16 @@ def _money(value: float | None, currency: str | None = None) -> str:
     return f"{value:,.0f} {currency or ''}".strip()
 
 
+# CommonMark with raw HTML off: catalog text is written by many people, so `<script>` in a purpose stays
+# text. Images are off too (the page's Content-Security-Policy would block them anyway), and
+# markdown-it's own link check refuses javascript:, vbscript: and data: addresses.
+_MARKDOWN = MarkdownIt("commonmark", {"html": False, "linkify": False}).disable("image")
+
+
+def _markdown(text: str) -> Markup:
+    return Markup(_MARKDOWN.render(text))
+
+
 def _environment() -> jinja2.Environment:
     env = jinja2.Environment(
         loader=jinja2.PackageLoader("martechgate", "templates/site"),
@@ -114,6 +126,7 @@ def _environment() -> jinja2.Environment:
     )
     env.filters["money"] = _money
     env.filters["slug"] = slug
+    env.filters["markdown"] = _markdown
     # A catalog value used in a class name: itself when it is a plain word, else a neutral class.
     env.filters["cls"] = lambda value: value if re.fullmatch(r"[a-z0-9-]{1,40}", str(value)) else "other"
     return env
@@ -164,6 +177,7 @@ def render_site(site: SiteData, folder: Path, *, commit: str | None) -> None:
         "organization": site.catalog.organization.name,
         "today": site.catalog.today,
         "commit": commit,
+        "roles": views.owner_roles(site.catalog.organization),
         "css": css,
         "css_hash": _sha256(css),
         "script_hash": _sha256(js),

@@ -14,7 +14,7 @@ from typing import Any
 
 from martechgate.check import risk, waivers
 from martechgate.check.catalog import Catalog
-from martechgate.check.model import Entry, Finding, Report, get
+from martechgate.check.model import Entry, Finding, Organization, Report, get
 from martechgate.check.rules import data_flow
 from martechgate.check.vocabulary import PERSONAL
 from martechgate.gate.applicable import ChangedFile, applicable_rules, describe_requirement
@@ -179,7 +179,17 @@ def _money(value: Any, currency: str) -> str | None:
     return f"{amount:,.0f} {currency}".strip() if amount is not None else text(value)
 
 
-def _facts(data: dict[str, Any], reviewers: str) -> list[FactGroup]:
+DEFAULT_ROLES = {"business": "Business owner", "technical": "Technical owner"}
+
+
+def owner_roles(organization: Organization) -> dict[str, str]:
+    """What the two owners are called: the organisation file's `owner_roles`, else the defaults."""
+    given = organization.raw.get("owner_roles")
+    given = given if isinstance(given, dict) else {}
+    return {role: str(given.get(role) or label) for role, label in DEFAULT_ROLES.items()}
+
+
+def _facts(data: dict[str, Any], reviewers: str, roles: dict[str, str]) -> list[FactGroup]:
     vendor, owners, d = get(data, "vendor"), get(data, "owners"), get(data, "data")
     security, agreements = get(data, "security"), get(data, "agreements")
     contract, review, oauth = get(data, "contract"), get(data, "review"), get(data, "oauth")
@@ -215,8 +225,8 @@ def _facts(data: dict[str, Any], reviewers: str) -> list[FactGroup]:
         FactGroup(
             "Owners",
             [
-                _fact("Business owner (marketing)", get(owners, "business")),
-                _fact("Technical owner (IT)", get(owners, "technical")),
+                _fact(roles["business"], get(owners, "business")),
+                _fact(roles["technical"], get(owners, "technical")),
                 _fact("Department", get(owners, "department")),
             ],
         ),
@@ -340,7 +350,9 @@ def _tool(catalog: Catalog, entry: Entry, key: str, findings: list[Finding]) -> 
         declared_risk=text(get(data, "review", "risk_tier")),
         annual_cost=number(get(data, "contract", "annual_cost")),
         currency=text(get(data, "contract", "currency")),
-        facts=_facts(data, _reviewers(catalog, entry)) if entry.data is not None else [],
+        facts=_facts(data, _reviewers(catalog, entry), owner_roles(catalog.organization))
+        if entry.data is not None
+        else [],
         findings=findings,
         exceptions=_exceptions(catalog, entry),
         raw=data,
