@@ -12,10 +12,9 @@ import pytest
 from martechgate import formats as reporters
 from martechgate.check import engine, parallel
 from martechgate.check.cache import ResultCache
-from martechgate.check.catalog import rule_meta
 from martechgate.check.organisation import load_organization
 from martechgate.check.policy import load_policies
-from martechgate.check.rules import RULES
+from martechgate.check.rules import RULES, known_rules
 from martechgate.sources.repo import WorkTree
 from tests.conftest import TODAY, dump, entry
 
@@ -94,7 +93,7 @@ def test_when_processes_cannot_start_the_files_are_judged_here(mixed: Path, monk
 
 
 def test_cached_findings_keep_their_rules_severity(mixed: Path) -> None:
-    meta = rule_meta(load_policies(WorkTree(mixed), reserved_ids=RULES))
+    meta = known_rules(load_policies(WorkTree(mixed), reserved_ids=RULES))
     found = report(mixed, jobs=2)["findings"]
     assert all(finding["severity"] == meta[finding["rule"]][0] for finding in found)
 

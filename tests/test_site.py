@@ -24,7 +24,7 @@ from martechgate.check import engine
 from martechgate.errors import UsageError
 from martechgate.site import build_site
 from martechgate.site.output import MARKER, write_site
-from martechgate.sources.repo import open_source
+from martechgate.sources.opener import open_source
 from tests.conftest import TODAY, GovRepo
 from tests.site_catalog import PAYLOADS, XSS_NAME, XSS_PURPOSE, XSS_SUBJECT, XSS_TARGET, build_repo
 

@@ -20,7 +20,7 @@ import pytest
 
 from martechgate.check import engine
 from martechgate.site import build_site
-from martechgate.sources.repo import open_source
+from martechgate.sources.opener import open_source
 from tests.conftest import ROOT, TODAY, GovRepo
 from tests.site_catalog import XSS_NAME, XSS_PURPOSE, build_repo
 

@@ -119,7 +119,7 @@ def check_summary(git: Git, commit: str, rules_commit: str, today: date) -> dict
         report = engine.run(catalog).report
     except MartechgateError as error:
         return {"error": error.message}
-    summary = report.to_dict("")["summary"]
+    summary: dict[str, Any] = report.to_dict("")["summary"]
     summary["blocking_rules"] = sorted({f"{f.entry}: {f.rule}" for f in report.findings if f.blocking})
     return summary
 

@@ -37,7 +37,7 @@ from martechgate.check.catalog import Catalog
 from martechgate.check.model import Entry, Organization
 from martechgate.check.organisation import load_organization
 from martechgate.check.policy import Policy, load_policies
-from martechgate.check.rules import RULES
+from martechgate.check.rules import RULES, known_rules
 from martechgate.errors import MartechgateError
 from martechgate.formats import tables
 from martechgate.sources.git import Git
@@ -144,7 +144,9 @@ class _Checker:
             and path.endswith(YAML_SUFFIXES)
             and not path.rsplit("/", 1)[-1].startswith(".")
         ]
-        result = engine.run(Catalog(entries, rules[0], rules[1], commit.date_utc.date()))
+        result = engine.run(
+            Catalog(entries, rules[0], rules[1], commit.date_utc.date(), known_rules=known_rules(rules[1]))
+        )
         by_file: dict[str, list[str]] = {}
         for finding in result.report.findings:
             if finding.blocking and finding.file:

@@ -10,20 +10,12 @@ from typing import TYPE_CHECKING
 from martechgate.check import schemas
 from martechgate.check.model import Entry, Finding, Organization
 from martechgate.check.policy import Policy
+from martechgate.check.vocabulary import load_schema
 from martechgate.sources.repo import CATALOG_DIR, Source, WorkTree
 from martechgate.sources.yamlload import Loaded, Path, Problem, load_bytes
 
 if TYPE_CHECKING:
     from martechgate.check.cache import ResultCache
-
-
-def rule_meta(policies: list[Policy]) -> dict[str, tuple[str, str, str]]:
-    """Every rule id, built-in or policy, with its severity, enforcement and remediation."""
-    from martechgate.check.rules import RULES  # the registry imports this module
-
-    table = {m.ID: (m.SEVERITY, m.ENFORCEMENT, m.REMEDIATION) for m in RULES.values()}
-    table.update({p.id: (p.severity, p.enforcement, p.remediation) for p in policies})
-    return table
 
 
 def read_known(
@@ -80,6 +72,10 @@ class Catalog:
     # empty unless a diff-aware check set it.
     deleted: dict[str, str] = field(default_factory=dict)
 
+    # Every rule id, built-in or policy, with its severity, enforcement and remediation
+    # (rules.known_rules): given, because the rules' registry builds on this module.
+    known_rules: dict[str, tuple[str, str, str]] = field(kw_only=True)
+
     _schema_problems: dict[str, list[schemas.SchemaProblem]] = field(default_factory=dict, repr=False)
 
     def schema_problems(self, entry: Entry) -> list[schemas.SchemaProblem]:
@@ -89,9 +85,7 @@ class Catalog:
             problems: dict[tuple[str | int, ...], schemas.SchemaProblem] = {}
             if data is not None and not validator.is_valid(data):
                 for error in validator.iter_errors(data):
-                    problem = schemas.describe(
-                        error, schemas.load_schema("entry")["properties"], schema=schemas.load_schema("entry")
-                    )
+                    problem = schemas.describe(error, load_schema("entry")["properties"], schema=load_schema("entry"))
                     problems.setdefault(problem.path, problem)  # one sentence per field is enough
             self._schema_problems[entry.file] = list(problems.values())
         return self._schema_problems[entry.file]
@@ -118,13 +112,11 @@ class Catalog:
 
     @cached_property
     def rule_ids(self) -> set[str]:
-        from martechgate.check.rules import RULES  # the registry imports this module
-
-        return set(RULES) | {policy.id for policy in self.policies}
+        return set(self.known_rules)
 
     @cached_property
     def enforcement_of(self) -> dict[str, str]:
-        return {rule_id: meta[1] for rule_id, meta in rule_meta(self.policies).items()}
+        return {rule_id: meta[1] for rule_id, meta in self.known_rules.items()}
 
     def finding(
         self,
@@ -139,9 +131,7 @@ class Catalog:
     ) -> Finding:
         """A finding of a built-in rule, located at `path` in `entry` (at its parent's key when the
         value is missing)."""
-        from martechgate.check.rules import RULES
-
-        rule = RULES[rule_id]
+        severity, enforcement, remediation = self.known_rules[rule_id]
         if entry is not None and line is None and path is not None:
             line, column = entry.where(path, missing=missing)
         return Finding(
@@ -151,10 +141,10 @@ class Catalog:
             line=line,
             column=column,
             path=".".join(str(p) for p in path) if path else None,
-            severity=rule.SEVERITY,
-            enforcement=rule.ENFORCEMENT,
+            severity=severity,
+            enforcement=enforcement,
             message=message,
-            remediation=rule.REMEDIATION,
+            remediation=remediation,
         )
 
     def load_problems(self, rule_id: str, entry: Entry) -> list[Finding]:

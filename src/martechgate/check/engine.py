@@ -6,17 +6,17 @@ pull request the rules are read from the base revision, so the change cannot wea
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 
-from martechgate.check import waivers
 from martechgate.check.cache import ResultCache
-from martechgate.check.catalog import Catalog, load_entries, rule_meta
+from martechgate.check.catalog import Catalog, load_entries
+from martechgate.check.judge import entry_findings, valid_waivers
 from martechgate.check.model import Entry, Finding, Report, Waiver
 from martechgate.check.organisation import load_organization
-from martechgate.check.policy import Policy, load_policies
-from martechgate.check.rules import RULES
+from martechgate.check.policy import load_policies
+from martechgate.check.rules import RULES, known_rules
 from martechgate.sources.repo import Source
 
 
@@ -50,50 +50,13 @@ def load_catalog(
     rules_source = rules_source or catalog_source
     organization = load_organization(rules_source)
     policies = load_policies(rules_source, reserved_ids=RULES)
+    meta = known_rules(policies)
     if entries is None:
-        entries = load_entries(catalog_source, cache, rule_meta(policies))
-    return Catalog(entries, organization, policies, today or date.today())
+        entries = load_entries(catalog_source, cache, meta)
+    return Catalog(entries, organization, policies, today or date.today(), known_rules=meta)
 
 
-ENTRY_RULES = [rule for rule in RULES.values() if rule.SCOPE == "entry"]
 CATALOG_RULES = [rule for rule in RULES.values() if rule.SCOPE == "catalog"]
-
-
-def entry_findings(catalog: Catalog, entry: Entry) -> list[Finding]:
-    """What depends on this file alone (and the rules, and today): built-in entry rules and policies."""
-    findings = [finding for rule in ENTRY_RULES for finding in rule.check_entry(catalog, entry)]
-    for policy in catalog.policies:
-        findings.extend(policy_findings(catalog, policy, [entry]))
-    return findings
-
-
-def policy_findings(catalog: Catalog, policy: Policy, entries: Iterable[Entry]) -> Iterable[Finding]:
-    for entry in entries:
-        data = entry.data
-        if data is None or entry.loaded.problems:
-            continue
-        violation = policy.evaluate(data, catalog.today)
-        if violation is None:
-            continue
-        line, column = entry.where(violation.path, missing=violation.missing)
-        yield Finding(
-            rule=policy.id,
-            entry=entry.id,
-            file=entry.file,
-            line=line,
-            column=column,
-            path=".".join(str(p) for p in violation.path) or None,
-            severity=policy.severity,
-            enforcement=policy.enforcement,
-            message=policy.finding_message(data),
-            remediation=policy.remediation,
-        )
-
-
-def valid_waivers(catalog: Catalog, entry: Entry) -> list[Waiver]:
-    if entry.cached is not None:
-        return list(entry.cached.waivers)
-    return [judged.waiver for judged in waivers.judge(catalog, entry) if judged.waiver is not None]
 
 
 def apply_waivers(catalog: Catalog, findings: list[Finding]) -> list[Finding]:
@@ -151,7 +114,8 @@ def check(
     know are parsed and judged in that many processes, and every entry of the result holds only what
     rules comparing entries read (as a warm run's cached entries do)."""
     if jobs > 1 and rules_source is None:
-        from martechgate.check import parallel  # it builds on this module
+        # Imported here: multiprocessing costs a check of a few files more than it saves.
+        from martechgate.check import parallel
 
         catalog = parallel.load_catalog(catalog_source, today or date.today(), cache, jobs)
     else:

@@ -19,12 +19,12 @@ from typing import Any
 
 from martechgate.check import cache as result_cache
 from martechgate.check.cache import ResultCache
-from martechgate.check.catalog import Catalog, read_known, rule_meta
-from martechgate.check.engine import entry_findings, valid_waivers
+from martechgate.check.catalog import Catalog, read_known
+from martechgate.check.judge import entry_findings, valid_waivers
 from martechgate.check.model import CachedResult, Entry, Organization
 from martechgate.check.organisation import load_organization, parse_organization
 from martechgate.check.policy import Policy, load_policies, parse_policy
-from martechgate.check.rules import RULES
+from martechgate.check.rules import RULES, known_rules
 from martechgate.sources.repo import CATALOG_DIR, ORG_FILE, POLICIES_DIR, Source
 from martechgate.sources.yamlload import Loaded, load_bytes
 
@@ -59,7 +59,7 @@ def judge(
 ) -> Judged:
     """Parse and judge one file by itself: what engine.run would find in it alone."""
     entry = Entry(path, load_bytes(data), blob)
-    catalog = Catalog([entry], organization, policies, today)
+    catalog = Catalog([entry], organization, policies, today, known_rules=known_rules(policies))
     findings = entry_findings(catalog, entry)
     valid, waivers = catalog.is_valid(entry), valid_waivers(catalog, entry)
     record = result_cache.record_of(entry, valid, findings, waivers)
@@ -76,7 +76,7 @@ def load_catalog(source: Source, today: date, cache: ResultCache | None, jobs: i
     does not know in `jobs` processes. Every entry comes back judged (Entry.cached set)."""
     organization = load_organization(source)
     policies = load_policies(source, reserved_ids=RULES)
-    meta = rule_meta(policies)
+    meta = known_rules(policies)
     entries: list[Entry | None] = []
     pending: list[tuple[int, str, bytes, str | None]] = []
     for path in source.list_yaml(CATALOG_DIR):
@@ -97,7 +97,7 @@ def load_catalog(source: Source, today: date, cache: ResultCache | None, jobs: i
             entries[index] = Entry(path, loaded, blob, cached)
         else:
             entries[index] = Entry(path, result[0], blob, result[1])
-    return Catalog([entry for entry in entries if entry is not None], organization, policies, today)
+    return Catalog([entry for entry in entries if entry is not None], organization, policies, today, known_rules=meta)
 
 
 def _in_workers(

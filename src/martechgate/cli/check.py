@@ -15,10 +15,12 @@ from martechgate.check.cache import ResultCache
 from martechgate.check.engine import CheckResult
 from martechgate.check.organisation import load_organization
 from martechgate.check.policy import Policy, load_policies, run_examples
+from martechgate.check.vocabulary import load_schema
 from martechgate.cli.options import color_option, repo_argument, terminal_width, today_option, use_color
 from martechgate.errors import EXIT_BLOCKED, EXIT_OK, RepoError, UsageError
 from martechgate.formats import tables
-from martechgate.sources.repo import CATALOG_DIR, Source, open_source
+from martechgate.sources.opener import open_source
+from martechgate.sources.repo import CATALOG_DIR, Source
 
 
 def _open_repo(repo: str) -> Source:
@@ -249,4 +251,4 @@ def _explain_policy(policy: Policy) -> str:
 )
 def schema(kind: str) -> None:
     """Print a JSON Schema (for editors: yaml-language-server, and other tools)."""
-    click.echo(json.dumps(schemas.load_schema(kind), indent=2))
+    click.echo(json.dumps(load_schema(kind), indent=2))

@@ -18,7 +18,8 @@ from martechgate.discovery.sources import parse_source
 from martechgate.discovery.usage import Notice, RowProblem
 from martechgate.errors import EXIT_BLOCKED, EXIT_OK, RepoError, UsageError
 from martechgate.formats import tables
-from martechgate.sources.repo import CATALOG_DIR, open_source
+from martechgate.sources.opener import open_source
+from martechgate.sources.repo import CATALOG_DIR
 
 SHOWN_PROBLEMS = 20  # per run on stderr; --problems FILE has them all
 

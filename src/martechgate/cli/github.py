@@ -13,7 +13,7 @@ from martechgate.cli.options import repo_argument
 from martechgate.errors import EXIT_OK, RepoError, UsageError
 from martechgate.gate import github_setup
 from martechgate.sources.git import top_and_prefix
-from martechgate.sources.repo import open_source
+from martechgate.sources.opener import open_source
 
 CODEOWNERS = ".github/CODEOWNERS"
 

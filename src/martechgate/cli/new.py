@@ -306,6 +306,7 @@ def answer_flags(function: Any) -> Any:
 @click.pass_context
 def new(
     ctx: click.Context,
+    /,
     repo: str,
     from_file: str | None,
     integrations: tuple[str, ...],

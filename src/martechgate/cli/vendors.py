@@ -19,7 +19,8 @@ from martechgate.check.organisation import load_organization
 from martechgate.cli.options import repo_argument, terminal_width, today_option, use_color
 from martechgate.errors import RepoError
 from martechgate.formats import tables
-from martechgate.sources.repo import CATALOG_DIR, open_source
+from martechgate.sources.opener import open_source
+from martechgate.sources.repo import CATALOG_DIR
 from martechgate.vendors import graph as graph_report
 from martechgate.vendors import overlap as overlap_report
 from martechgate.vendors import renewals as renewals_report

@@ -8,9 +8,8 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 
-import click
-
 from martechgate.formats.markup import escape
+from martechgate.formats.style import style as styled
 from martechgate.gate.review import RuleVerdict, Verdict
 
 ReviewRenderer = Callable[[Verdict, bool], str]
@@ -37,8 +36,8 @@ def _status(rule: RuleVerdict) -> str:
 
 
 def render_text(verdict: Verdict, color: bool = False) -> str:
-    def style(text: str, **kwargs: object) -> str:
-        return click.style(text, **kwargs) if color else text  # type: ignore[arg-type]
+    def style(text: str, fg: str | None = None, bold: bool = False) -> str:
+        return styled(text, color, fg=fg, bold=bold)
 
     head = verdict.head[:12] if verdict.head else "the working tree"
     lines = [f"Review of {head} by {verdict.author} (rules from the merge base {verdict.base[:12]})", ""]

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from itertools import groupby
 
-import click
-
 from martechgate.check.engine import CheckResult
 from martechgate.check.model import Finding
+from martechgate.formats.style import style as styled
 from martechgate.words import count
 
 _SEVERITY_COLOURS = {"critical": "red", "high": "red", "medium": "yellow", "low": "cyan", "info": "blue"}
@@ -22,8 +21,8 @@ def _label(finding: Finding) -> str:
 
 
 def render(result: CheckResult, color: bool = False) -> str:
-    def style(text: str, **kwargs: object) -> str:
-        return click.style(text, **kwargs) if color else text  # type: ignore[arg-type]
+    def style(text: str, fg: str | None = None, bold: bool = False) -> str:
+        return styled(text, color, fg=fg, bold=bold)
 
     lines: list[str] = []
     report = result.report

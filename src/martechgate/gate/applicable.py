@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import pathspec
+from pathspec.pattern import Pattern
 
 from martechgate.check.model import Organization, ReviewRule, get
 from martechgate.check.risk import computed_tier, tier_rank
@@ -38,7 +39,7 @@ _VERB = {"A": "added", "M": "changed", "D": "deleted", "R": "renamed"}
 
 
 @functools.lru_cache(maxsize=1024)
-def path_matcher(pattern: str) -> pathspec.PathSpec:
+def path_matcher(pattern: str) -> pathspec.PathSpec[Pattern]:
     """A glob anchored at the repo root; `**` spans folders (gitignore wildmatch semantics)."""
     return pathspec.PathSpec.from_lines("gitignore", ["/" + pattern.lstrip("/")])
 

@@ -22,6 +22,7 @@ from rapidfuzz import fuzz
 from martechgate import atomic
 from martechgate.check import engine, schemas
 from martechgate.check.catalog import Catalog
+from martechgate.check.judge import entry_findings
 from martechgate.check.model import Entry, Finding, Organization, get
 from martechgate.check.names import NameIndex, Spelling
 from martechgate.check.risk import computed_tier, tier_rank
@@ -38,6 +39,7 @@ from martechgate.check.vocabulary import (
     PERSONAL,
     SSO,
     TRANSFER_MECHANISMS,
+    load_schema,
 )
 from martechgate.errors import UsageError
 from martechgate.sources.repo import CATALOG_DIR, WorkTree
@@ -724,7 +726,7 @@ def problems(entry: dict[str, Any], draft: Draft) -> list[str]:
     """Everything wrong with a finished entry, each in plain words; empty when it can be written."""
     found: list[str] = []
     validator = schemas.packaged_validator("entry")
-    schema = schemas.load_schema("entry")
+    schema = load_schema("entry")
     unanswered = [q for q in QUESTIONS if not q.optional and q.ask_if(draft) and get(entry, *q.key.split(".")) is None]
     for question in unanswered:
         found.append(
@@ -912,7 +914,7 @@ def findings_for(catalog: Catalog, file: str) -> list[Finding]:
     """The new entry's findings, as `check` would report them. Only this file is judged on its own;
     the rules that compare entries run over the catalog (they need it) and keep this file's findings."""
     entry = next(entry for entry in catalog.entries if entry.file == file)
-    findings = engine.entry_findings(catalog, entry)
+    findings = entry_findings(catalog, entry)
     for rule in engine.CATALOG_RULES:
         findings.extend(finding for finding in rule.check(catalog) if finding.file == file)
     return sorted(engine.apply_waivers(catalog, findings), key=Finding.sort_key)

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from martechgate.errors import UsageError
-from martechgate.formats.markdown import escape
+from martechgate.formats.markup import escape
 from martechgate.reminders.due import DueReport, Item
 from martechgate.sources.github import GitHubClient
 

@@ -68,7 +68,7 @@ def next_link(header: str | None) -> str | None:
     """The rel="next" URL of a Link header, or None on the last page."""
     for url, rels in _LINK.findall(header or ""):
         if "next" in rels.split():
-            return url
+            return str(url)
     return None
 
 

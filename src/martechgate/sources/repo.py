@@ -3,7 +3,7 @@
 Both sources answer the same two questions (which files are in a folder, what bytes does a file
 hold) and refuse the same things: files over the size limit, special files, links of any kind (a
 link's target can be edited with no change to the governed file itself), and names that are not
-plain UTF-8 text (listed escaped, never read).
+plain UTF-8 text (listed escaped, never read). `opener.open_source` picks one of the two.
 """
 
 from __future__ import annotations
@@ -165,14 +165,3 @@ class WorkTree:
         if len(data) > MAX_BYTES:  # grew since stat
             return refused(path, f"the file is over the limit of {MAX_BYTES:,} bytes")
         return FileData(path, data, blob_id(data))
-
-
-def open_source(repo: str | os.PathLike[str], rev: str | None = None) -> Source:
-    """The working tree of `repo`, or `repo` as it was at git revision `rev`."""
-    if rev is None:
-        return WorkTree(repo)
-    from martechgate.sources.revision import (
-        GitRevision,  # imported when a revision is read: a check of the working tree never needs git
-    )
-
-    return GitRevision(repo, rev)

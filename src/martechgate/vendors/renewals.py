@@ -50,7 +50,8 @@ def window_end(window: str, today: date) -> date:
         "m": relativedelta(months=count),
         "y": relativedelta(years=count),
     }[unit]
-    return today + step
+    later: date = today + step
+    return later
 
 
 @dataclass(frozen=True)
@@ -206,7 +207,8 @@ def calendar(renewals: list[Renewal], organization: str, today: date) -> bytes:
             event.add_component(alarm)
             cal.add_component(event)
         cal.add_component(_event("renewal", tool, item.renewal, f"Renewal: {tool.name}", facts, organization, stamp))
-    return cal.to_ical()
+    ical: bytes = cal.to_ical()
+    return ical
 
 
 def write_atomically(path: str | os.PathLike[str], data: bytes) -> None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from types import ModuleType
 
+from martechgate.check.policy import Policy
 from martechgate.check.rules import (
     data_flow,
     duplicate_id,
@@ -44,6 +45,13 @@ RULES: dict[str, ModuleType] = {
         entry_deleted,
     )
 }
+
+
+def known_rules(policies: list[Policy]) -> dict[str, tuple[str, str, str]]:
+    """Every rule id, built-in or policy, with its severity, enforcement and remediation."""
+    table = {m.ID: (m.SEVERITY, m.ENFORCEMENT, m.REMEDIATION) for m in RULES.values()}
+    table.update({p.id: (p.severity, p.enforcement, p.remediation) for p in policies})
+    return table
 
 
 def get(rule_id: str) -> ModuleType:
