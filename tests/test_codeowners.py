@@ -59,7 +59,9 @@ def test_ruleset_payload_and_groups_without_team() -> None:
     assert all(r["reviewer"]["type"] == "Team" for r in reviewers)
     assert pull["required_approving_review_count"] == 2  # joint and gov need two people
     status = next(rule for rule in payload["rules"] if rule["type"] == "required_status_checks")
-    assert status["parameters"]["required_status_checks"] == [{"context": "martechgate/review"}]
+    assert status["parameters"]["required_status_checks"] == [{"context": "martechgate/review (main)"}]
+    assert status["parameters"]["strict_required_status_checks_policy"] is True  # up to date with main
+    assert payload["conditions"]["ref_name"]["include"] == ["refs/heads/main"]
     assert any("'security' has no github_team" in note and "cannot require" in note for note in notes)
     assert any("gh api orgs/acme/teams/marketing-ops" in note for note in notes)
 

@@ -78,7 +78,7 @@ def test_deleting_the_policy_a_new_tool_fails_is_still_rejected(gov: GovRepo, ru
     assert code == 1
     assert ("catalog/acme-forms.yaml", "pii-requires-sso") in _rules_by_file(report)
     assert "governance files (policies/pii-requires-sso.yaml)" in stderr
-    assert "governance-change" in stderr and "merge base" in stderr
+    assert "governance-change" in stderr and "on the base branch now" in stderr
     # The head itself, checked as a whole, has lost the policy: the base's rules made the difference.
     head_only = run_cli("check", str(gov.path), "--today", TODAY.isoformat(), "--format", "json")
     assert "pii-requires-sso" not in {f["rule"] for f in json.loads(head_only.stdout)["findings"]}

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from martechgate.errors import ExternalServiceError, UsageError
-from martechgate.sources.github import STATUS_CONTEXT, ActionsContext, GitHubClient, next_link
+from martechgate.sources.github import STATUS_CONTEXT, ActionsContext, GitHubClient, next_link, status_context
 from tests.conftest import FIXTURES
 from tests.github_server import Answer, FakeGitHub, serve
 
@@ -186,13 +186,14 @@ def test_a_redirect_does_not_carry_the_token(github: FakeGitHub, client: GitHubC
         other.stop()
 
 
-def test_sets_one_status_with_the_fixed_context(github: FakeGitHub, client: GitHubClient) -> None:
+def test_sets_one_status_naming_the_base_branch(github: FakeGitHub, client: GitHubClient) -> None:
     sha = "6dcb09b5b57875f334f61aebed695e2e4193db5e"
     github.add("POST", f"/repos/{REPO}/statuses/{sha}", Answer(201, {"state": "success"}))
-    client.set_status(REPO, sha, "failure", "Waiting for " + "x" * 200, "https://example.com/run/1")
+    context = status_context("main")
+    client.set_status(REPO, sha, "failure", "Waiting for " + "x" * 200, "https://example.com/run/1", context=context)
     [request] = github.asked("POST", f"/repos/{REPO}/statuses/{sha}")
     assert request.body["state"] == "failure"
-    assert request.body["context"] == STATUS_CONTEXT == "martechgate/review"
+    assert request.body["context"] == context == f"{STATUS_CONTEXT} (main)" == "martechgate/review (main)"
     assert request.body["target_url"] == "https://example.com/run/1"
     assert len(request.body["description"]) == 140
     assert request.headers["content-type"] == "application/json"

@@ -188,6 +188,8 @@ class PullRequest:
         pull["head"]["sha"], pull["base"]["sha"] = head, base
         prefix = f"/repos/{REPOSITORY}/pulls/{NUMBER}"
         github.add("GET", prefix, Answer(200, pull))
+        # The base branch as GitHub has it now: its rules judge the pull request.
+        github.add("GET", f"/repos/{REPOSITORY}/branches/{pull['base']['ref']}", Answer(200, {"commit": {"sha": base}}))
         self.files(files if files is not None else gov.git("diff", "--name-only", f"{base}...{head}").splitlines())
         self.reviews()
         github.pages("/orgs/acme/teams/marketing-ops/members", [[self.user("alice-chen")]])
@@ -253,7 +255,7 @@ def test_github_approved_sets_a_success_status(run_cli: Any, pull: PullRequest) 
     assert pull.statuses() == [
         {
             "state": "success",
-            "context": "martechgate/review",
+            "context": "martechgate/review (master)",
             "description": "Approved: 1 review rule satisfied",
             "target_url": f"https://github.com/{REPOSITORY}/actions/runs/7",
         }

@@ -547,7 +547,17 @@ def test_a_review_by_a_deleted_account_is_skipped() -> None:
 def test_the_verdict_json_is_stable(proposal: tuple[GovRepo, str]) -> None:
     gov, head = proposal
     data = judge(gov, [approve("alice-chen", head)]).to_dict()
-    assert list(data) == ["schema_version", "approved", "author", "base", "head", "settings", "rules", "reviewers"]
+    assert list(data) == [
+        "schema_version",
+        "approved",
+        "author",
+        "base",
+        "head",
+        "settings",
+        "rules",
+        "reviewers",
+        "rules_from",
+    ]
     assert data["head"] == head and data["approved"] is False
     assert data["rules"][0] == {
         "name": "joint-cmo-cio",

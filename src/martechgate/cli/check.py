@@ -69,7 +69,8 @@ def _write_report(output: str, text: str) -> None:
     "--base",
     metavar="REF",
     help="Check only what changed since the merge base with REF (a pull request's base branch "
-    "or SHA), judged by the rules (martechgate.yaml, policies/) as they are at that base.",
+    "or full SHA), judged by the rules (martechgate.yaml, policies/) as they are at REF itself, the "
+    "base branch's tip.",
 )
 @click.option(
     "--head",

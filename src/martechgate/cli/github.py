@@ -88,7 +88,13 @@ def _team_ids(values: tuple[str, ...]) -> dict[str, int]:
     help="The numeric id of a github_team (rulesets name teams by id); repeat for each team.",
 )
 @click.option("--name", default="martechgate review backstop", show_default=True, help="The ruleset's name.")
-def ruleset(repo: str, team_ids: tuple[str, ...], name: str) -> None:
+@click.option(
+    "--branch",
+    default="main",
+    show_default=True,
+    help="The protected branch; the ruleset requires the status `martechgate/review (BRANCH)`.",
+)
+def ruleset(repo: str, team_ids: tuple[str, ...], name: str, branch: str) -> None:
     """Print a GitHub repository ruleset (JSON) requiring the path rules' teams and martechgate's review.
 
     Create it with `gh api repos/OWNER/REPO/rulesets --method POST --input FILE`. Groups without a
@@ -96,6 +102,6 @@ def ruleset(repo: str, team_ids: tuple[str, ...], name: str) -> None:
     """
     organization = load_organization(open_source(repo))
     _, prefix = _layout(repo)
-    payload, notes = github_setup.ruleset(organization, _team_ids(team_ids), prefix, name)
+    payload, notes = github_setup.ruleset(organization, _team_ids(team_ids), prefix, name, branch)
     _notes(notes)
     click.echo(json.dumps(payload, indent=2))

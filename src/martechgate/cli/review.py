@@ -18,8 +18,8 @@ from martechgate.sources.github import ActionsContext
 @click.option(
     "--base",
     metavar="REF",
-    help="The branch the change goes into; its merge base's "
-    "martechgate.yaml gives the rules. Required offline; with --github, the pull request's base.",
+    help="The branch the change goes into; its martechgate.yaml as it is now (the branch's tip) "
+    "gives the rules. Required offline; with --github, the pull request's base branch.",
 )
 @click.option(
     "--head", metavar="REF", help="The change's commit (default: HEAD offline, the pull request's head with --github)."

@@ -47,8 +47,8 @@ def render(result: CheckResult, color: bool = False) -> str:
     if change is not None and change.governance_files:
         # Not a finding (the change is judged by the base's rules), but reviewers must know.
         message = (
-            f"This change edits {', '.join(change.governance_files)}. It was judged by the rules at "
-            f"the merge base {change.base_label}, not by its own edits; it needs the governance "
+            f"This change edits {', '.join(change.governance_files)}. It was judged by the rules of "
+            f"the base branch at {change.base_label}, not by its own edits; it needs the governance "
             "reviewers."
         )
         lines.append(f"::warning title={escape_property('Governance files changed')}::{escape_data(message)}")

@@ -190,7 +190,7 @@ def render(result: CheckResult, color: bool = False) -> str:
         f"{len(report.findings) - report.blocking} not blocking (advisory or waived).",
     ]
     if change is not None:
-        lines[-1] += f" Judged by the rules at the merge base {_code(change.base_label)}."
+        lines[-1] += f" Judged by the rules of the base branch at {_code(change.base_label)}."
     lines.append("")
     by_file: dict[str, list[Finding]] = {}
     for finding in report.findings:
@@ -201,7 +201,7 @@ def render(result: CheckResult, color: bool = False) -> str:
         lines += [
             "> [!IMPORTANT]",
             "> This change edits governance files: " + ", ".join(_code(path) for path in change.governance_files) + ".",
-            "> It was judged by the rules as they are at the merge base, not by its own edits.",
+            "> It was judged by the rules as they are on the base branch, not by its own edits.",
             "> It needs the governance reviewers: "
             + (
                 "; ".join(

@@ -40,7 +40,10 @@ def render_text(verdict: Verdict, color: bool = False) -> str:
         return styled(text, color, fg=fg, bold=bold)
 
     head = verdict.head[:12] if verdict.head else "the working tree"
-    lines = [f"Review of {head} by {verdict.author} (rules from the merge base {verdict.base[:12]})", ""]
+    lines = [
+        f"Review of {head} by {verdict.author} (rules from the base branch at {verdict.rules_commit[:12]})",
+        "",
+    ]
     if not verdict.rules:
         lines.append("No review rule applies to this change.")
     for rule in verdict.rules:
@@ -83,7 +86,7 @@ def render_markdown(verdict: Verdict, color: bool = False) -> str:
     lines = [
         f"### Joint approval: {state}",
         "",
-        f"Head {head}, opened by `{verdict.author}`; rules from the merge base `{verdict.base[:12]}`.",
+        f"Head {head}, opened by `{verdict.author}`; rules from the base branch at `{verdict.rules_commit[:12]}`.",
         "",
     ]
     if not verdict.rules:

@@ -10,7 +10,10 @@ A rule's `when` holds when every condition in it holds:
 - `data_categories`: the entry holds one of the listed data categories.
 - `annual_cost_over`: the entry's `contract.annual_cost` is over the number (currency is not converted).
 - `statuses`: the entry's `status` is listed.
-- `exceptions_changed`: the entry's `exceptions` differ between the merge base and the head.
+- `exceptions_changed`: the entry's `exceptions` differ from those of the entry with the same id
+  (file name) at the merge base, or hold one the base branch's tip does not have for that id. The
+  id, not git's rename detection, says which entry a file was: an `exceptions:` block written
+  elsewhere and moved into catalog/ is new.
 Entry conditions are judged on the head version of each changed catalog entry, and on the base
 version of a deleted one; a rule with entry conditions applies only through changed entries. A
 change that lowers a tool's risk, data or spend still needs the reviewers its base version needed.
@@ -175,6 +178,31 @@ def _read(source: Source, path: str) -> tuple[dict[str, Any] | None, str | None]
     return loaded.value, None
 
 
+def _exceptions_by_id(source: Source, path: str) -> list[Any] | None:
+    """The exceptions of the entry named like `path` (catalog/<id>.yaml or .yml) in `source`: [] when
+    there is none, None when it cannot be read."""
+    stem = path.rsplit("/", 1)[-1]
+    for suffix in YAML_SUFFIXES:
+        stem = stem.removesuffix(suffix)
+    for suffix in YAML_SUFFIXES:
+        candidate = f"{CATALOG_DIR}/{stem}{suffix}"
+        if source.exists(candidate):
+            entry, problem = _read(source, candidate)
+            return None if problem is not None else _exceptions(entry)
+    return []
+
+
+def exceptions_new(changeset: ChangeSet, path: str, after: Mapping[str, Any] | None) -> bool:
+    """Whether the exceptions of the entry at `path` (head) need the new-exception reviewers: they
+    differ from the same id's at the merge base, or hold one the base branch's tip lacks for it."""
+    now = _exceptions(after)
+    before = _exceptions_by_id(changeset.base, path)
+    if before is None or now != before:
+        return True
+    current = _exceptions_by_id(changeset.rules, path) if changeset.rules is not changeset.base else before
+    return current is None or any(item not in current for item in now)
+
+
 def changed_files(changeset: ChangeSet) -> list[ChangedFile]:
     """The files a change touches, each catalog entry read at the base and at the head."""
     found = []
@@ -190,8 +218,11 @@ def changed_files(changeset: ChangeSet) -> list[ChangedFile]:
         else:
             data, problem = _read(changeset.head, change.path)
             after = data
-        # An unreadable version cannot show its exceptions unchanged: assume they changed.
+        # An unreadable version cannot show its exceptions unchanged: assume they changed. Exceptions
+        # are compared by entry id, whatever git's rename detection paired the file with.
         changed = problem is not None or before_problem is not None or exceptions_differ(after, before)
+        if change.status != "D" and not changed and is_entry_path(change.path):
+            changed = exceptions_new(changeset, change.path, after)
         found.append(
             ChangedFile(
                 change.path,

@@ -1,10 +1,14 @@
-"""The diff-aware check of a pull request: the change's entries, judged by the merge base's rules.
+"""The diff-aware check of a pull request: the change's entries, judged by the base branch's rules.
 
-The rules (martechgate.yaml and policies/) are read from the merge base's git objects, never from the
-head or the working tree, so a change that edits them is judged by the rules it is trying to change.
-The catalog is read from the head (the working tree when no head is named). Only what the change
-touched is reported, plus what it breaks elsewhere: an entry that integrates with a tool the change
-removed or renamed, or an id the change duplicated.
+The rules (martechgate.yaml and policies/) are read from the base branch's tip in git's objects,
+never from the head or the working tree, so a change that edits them is judged by the rules it is
+trying to change; and not from the merge base, so a policy added to the base branch after the change
+branched off judges it too. What changed is merge base to head. The catalog is read from the head
+(the working tree when no head is named). Only what the change touched is reported, plus what it
+breaks elsewhere: an entry that integrates with a tool the change removed or renamed, or an id the
+change duplicated. A governed file no reader may open (a link, a submodule, a name that is not plain
+text) is a hard `file-refused` finding wherever it is in the head's catalog/ and policies/, and
+anywhere the change touches a governed path.
 
 Speed: a pull request usually touches one entry of thousands. Policies and entry-scope rules judge one
 entry at a time; the catalog-scope rules compare entries only through ids. So the check reads the
@@ -26,7 +30,7 @@ from martechgate.check import engine
 from martechgate.check.catalog import read_entry
 from martechgate.check.engine import ChangeScope, CheckResult
 from martechgate.check.model import Entry, Finding, Report, get
-from martechgate.check.rules import RULES
+from martechgate.check.rules import RULES, file_refused
 from martechgate.errors import RepoError
 from martechgate.gate.applicable import (
     AppliedRule,
@@ -37,6 +41,7 @@ from martechgate.gate.applicable import (
 )
 from martechgate.sources import changes
 from martechgate.sources.changes import ChangeSet
+from martechgate.sources.git import MODE_LINK, MODE_SUBMODULE, is_refused_name, refused_name_reason
 from martechgate.sources.repo import CATALOG_DIR, ORG_FILE, POLICIES_DIR, YAML_SUFFIXES
 
 GOVERNANCE_DIRS = (POLICIES_DIR + "/", ".github/")
@@ -165,6 +170,49 @@ def _mentioning(changeset: ChangeSet, ids: set[str]) -> set[str]:
     return base.git.grep(base.sha, CATALOG_DIR, sorted(ids))
 
 
+def _refusal(path: str, message: str) -> Finding:
+    stem = path.rsplit("/", 1)[-1].rsplit(".", 1)[0]
+    return Finding(
+        file_refused.ID,
+        stem if is_catalog_file(path) else None,
+        path,
+        None,
+        None,
+        None,
+        file_refused.SEVERITY,
+        file_refused.ENFORCEMENT,
+        message,
+        file_refused.REMEDIATION,
+    )
+
+
+def unreadable_governed(changeset: ChangeSet, already: set[str]) -> list[Finding]:
+    """Hard findings for governed files no reader may open: in the head's catalog/ and policies/ (and
+    its organisation file), and every governed path the change adds or edits, wherever it is."""
+    found: dict[str, str] = {}
+    head = changeset.head
+    for directory in (CATALOG_DIR, POLICIES_DIR):
+        for path in head.unplain(directory):
+            refusal = head.read(path).refused
+            found[path] = refusal.message if refusal else "it is not a plain file"
+    organisation = head.read(ORG_FILE) if head.exists(ORG_FILE) else None
+    if organisation is not None and organisation.refused is not None:
+        found[ORG_FILE] = organisation.refused.message
+    for change in changeset.changes:
+        if change.status == "D" or not (is_governance_file(change.path) or change.path.startswith(CATALOG_DIR + "/")):
+            continue
+        if is_refused_name(change.path):
+            found[change.path] = refused_name_reason(change.path)
+        elif change.mode == MODE_LINK:
+            found[change.path] = (
+                "this is a symbolic link; governed files must be plain files, since editing a link's target "
+                "changes this file unseen. Put the file itself here"
+            )
+        elif change.mode == MODE_SUBMODULE:
+            found[change.path] = "this is a git submodule, not a file. Put the file itself here"
+    return [_refusal(path, message) for path, message in sorted(found.items()) if path not in already]
+
+
 def check_change(
     repo: str | os.PathLike[str], base: str, head: str | None = None, today: date | None = None
 ) -> PullCheckResult:
@@ -193,7 +241,7 @@ def check_change(
         entries = sorted(
             changed_entries + [read_entry(changeset.head, path) for path in related], key=lambda entry: entry.file
         )
-    catalog = engine.load_catalog(changeset.head, changeset.base, today, entries=entries)
+    catalog = engine.load_catalog(changeset.head, changeset.rules, today, entries=entries)
     catalog.deleted = deleted
     by_file = {entry.file: entry for entry in catalog.entries}
     reported = set(changed) | set(deleted)
@@ -204,8 +252,12 @@ def check_change(
         return _caused_by(finding, by_file.get(finding.file or ""), touched_ids)
 
     result = engine.run(catalog, select)
+    refused_here = {f.file for f in result.report.findings if f.rule == "file-refused" and f.file}
+    findings = tuple(
+        sorted(result.report.findings + tuple(unreadable_governed(changeset, refused_here)), key=Finding.sort_key)
+    )
     scope = ChangeScope(
-        base_label=changeset.base.sha[:12],
+        base_label=changeset.rules.sha[:12],
         head_label=changeset.head.label,
         changed_files=tuple(changed),
         deleted_files=tuple(sorted(deleted)),
@@ -214,7 +266,7 @@ def check_change(
             c.path for c in changeset.changes if c.path in changed and (c.status == "A" or c.old_path in deleted)
         ),
     )
-    return PullCheckResult(Report(len(changed), result.report.findings), catalog, scope, changeset)
+    return PullCheckResult(Report(len(changed), findings), catalog, scope, changeset)
 
 
 def governance_note(result: CheckResult) -> str:
@@ -225,8 +277,8 @@ def governance_note(result: CheckResult) -> str:
     needed = governance_rules(result)
     lines = [
         f"note: this change edits governance files ({', '.join(scope.governance_files)}).",
-        f"  It was judged by the rules as they are at the merge base {scope.base_label}, not by its "
-        "own edits; they apply once merged.",
+        f"  It was judged by the rules as they are on the base branch now ({scope.base_label}), not by "
+        "its own edits; they apply once merged.",
     ]
     if needed:
         lines.append(

@@ -14,7 +14,7 @@ from typing import Any
 
 from martechgate.check.model import Organization, ReviewRule
 from martechgate.gate.applicable import path_matcher
-from martechgate.sources.github import STATUS_CONTEXT  # the one status `martechgate review --github` sets
+from martechgate.sources.github import status_context  # the status `martechgate review --github` sets
 
 
 @dataclass
@@ -91,10 +91,17 @@ def codeowners(organization: Organization, prefix: str = "") -> Generated:
 
 
 def ruleset(
-    organization: Organization, team_ids: dict[str, int], prefix: str = "", name: str = "martechgate review backstop"
+    organization: Organization,
+    team_ids: dict[str, int],
+    prefix: str = "",
+    name: str = "martechgate review backstop",
+    branch: str = "main",
 ) -> tuple[dict[str, Any], list[str]]:
-    """A repository ruleset (POST /repos/{owner}/{repo}/rulesets) for the default branch: a pull
-    request with `required_reviewers` per path rule and team, and martechgate's review status."""
+    """A repository ruleset (POST /repos/{owner}/{repo}/rulesets) for `branch`: a pull request with
+    `required_reviewers` per path rule and team, and martechgate's review status for that branch
+    (`martechgate/review (main)`), on a head that is up to date with the branch, so the rules that
+    judged it are the branch's as it is when it merges."""
+    context = status_context(branch)
     notes: list[str] = []
     required: list[dict[str, Any]] = []
     approvals = 1
@@ -111,7 +118,7 @@ def ruleset(
                     f"review rule {rule.name!r}: group {group_name!r} has no github_team, so GitHub "
                     "cannot require it in a ruleset (rulesets require teams, not people); "
                     "`martechgate review` still enforces it through the required status "
-                    f"{STATUS_CONTEXT!r}"
+                    f"{context!r}"
                 )
                 continue
             team_id = team_ids.get(group.github_team)
@@ -129,7 +136,7 @@ def ruleset(
         "name": name,
         "target": "branch",
         "enforcement": "active",
-        "conditions": {"ref_name": {"include": ["~DEFAULT_BRANCH"], "exclude": []}},
+        "conditions": {"ref_name": {"include": [f"refs/heads/{branch}"], "exclude": []}},
         "rules": [
             {
                 "type": "pull_request",
@@ -145,8 +152,10 @@ def ruleset(
             {
                 "type": "required_status_checks",
                 "parameters": {
-                    "strict_required_status_checks_policy": False,
-                    "required_status_checks": [{"context": STATUS_CONTEXT}],
+                    # Up to date with the branch: a policy merged since the pull request was judged
+                    # makes it run again (the workflow re-runs on a push to the branch).
+                    "strict_required_status_checks_policy": True,
+                    "required_status_checks": [{"context": context}],
                 },
             },
         ],

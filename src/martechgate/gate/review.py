@@ -138,7 +138,7 @@ class Verdict:
         {"schema_version": 1,
          "approved": true,                 # every rule satisfied (no rule applying counts as approved)
          "author": "octocat",              # the pull request's author, who never counts
-         "base": "<sha>",                  # the merge base, whose martechgate.yaml gave the rules
+         "base": "<sha>",                  # the merge base: what the change is compared with
          "head": "<sha>" | null,           # the commit judged (null: the working tree)
          "settings": {"distinct_reviewers": true, "author_can_approve": false, "dismiss_stale": true},
          "rules": [{"name": "joint-cmo-cio",
@@ -151,7 +151,8 @@ class Verdict:
                     "can_satisfy": {"it": ["carol", "@acme/it"]},  # open groups: logins, unresolved teams
                     "blocked_by": [],      # required-group members whose latest review requests changes
                     "stale": []}],         # approvals that no longer count: what the rule governs changed
-         "reviewers": [{"login": "alice", "state": "APPROVED", "commit_id": "<sha>", "counted": true}]}
+         "reviewers": [{"login": "alice", "state": "APPROVED", "commit_id": "<sha>", "counted": true}],
+         "rules_from": "<sha>"}            # the base branch's tip, whose martechgate.yaml gave the rules
 
     `reviewers` lists each user's latest verdict (APPROVED or CHANGES_REQUESTED), sorted by login;
     `counted` is false for the author and for approvals that fill no seat.
@@ -165,10 +166,15 @@ class Verdict:
     dismiss_stale: bool
     rules: tuple[RuleVerdict, ...]
     reviewers: tuple[Review, ...]
+    rules_from: str | None = None  # the commit whose rules judged it (None: the merge base's)
 
     @property
     def approved(self) -> bool:
         return all(rule.satisfied for rule in self.rules)
+
+    @property
+    def rules_commit(self) -> str:
+        return self.rules_from or self.base
 
     def to_dict(self) -> dict[str, Any]:
         seated = {seat.reviewer.lower() for rule in self.rules for seat in rule.seats if seat.reviewer}
@@ -193,6 +199,7 @@ class Verdict:
                 }
                 for review in self.reviewers
             ],
+            "rules_from": self.rules_commit,
         }
 
 
@@ -282,8 +289,9 @@ def evaluate(
 ) -> Verdict:
     """Judge the reviews of a change against the review rules of `organization`.
 
-    `organization` must be the merge base's (ChangeSet.base), never the head's, so a change cannot
-    weaken the rules that judge it. `teams` maps "org/team" to member logins for the github_team
+    `organization` must be the base branch's as it is now (ChangeSet.rules), never the head's, so a
+    change cannot weaken the rules that judge it, and a rule the base branch gained since the change
+    branched off judges it too. `teams` maps "org/team" to member logins for the github_team
     groups that were resolved. `changed_since` (default: git) lists the files changed between a
     review's commit and the head, for `dismiss_stale`. `applied` saves working out the rules again
     when the caller already has `rules_for_change(organization, changeset)`.
@@ -372,4 +380,5 @@ def evaluate(
         settings.dismiss_stale,
         tuple(results),
         tuple(verdicts[key] for key in sorted(verdicts)),
+        changeset.rules.sha,
     )

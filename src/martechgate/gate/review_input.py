@@ -3,7 +3,7 @@
 Offline, the caller names the base, head, author and reviews. On GitHub, the pull request says
 them: this module fetches it (through github.py), checks that the local clone holds the same
 change, resolves the teams the applicable rules need, judges, and sets the one commit status.
-Either way the rules come from the merge base (ChangeSet.base), never from the change.
+Either way the rules come from the base branch as it is now (ChangeSet.rules), never from the change.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from martechgate.errors import ExternalServiceError, MartechgateError, RepoError
 from martechgate.gate import review
 from martechgate.gate.applicable import rules_for_change
 from martechgate.sources import changes
-from martechgate.sources.github import ActionsContext, GitHubClient
+from martechgate.sources.github import ActionsContext, GitHubClient, status_context
 
 MAX_REVIEWS_BYTES = 20 * 1024 * 1024
 
@@ -48,7 +48,7 @@ def review_offline(
 ) -> review.Verdict:
     reviews = read_reviews(reviews_file)
     changeset = changes.compute(repo, base, head or "HEAD")
-    return review.evaluate(load_organization(changeset.base), changeset, reviews, author)
+    return review.evaluate(load_organization(changeset.rules), changeset, reviews, author)
 
 
 def _text(pull: dict[str, Any], *keys: str) -> str:
@@ -110,19 +110,24 @@ def review_on_github(
     """Judge the pull request of a GitHub Actions run, and set its commit status.
 
     The head judged is the one the event names (what the run checked out), so a run that a newer
-    push overtook judges and marks only its own, older commit, never the newer one.
+    push overtook judges and marks only its own, older commit, never the newer one. The rules are the
+    base branch's as GitHub has it now (its tip), which the clone must hold: a policy merged there
+    since the run was queued judges the change too. The status names the base branch, so one head in
+    two pull requests gets a verdict per target.
     """
     client = client or GitHubClient(context.api_url, context.token)
     pull = client.pull_request(context.repository, context.number)
     author = _text(pull, "user", "login")
     current_head = _text(pull, "head", "sha")
+    branch = _text(pull, "base", "ref")
+    status = status_context(branch)
     judged = head or context.head_sha or current_head
     status_sha = judged if head is None else None
     try:
-        changeset = changes.compute(repo, base or _text(pull, "base", "sha"), judged)
+        changeset = changes.compute(repo, base or client.branch_head(context.repository, branch), judged)
         if base is None and judged == current_head:  # GitHub's file list is of the current head
             _check_same_change(changeset, client.pull_request_files(context.repository, context.number), context.number)
-        organization = load_organization(changeset.base)
+        organization = load_organization(changeset.rules)
         applied = rules_for_change(organization, changeset)
         needed = {group for item in applied for group in item.rule.require}
         teams = {}
@@ -137,7 +142,7 @@ def review_on_github(
             raise ExternalServiceError(f"GitHub's answer is not as documented: {error.message}") from None
         verdict = review.evaluate(organization, changeset, reviews, author, teams=teams, applied=applied)
     except MartechgateError as error:
-        _report_error(client, context, status_sha, error)
+        _report_error(client, context, status_sha, status, error)
         raise
     if status_sha is not None:
         client.set_status(
@@ -146,13 +151,18 @@ def review_on_github(
             "success" if verdict.approved else "failure",
             status_description(verdict),
             context.run_url,
+            context=status,
         )
     return verdict
 
 
-def _report_error(client: GitHubClient, context: ActionsContext, sha: str | None, error: MartechgateError) -> None:
+def _report_error(
+    client: GitHubClient, context: ActionsContext, sha: str | None, status: str, error: MartechgateError
+) -> None:
     """Mark the head "error", so an earlier success on the same commit cannot stand; best effort."""
     if sha is None:
         return
     with contextlib.suppress(ExternalServiceError):  # the original error is what the user must see
-        client.set_status(context.repository, sha, "error", f"Could not decide: {error.message}", context.run_url)
+        client.set_status(
+            context.repository, sha, "error", f"Could not decide: {error.message}", context.run_url, context=status
+        )

@@ -34,7 +34,7 @@ from martechgate import __version__
 from martechgate.errors import ExternalServiceError, UsageError
 
 API_VERSION = "2022-11-28"
-STATUS_CONTEXT = "martechgate/review"
+STATUS_CONTEXT = "martechgate/review"  # followed by the base branch: `martechgate/review (main)`
 DEFAULT_API_URL = "https://api.github.com"
 DEFAULT_TIMEOUT = 15.0
 PER_PAGE = 100
@@ -44,6 +44,16 @@ _LINK = re.compile(r'<([^>]*)>\s*;\s*rel="([^"]*)"')
 _REPOSITORY = re.compile(r"^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$")
 _SHA = re.compile(r"^(?:[0-9a-f]{40}|[0-9a-f]{64})$")
 _TEAM = re.compile(r"^([A-Za-z0-9_.-]+)/([A-Za-z0-9_.-]+)$")
+
+
+def status_context(branch: str) -> str:
+    """The commit status of a review into `branch`. A status belongs to a commit, not to a pull
+    request: one head opened into two branches gets one status per target, so the verdict of a
+    harmless diff into one branch never stands as the required status of the pull request into
+    another."""
+    return f"{STATUS_CONTEXT} ({branch})"
+
+
 READ_ORG_HINT = (
     "Listing a team's members needs a token that can read the organisation's teams "
     "(read:org, or a GitHub App with Members: read); the workflow's own GITHUB_TOKEN "
@@ -258,11 +268,20 @@ class GitHubClient:
             raise self._fail(f"GitHub's list of the members of {team} has a member without a login")
         return [str(login) for login in logins]
 
+    def branch_head(self, repository: str, branch: str) -> str:
+        """The commit a branch points to now."""
+        what = f"the branch {branch} of {repository}"
+        value = self._get(f"/repos/{repository}/branches/{urllib.parse.quote(branch, safe='')}", what)
+        sha = value.get("commit", {}).get("sha") if isinstance(value, dict) else None
+        if not isinstance(sha, str) or not _SHA.match(sha):
+            raise self._fail(f"GitHub's answer for {what} names no commit")
+        return sha
+
     def set_status(
-        self, repository: str, sha: str, state: str, description: str, target_url: str | None = None
+        self, repository: str, sha: str, state: str, description: str, target_url: str | None = None, *, context: str
     ) -> None:
-        """Set the one `martechgate/review` status on a commit (state: success, failure, error, pending)."""
-        body: dict[str, str] = {"state": state, "context": STATUS_CONTEXT, "description": description[:140]}
+        """Set martechgate's status `context` on a commit (state: success, failure, error, pending)."""
+        body: dict[str, str] = {"state": state, "context": context, "description": description[:140]}
         if target_url:
             body["target_url"] = target_url
         self._request(

@@ -68,6 +68,8 @@ class Source(Protocol):
 
     def read(self, path: str) -> FileData: ...
 
+    def unplain(self, directory: str) -> list[str]: ...
+
 
 class WorkTree:
     """The files as they are on disk under `root`."""
@@ -101,6 +103,20 @@ class WorkTree:
             or (entry.name.endswith(YAML_SUFFIXES) and not entry.name.startswith(".") and not entry.is_dir())
         )
         return [f"{directory}/{name}" for name in names]
+
+    def unplain(self, directory: str) -> list[str]:
+        """What in `directory` (or the folder itself) no reader may open: links, and names that are
+        not plain text; found from the folder listing alone, without reading a file."""
+        folder = self.root / directory
+        if folder.is_symlink():
+            return [directory]
+        if not folder.is_dir():
+            return []
+        return sorted(
+            f"{directory}/{path_text(os.fsencode(entry.name))}"
+            for entry in os.scandir(folder)
+            if entry.is_symlink() or is_refused_name(entry.name)
+        )
 
     def _folder_plain(self, full: str) -> bool:
         # Resolving every path is a large part of reading 10,000 files, so each folder is resolved

@@ -100,6 +100,21 @@ class GitRevision:
             or (mode != MODE_TREE and name.endswith(YAML_SUFFIXES) and not name.startswith("."))
         )
 
+    def unplain(self, directory: str) -> list[str]:
+        """What in `directory` (or the folder itself) no reader may open: links, submodules, and names
+        that are not plain text; found from the tree alone, without reading a file."""
+        full = (self.prefix + directory).strip("/")
+        folder = self._object(full)
+        if folder is None:
+            return []
+        if folder[0] in _SPECIAL:
+            return [directory]
+        return sorted(
+            f"{directory}/{name}"
+            for name, (mode, _) in self._children(full).items()
+            if mode in _SPECIAL or is_refused_name(name)
+        )
+
     def read(self, path: str) -> FileData:
         if is_refused_name(path):
             return refused(path, refused_name_reason(path))
