@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import sys
 from pathlib import Path
 from typing import Any
@@ -310,6 +311,9 @@ def spawn(gov: GovRepo, *extra: str) -> pexpect.spawn:
         encoding="utf-8",
         timeout=30,
         dimensions=(50, 200),
+        # A runner started in the background (`pytest &`) ignores SIGINT, and a child inherits that;
+        # the wizard must see Ctrl-C as a person's terminal delivers it.
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
     )
     return child
 
