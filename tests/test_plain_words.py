@@ -393,7 +393,6 @@ def test_yaml_syntax_errors_say_what_to_change(text: str, expected: str) -> None
 
 # One document per kind of libyaml complaint: each must come out in plain words, never the parser's alone.
 LIBYAML_COMPLAINTS = {
-    "nesting past libyaml's own limit": "a: " + "[" * 2000,
     "tab in indentation": "a:\n\tb: 1\n",
     "%YAML directive": "%YAML 1.1\na: 1\n",
     "duplicate directive": "%YAML 1.1\n%YAML 1.1\n---\na: 1\n",
@@ -424,6 +423,15 @@ def test_every_libyaml_complaint_in_plain_words(text: str) -> None:
     # Plain words first, then the parser's own in brackets: never the parser's words alone.
     assert message.endswith("]") and " [" in message, message
     assert problems[0].line is not None, message
+
+
+def test_nesting_past_libyamls_own_limit_in_plain_words() -> None:
+    # The libyaml bundled with PyYAML 6.0.4 stops at its own limit (1000) before our 64-level check sees
+    # the events; older ones let our check speak. Either way the user reads the same plain words.
+    problems = load_bytes(("a: " + "[" * 2000).encode()).problems
+    assert problems and problems[0].rule == "yaml-syntax"
+    assert "the file nests deeper than 64 levels; an entry needs a few" in problems[0].message
+    assert problems[0].line is not None
 
 
 BROKEN_REQUIRES = [

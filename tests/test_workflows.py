@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import importlib.util
+import re
+import tomllib
 from typing import Any
 
 import yaml
+from packaging.requirements import Requirement
 
 from tests.conftest import ROOT
 
@@ -17,11 +21,42 @@ def _load(name: str) -> dict[str, Any]:
     return data
 
 
-def test_ci_runs_the_projects_test_script() -> None:
+def test_ci_runs_every_stage_of_the_projects_script() -> None:
     ci = _load("ci.yml")
-    steps = ci["jobs"]["test"]["steps"]
-    assert any(step.get("run") == "bash .ci/run" for step in steps)
+    script = (ROOT / ".ci" / "run").read_text()
+    default = re.search(r"\|\| stages=\((.+)\)\n", script)
+    assert default is not None
+    stages = set(default.group(1).split())
+    assert stages == {"lint", "test", "oldest"}
+    runs = {step["run"] for job in ci["jobs"].values() for step in job["steps"] if "run" in step}
+    assert runs == {f"bash .ci/run {stage}" for stage in stages}
     assert ci["permissions"] == {"contents": "read"}
+    for tool in ("ruff check src tests bench", "ruff format --check src tests bench", "mypy", "lint-imports"):
+        assert f".venv/bin/{tool}" in script
+
+
+def test_ci_runs_the_readme_test_command() -> None:
+    readme = (ROOT / "README.md").read_text()
+    command = re.search(r"Run the tests.*?```sh\n(.+?)\n```", readme, re.S)
+    assert command is not None
+    assert command.group(1) in (ROOT / ".ci" / "run").read_text()
+
+
+def test_the_oldest_run_pins_every_dependency_to_its_lower_bound() -> None:
+    spec = importlib.util.spec_from_file_location("oldest", ROOT / ".ci" / "oldest.py")
+    assert spec is not None and spec.loader is not None
+    oldest = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(oldest)
+    pins = {line.split("==")[0]: line.split("==")[1] for line in oldest.lower_bounds(ROOT / "pyproject.toml")}
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    declared = [Requirement(text) for text in project["dependencies"]]
+    declared += [Requirement(text) for extra in project["optional-dependencies"].values() for text in extra]
+    for requirement in declared:
+        # Without a lower bound the oldest run would test whatever the resolver picks: every runtime
+        # dependency names the oldest version it is known to work with (type stubs may float).
+        if not requirement.name.startswith("types-"):
+            assert requirement.name.lower() in pins, f"{requirement} declares no lower bound"
+    assert pins["pyyaml"] == "6.0.1" and pins["click"] == "8.2"
 
 
 def test_reusable_workflow_jobs_and_minimal_permissions() -> None:
