@@ -1,6 +1,6 @@
 """The error types, and the one table that maps them to exit codes.
 
-Every command ends in one of three codes (PRODUCT.md):
+Every command ends in one of three codes (docs/exit-codes.md):
 0 done and nothing blocks, 1 done and something blocks, 2 could not run as asked.
 Findings are values, not exceptions: only "could not run" is raised.
 """

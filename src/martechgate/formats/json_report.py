@@ -1,4 +1,4 @@
-"""The JSON report (schema_version 1, PRODUCT.md): the contract other tools read."""
+"""The JSON report (schema_version 1, docs/report.md): the contract other tools read."""
 
 from __future__ import annotations
 

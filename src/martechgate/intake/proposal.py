@@ -83,7 +83,7 @@ EEA = frozenset(
 )
 # Statuses under which a tool is in use: proposing another one for the same job is an overlap.
 IN_USE = ("approved", "restricted", "trial")
-# Field order of a written entry: the order of the contract (PRODUCT.md), so files read alike.
+# Field order of a written entry: the order of the contract (docs/entry.md), so files read alike.
 FIELD_ORDER = (
     "apiVersion",
     "id",
