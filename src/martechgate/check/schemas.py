@@ -18,6 +18,7 @@ from typing import Any
 
 import jsonschema_rs
 
+from martechgate.check import identity
 from martechgate.check.vocabulary import ID_PATTERN, load_schema
 from martechgate.sources.yamlload import Loaded, Path, resolve_plain
 
@@ -213,15 +214,20 @@ def unknown_keywords(schema: Any, path: Path = ()) -> list[tuple[Path, str]]:
     return found
 
 
+# The `email` format as martechgate understands an address (identity.canonical_email), so that a
+# form the schema accepts is one the comparisons of owners and approvers understand too.
+_FORMATS = {"email": lambda value: identity.canonical_email(value) is not None}
+
+
 def validator(schema: Any, today: date | None = None) -> jsonschema_rs.Draft202012Validator:
     return jsonschema_rs.Draft202012Validator(
-        schema, validate_formats=True, keywords=custom_keywords(today or date.today())
+        schema, validate_formats=True, formats=_FORMATS, keywords=custom_keywords(today or date.today())
     )
 
 
 @cache
 def packaged_validator(name: str) -> jsonschema_rs.Draft202012Validator:
-    return jsonschema_rs.Draft202012Validator(load_schema(name), validate_formats=True)
+    return jsonschema_rs.Draft202012Validator(load_schema(name), validate_formats=True, formats=_FORMATS)
 
 
 @dataclass(frozen=True)

@@ -52,8 +52,6 @@ SEVERITIES = _policy_enum("severity")  # of a policy and a built-in rule, most s
 ENFORCEMENTS = _policy_enum("enforcement")
 
 ID_PATTERN = re.compile(_field("id")["pattern"])
-# What martechgate takes for an email address (owners, exception approvers).
-EMAIL_PATTERN = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 # The first line of every entry martechgate writes: editors with the YAML language server then
 # complete and check the entry against the schema.
 MODELINE = f"# yaml-language-server: $schema={load_schema('entry')['$id']}"

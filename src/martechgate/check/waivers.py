@@ -9,8 +9,8 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import TYPE_CHECKING
 
+from martechgate.check import identity
 from martechgate.check.model import Entry, Waiver
-from martechgate.check.vocabulary import EMAIL_PATTERN
 from martechgate.sources.yamlload import Path
 
 if TYPE_CHECKING:
@@ -36,7 +36,8 @@ def judge(catalog: Catalog, entry: Entry) -> list[Judged]:
         return []
     owners = data.get("owners")
     owners = owners if isinstance(owners, dict) else {}
-    owner_emails = {str(v).strip().lower() for k, v in owners.items() if k in ("business", "technical")}
+    # Every mailbox an owner's value names, however written: the owner never approves their own waiver.
+    owner_mailboxes = set().union(*(identity.mailboxes(owners.get(role)) for role in ("business", "technical")))
     results = []
     for index, item in enumerate(data["exceptions"]):
         base: Path = ("exceptions", index)
@@ -64,6 +65,9 @@ def judge(catalog: Catalog, entry: Entry) -> list[Judged]:
             )
             continue
         rule = item["rule"]
+        if not isinstance(rule, str):
+            results.append(invalid(f"rule is {_kind(rule)}; write one rule's id, such as pii-requires-sso", "rule"))
+            continue
         if rule not in catalog.rule_ids:
             results.append(
                 invalid(
@@ -77,11 +81,15 @@ def judge(catalog: Catalog, entry: Entry) -> list[Judged]:
                 invalid(f"{rule} is a hard rule: it cannot be waived by an exception; fix the entry instead", "rule")
             )
             continue
-        approver = str(item["approved_by"]).strip()
-        if not EMAIL_PATTERN.match(approver):
-            results.append(invalid(f"approved_by is {approver!r}; write the approver's email address", "approved_by"))
+        written = item["approved_by"]
+        approver = identity.canonical_email(written)
+        if approver is None:
+            shown = repr(written) if isinstance(written, str) else _kind(written)
+            results.append(
+                invalid(f"approved_by is {shown}; write the approver's email address as {identity.FORM}", "approved_by")
+            )
             continue
-        if approver.lower() in owner_emails:
+        if approver in owner_mailboxes:
             results.append(
                 invalid(f"{approver} owns this tool and cannot approve its own exception; ask security", "approved_by")
             )
@@ -125,3 +133,12 @@ def judge(catalog: Catalog, entry: Entry) -> list[Judged]:
             )
         )
     return results
+
+
+def _kind(value: object) -> str:
+    """What a value that should be text is, in words."""
+    if isinstance(value, dict):
+        return "a group of fields"
+    if isinstance(value, list):
+        return "a list"
+    return f"{value!r}, not text"

@@ -20,7 +20,7 @@ import yaml
 from rapidfuzz import fuzz
 
 from martechgate import atomic
-from martechgate.check import engine, schemas
+from martechgate.check import engine, identity, schemas
 from martechgate.check.catalog import Catalog
 from martechgate.check.judge import entry_findings
 from martechgate.check.model import Entry, Finding, Organization, get
@@ -30,7 +30,6 @@ from martechgate.check.vocabulary import (
     CLASSIFICATIONS,
     DATA_CATEGORIES,
     DIRECTIONS,
-    EMAIL_PATTERN,
     ID_PATTERN,
     METHODS,
     MFA,
@@ -246,7 +245,7 @@ def _capabilities(text: str, draft: Draft) -> list[str]:
 
 def _email(text: str, draft: Draft) -> str:
     value = text.strip()
-    if not EMAIL_PATTERN.match(value):
+    if identity.canonical_email(value) is None:
         raise Invalid(f"{value!r} is not an email address; type one like jane.doe@example.com")
     return value
 
@@ -254,7 +253,7 @@ def _email(text: str, draft: Draft) -> str:
 def _technical_owner(text: str, draft: Draft) -> str:
     value = _email(text, draft)
     business = draft.get("owners.business")
-    if isinstance(business, str) and business.lower() == value.lower():
+    if identity.same_mailbox(business, value):
         raise Invalid(
             f"{value} is already the marketing owner; the IT owner must be a different person "
             "(two people look after every tool)"
@@ -759,7 +758,7 @@ def problems(entry: dict[str, Any], draft: Draft) -> list[str]:
     owners = entry.get("owners")
     if isinstance(owners, dict):
         business, technical = owners.get("business"), owners.get("technical")
-        if isinstance(business, str) and isinstance(technical, str) and business.lower() == technical.lower():
+        if identity.same_mailbox(business, technical):
             found.append(f"{technical} is both the marketing and the IT owner; name two different people")
     integrations = entry.get("integrations")
     for index, integration in enumerate(integrations if isinstance(integrations, list) else []):

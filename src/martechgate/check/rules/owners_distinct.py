@@ -8,13 +8,17 @@ Passes::
 
 Fails::
 
-    owners: {business: jane.doe@example.com, technical: Jane.Doe@example.com}
+    owners: {business: jane.doe@example.com, technical: Jane.Doe+it@example.com}
+
+Addresses are compared in one form (`identity.canonical_email`): case, `mailto:`, angle brackets, a
+trailing dot and a `+sub-address` make no other person.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 
+from martechgate.check import identity
 from martechgate.check.catalog import Catalog
 from martechgate.check.model import Entry, Finding
 
@@ -30,7 +34,7 @@ def check_entry(catalog: Catalog, entry: Entry) -> Iterator[Finding]:
     if not catalog.is_valid(entry):
         return
     owners = (entry.data or {})["owners"]
-    if owners["business"].strip().lower() == owners["technical"].strip().lower():
+    if identity.same_mailbox(owners["business"], owners["technical"]):
         yield catalog.finding(
             ID, entry, ("owners", "technical"), f"{owners['technical']} is both the business and the technical owner"
         )
