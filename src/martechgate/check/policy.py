@@ -106,11 +106,18 @@ def _compile(policy: Policy, part: str, today: date) -> jsonschema_rs.Draft20201
             if error.kind.name in schemas.CUSTOM_KEYWORDS:
                 detail = f"{'.'.join(map(str, where))}: {error.message.rsplit('ValueError: ', 1)[-1]}"
             elif error.kind.name == "format" and getattr(error.kind, "format", None) == "regex":
-                detail = f"{'.'.join(map(str, where))} is {error.instance!r}, which is not a valid pattern"
+                detail = (
+                    f"{'.'.join(map(str, where))} is {error.instance!r}, which is not a valid pattern here: "
+                    "patterns run in linear time, so lookaround ((?=, (?!, (?<=, (?<!) and backreferences (\\1) "
+                    "are not available, and a pattern must stay small"
+                )
             else:
                 detail = schemas.describe(error).message
                 detail = ".".join(map(str, where[:1])) + "." + detail if len(where) > 1 else detail
-        line, column = policy.loaded.where(where) if policy.loaded else (None, None)
+        # A patternProperties pattern is a key: point at it, not at the schema it leads to.
+        at_key = len(where) > 1 and where[-2] == "patternProperties"
+        locate = (policy.loaded.where_key if at_key else policy.loaded.where) if policy.loaded else None
+        line, column = locate(where) if locate else (None, None)
         raise PolicyError(
             f"the `{part}` schema of policy {policy.id} is not valid JSON Schema: {detail}",
             file=policy.file,
@@ -168,6 +175,15 @@ def parse_policy(path: str, raw: bytes, reserved_ids: Iterable[str] = ()) -> Pol
                 line=line,
                 column=column,
                 hint="`martechgate explain ID` shows a working policy's schemas.",
+            )
+        for where, words in schemas.outside_references(value[part], (part,)):
+            line, column = loaded.where(where)
+            raise PolicyError(
+                f"{'.'.join(map(str, where))}: {words}",
+                file=path,
+                line=line,
+                column=column,
+                hint="Nothing was read or fetched; a policy is judged by what its own file says.",
             )
     examples = value.get("examples") or {}
     policy = Policy(

@@ -214,20 +214,71 @@ def unknown_keywords(schema: Any, path: Path = ()) -> list[tuple[Path, str]]:
     return found
 
 
+META_SCHEMA = "https://json-schema.org/draft/2020-12/schema"
+_REFERENCES = ("$ref", "$dynamicRef")
+
+
+def outside_references(schema: Any, path: Path = ()) -> list[tuple[Path, str]]:
+    """`$ref`s (and `$dynamicRef`s) of `schema` that point outside it, and a `$schema` other than
+    draft 2020-12's: each as (its path, a sentence). A policy is self-contained: a reference to a
+    file or a web address would make the verdict depend on what the runner can read or reach."""
+    if not isinstance(schema, dict):
+        return []
+    found: list[tuple[Path, str]] = []
+    for key, value in schema.items():
+        where = (*path, key)
+        if key in _REFERENCES and not (isinstance(value, str) and value.startswith("#")):
+            found.append(
+                (
+                    where,
+                    f"`{key}` is {show(value)}, outside this policy; a policy is self-contained: put the "
+                    "schema under `$defs` and refer to it as #/$defs/NAME",
+                )
+            )
+        elif key == "$schema" and value not in (META_SCHEMA, META_SCHEMA + "#"):
+            found.append((where, f"`$schema` is {show(value)}; a policy's schemas are JSON Schema {META_SCHEMA}"))
+        elif key in _SCHEMA_MAPS and isinstance(value, dict):
+            for name, subschema in value.items():
+                found.extend(outside_references(subschema, (*where, name)))
+        elif key in _SCHEMA_LISTS and isinstance(value, list):
+            for index, subschema in enumerate(value):
+                found.extend(outside_references(subschema, (*where, index)))
+        elif key in _SCHEMA_ONES:
+            found.extend(outside_references(value, where))
+    return found
+
+
+def _refuse_retrieval(uri: str) -> Any:
+    """The validator's retriever: nothing outside a schema is ever read or fetched. Policies are
+    refused before they get here (`outside_references`); this holds for any reference missed."""
+    raise ValueError(f"{uri} is outside the schema, and martechgate reads no file or web address for a schema")
+
+
 # The `email` format as martechgate understands an address (identity.canonical_email), so that a
 # form the schema accepts is one the comparisons of owners and approvers understand too.
 _FORMATS = {"email": lambda value: identity.canonical_email(value) is not None}
 
 
 def validator(schema: Any, today: date | None = None) -> jsonschema_rs.Draft202012Validator:
+    """A policy schema's validator. Patterns run on Rust's `regex` engine, which runs in linear time:
+    no pattern can backtrack catastrophically. The default (fancy-regex) backtracks for lookaround and
+    backreferences and, past its backtrack limit, fails the value, so a `match` holding such a pattern
+    silently selected nothing. Patterns needing those features are refused when the policy loads."""
     return jsonschema_rs.Draft202012Validator(
-        schema, validate_formats=True, formats=_FORMATS, keywords=custom_keywords(today or date.today())
+        schema,
+        validate_formats=True,
+        formats=_FORMATS,
+        keywords=custom_keywords(today or date.today()),
+        retriever=_refuse_retrieval,
+        pattern_options=jsonschema_rs.RegexOptions(),
     )
 
 
 @cache
 def packaged_validator(name: str) -> jsonschema_rs.Draft202012Validator:
-    return jsonschema_rs.Draft202012Validator(load_schema(name), validate_formats=True, formats=_FORMATS)
+    return jsonschema_rs.Draft202012Validator(
+        load_schema(name), validate_formats=True, formats=_FORMATS, retriever=_refuse_retrieval
+    )
 
 
 @dataclass(frozen=True)
