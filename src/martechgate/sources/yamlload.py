@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import codecs
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -183,7 +184,8 @@ _MERGE = object()
 
 
 def decode(data: bytes) -> tuple[str | None, Problem | None]:
-    """Bytes -> text, refusing binary and non-UTF-8 with the place of the first bad byte."""
+    """Bytes -> text, refusing binary, non-UTF-8 and text shown otherwise than it is read, with the
+    place of the first bad byte or character."""
     if b"\x00" in data:
         offset = data.index(b"\x00")
         line = data.count(b"\n", 0, offset) + 1
@@ -196,7 +198,7 @@ def decode(data: bytes) -> tuple[str | None, Problem | None]:
     if data.startswith(codecs.BOM_UTF8):
         data = data[len(codecs.BOM_UTF8) :]
     try:
-        return data.decode("utf-8"), None
+        text = data.decode("utf-8")
     except UnicodeDecodeError as error:
         line = data.count(b"\n", 0, error.start) + 1
         column = error.start - (data.rfind(b"\n", 0, error.start) + 1) + 1
@@ -206,6 +208,48 @@ def decode(data: bytes) -> tuple[str | None, Problem | None]:
             line,
             column,
         )
+    refused = renders_differently(text)
+    return (None, refused) if refused else (text, None)
+
+
+# Characters that make a file read differently from how it is shown. libyaml takes U+2028, U+2029,
+# U+0085 and a CR not followed by LF as line breaks, where git, GitHub's diff and editors show one
+# line: a key written after one of them looks like part of a comment to a reviewer, yet is read.
+# Bidirectional controls reorder what is displayed (Trojan Source, CVE-2021-42574).
+_LINE_BREAKS = {"\u2028": "a line separator", "\u2029": "a paragraph separator", "\u0085": "a next-line character"}
+_RENDERS_DIFFERENTLY = re.compile("[\u2028\u2029\u0085\u202a-\u202e\u2066-\u2069\u200e\u200f\u061c]|\r(?!\n)")
+
+
+def renders_differently(text: str) -> Problem | None:
+    """A `file-refused` problem at the first character that git and YAML would show differently, at
+    the line and column git shows it (lines end at LF only; columns count characters)."""
+    found = _RENDERS_DIFFERENTLY.search(text)
+    if found is None:
+        return None
+    offset = found.start()
+    char = text[offset]
+    line = text.count("\n", 0, offset) + 1
+    column = offset - (text.rfind("\n", 0, offset) + 1) + 1
+    code = f"U+{ord(char):04X}"
+    if char == "\r":
+        what = "a carriage return (CR) not followed by a line feed"
+    elif char in _LINE_BREAKS:
+        what = f"{_LINE_BREAKS[char]} ({code})"
+    else:
+        what = f"a bidirectional control character ({code} {unicodedata.name(char, '')})".replace(" )", ")")
+    why = (
+        "which reorders the text as it is displayed"
+        if char not in _LINE_BREAKS and char != "\r"
+        else "which YAML reads as a line break where git and GitHub show none"
+    )
+    return Problem(
+        "file-refused",
+        f"the file holds {what}, {why}: what a reviewer sees would not be what is checked, so nothing in "
+        "this file is used; "
+        + ("save the file with LF (or CRLF) line endings" if char == "\r" else "delete the character"),
+        line,
+        column,
+    )
 
 
 def load_bytes(
