@@ -88,7 +88,12 @@ class Cli(click.Group):
         try:
             return super().invoke(ctx)
         except MartechgateError as error:
-            click.secho(f"martechgate: {error}", err=True, fg="red")
+            # The message may quote a file name or a value: its control characters are shown escaped.
+            from martechgate.formats.controls import visible  # only when there is an error to show
+
+            where = visible(error.location())
+            text = f"{where}: {visible(error.message)}" if where else visible(error.message)
+            click.secho(f"martechgate: {text}" + (f"\n  {error.hint}" if error.hint else ""), err=True, fg="red")
             ctx.exit(error.exit_code)
         except (click.exceptions.Exit, click.ClickException, click.Abort):
             raise

@@ -10,6 +10,7 @@ from __future__ import annotations
 from martechgate.check.engine import CheckResult
 from martechgate.check.model import Finding
 from martechgate.formats.common import level
+from martechgate.formats.controls import visible, visible_finding
 from martechgate.words import count
 
 
@@ -22,6 +23,7 @@ def escape_property(value: str) -> str:
 
 
 def _command(finding: Finding) -> str:
+    finding = visible_finding(finding)  # a control character in a value would show in the log as itself
     properties = []
     if finding.file:
         properties.append(f"file={escape_property(finding.file)}")
@@ -47,8 +49,8 @@ def render(result: CheckResult, color: bool = False) -> str:
     if change is not None and change.governance_files:
         # Not a finding (the change is judged by the base's rules), but reviewers must know.
         message = (
-            f"This change edits {', '.join(change.governance_files)}. It was judged by the rules of "
-            f"the base branch at {change.base_label}, not by its own edits; it needs the governance "
+            f"This change edits {', '.join(map(visible, change.governance_files))}. It was judged by the rules "
+            f"of the base branch at {change.base_label}, not by its own edits; it needs the governance "
             "reviewers."
         )
         lines.append(f"::warning title={escape_property('Governance files changed')}::{escape_data(message)}")

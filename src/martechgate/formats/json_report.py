@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import json
-
 from martechgate import __version__
 from martechgate.check.engine import CheckResult
+from martechgate.formats.controls import json_text
 
 
 def render(result: CheckResult, color: bool = False) -> str:
-    return json.dumps(result.report.to_dict(__version__), indent=2, ensure_ascii=False) + "\n"
+    return json_text(result.report.to_dict(__version__), indent=2) + "\n"

@@ -14,13 +14,14 @@ from itertools import groupby
 
 from martechgate.check.engine import CheckResult
 from martechgate.check.model import Finding
+from martechgate.formats.controls import visible, visible_finding
 
 # XML 1.0 cannot carry these, even escaped; catalog text could hold them.
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
 
 def _text(value: str) -> str:
-    return _NOT_XML.sub("\ufffd", value)
+    return _NOT_XML.sub("\ufffd", visible(value))
 
 
 def _files(result: CheckResult) -> list[str]:
@@ -33,6 +34,7 @@ def _files(result: CheckResult) -> list[str]:
 
 
 def _case(suite: ET.Element, finding: Finding) -> None:
+    finding = visible_finding(finding)
     name = finding.rule + (f": {finding.path}" if finding.path else "")
     case = ET.SubElement(
         suite,

@@ -14,6 +14,7 @@ from martechgate.check.engine import CheckResult
 from martechgate.check.model import Entry, Finding, Organization, get
 from martechgate.check.risk import computed_tier
 from martechgate.formats.common import level
+from martechgate.formats.controls import visible
 from martechgate.formats.markup import escape
 from martechgate.gate.applicable import AppliedRule, ChangedFile, applicable_rules
 from martechgate.gate.diff_check import PullCheckResult, governance_rules
@@ -24,11 +25,11 @@ _ICONS = {"error": "❌", "warning": "⚠️", "notice": "✅"}
 
 def _code(value: str) -> str:
     """Inline code that survives any content: no backticks inside, one line."""
-    return "`" + " ".join(value.replace("`", "'").split()) + "`"
+    return "`" + visible(" ".join(value.replace("`", "'").split())) + "`"
 
 
 def _mermaid_label(value: Any) -> str:
-    text = " ".join(str(value).split())
+    text = visible(" ".join(str(value).split()))
     # In a quoted Mermaid label only entity codes are safe for quotes and markup.
     for char, code in (
         ("&", "#amp;"),
@@ -91,7 +92,8 @@ def _facts(data: dict[str, Any]) -> list[tuple[str, str]]:
 
 
 def _mermaid(entry: Entry, data: dict[str, Any]) -> list[str]:
-    integrations = [item for item in data.get("integrations") or [] if isinstance(item, dict)]
+    listed = data.get("integrations")  # anything but a list (`integrations: true`) is a schema finding
+    integrations = [item for item in listed if isinstance(item, dict)] if isinstance(listed, list) else []
     if not integrations:
         return ["No integrations."]
     lines = ["```mermaid", "flowchart LR", f'  self["{_mermaid_label(data.get("name") or entry.id)}"]']

@@ -9,13 +9,13 @@ info severity); a waived one is kept, with the exception as an in-source suppres
 from __future__ import annotations
 
 import hashlib
-import json
 from typing import Any
 
 from martechgate import __version__
 from martechgate.check.engine import CheckResult
 from martechgate.check.model import Finding
 from martechgate.formats.common import rules_of
+from martechgate.formats.controls import json_text
 
 SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
 INFORMATION_URI = "https://github.com/martechgate/martechgate"
@@ -119,4 +119,4 @@ def render(result: CheckResult, color: bool = False) -> str:
             }
         ],
     }
-    return json.dumps(log, indent=2, ensure_ascii=False) + "\n"
+    return json_text(log, indent=2) + "\n"

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -21,6 +20,7 @@ from rich.console import Console, JustifyMethod
 from rich.table import Table as RichTable
 from rich.text import Text
 
+from martechgate.formats.controls import json_text, visible
 from martechgate.formats.markup import escape
 from martechgate.words import count
 
@@ -62,7 +62,7 @@ def cell(value: Any) -> str:
         return f"{value:,}"
     if isinstance(value, list | tuple):
         return ", ".join(cell(item) for item in value)
-    return str(value)
+    return visible(value)  # a line break or an escape sequence would redraw the table or start a CI command
 
 
 def _plain(value: Any) -> str:
@@ -73,7 +73,7 @@ def _plain(value: Any) -> str:
         return "true" if value else "false"
     if isinstance(value, list | tuple):
         return "; ".join(_plain(item) for item in value)
-    return str(value)
+    return visible(value)  # quoted, a line break is still a line of a CI log: `::error::` would be a command
 
 
 def _csv_safe(text: str) -> str:
@@ -164,9 +164,9 @@ def render_table(table: Table, width: int = DEFAULT_WIDTH, color: bool = False) 
         console.print(Text(text), overflow="fold")
 
     if table.title:
-        say(table.title)
+        say(visible(table.title))
     for key, value in (table.meta or {}).items():
-        say(f"{key}: {cell(value)}")
+        say(f"{visible(key)}: {cell(value)}")
     console.print(grid)
     left_out = [table.columns[i].title for i in range(len(table.columns)) if i not in shown]
     if left_out:
@@ -189,7 +189,7 @@ def render_json(table: Table) -> str:
     if table.meta:
         document["meta"] = table.meta
     document["rows"] = [{column.key: row.get(column.key) for column in table.columns} for row in table.rows]
-    return json.dumps(document, indent=2, ensure_ascii=False, default=str) + "\n"
+    return json_text(document, indent=2, default=str) + "\n"
 
 
 def render_markdown(table: Table) -> str:

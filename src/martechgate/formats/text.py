@@ -6,6 +6,7 @@ from itertools import groupby
 
 from martechgate.check.engine import CheckResult
 from martechgate.check.model import Finding
+from martechgate.formats.controls import visible_finding
 from martechgate.formats.style import style as styled
 from martechgate.words import count
 
@@ -26,7 +27,8 @@ def render(result: CheckResult, color: bool = False) -> str:
 
     lines: list[str] = []
     report = result.report
-    for file, group in groupby(report.findings, key=lambda f: f.file or "(repository)"):
+    findings = [visible_finding(finding) for finding in report.findings]
+    for file, group in groupby(findings, key=lambda f: f.file or "(repository)"):
         lines.append(style(file, bold=True))
         for finding in group:
             where = f"{file}:{finding.line or 1}:{finding.column or 1}" if finding.file else file

@@ -1,0 +1,69 @@
+"""Control characters in values, made visible: the one escaper every output format uses on what an entry,
+a policy, a file name or a forge says.
+
+A value holding CR, LF, ESC (an ANSI sequence), another C0 or C1 control, a Unicode line or paragraph
+separator or a bidirectional control would otherwise rewrite or reorder lines of a report in a terminal
+or a CI log: a blocking finding could be painted over with "passed". Each such character is written as
+its escape (`\\r`, `\\n`, `\\x1b`, `\\u202e`), so the reader sees that it is there and what it is.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import replace
+from typing import Any
+
+from martechgate.check.model import Finding
+
+_ESCAPES = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
+# Beside C0: DEL, C1, and the invisible characters that break or reorder lines.
+_OTHERS = "\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069"
+_CONTROL = re.compile(f"[\x00-\x1f{_OTHERS}]")
+# What json.dumps leaves raw (it escapes C0 itself), which terminals and some viewers act on.
+_JSON_RAW = re.compile(f"[{_OTHERS}]")
+
+
+def _escape(found: re.Match[str]) -> str:
+    char = found.group()
+    if char in _ESCAPES:
+        return _ESCAPES[char]
+    code = ord(char)
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+
+def visible(value: Any) -> str:
+    """`value` as text on one line, every control character written as its escape."""
+    text = "" if value is None else str(value)
+    return _CONTROL.sub(_escape, text)
+
+
+def json_text(document: Any, **options: Any) -> str:
+    """`json.dumps` of `document` (UTF-8 text kept readable) with the characters it leaves raw escaped;
+    as they can stand only inside strings, the JSON means the same."""
+    text = json.dumps(document, ensure_ascii=False, **options)
+    return _JSON_RAW.sub(lambda found: f"\\u{ord(found.group()):04x}", text)
+
+
+def visible_finding(finding: Finding) -> Finding:
+    """The finding with every text it shows made visible (its waiver's too)."""
+    waiver = finding.waived_by
+    if waiver is not None:
+        waiver = replace(
+            waiver,
+            rule=visible(waiver.rule),
+            approved_by=visible(waiver.approved_by),
+            ticket=None if waiver.ticket is None else visible(waiver.ticket),
+            expires=visible(waiver.expires),
+            reason=visible(waiver.reason),
+        )
+    return replace(
+        finding,
+        rule=visible(finding.rule),
+        entry=None if finding.entry is None else visible(finding.entry),
+        file=None if finding.file is None else visible(finding.file),
+        path=None if finding.path is None else visible(finding.path),
+        message=visible(finding.message),
+        remediation=visible(finding.remediation),
+        waived_by=waiver,
+    )
