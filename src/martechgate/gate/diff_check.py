@@ -31,6 +31,7 @@ from martechgate.check.catalog import read_entry
 from martechgate.check.engine import ChangeScope, CheckResult
 from martechgate.check.model import Entry, Finding, Report, get
 from martechgate.check.rules import RULES, file_refused
+from martechgate.check.vocabulary import ID_PATTERN
 from martechgate.errors import RepoError
 from martechgate.gate.applicable import (
     AppliedRule,
@@ -154,16 +155,19 @@ def _caused_by(finding: Finding, entry: Entry | None, touched_ids: set[str]) -> 
 
 def _referred_ids(entry: Entry) -> set[str]:
     data = entry.data or {}
-    ids = {entry.id or "", data.get("alternative")}
+    ids = [entry.id or "", data.get("alternative")]  # a list: a malformed value may be unhashable
     integrations = data.get("integrations")
     if isinstance(integrations, list):
-        ids |= {get(item, "target") for item in integrations}
+        ids += [get(item, "target") for item in integrations]
     return {value for value in ids if isinstance(value, str) and value}
 
 
 def _mentioning(changeset: ChangeSet, ids: set[str]) -> set[str]:
     """Catalog files at the merge base whose text names any of `ids` (a superset of those that refer
     to them), found by git in its object store."""
+    # Only what can be an id: entries name a tool by its id, and a value of any other shape (a huge
+    # text as `id` or `alternative`) is a schema finding of its own, not a word to look for.
+    ids = {value for value in ids if ID_PATTERN.match(value)}
     if not ids:
         return set()
     base = changeset.base

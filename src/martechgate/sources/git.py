@@ -457,9 +457,23 @@ class Git:
 
     def grep(self, rev: str, folder: str, words: Sequence[str]) -> set[str]:
         """Files under `folder` at `rev` whose text holds one of `words` as a whole word."""
-        patterns = [arg for value in words for arg in ("-e", value)]
+        # The words come from entries (ids an entry names): on stdin, one a line, so that however many
+        # or long they are they never overflow the command line (an entry's huge `alternative` did).
+        # A word holding a line break is as many words, each a superset of what is looked for.
+        patterns = "\n".join(words).encode("utf-8", "surrogateescape") + b"\n"
         result = self.attempt(
-            "grep", "-z", "-l", "-I", "-F", "-w", *patterns, rev, "--", *self.pathspec(folder.rstrip("/") + "/")
+            "grep",
+            "-z",
+            "-l",
+            "-I",
+            "-F",
+            "-w",
+            "-f",
+            "-",
+            rev,
+            "--",
+            *self.pathspec(folder.rstrip("/") + "/"),
+            input_data=patterns,
         )
         if result.returncode == 1:  # git grep: nothing matched
             return set()
