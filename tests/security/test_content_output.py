@@ -123,3 +123,15 @@ def test_inventory_shows_hostile_values_escaped(gov: GovRepo, run_cli: Any, fmt:
     if fmt == "json":
         names = [row["name"] for row in json.loads(result.stdout)["rows"]]
         assert HOSTILE in names
+
+
+def test_history_shows_hostile_subjects_and_values_escaped(gov: GovRepo, run_cli: Any) -> None:
+    hostile_repo(gov)
+    path = gov.path / "catalog/design-tool.yaml"
+    path.write_text(path.read_text().replace("purpose: Design social graphics", 'purpose: "Design\\e[2K\\rFAKE"'))
+    gov.git("add", "-A")
+    gov.git("commit", "-q", "-m", "Tidy\r\x1b[2KFAKE subject\u202e")
+    result = run_cli("history", "design-tool", "--repo", str(gov.path))
+    assert result.returncode == 0, result.stderr
+    assert_inert(result.stdout)
+    assert "\\x1b[2K" in result.stdout

@@ -18,6 +18,7 @@ from typing import Any
 
 from martechgate.check.model import get
 from martechgate.errors import UsageError
+from martechgate.formats.controls import visible
 from martechgate.sources.git import Git
 from martechgate.sources.repo import CATALOG_DIR, YAML_SUFFIXES
 from martechgate.sources.revision import GitRevision
@@ -375,7 +376,9 @@ def render_history(tool: str, revisions: list[Revision]) -> str:
         else:
             lines.extend(f"    {f.words()}" for f in rev.fields)
         lines.append("")
-    return "\n".join(lines)
+    # Subjects, names and values are the pusher's and the entry's words: a line break or an escape
+    # sequence in them is shown escaped, never acted on.
+    return "\n".join(map(visible, lines))
 
 
 # ----- the catalog on a date -------------------------------------------------------------------

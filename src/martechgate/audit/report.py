@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import functools
 import heapq
-import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time
@@ -40,6 +39,7 @@ from martechgate.check.policy import Policy, load_policies
 from martechgate.check.rules import RULES, known_rules
 from martechgate.errors import MartechgateError
 from martechgate.formats import tables
+from martechgate.formats.controls import json_text
 from martechgate.sources.git import Git
 from martechgate.sources.repo import CATALOG_DIR, ORG_FILE, POLICIES_DIR, YAML_SUFFIXES
 from martechgate.sources.revision import GitRevision
@@ -326,11 +326,6 @@ def render(report: AuditReport, fmt: str) -> str:
             title=title, meta=report.meta(), columns=COLUMNS, rows=report.events, cell=tables.cell
         )
     if fmt == "json":
-        return (
-            json.dumps(
-                {"schema_version": 1, "meta": report.meta(), "events": report.events}, indent=2, ensure_ascii=False
-            )
-            + "\n"
-        )
+        return json_text({"schema_version": 1, "meta": report.meta(), "events": report.events}, indent=2) + "\n"
     renderer: Callable[[tables.Table], str] = tables.RENDERERS[fmt]
     return renderer(tables.Table(COLUMNS, report.events, title=title, meta=report.meta()))
