@@ -19,6 +19,7 @@ from martechgate.audit import report as audit
 from martechgate.cli.options import _parse_date, terminal_width, use_color
 from martechgate.errors import EXIT_BLOCKED, EXIT_OK, UsageError
 from martechgate.formats import tables
+from martechgate.formats.controls import json_text
 from martechgate.sources.git import Git
 from martechgate.words import count
 
@@ -73,10 +74,9 @@ def history_command(tool: str, repo: str, ref: str, output_format: str) -> None:
         revisions = history.entry_history(git, tool, ref, progress)
     if output_format == "json":
         click.echo(
-            json.dumps(
+            json_text(
                 {"schema_version": 1, "tool": tool, "ref": ref, "changes": [r.to_dict() for r in revisions]},
                 indent=2,
-                ensure_ascii=False,
             )
         )
     else:

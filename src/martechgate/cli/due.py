@@ -7,7 +7,6 @@ expired evidence where the policies say so); 2 when it cannot run.
 
 from __future__ import annotations
 
-import json
 import os
 from datetime import date
 from pathlib import Path
@@ -19,6 +18,7 @@ from martechgate.check.organisation import load_organization
 from martechgate.cli.options import repo_argument, terminal_width, today_option, use_color
 from martechgate.errors import RepoError
 from martechgate.formats import tables
+from martechgate.formats.controls import json_text
 from martechgate.reminders import due as due_report
 from martechgate.reminders import notify
 from martechgate.sources.github import RepositoryContext, post_webhook
@@ -36,7 +36,7 @@ def render(report: due_report.DueReport, output_format: str, source: str) -> str
             "notes": report.notes,
             "items": [item.as_dict() for item in report.items],
         }
-        return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+        return json_text(document, indent=2) + "\n"
     table = due_report.due_table(report, source)
     if output_format == "markdown":
         return tables.render_markdown(table)
