@@ -95,3 +95,19 @@ def test_a_full_check_of_the_work_tree_refuses_a_link_entry(gov: GovRepo, run_cl
     result = run_cli("check", "--no-cache", "--format", "json", "--today", TODAY.isoformat(), str(gov.path))
     assert result.returncode == 1, result.stderr
     assert '"file": "catalog/canva-copy.yaml"' in result.stdout and '"rule": "file-refused"' in result.stdout
+
+
+def test_an_uncommitted_link_is_refused_by_the_pre_commit_check(gov: GovRepo) -> None:
+    with_canva(gov)
+    branch(gov)
+    os.symlink("canva.yaml", gov.path / "catalog" / "canva-pro.yaml")  # untracked, in the work tree
+    assert "catalog/canva-pro.yaml" in refused(check(gov, head=None))
+
+
+def test_a_link_in_a_subfolder_of_the_catalog_is_refused(gov: GovRepo) -> None:
+    with_canva(gov)
+    branch(gov)
+    (gov.path / "catalog" / "archive").mkdir()
+    os.symlink("../canva.yaml", gov.path / "catalog" / "archive" / "canva.yaml")
+    gov.commit("A link one folder down")
+    assert "catalog/archive/canva.yaml" in refused(check(gov))

@@ -94,3 +94,21 @@ def test_inventory_lists_a_hostile_name_as_unreadable(gov: GovRepo) -> None:
     rows = {row["file"]: row for row in inventory(Git(gov.path), TODAY).rows}
     assert rows["catalog/caf\\xe9.yaml"]["status"] == "(unreadable)"
     assert rows["catalog/canva.yaml"]["status"] == "approved"
+
+
+def test_a_workflow_under_a_hostile_name_is_refused(gov: GovRepo) -> None:
+    gov.add_entry("canva")
+    gov.commit("Add canva")
+    branch(gov)
+    write_named(gov, b".github/workflows/ci\x1b[1A.yml", b"on: push\n")
+    gov.commit("A workflow whose name rewrites the log line above it")
+    assert ".github/workflows/ci\\x1b[1A.yml" in refused(check(gov))
+
+
+def test_renaming_an_entry_to_a_hostile_name_is_refused(gov: GovRepo) -> None:
+    gov.add_entry("canva")
+    gov.commit("Add canva")
+    branch(gov)
+    gov.git("mv", "catalog/canva.yaml", "catalog/canva\u2066.yaml")
+    gov.commit("Rename canva to a name with an invisible isolate")
+    assert "catalog/canva\\u2066.yaml" in refused(check(gov))

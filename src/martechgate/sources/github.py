@@ -271,7 +271,7 @@ class GitHubClient:
     def branch_head(self, repository: str, branch: str) -> str:
         """The commit a branch points to now."""
         what = f"the branch {branch} of {repository}"
-        value = self._get(f"/repos/{repository}/branches/{urllib.parse.quote(branch, safe='')}", what)
+        value = self._get(f"/repos/{repository}/branches/{urllib.parse.quote(branch, safe='/')}", what)
         sha = value.get("commit", {}).get("sha") if isinstance(value, dict) else None
         if not isinstance(sha, str) or not _SHA.match(sha):
             raise self._fail(f"GitHub's answer for {what} names no commit")
