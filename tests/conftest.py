@@ -15,7 +15,12 @@ from typing import Any
 import pytest
 import yaml
 
+import martechgate
+
 ROOT = Path(__file__).resolve().parents[1]
+# Where the martechgate under test is imported from: src/ in a checkout, site-packages when
+# `.ci/run wheel` tests the built wheel. Subprocesses get this folder on PYTHONPATH, never src/ blindly.
+SRC = Path(martechgate.__file__).resolve().parents[1]
 TODAY = date(2026, 11, 23)
 # Examples published by GitHub, OASIS, Okta, Microsoft and Google (tests/fixtures/real/SOURCES.md).
 FIXTURES = ROOT / "tests" / "fixtures" / "real"
@@ -161,7 +166,7 @@ def run_cli() -> Iterator[Any]:
         *args: str, cwd: Path | None = None, env: dict[str, str] | None = None, input_text: str | None = None
     ) -> subprocess.CompletedProcess[str]:
         full_env = dict(os.environ)
-        full_env["PYTHONPATH"] = str(ROOT / "src") + os.pathsep + full_env.get("PYTHONPATH", "")
+        full_env["PYTHONPATH"] = str(SRC) + os.pathsep + full_env.get("PYTHONPATH", "")
         full_env.update(env or {})
         return subprocess.run(
             [sys.executable, "-m", "martechgate", *args],
@@ -174,6 +179,16 @@ def run_cli() -> Iterator[Any]:
         )
 
     yield run
+
+
+def pytest_report_header() -> str:
+    return f"martechgate {martechgate.__version__} from {SRC}"
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    # `.ci/run wheel` sets this: a suite that silently imported src/ would not have tested the wheel.
+    if os.environ.get("MARTECHGATE_TEST_INSTALLED") and SRC == ROOT / "src":
+        raise pytest.UsageError(f"MARTECHGATE_TEST_INSTALLED is set but martechgate is imported from {SRC}")
 
 
 @pytest.fixture(autouse=True)

@@ -21,7 +21,7 @@ from martechgate.cli import main
 from martechgate.errors import UsageError
 from martechgate.intake import proposal
 from martechgate.sources.yamlload import load_bytes
-from tests.conftest import ROOT, GovRepo
+from tests.conftest import SRC, GovRepo
 
 TODAY_ARGS = ("--today", "2026-11-23")
 
@@ -303,7 +303,7 @@ def test_same_product_name_is_an_overlap_whatever_the_vendor() -> None:
 
 
 def spawn(gov: GovRepo, *extra: str) -> pexpect.spawn:
-    env = dict(os.environ, PYTHONPATH=str(ROOT / "src"), TERM="dumb", COLUMNS="120")
+    env = dict(os.environ, PYTHONPATH=str(SRC), TERM="dumb", COLUMNS="120")
     child = pexpect.spawn(
         sys.executable,
         ["-m", "martechgate", "new", str(gov.path), *TODAY_ARGS, *extra],

@@ -16,7 +16,7 @@ import pytest
 from martechgate.audit.history import Git
 from martechgate.audit.records import NOTES_REF, push, read_all, verify, write
 from martechgate.errors import RepoError, UsageError
-from tests.conftest import GovRepo, dump, entry
+from tests.conftest import SRC, GovRepo, dump, entry
 
 # The shape of `martechgate review --format json` rules (review.Verdict.to_dict).
 JOINT = {
@@ -163,7 +163,7 @@ def test_two_record_processes_at_once(gov: GovRepo, origin: Path, tmp_path: Path
                 str(verdict_file),
                 "--push",
             ],
-            env={**__import__("os").environ, "PYTHONPATH": str(Path(__file__).parents[1] / "src")},
+            env={**__import__("os").environ, "PYTHONPATH": str(SRC)},
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             text=True,

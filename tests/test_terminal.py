@@ -11,12 +11,12 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import FIXTURES, ROOT, GovRepo
+from tests.conftest import FIXTURES, ROOT, SRC, GovRepo
 
 
 def _env(tmp_path: Path) -> dict[str, str]:
     env = dict(os.environ)
-    env["PYTHONPATH"] = str(ROOT / "src") + os.pathsep + env.get("PYTHONPATH", "")
+    env["PYTHONPATH"] = str(SRC) + os.pathsep + env.get("PYTHONPATH", "")
     env["MARTECHGATE_LOG_DIR"] = str(tmp_path / "log")
     return env
 
@@ -97,7 +97,7 @@ def test_without_columns_a_pipe_gets_80(run_cli: Any) -> None:
         [sys.executable, "-m", "martechgate", "renewals", str(ROOT), "--today", "2026-11-23", "--within", "1y"],
         capture_output=True,
         text=True,
-        env={**env, "PYTHONPATH": str(ROOT / "src")},
+        env={**env, "PYTHONPATH": str(SRC)},
     )
     lines = result.stdout.splitlines()
     assert max(len(line) for line in lines) <= 80
