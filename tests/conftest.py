@@ -191,6 +191,14 @@ def pytest_configure(config: pytest.Config) -> None:
         raise pytest.UsageError(f"MARTECHGATE_TEST_INSTALLED is set but martechgate is imported from {SRC}")
 
 
+@pytest.fixture
+def ci_key(tmp_path: Path) -> Any:
+    """CI's signing key for approval records: a real ed25519 key made by ssh-keygen."""
+    from tests.recording import make_key
+
+    return make_key(tmp_path / "ci-key")
+
+
 @pytest.fixture(autouse=True)
 def isolated_cache(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Path:
     """Every test gets its own result cache folder, never the user's ~/.cache."""

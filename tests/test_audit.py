@@ -13,8 +13,9 @@ import pytest
 
 from martechgate.audit import report as audit
 from martechgate.audit.history import Git
-from martechgate.audit.records import write
+from martechgate.audit.records import SigningKey, write
 from tests.conftest import GovRepo, dump, entry
+from tests.recording import JOINT, allow, verdict
 
 SCIM_WAIVER = {
     "rule": "pii-requires-scim",
@@ -33,14 +34,16 @@ PII = {
 }
 
 
-def build(gov: GovRepo) -> dict[str, str]:
+def build(gov: GovRepo, key: SigningKey) -> dict[str, str]:
     shas: dict[str, str] = {}
+    allow(gov, key, when="2026-03-30T10:00:00+00:00")
     gov.add_entry("before")
     shas["before"] = gov.commit("Add before (#1)", when="2026-03-31T23:59:59+00:00")
     # PR #2 (merge commit): a tool whose name would be markup in a careless HTML report
+    base = gov.git("rev-parse", "main")
     gov.git("checkout", "-q", "-b", "add-forms")
     gov.add_entry("forms", name="<script>alert(1)</script> Forms")
-    gov.commit("Add forms", when="2026-04-02T09:00:00+00:00", author="Mia <mia@example.com>")
+    head = gov.commit("Add forms", when="2026-04-02T09:00:00+00:00", author="Mia <mia@example.com>")
     gov.git("checkout", "-q", "main")
     gov.git(
         "merge",
@@ -55,19 +58,8 @@ def build(gov: GovRepo) -> dict[str, str]:
     write(
         Git(gov.path),
         shas["forms"],
-        {
-            "approved": True,
-            "author": "mia",
-            "rules": [
-                {
-                    "name": "joint-cmo-cio",
-                    "seats": [
-                        {"group": "marketing", "reviewer": "alice-chen"},
-                        {"group": "it", "reviewer": "carol-diaz"},
-                    ],
-                }
-            ],
-        },
+        verdict(base, head, JOINT),
+        key,
     )
     # squash #3: personal data without SCIM, waived by an exception
     gov.write(
@@ -104,8 +96,8 @@ def build(gov: GovRepo) -> dict[str, str]:
     return shas
 
 
-def test_audit_events(gov: GovRepo) -> None:
-    shas = build(gov)
+def test_audit_events(gov: GovRepo, ci_key: SigningKey) -> None:
+    shas = build(gov, ci_key)
     report = audit.build(Git(gov.path), date(2026, 4, 1), date(2026, 6, 30))
     events = [(e["event"], e["tool"], e["commit"]) for e in report.events]
     assert events == [
@@ -132,8 +124,8 @@ def test_audit_events(gov: GovRepo) -> None:
 
 
 @pytest.mark.slow
-def test_formats_escape_and_agree(gov: GovRepo, run_cli: Any, tmp_path: Any) -> None:
-    build(gov)
+def test_formats_escape_and_agree(gov: GovRepo, run_cli: Any, tmp_path: Any, ci_key: SigningKey) -> None:
+    build(gov, ci_key)
     args = ("audit", "--since", "2026-04-01", "--until", "2026-06-30", "--repo", str(gov.path))
     document = json.loads(run_cli(*args, "--format", "json").stdout)
     assert document["meta"]["events"] == 6 and len(document["events"]) == 6

@@ -19,7 +19,7 @@ from typing import Any
 from martechgate.check.model import get
 from martechgate.errors import UsageError
 from martechgate.formats.controls import visible
-from martechgate.sources.git import Git
+from martechgate.sources.git import Git, first_parent_chain
 from martechgate.sources.repo import CATALOG_DIR, YAML_SUFFIXES
 from martechgate.sources.revision import GitRevision
 from martechgate.sources.yamlload import load_bytes
@@ -96,10 +96,12 @@ def _parse_raw(git: Git, tokens: list[bytes]) -> list[FileChange]:
     return changes
 
 
-def log(git: Git, ref: str, paths: Sequence[str] = (CATALOG_DIR,), *, until: datetime | None = None) -> list[Commit]:
-    """The first-parent commits of `ref` (newest first) that changed `paths`, with their file changes.
+def log(git: Git, ref: str, paths: Sequence[str] = (CATALOG_DIR,)) -> list[Commit]:
+    """The first-parent commits of `ref` (newest first, in ancestry order) that changed `paths`, with
+    their file changes.
 
-    A merge is diffed against its first parent: the change as it landed on the branch.
+    A merge is diffed against its first parent: the change as it landed on the branch. Never filtered
+    by date: dates are what the committer wrote (see `Ancestry`).
     """
     args = [
         "log",
@@ -113,8 +115,6 @@ def log(git: Git, ref: str, paths: Sequence[str] = (CATALOG_DIR,), *, until: dat
         "--first-parent",
         "--diff-merges=first-parent",
     ]
-    if until is not None:
-        args.append(f"--until={int(until.timestamp())}")
     args += [git.resolve(ref), "--", *git.pathspec(*paths)]
     return _parse_log(git, git.run(*args))
 
@@ -280,6 +280,7 @@ class Revision:
     proposer: str
     fields: tuple[FieldChange, ...]
     unreadable: str | None = None  # why the entry could not be read after (or before) this change
+    landed: datetime | None = None  # when ancestry says it landed, if later than its own date (backdated)
 
     @property
     def action(self) -> str:
@@ -298,6 +299,8 @@ class Revision:
             "file": self.change.path,
             "old_file": self.change.old_path if self.change.status == "R" else None,
             "unreadable": self.unreadable,
+            "date_goes_backwards": self.landed is not None,
+            "landed_no_earlier_than": self.landed.isoformat() if self.landed else None,
             "changes": [f.to_dict() for f in self.fields],
             "in_words": [f.words() for f in self.fields],
         }
@@ -321,7 +324,9 @@ def entry_paths(tool: str) -> set[str]:
 def entry_history(git: Git, tool: str, ref: str = "HEAD", progress: Progress | None = None) -> list[Revision]:
     """Every change to catalog/<tool>.yaml on `ref` (newest first), following renames."""
     git.require_full_history()
-    commits = log(git, ref, (CATALOG_DIR,))
+    ancestry = Ancestry.of(git, ref)
+    # newest first by ancestry, never by the dates committers wrote
+    commits = sorted(log(git, ref, (CATALOG_DIR,)), key=lambda c: ancestry.position.get(c.sha, -1), reverse=True)
     tracked = entry_paths(tool)
     found: list[tuple[Commit, FileChange]] = []
     for commit in commits:
@@ -354,7 +359,9 @@ def entry_history(git: Git, tool: str, ref: str = "HEAD", progress: Progress | N
         elif old_problem:
             unreadable = f"was unreadable before this change ({old_problem})"
         fields = () if unreadable else tuple(diff_values(old, new))
-        revisions.append(Revision(commit, change, authors[commit.sha], fields, unreadable))
+        landed = ancestry.landed.get(commit.sha)
+        backdated = landed if landed is not None and landed > commit.date_utc else None
+        revisions.append(Revision(commit, change, authors[commit.sha], fields, unreadable, backdated))
     return revisions
 
 
@@ -365,6 +372,11 @@ def render_history(tool: str, revisions: list[Revision]) -> str:
         pr = f"  PR #{c.pull_request}" if c.pull_request else ""
         lines.append(f"{c.date_utc:%Y-%m-%d %H:%M} UTC  {c.sha[:12]}{pr}  {rev.action} by {rev.proposer}")
         lines.append(f"    {c.subject}")
+        if rev.landed is not None:
+            lines.append(
+                f"    its date goes backwards (before its parent's): it landed no earlier than "
+                f"{rev.landed:%Y-%m-%d %H:%M} UTC"
+            )
         if rev.change.status == "R":
             lines.append(f"    renamed: {rev.change.old_path} → {rev.change.path}")
         if rev.unreadable:
@@ -389,14 +401,62 @@ def end_of_day(day: date) -> datetime:
     return datetime.combine(day + timedelta(days=1), time(0), tzinfo=UTC) - timedelta(microseconds=1)
 
 
-def commit_as_of(git: Git, ref: str, moment: datetime) -> str | None:
-    """The newest first-parent commit of `ref` committed at or before `moment` (the tip of main then)."""
-    out = (
-        git.run("rev-list", "--first-parent", "-1", f"--before={int(moment.timestamp())}", git.resolve(ref))
-        .decode()
-        .strip()
-    )
-    return out or None
+@dataclass(frozen=True)
+class Ancestry:
+    """A branch's first-parent commits in the order they landed, read parent by parent.
+
+    Commit dates are what the committer wrote, and a pusher can write any: a commit dated last year
+    pushed today must not change last year's inventory. So a commit counts as landed at its own date
+    or its parent's, whichever is later (never before its parent), and each commit whose date goes
+    backwards is named.
+    """
+
+    shas: tuple[str, ...]  # oldest first
+    position: dict[str, int]
+    landed: dict[str, datetime]  # the date ancestry allows: never before the parent's
+    backwards: tuple[str, ...]  # a sentence for each commit whose date goes backwards
+
+    @classmethod
+    def of(cls, git: Git, ref: str) -> Ancestry:
+        shas: list[str] = []
+        landed: dict[str, datetime] = {}
+        backwards: list[str] = []
+        latest: int | None = None
+        for sha, stamp in first_parent_chain(git, git.resolve(ref)):
+            if latest is not None and stamp < latest:
+                backwards.append(
+                    f"the date of {sha[:12]} ({_utc(stamp)}) goes backwards, before its parent's ({_utc(latest)}); "
+                    "it is taken as landed after its parent (dates are what the committer wrote, ancestry is "
+                    "what happened)"
+                )
+            latest = stamp if latest is None else max(latest, stamp)
+            shas.append(sha)
+            landed[sha] = datetime.fromtimestamp(latest, UTC)
+        return cls(tuple(shas), {sha: index for index, sha in enumerate(shas)}, landed, tuple(backwards))
+
+    def as_of(self, moment: datetime) -> str | None:
+        """The tip of the branch at `moment`: the last commit landed at or before it."""
+        found = None
+        for sha in self.shas:
+            if self.landed[sha] > moment:
+                break
+            found = sha
+        return found
+
+    def between(self, commits: Iterable[Commit], start: datetime | None, end: datetime | None) -> list[Commit]:
+        """`commits` that landed within [start, end], oldest first by ancestry."""
+        kept = [
+            c
+            for c in commits
+            if c.sha in self.landed
+            and (start is None or self.landed[c.sha] >= start)
+            and (end is None or self.landed[c.sha] <= end)
+        ]
+        return sorted(kept, key=lambda c: self.position[c.sha])
+
+
+def _utc(stamp: int) -> str:
+    return datetime.fromtimestamp(stamp, UTC).isoformat()
 
 
 INVENTORY_COLUMNS = (
@@ -426,9 +486,10 @@ class Inventory:
     commit_date: datetime
     extracted_at: datetime
     rows: list[dict[str, Any]] = field(default_factory=list)
+    dates_backwards: list[str] = field(default_factory=list)
 
     def meta(self) -> dict[str, Any]:
-        return {
+        meta: dict[str, Any] = {
             "ref": self.ref,
             "as_of": self.as_of.isoformat(),
             "commit": self.commit,
@@ -436,6 +497,9 @@ class Inventory:
             "extracted_at": self.extracted_at.isoformat(timespec="seconds"),
             "rows": len(self.rows),
         }
+        if self.dates_backwards:
+            meta["dates_backwards"] = self.dates_backwards
+        return meta
 
 
 def inventory_row(path: str, blob: str | None, data: bytes | None) -> dict[str, Any]:
@@ -466,7 +530,8 @@ def inventory_row(path: str, blob: str | None, data: bytes | None) -> dict[str, 
 def inventory(git: Git, as_of: date, ref: str = "main", now: datetime | None = None) -> Inventory:
     """The catalog on `ref` at the end of `as_of` (UTC), read from the commit that was the tip then."""
     git.require_full_history()
-    sha = commit_as_of(git, ref, end_of_day(as_of))
+    ancestry = Ancestry.of(git, ref)
+    sha = ancestry.as_of(end_of_day(as_of))
     if sha is None:
         raise UsageError(
             f"{ref} has no commit on or before {as_of.isoformat()}",
@@ -478,4 +543,4 @@ def inventory(git: Git, as_of: date, ref: str = "main", now: datetime | None = N
     rows = [inventory_row(path, f.blob, f.data) for path, f in files.items()]
     rows.sort(key=lambda r: (str(r["id"]), r["file"]))
     committed = commit_info(git, sha).committed
-    return Inventory(ref, as_of, sha, committed, now or datetime.now(UTC), rows)
+    return Inventory(ref, as_of, sha, committed, now or datetime.now(UTC), rows, list(ancestry.backwards))

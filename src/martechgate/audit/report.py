@@ -19,18 +19,18 @@ from typing import Any
 import jinja2
 
 from martechgate.audit.history import (
+    Ancestry,
     Commit,
     FileChange,
     Progress,
     _load,
-    commit_as_of,
     diff_values,
     end_of_day,
     log,
     proposers,
     words,
 )
-from martechgate.audit.records import GOVERNED, approvals_by_rule, latest, read_all
+from martechgate.audit.records import GOVERNED, Record, Revisions, approvals_by_rule, check_record, latest, read_all
 from martechgate.check import engine
 from martechgate.check.catalog import Catalog
 from martechgate.check.model import Entry, Organization
@@ -69,9 +69,10 @@ class AuditReport:
     extracted_at: datetime
     tip: str | None
     events: list[dict[str, Any]] = field(default_factory=list)
+    dates_backwards: list[str] = field(default_factory=list)
 
     def meta(self) -> dict[str, Any]:
-        return {
+        meta: dict[str, Any] = {
             "ref": self.ref,
             "since": self.since.isoformat(),
             "until": self.until.isoformat(),
@@ -80,6 +81,9 @@ class AuditReport:
             "events": len(self.events),
             "changes": len({(e["commit"], e["tool"]) for e in self.events if e["commit"]}),
         }
+        if self.dates_backwards:
+            meta["dates_backwards"] = self.dates_backwards
+        return meta
 
 
 class _Checker:
@@ -155,10 +159,16 @@ class _Checker:
         return overall, by_file
 
 
-def _approvers(records: list[Any]) -> tuple[str, str]:
+def _approvers(git: Git, revisions: Revisions, records: list[Record]) -> tuple[str, str]:
+    """Who approved, by rule, from the commit's latest valid record; a record that is not signed by an
+    allowed key or not bound to this commit counts for nothing (the `record` column says why)."""
     if not records:
         return "", "none"
-    verdict = latest(records).verdict
+    faults = [check_record(git, revisions, record) for record in records]
+    valid = [record for record, fault in zip(records, faults, strict=True) if fault is None]
+    if not valid:
+        return "", f"invalid ({', '.join(sorted({fault[0] for fault in faults if fault}))})"
+    verdict = latest(valid).verdict
     try:
         by_rule = approvals_by_rule(verdict)
     except (KeyError, TypeError, AttributeError):
@@ -214,17 +224,21 @@ def build(
     start = datetime.combine(since, time(0), tzinfo=UTC)
     # Commits that change the rules are walked too (the check at later commits depends on them); only
     # catalog changes become events.
-    commits = [c for c in log(git, ref, GOVERNED, until=end_of_day(until)) if c.date_utc >= start]
-    commits.reverse()  # oldest first: an audit reads forward
+    # The period is read by ancestry, not by the dates committers wrote: a backdated commit lands after
+    # its parent, never in a period already audited.
+    ancestry = Ancestry.of(git, ref)
+    commits = ancestry.between(log(git, ref, GOVERNED), start, end_of_day(until))  # oldest first
     records = read_all(git)
+    revisions = Revisions(git)
     authors = proposers(git, commits)
-    report = AuditReport(ref, since, until, now or datetime.now(UTC), commit_as_of(git, ref, end_of_day(until)))
+    report = AuditReport(ref, since, until, now or datetime.now(UTC), ancestry.as_of(end_of_day(until)))
+    report.dates_backwards = list(ancestry.backwards)
     checker = _Checker(git, commits)
     contents = checker.contents
     for done, commit in enumerate(commits, 1):
         overall, blocking = checker.verdict(commit)
         proposer = authors[commit.sha]
-        approvers, recorded = _approvers(records.get(commit.sha, []))
+        approvers, recorded = _approvers(git, revisions, records.get(commit.sha, []))
         base = {
             "date": commit.date_utc.isoformat(),
             "commit": commit.sha,

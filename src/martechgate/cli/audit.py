@@ -14,7 +14,7 @@ import click
 from click.decorators import FC
 
 from martechgate import __version__, atomic
-from martechgate.audit import history, records
+from martechgate.audit import history, records, signing
 from martechgate.audit import report as audit
 from martechgate.cli.options import _parse_date, terminal_width, use_color
 from martechgate.errors import EXIT_BLOCKED, EXIT_OK, UsageError
@@ -117,6 +117,13 @@ def inventory_command(as_of: date, repo: str, ref: str, output_format: str) -> N
     ]
     table = tables.Table(columns, result.rows, title=f"Inventory as of {as_of.isoformat()}", meta=result.meta())
     click.echo(tables.render(table, output_format, terminal_width(), use_color(None)), nl=False)
+    _warn_backwards(result.dates_backwards)
+
+
+def _warn_backwards(notes: list[str]) -> None:
+    """Dates that go backwards, on stderr too: a CSV has no place for them, and a reader must know."""
+    for note in notes:
+        click.secho(f"martechgate: {note}", err=True, fg="yellow")
 
 
 @click.command(name="audit")
@@ -138,11 +145,34 @@ def audit_command(since: date, until: date, repo: str, ref: str, output_format: 
     with _progress("Checking each change") as progress:
         report = audit.build(Git(repo), since, until, ref, progress)
     text = audit.render(report, output_format)
+    _warn_backwards(report.dates_backwards)
     if output:
         atomic.replace(os.path.abspath(output), text)
         click.echo(f"Wrote {count(len(report.events), 'event')} to {output}")
     else:
         click.echo(text, nl=False)
+
+
+MAX_VERDICT_BYTES = 20 * 1024 * 1024
+
+
+def read_verdict(path: str) -> Any:
+    """The verdict file's JSON, in any encoding JSON allows (UTF-8, UTF-16 or UTF-32, with or without a
+    byte order mark: a verdict saved by PowerShell is UTF-16)."""
+    hint = "Pass the output of `martechgate review --format json`."
+    try:
+        with open(path, "rb") as handle:
+            raw = handle.read(MAX_VERDICT_BYTES + 1)
+    except OSError as error:
+        raise UsageError(f"cannot read {path}: {error.strerror}", hint=hint) from None
+    if len(raw) > MAX_VERDICT_BYTES:
+        raise UsageError(f"{path} is over {MAX_VERDICT_BYTES:,} bytes; a verdict is a few kilobytes", hint=hint)
+    try:
+        return json.loads(raw)
+    except UnicodeDecodeError:
+        raise UsageError(f"{path} is not text in UTF-8, UTF-16 or UTF-32", hint=hint) from None
+    except ValueError as error:
+        raise UsageError(f"{path} is not JSON ({error})", hint=hint) from None
 
 
 @click.command(name="record")
@@ -162,23 +192,48 @@ def audit_command(since: date, until: date, repo: str, ref: str, output_format: 
     help="The JSON printed by `martechgate review --format json` for the pull request.",
 )
 @click.option("--pr", "pr_number", type=int, help="The pull request number (default: read from the commit message).")
+@click.option(
+    "--signing-key",
+    type=click.Path(dir_okay=False),
+    help=f"CI's private SSH key that signs the record (default: ${signing.KEY_FILE_ENV}, or the key's text "
+    f"in ${signing.KEY_ENV}).",
+)
+@click.option(
+    "--signer",
+    default=signing.DEFAULT_PRINCIPAL,
+    show_default=True,
+    envvar="MARTECHGATE_SIGNER",
+    help=f"The key's principal in {signing.ALLOWED_SIGNERS}.",
+)
 @click.option("--push/--no-push", default=False, help="Push the record to the remote (in CI: yes).")
 @click.option("--remote", default="origin", show_default=True)
 def record_command(
-    repo: str, commit_rev: str, verdict_file: str, pr_number: int | None, push: bool, remote: str
+    repo: str,
+    commit_rev: str,
+    verdict_file: str,
+    pr_number: int | None,
+    signing_key: str | None,
+    signer: str,
+    push: bool,
+    remote: str,
 ) -> None:
-    """Write the approval record of a merged change as a git note (refs/notes/martechgate), and push it."""
-    with open(verdict_file, encoding="utf-8") as handle:
-        text = handle.read()
-    try:
-        verdict = json.loads(text)
-    except ValueError as error:
-        raise UsageError(
-            f"{verdict_file} is not JSON ({error})", hint="Pass the output of `martechgate review --format json`."
-        ) from None
+    """Write the signed approval record of a merged change as a git note (refs/notes/martechgate), and push it."""
+    verdict = read_verdict(verdict_file)
     git = Git(repo)
-    written = records.write(git, commit_rev, verdict, pr_number=pr_number, version=__version__)
-    click.echo(f"Recorded the approval of {written.merge_commit[:12]} under {records.NOTES_REF}")
+    with signing.private_key(signing_key, os.environ) as key_path:
+        key = records.SigningKey(key_path, signer)
+
+        def make() -> records.Record:
+            return records.write(git, commit_rev, verdict, key, pr_number=pr_number, version=__version__)
+
+        if push:
+            written, attempts = records.publish(git, remote, make)
+        else:
+            written, attempts = make(), 0
+    click.echo(
+        f"Recorded the approval of {written.merge_commit[:12]} under {records.NOTES_REF} "
+        f"(record {written.sequence}, {written.hash[:16]}…)"
+    )
     if written.verdict.get("approved") is not True:
         click.secho(
             "martechgate: the review verdict says this change was NOT approved; it is recorded as "
@@ -187,7 +242,6 @@ def record_command(
             fg="yellow",
         )
     if push:
-        attempts = records.push(git, remote)
         tries = f" after {attempts} tries" if attempts > 1 else ""
         click.echo(f"Pushed {records.NOTES_REF} to {remote}{tries}")
 
@@ -201,12 +255,28 @@ def record_command(
     callback=_parse_date,
     help="Only verify changes from this day (UTC), e.g. when martechgate was adopted.",
 )
+@click.option(
+    "--first-record",
+    metavar="SHA256",
+    help=f"The hash of the chain's first record (default: the one pinned in {records.FIRST_RECORD}).",
+)
+@click.option(
+    "--github",
+    "use_github",
+    is_flag=True,
+    help="Also re-read each recorded pull request's reviews from GitHub and compare them with the record "
+    "(GITHUB_REPOSITORY, GITHUB_TOKEN, GITHUB_API_URL).",
+)
 @click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True)
-def verify_command(repo: str, ref: str, since: date | None, output_format: str) -> None:
-    """Find governance changes that went around the process: no approval record, approvals that do not
-    satisfy the rules in force, or history rewritten since a record. Exit 1 on any."""
+def verify_command(
+    repo: str, ref: str, since: date | None, first_record: str | None, use_github: bool, output_format: str
+) -> None:
+    """Find governance changes that went around the process: no valid (signed, bound, chained) approval
+    record, approvals that do not satisfy the rules in force, or history rewritten since a record. Exit 1
+    on any."""
+    github = records.GitHubReviews.from_environment(os.environ) if use_github else None
     with _progress("Verifying") as progress:
-        result = records.verify(Git(repo), ref, since, progress)
+        result = records.verify(Git(repo), ref, since, progress, first_record=first_record, github=github)
     if output_format == "json":
         click.echo(json.dumps(result.to_dict(), indent=2, ensure_ascii=False))
     else:

@@ -1,5 +1,5 @@
-"""The one place martechgate talks to git: every git process starts here, and nothing else imports a
-git library.
+"""The one place martechgate talks to git: every git process starts here (and ssh-keygen, which git
+itself runs to sign with SSH keys), and nothing else imports a git library.
 
 Git is read as bytes and NUL-separated (`-z`): a file name is whatever bytes the committer chose, and
 a name that is not UTF-8, or that holds a newline, must not drop out of a listing or a diff. Names
@@ -513,3 +513,66 @@ def top_and_prefix(path: str | os.PathLike[str]) -> tuple[Path, str]:
         return resolved, ""
     prefix = resolved.relative_to(top).as_posix()
     return top, "" if prefix == "." else prefix + "/"
+
+
+# ----- ancestry and commits, for the audit trail -----------------------------------------------------
+
+
+def first_parent_chain(git: Git, tip: str) -> list[tuple[str, int]]:
+    """(sha, committer timestamp) of every first-parent commit of `tip`, oldest first.
+
+    The order is ancestry, read parent by parent; the timestamps are whatever the committer wrote
+    (a pusher chooses them), so callers must never sort by them.
+    """
+    out = git.run("log", "--first-parent", "--reverse", "--format=%H %ct", "--no-show-signature", tip, "--")
+    chain = []
+    for line in out.decode("ascii", "replace").splitlines():
+        sha, _, stamp = line.partition(" ")
+        if sha and stamp.lstrip("-").isdigit():
+            chain.append((sha, int(stamp)))
+    return chain
+
+
+def is_ancestor(git: Git, ancestor: str, descendant: str) -> bool:
+    """Whether `ancestor` is `descendant` or one of its ancestors (False when either is missing)."""
+    return git.attempt("merge-base", "--is-ancestor", ancestor, descendant).returncode == 0
+
+
+@dataclass(frozen=True)
+class CommitShape:
+    """What an approval record binds of a commit: its id, its tree and its parents, in order."""
+
+    sha: str
+    tree: str
+    parents: tuple[str, ...]
+
+
+def commit_shape(git: Git, sha: str) -> CommitShape | None:
+    """The commit's tree and parents, read from the commit object; None when it is not a commit here."""
+    found = git.read_object(sha) if _FULL_SHA.match(sha) else None
+    if found is None or found[0] != "commit" or found[2] is None:
+        return None
+    tree, parents = "", []
+    for line in found[2].split(b"\n"):
+        if not line:
+            break  # the headers end at the first empty line
+        if line.startswith(b"tree "):
+            tree = line[5:].decode("ascii")
+        elif line.startswith(b"parent "):
+            parents.append(line[7:].decode("ascii"))
+    return CommitShape(sha, tree, tuple(parents))
+
+
+def ssh_keygen(args: Sequence[str], data: bytes) -> subprocess.CompletedProcess[bytes]:
+    """Run OpenSSH's ssh-keygen, the program git itself runs to sign and verify with SSH keys
+    (`gpg.format ssh`). In a new session: with no terminal, a key with a passphrase fails at once
+    instead of waiting for one."""
+    try:
+        return subprocess.run(
+            ["ssh-keygen", *args], input=data, capture_output=True, check=False, start_new_session=True, timeout=60
+        )
+    except FileNotFoundError:
+        raise UsageError(
+            "ssh-keygen is not installed or not on PATH",
+            hint="Install OpenSSH's client (Debian/Ubuntu: apt-get install openssh-client; GitHub's runners have it).",
+        ) from None
