@@ -3,6 +3,7 @@ committed to a governance repo, pull requests merged with real merge commits, an
 
 from __future__ import annotations
 
+import json
 import subprocess
 from pathlib import Path
 from typing import Any
@@ -81,3 +82,30 @@ def merge_pr(gov: GovRepo, number: int, tool: str, when: str) -> tuple[str, dict
 
 def record(gov: GovRepo, sha: str, judged: dict[str, Any], key: SigningKey, **options: Any) -> Record:
     return write(Git(gov.path), sha, judged, key, **options)
+
+
+def adopt(gov: GovRepo, key: SigningKey) -> Record:
+    """Records adopted: the allowed signers committed, then PR #1 merged and recorded (the first record)."""
+    allow(gov, key)
+    merged, judged = merge_pr(gov, 1, "canva", "2026-05-01T10:00:00+00:00")
+    return record(gov, merged, judged, key)
+
+
+def put_note(gov: GovRepo, sha: str, text: str) -> None:
+    """What someone who can push refs/notes/martechgate can do: write any note on any commit."""
+    gov.git("notes", "--ref=refs/notes/martechgate", "add", "-f", "-m", text, sha)
+
+
+def note_of(gov: GovRepo, sha: str) -> str:
+    return gov.git("notes", "--ref=refs/notes/martechgate", "show", sha)
+
+
+def verify_json(run_cli: Any, gov: GovRepo, first: Record, *extra: str) -> tuple[int, dict[str, Any]]:
+    """`martechgate verify --format json` from the pinned first record: exit code and report."""
+    result = run_cli("verify", "--repo", str(gov.path), "--first-record", first.hash, "--format", "json", *extra)
+    assert "Traceback" not in result.stderr, result.stderr
+    return result.returncode, json.loads(result.stdout) if result.stdout.strip() else {"stderr": result.stderr}
+
+
+def kinds(report: dict[str, Any]) -> set[tuple[str, str]]:
+    return {(p["kind"], p["commit"]) for p in report["problems"]}
