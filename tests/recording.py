@@ -100,9 +100,13 @@ def note_of(gov: GovRepo, sha: str) -> str:
     return gov.git("notes", "--ref=refs/notes/martechgate", "show", sha)
 
 
-def verify_json(run_cli: Any, gov: GovRepo, first: Record, *extra: str) -> tuple[int, dict[str, Any]]:
+def verify_json(
+    run_cli: Any, gov: GovRepo, first: Record, *extra: str, env: dict[str, str] | None = None
+) -> tuple[int, dict[str, Any]]:
     """`martechgate verify --format json` from the pinned first record: exit code and report."""
-    result = run_cli("verify", "--repo", str(gov.path), "--first-record", first.hash, "--format", "json", *extra)
+    result = run_cli(
+        "verify", "--repo", str(gov.path), "--first-record", first.hash, "--format", "json", *extra, env=env
+    )
     assert "Traceback" not in result.stderr, result.stderr
     return result.returncode, json.loads(result.stdout) if result.stdout.strip() else {"stderr": result.stderr}
 

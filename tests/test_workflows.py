@@ -63,7 +63,7 @@ def test_reusable_workflow_jobs_and_minimal_permissions() -> None:
     reusable = _load("martechgate.yml")
     assert "workflow_call" in reusable["on"] and reusable["permissions"] == {}
     check, review = reusable["jobs"]["check"], reusable["jobs"]["review"]
-    assert check["if"] == "github.event_name == 'pull_request'"
+    assert check["if"] == "github.event_name == 'pull_request' && github.event.action != 'closed'"
     assert "pull_request_review" in review["if"]
     assert review["permissions"] == {"contents": "read", "pull-requests": "read", "statuses": "write"}
     check_script = next(step["run"] for step in check["steps"] if step.get("id") == "check")
@@ -76,6 +76,30 @@ def test_reusable_workflow_jobs_and_minimal_permissions() -> None:
         for step in job["steps"]:
             uses = step.get("uses")
             assert uses is None or uses.rsplit("@", 1)[1].startswith("v")  # pinned by major version
+
+
+def test_reusable_workflow_records_each_merge_signed() -> None:
+    reusable = _load("martechgate.yml")
+    record = reusable["jobs"]["record"]
+    assert "github.event.pull_request.merged" in record["if"] and "'closed'" in record["if"]
+    assert record["permissions"] == {"contents": "write", "pull-requests": "read"}
+    assert "record-signing-key" in reusable["on"]["workflow_call"]["secrets"]
+    step = record["steps"][-1]
+    assert step["env"]["MARTECHGATE_SIGNING_KEY"] == "${{ secrets.record-signing-key }}"
+    assert "martechgate review --github" in step["run"] and "martechgate record --commit" in step["run"]
+    assert "--push" in step["run"]
+    checkout = record["steps"][0]
+    assert checkout["with"]["fetch-depth"] == 0
+
+
+def test_init_template_records_each_merge_signed() -> None:
+    template = yaml.safe_load((ROOT / "src/martechgate/templates/init/github/workflows/martechgate.yml").read_text())
+    template["on"] = template.pop(True)
+    assert "closed" in template["on"]["pull_request"]["types"]
+    record = template["jobs"]["record"]
+    assert record["steps"][-1]["env"]["MARTECHGATE_SIGNING_KEY"] == "${{ secrets.MARTECHGATE_RECORD_KEY }}"
+    assert "martechgate record" in record["steps"][-1]["run"]
+    assert template["jobs"]["check"]["if"] == "github.event.action != 'closed'"
 
 
 def test_this_repository_governs_itself_with_the_reusable_workflow() -> None:
