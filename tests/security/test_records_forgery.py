@@ -7,7 +7,7 @@ import json
 from typing import Any
 
 from martechgate.audit.history import Git
-from martechgate.audit.records import SigningKey, canonical, read_all, verify
+from martechgate.audit.records import SigningKey, canonical, read_all, verify, write
 from martechgate.audit.signing import sign
 from tests.conftest import GovRepo
 from tests.recording import (
@@ -171,3 +171,27 @@ def test_a_squash_merge_recorded_honestly_verifies(gov: GovRepo, ci_key: Signing
     written = record(gov, squashed, verdict(base, head, JOINT), ci_key)
     assert written.binding["parents"] == [base] and written.binding["pull_request"] == 2
     assert verify(Git(gov.path), first_record=first.hash).problems == []
+
+
+def test_a_key_added_by_a_direct_push_makes_nothing_it_signs_valid(
+    gov: GovRepo, ci_key: SigningKey, tmp_path: Any, run_cli: Any
+) -> None:
+    """Someone who can push adds their own key to the allowed signers (that push is reported), then
+    records their later direct pushes with it, chained properly: those records count for nothing."""
+    first = adopt(gov, ci_key)
+    mallory = make_key(tmp_path / "mallory", principal="mallory")
+    allowed = gov.path.joinpath(".martechgate/allowed_signers").read_text()
+    gov.write(".martechgate/allowed_signers", allowed + allowed_line(mallory))
+    keys = gov.commit("Rotate keys", when="2026-05-02T10:00:00+00:00")
+    gov.add_entry("shadow-tool")
+    pushed = gov.commit("Add shadow-tool", when="2026-05-03T10:00:00+00:00")
+    forged = write(Git(gov.path), pushed, verdict(keys, pushed, JOINT), mallory)  # as mallory can
+    assert forged.sequence == 1 and forged.data["previous"] == first.hash
+    # CI's own records after the unreviewed change still count: they verify under the reviewed signers
+    merged, judged = merge_pr(gov, 4, "figma", "2026-05-04T10:00:00+00:00")
+    record(gov, merged, judged, ci_key)
+    code, report = verify_json(run_cli, gov, first)
+    assert code == 1
+    assert kinds(report) == {("unrecorded", keys), ("signature-invalid", pushed), ("unrecorded", pushed)}
+    invalid = next(p for p in report["problems"] if p["kind"] == "signature-invalid")
+    assert f"was changed by {keys[:12]}, which has no valid record" in invalid["message"]

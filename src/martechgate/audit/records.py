@@ -282,9 +282,11 @@ def binding_differences(recorded: Mapping[str, Any], recomputed: Mapping[str, An
     ]
 
 
-def signature_problem(revisions: Revisions, record: Record) -> tuple[str, str] | None:
+def signature_problem(
+    revisions: Revisions, record: Record, allowed_signers: bytes | None = None
+) -> tuple[str, str] | None:
     """(kind, why) the record's signature does not hold, or None when it does; judged with the allowed
-    signers of the record's base, its merge's first parent. The kind is `unsigned` or
+    signers of the record's base (its merge's first parent), or those given. The kind is `unsigned` or
     `signature-invalid`."""
     if record.signature is None or record.data.get("schema_version") != SCHEMA_VERSION:
         return "unsigned", "the record is not signed (a hand-written note, or one from before records were signed)"
@@ -292,7 +294,7 @@ def signature_problem(revisions: Revisions, record: Record) -> tuple[str, str] |
     parent = parents[0] if isinstance(parents, list) and parents and isinstance(parents[0], str) else None
     if parent is None or not _SHA.match(parent):
         return "signature-invalid", "the record names no parent commit, so no allowed signers apply"
-    allowed = revisions.allowed_signers(parent)
+    allowed = revisions.allowed_signers(parent) if allowed_signers is None else allowed_signers
     if allowed is None:
         return "signature-invalid", (
             f"no allowed signers: {signing.ALLOWED_SIGNERS} is not in {parent[:12]}, the base of this record"
@@ -709,6 +711,46 @@ def chain_problems(records: Iterable[Record], pin: str | None) -> list[tuple[str
     return problems
 
 
+def untrusted_signers(
+    git: Git, revisions: Revisions, commits: Sequence[Commit], valid: Mapping[str, list[Record]], anchor: Record | None
+) -> dict[str, tuple[list[Record], str]]:
+    """Records whose signature holds only by a key that an unreviewed change allowed, by commit, with
+    the commit that made that change.
+
+    The allowed signers in force are those at the first record's base, then those written by each
+    later change that has a valid record. A direct push that adds a key is reported as unrecorded, and
+    must not make what that key signs valid: where a record's base holds other allowed signers, the
+    record must also verify under those in force. `commits` are oldest first."""
+    found: dict[str, tuple[list[Record], str]] = {}
+    parents = anchor.binding.get("parents") if anchor else None
+    if anchor is None or not isinstance(parents, list) or not parents:
+        return found
+    trusted = current = revisions.source(str(parents[0])).object_id(signing.ALLOWED_SIGNERS)
+    writer = ""
+    started = False
+    for commit in commits:
+        started = started or commit.sha == anchor.merge_commit
+        if not started:
+            continue
+        before = current
+        for change in commit.changes:
+            if signing.ALLOWED_SIGNERS in (change.path, change.old_path):
+                current = change.new_blob if change.path == signing.ALLOWED_SIGNERS and change.status != "D" else None
+        held = valid.get(commit.sha, [])
+        if held and before != trusted:
+            allowed = git.blobs([trusted]).get(trusted, b"") if trusted else b""
+            bad = [r for r in held if signature_problem(revisions, r, allowed) is not None]
+            if bad:
+                found[commit.sha] = (bad, writer)
+            held = [r for r in held if r not in bad]
+        if current != before:
+            if held:
+                trusted = current
+            else:
+                writer = commit.sha
+    return found
+
+
 def read_pin(git: Git, tip: str, given: str | None) -> tuple[str | None, str | None]:
     """The pinned first record's hash (from --first-record, else the branch's .martechgate/first-record)
     and a problem with it, if any."""
@@ -785,10 +827,28 @@ def verify(
         )
     genesis = next((r for r in signed if pin is not None and r.hash == pin), None)
     start_at = position.get(genesis.merge_commit, 0) if genesis else 0
+    everything = ancestry.between(log(git, tip, ()), None, None)
 
-    # 3. Every governed change on the branch, in ancestry order.
+    # 3. Keys count once a reviewed change listed them, never by a direct push alone.
+    anchor = genesis or min(signed, key=lambda r: r.sequence or 0, default=None)
+    for sha, (bad, writer) in untrusted_signers(git, revisions, everything, valid, anchor).items():
+        valid[sha] = [r for r in valid[sha] if r not in bad]
+        result.problems.append(
+            Problem(
+                "signature-invalid",
+                sha,
+                None,
+                None,
+                f"the record is signed by a key that only an unreviewed change allowed: {signing.ALLOWED_SIGNERS} "
+                f"was changed by {writer[:12]}, which has no valid record",
+                "Revert the unreviewed change to the allowed signers, or have it reviewed and recorded; then "
+                "have the changes this key signed reviewed and recorded by CI.",
+            )
+        )
+
+    # 4. Every governed change on the branch, in ancestry order.
     from_day = datetime.combine(since, datetime.min.time(), tzinfo=UTC) if since else None
-    commits = [c for c in ancestry.between(log(git, tip, ()), from_day, None) if position[c.sha] >= start_at]
+    commits = [c for c in ancestry.between(everything, from_day, None) if position[c.sha] >= start_at]
     authors = proposers(git, commits)
     for done, commit in enumerate(commits, 1):
         parent = commit.parents[0] if commit.parents else None
@@ -867,7 +927,7 @@ def verify(
                     )
                 )
 
-    # 4. Records whose commit is gone from the branch: history rewritten after the record.
+    # 5. Records whose commit is gone from the branch: history rewritten after the record.
     present = set(position)
     for sha, gone in sorted(all_records.items()):
         if sha in present:
