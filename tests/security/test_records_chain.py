@@ -117,3 +117,28 @@ def test_a_forked_chain_is_reported(gov: GovRepo, ci_key: SigningKey, tmp_path: 
     assert [p.message for p in problems if p.kind == "chain-broken"] == [
         "2 different records claim place 1 of the chain"
     ]
+
+
+def test_a_record_from_a_fork_signed_by_the_same_key(
+    gov: GovRepo, ci_key: SigningKey, tmp_path: Any, run_cli: Any
+) -> None:
+    """A fork of the governance repo whose CI signs with the same key: its genuine record, copied in
+    with the fork's commits, is bound to another commit and names a previous record of another chain."""
+    first = adopt(gov, ci_key)
+    fork = gov.copy_to(tmp_path / "fork")
+    merged, judged = merge_pr(gov, 2, "zoom", "2026-05-02T10:00:00+00:00")
+    record(gov, merged, judged, ci_key)
+    for number, tool in ((2, "miro"), (3, "loom")):
+        sha, fork_verdict = merge_pr(fork, number, tool, f"2026-05-0{number}T10:00:00+00:00")
+        record(fork, sha, fork_verdict, ci_key)
+    gov.git("fetch", "-q", str(fork.path), "main:refs/remotes/fork/main")
+    copied = note_of(fork, fork.git("rev-parse", "HEAD"))  # record 2 of the fork's chain
+    gov.add_entry("shadow-tool")
+    pushed = gov.commit("Add shadow-tool", when="2026-05-03T10:00:00+00:00")
+    put_note(gov, pushed, copied)
+    code, report = verify_json(run_cli, gov, first)
+    assert code == 1
+    assert kinds(report) == {("binding-mismatch", pushed), ("unrecorded", pushed), ("chain-broken", pushed)}
+    broken = next(p for p in report["problems"] if p["kind"] == "chain-broken")
+    assert broken["message"].startswith("record 2 names ")
+    assert broken["message"].endswith("the chain was reordered or a record replaced")
