@@ -481,9 +481,10 @@ def test_explain_says_in_words_which_entries_a_policy_judges_and_when_they_pass(
     assert result.returncode == 0
     assert (
         "Applies to entries whose status is proposed, trial, approved, restricted or deprecated and whose "
-        "data.categories has an item that is contact-pii, sensitive-pii, phi or employee."
+        "data.categories has an item that is contact-pii, sensitive-pii, phi or employee and whose security.sso "
+        "is not unknown."
     ) in result.stdout
-    assert "They pass when its security.sso is saml or oidc." in result.stdout
+    assert "They pass when its security.sso is saml, oidc or idp-other." in result.stdout
     result = run_cli("explain", "high-risk-security-evidence", "--repo", str(gov.path))
     assert (
         "They pass when its security.evidence is a list and either its security.evidence has an item whose "

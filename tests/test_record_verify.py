@@ -62,7 +62,7 @@ def test_record_writes_a_signed_note_with_binding_policy_hash_and_check(
         "head": gov.git("rev-parse", "HEAD^2"),
         "files": ["catalog/canva.yaml"],
     }
-    assert len(data["policy_pack"]["sha256"]) == 64 and data["policy_pack"]["files"] == 20
+    assert len(data["policy_pack"]["sha256"]) == 64 and data["policy_pack"]["files"] == 22
     assert data["check"]["passed"] is True and data["check"]["entries"] == 1
     assert data["verdict"]["rules"][0]["seats"][0]["reviewer"] == "alice-chen"
     # the next record names this one; the policy pack is the first parent's

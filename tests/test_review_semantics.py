@@ -587,3 +587,11 @@ def test_lowering_a_tools_data_still_needs_the_reviewers_it_needed_before(gov: G
     }
     assert "personal-data" in applied and "high-risk" in applied
     assert applied["personal-data"][0].startswith("catalog/forms.yaml (changed): before the change:")
+
+
+def test_unknown_data_categories_still_need_privacy_and_the_worst_case_tier() -> None:
+    data = entry("imported", data={"classification": "confidential", "categories": ["unknown"]}, review=None)
+    triggered = dict((rule.name, why) for rule, why in rules_for_entry(ORG, data))
+    assert list(triggered) == ["joint-cmo-cio", "high-risk", "personal-data"]
+    assert triggered["personal-data"].startswith("data categories unknown: may hold contact-pii")
+    assert "assumed the worst" in triggered["high-risk"]

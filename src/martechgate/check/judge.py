@@ -12,6 +12,7 @@ from martechgate.check import waivers
 from martechgate.check.catalog import Catalog
 from martechgate.check.model import Entry, Finding, Waiver
 from martechgate.check.policy import Policy
+from martechgate.check.risk import with_computed_tier
 from martechgate.check.rules import RULES
 
 ENTRY_RULES = [rule for rule in RULES.values() if rule.SCOPE == "entry"]
@@ -30,6 +31,7 @@ def policy_findings(catalog: Catalog, policy: Policy, entries: Iterable[Entry]) 
         data = entry.data
         if data is None or entry.loaded.problems:
             continue
+        data = with_computed_tier(data)
         violation = policy.evaluate(data, catalog.today)
         if violation is None:
             continue

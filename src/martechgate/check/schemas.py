@@ -609,6 +609,10 @@ def _pattern_words(path: Path, pattern: str) -> str:
         return "use lower-case words joined by dashes, like landing-pages"
     if pattern == "^https?://":
         return "write a web address starting with https://"
+    if pattern == "^unknown$":  # a number field that also takes the word unknown
+        return "write a number, or unknown when it is not known"
+    if last == "compliance" or parent == "compliance":
+        return "use lower-case words joined by dashes, like soc2 or pci"
     return f"it does not have the expected form (the pattern {pattern})"
 
 

@@ -7,7 +7,8 @@ A rule's `when` holds when every condition in it holds:
   (gitignore/CODEOWNERS wildmatch, via pathspec).
 - `risk_tier`: the higher of the entry's declared `review.risk_tier` and the tier martechgate
   computes (`risk.computed_tier`) is listed.
-- `data_categories`: the entry holds one of the listed data categories.
+- `data_categories`: the entry holds one of the listed data categories (or says `unknown`: not knowing
+  is no reason to skip the review).
 - `annual_cost_over`: the entry's `contract.annual_cost` is over the number (currency is not converted).
 - `statuses`: the entry's `status` is listed.
 - `exceptions_changed`: the entry's `exceptions` differ from those of the entry with the same id
@@ -102,9 +103,12 @@ def entry_reasons(
         elif condition == "data_categories":
             held = get(dict(entry), "data", "categories")
             found = [c for c in wanted if isinstance(held, list) and c in held]
-            if not found:
+            if found:
+                reasons.append(f"holds {', '.join(found)}")
+            elif isinstance(held, list) and "unknown" in held:  # not knowing is no reason to skip a review
+                reasons.append(f"data categories unknown: may hold {', '.join(map(str, wanted))}")
+            else:
                 return None
-            reasons.append(f"holds {', '.join(found)}")
         elif condition == "annual_cost_over":
             cost = _number(get(dict(entry), "contract", "annual_cost"))
             limit = _number(wanted)

@@ -1,10 +1,12 @@
-"""risk-tier-understated: the declared risk tier is at least the one martechgate computes.
+"""risk-tier-understated: a declared risk tier is at least the one martechgate computes.
 
 Computed from the data (critical: restricted data of special categories, i.e. sensitive-pii, phi or
-payment; high: special categories, confidential personal data, a cost of 100,000 or more, or
-integrations carrying special categories; medium: any personal data, a cost of 25,000 or more,
-tenant-wide OAuth consent, or integrations carrying personal data; else low). Review rules and
-policies read the declared tier, so it must not be lower.
+payment; high: special categories, confidential personal data, restricted data, a cost of 100,000 or
+more, or integrations carrying special categories; medium: any personal data, confidential data, a
+cost of 25,000 or more, tenant-wide OAuth consent, or integrations carrying personal data; else low),
+and never below the organisation's own `criticality`. What is `unknown` counts as the worst plausible
+case. An entry that declares no tier takes the computed one (policies and review rules read it), so
+only a declared tier below the computed one is a finding.
 
 Passes::
 
@@ -43,17 +45,7 @@ def check_entry(catalog: Catalog, entry: Entry) -> Iterator[Finding]:
     assert data is not None
     tier, reasons = computed_tier(data)
     declared = (data.get("review") or {}).get("risk_tier")
-    if declared is None:
-        path = ("review", "risk_tier") if "review" in data else ("review",)
-        yield catalog.finding(
-            ID,
-            entry,
-            path,
-            f"no risk tier is declared; martechgate computes {tier} "
-            f"({'; '.join(reasons)}): add review.risk_tier: {tier}",
-            missing=True,
-        )
-    elif tier_rank(declared) < tier_rank(tier):
+    if declared is not None and tier_rank(declared) < tier_rank(tier):
         yield catalog.finding(
             ID,
             entry,
