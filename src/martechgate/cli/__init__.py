@@ -31,6 +31,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "schema": ("check", "schema"),
     "init": ("init", "init"),
     "new": ("new", "new"),
+    "import": ("importing", "import_command"),
     "review": ("review", "review"),
     "spend": ("vendors", "spend"),
     "renewals": ("vendors", "renewals"),

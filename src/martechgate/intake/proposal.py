@@ -87,13 +87,19 @@ FIELD_ORDER = (
     "apiVersion",
     "id",
     "name",
+    "aliases",
     "vendor",
     "category",
     "purpose",
     "capabilities",
     "status",
     "alternative",
+    "criticality",
+    "hosting",
+    "compliance",
     "owners",
+    "provisioning",
+    "support",
     "data",
     "security",
     "agreements",
@@ -863,9 +869,13 @@ _Dumper.add_representer(str, _represent_str)
 _Dumper.add_representer(list, _represent_list)
 
 
+def yaml_text(entry: dict[str, Any]) -> str:
+    """An entry as YAML the way martechgate writes entries (block mappings, flow lists)."""
+    return yaml.dump(entry, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=100, default_flow_style=False)
+
+
 def render(entry: dict[str, Any], today: date) -> str:
-    body = yaml.dump(entry, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=100, default_flow_style=False)
-    text = f"{MODELINE}\n# Proposed with `martechgate new` on {today.isoformat()}.\n{body}"
+    text = f"{MODELINE}\n# Proposed with `martechgate new` on {today.isoformat()}.\n{yaml_text(entry)}"
     if load_bytes(text.encode("utf-8")).value != entry:  # the guarantee above, checked, never assumed
         raise UsageError(
             "the entry could not be written as YAML that reads back the same; nothing was written",
