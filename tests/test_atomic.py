@@ -73,3 +73,13 @@ def test_new_and_codeowners_write_ordinary_files(gov: GovRepo, run_cli: Any, tmp
     written = run_cli("codeowners", str(gov.path), "--write")
     assert written.returncode == 0, written.stderr
     assert mode(gov.path / ".github" / "CODEOWNERS") == 0o644
+
+
+def test_many_new_files_at_once_never_over_an_existing_one(tmp_path: Path, umask_022: None) -> None:
+    (tmp_path / "taken.yaml").write_text("mine", encoding="utf-8")
+    written = atomic.write_new_all([(tmp_path / "a.yaml", "a: 1\n"), (tmp_path / "taken.yaml", b"theirs")])
+    assert written == [True, False]
+    assert (tmp_path / "a.yaml").read_text(encoding="utf-8") == "a: 1\n"
+    assert (tmp_path / "taken.yaml").read_text(encoding="utf-8") == "mine"
+    assert oct((tmp_path / "a.yaml").stat().st_mode & 0o777) == oct(0o644)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a.yaml", "taken.yaml"]  # no temporary left

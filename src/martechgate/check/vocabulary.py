@@ -40,7 +40,8 @@ STATUSES = _enum("status")
 RISK_TIERS = _enum("review", "risk_tier")  # lowest first: the order ranks them
 CLASSIFICATIONS = _enum("data", "classification")
 DATA_CATEGORIES = _enum("data", "categories")
-PERSONAL = frozenset(DATA_CATEGORIES) - {"none"}  # every category that is data about people
+# every category that is data about people ("unknown" may or may not be: risk.py assumes the worst)
+PERSONAL = frozenset(DATA_CATEGORIES) - {"none", "unknown"}
 TRANSFER_MECHANISMS = _enum("data", "transfer_mechanism")
 SSO = _enum("security", "sso")
 MFA = _enum("security", "mfa")

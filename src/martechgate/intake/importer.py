@@ -36,8 +36,9 @@ from markdown_it import MarkdownIt
 
 from martechgate import atomic
 from martechgate.check import schemas
+from martechgate.check.vocabulary import EMAIL_PATTERN, MODELINE
 from martechgate.intake.mapping import FieldRule, Mapping, people_key, target_schema
-from martechgate.intake.proposal import API_VERSION, FIELD_ORDER, MODELINE, slug, yaml_text
+from martechgate.intake.proposal import API_VERSION, FIELD_ORDER, slug, yaml_text
 from martechgate.intake.records import Record, lookup, read_records
 from martechgate.sources.repo import CATALOG_DIR
 from martechgate.sources.yamlload import load_bytes
@@ -47,6 +48,7 @@ UNKNOWN = "unknown"
 IMPORT_FIELD = "x-import"
 SOURCE_FIELD = "x-source"
 EXAMPLES = 3
+WRITE_BATCH = 1000  # new entries written with one flush to disk
 # Required by the entry format and able to say "unknown": filled so an entry stays valid when the
 # inventory has no column for them.
 REQUIRED_UNKNOWN = ("data.classification", "data.categories")
@@ -54,7 +56,6 @@ _LIST_SPLIT = re.compile(r"\s*(?:[,;\n]|\s/\s)\s*")
 _YES = frozenset({"yes", "y", "true", "1", "x", "on", "enabled", "enforced"})
 _NO = frozenset({"no", "n", "false", "0", "off", "disabled"})
 _NUMBER_NOISE = re.compile(r"[\s,$€£¥]|USD|EUR|GBP", re.IGNORECASE)
-_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _FORMAT_WORDS = {"email": "an email", "uri": "a web address", "date": "a date (YYYY-MM-DD)"}
 _HEADER = "# Imported with `martechgate import` from {source}; x-import fingerprints what it wrote."
 
@@ -133,10 +134,14 @@ def _markdown() -> MarkdownIt:
 
 
 _MD = _markdown()
+# What can make a cell Markdown rather than plain text: marks, links, headings, lists, quotes, HTML.
+_MARKUP = re.compile(r"[*_`\[\]#>~<\\|]|^\s*(?:[-+]|\d+[.)])\s|\n\s*(?:[-+=]|\d+[.)])", re.MULTILINE)
 
 
 def strip_markdown(text: str) -> str:
     """The text of a Markdown cell: emphasis, links, code marks, headings and bullets gone."""
+    if not _MARKUP.search(text):  # most cells are plain: parsing them would change nothing
+        return " ".join(text.split())
     words: list[str] = []
     for token in _MD.parse(text):
         for child in token.children or ():
@@ -208,7 +213,7 @@ class Target:
             found = self.mapping.people.get(people_key(part))
             if found is not None:
                 return "mapped", found
-            if not _EMAIL.match(part.strip()):
+            if not EMAIL_PATTERN.match(part.strip()):
                 return "unresolved", " ".join(part.split())
         value = self._convert(part, self.item_schema or {})
         if self.item_validator is None or self.item_validator.is_valid(value):
@@ -491,6 +496,7 @@ def run_import(
     importer = Importer(mapping, inventory.name)
     catalog = repo / CATALOG_DIR
     taken: set[str] = set()
+    pending: list[tuple[str, Path, str]] = []
     for record in read_records(inventory, mapping):
         report.records += 1
         if record.fields is None:
@@ -503,8 +509,25 @@ def run_import(
             continue
         entry_id = _unique_id(base, taken)
         entry = importer.entry(record, entry_id, report)
-        _settle(importer, report, catalog, record, entry_id, entry, dry_run=dry_run, update=update)
+        _settle(importer, report, catalog, record, entry_id, entry, pending, dry_run=dry_run, update=update)
+        if len(pending) >= WRITE_BATCH:
+            _write_pending(report, catalog, pending)
+    _write_pending(report, catalog, pending)
     return report
+
+
+def _write_pending(report: ImportReport, catalog: Path, pending: list[tuple[str, Path, str]]) -> None:
+    """Write the new entries collected so far, each whole and never over a file, with one flush to disk."""
+    if not pending:
+        return
+    catalog.mkdir(parents=True, exist_ok=True)
+    results = atomic.write_new_all([(path, text) for _, path, text in pending])
+    for (entry_id, path, _), written in zip(pending, results, strict=True):
+        if written:
+            report.written.append(entry_id)
+        else:
+            report.kept.append(Skipped(entry_id, f"{CATALOG_DIR}/{path.name} appeared while importing; left alone"))
+    pending.clear()
 
 
 def _settle(
@@ -514,11 +537,12 @@ def _settle(
     record: Record,
     entry_id: str,
     entry: dict[str, Any],
+    pending: list[tuple[str, Path, str]],
     *,
     dry_run: bool,
     update: bool,
 ) -> None:
-    """Write, update or leave alone catalog/<id>.yaml, and say which in the report."""
+    """Write (through `pending`), update or leave alone catalog/<id>.yaml, and say which in the report."""
     path = catalog / f"{entry_id}.yaml"
     other = path.with_suffix(".yml")
     existing_path = path if path.exists() else other if other.exists() else None
@@ -529,12 +553,10 @@ def _settle(
                 Skipped(record.where, "the entry would not read back as written (please report this)")
             )
             return
-        if not dry_run:
-            catalog.mkdir(parents=True, exist_ok=True)
-            if not atomic.write_new(path, text):
-                report.kept.append(Skipped(entry_id, f"{CATALOG_DIR}/{path.name} appeared while importing; left alone"))
-                return
-        report.written.append(entry_id)
+        if dry_run:
+            report.written.append(entry_id)
+        else:
+            pending.append((entry_id, path, text))
         return
     relative = f"{CATALOG_DIR}/{existing_path.name}"
     loaded = load_bytes(existing_path.read_bytes())

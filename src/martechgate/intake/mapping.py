@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from martechgate.check import schemas
+from martechgate.check.vocabulary import load_schema
 from martechgate.errors import UsageError
 from martechgate.sources.yamlload import Loaded, load_bytes
 
@@ -81,7 +82,7 @@ def _fail(
 
 def target_schema(target: str) -> dict[str, Any] | None:
     """The entry schema's part for a dotted target (None: the entry format has no such field)."""
-    node: Any = schemas.load_schema("entry")
+    node: Any = load_schema("entry")
     for part in target.split("."):
         properties = node.get("properties", {}) if isinstance(node, dict) else {}
         if part not in properties:

@@ -850,7 +850,12 @@ def overlaps(entry: dict[str, Any], catalog_ids: dict[str, dict[str, Any]]) -> l
 # --- writing ---------------------------------------------------------------------------------------
 
 
-class _Dumper(yaml.SafeDumper):
+# libyaml's emitter when PyYAML has it: `import` writes thousands of entries, and the pure-Python
+# emitter took most of its time. Whatever it writes is read back and compared before it is kept.
+_SafeDumper: type[yaml.SafeDumper] = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
+
+
+class _Dumper(_SafeDumper):  # type: ignore[valid-type,misc]
     """Block mappings, flow lists of plain values; a text that YAML 1.2 would read as something else
     (a number, true, null) is quoted, so the file reads back exactly as written."""
 
