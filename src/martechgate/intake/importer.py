@@ -36,7 +36,8 @@ from markdown_it import MarkdownIt
 
 from martechgate import atomic
 from martechgate.check import schemas
-from martechgate.check.vocabulary import EMAIL_PATTERN, MODELINE
+from martechgate.check.identity import canonical_email
+from martechgate.check.vocabulary import MODELINE
 from martechgate.intake.mapping import FieldRule, Mapping, people_key, target_schema
 from martechgate.intake.proposal import API_VERSION, FIELD_ORDER, slug, yaml_text
 from martechgate.intake.records import Record, lookup, read_records
@@ -213,7 +214,7 @@ class Target:
             found = self.mapping.people.get(people_key(part))
             if found is not None:
                 return "mapped", found
-            if not EMAIL_PATTERN.match(part.strip()):
+            if canonical_email(part) is None:
                 return "unresolved", " ".join(part.split())
         value = self._convert(part, self.item_schema or {})
         if self.item_validator is None or self.item_validator.is_valid(value):
