@@ -125,7 +125,7 @@ def test_missing_contract_fields_are_assumed_and_said(gov: GovRepo, run_cli: Any
     assert no_dates["term_months"] == 12 and no_dates["tco"] == 1200
     assert "12-month term assumed (no contract.start and renewal)" in no_dates["note"]
     assert "no contract.implementation_cost (counted as 0)" in no_dates["note"]
-    assert rows[("no-cost",)]["tco"] is None
+    assert rows[("no-cost",)]["tco"] == "unknown"  # not known, which is not 0
     assert "licence and TCO unknown" in rows[("no-cost",)]["note"]
     assert rows[("no-contract",)]["currency"] == "(none)"
     assert "renewal is not after start" in rows[("backwards",)]["note"]

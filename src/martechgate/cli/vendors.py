@@ -197,8 +197,11 @@ def graph(repo: str, ref: str | None, output_format: str) -> None:
     fmt = output_format
     if fmt in graph_report.RENDERERS:
         click.echo(graph_report.RENDERERS[fmt](built), nl=False)
+        click.echo(f"martechgate: note: {graph_report.without_integrations(tools)}", err=True)
         for skipped in tools.skipped:
             click.echo(f"martechgate: note: {skipped}", err=True)
         return
-    table = graph_report.edges_table(built, label, [str(s) for s in tools.skipped])
+    table = graph_report.edges_table(
+        built, label, [str(s) for s in tools.skipped], graph_report.without_integrations(tools)
+    )
     _emit(table, fmt, tools)

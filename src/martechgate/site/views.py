@@ -212,6 +212,20 @@ def _facts(data: dict[str, Any], reviewers: str, roles: dict[str, str]) -> list[
                 _fact("Capabilities", get(data, "capabilities")),
                 _fact("Status", get(data, "status")),
                 _fact("Preferred alternative", get(data, "alternative")),
+                _fact("Also known as", get(data, "aliases")),
+            ],
+        ),
+        FactGroup(
+            "Operations",
+            [
+                _fact("Business criticality", get(data, "criticality")),
+                _fact("Hosting", get(data, "hosting")),
+                _fact("Compliance scope", get(data, "compliance")),
+                _fact("Access granted by", get(data, "provisioning", "provisioner")),
+                _fact("Access removed by", get(data, "provisioning", "deprovisioner")),
+                _fact("Identity-provider group", get(data, "provisioning", "assignment_group")),
+                _fact("Support", get(data, "support", "channel")),
+                _fact("Documentation", get(data, "support", "documentation"), link=True),
             ],
         ),
         FactGroup(
@@ -240,6 +254,7 @@ def _facts(data: dict[str, Any], reviewers: str, roles: dict[str, str]) -> list[
                 _fact("Processed in", get(d, "residency")),
                 _fact("Transfer safeguard", get(d, "transfer_mechanism")),
                 _fact("Kept for (days)", get(d, "retention_days")),
+                _fact("Collected (in the inventory's words)", get(d, "collected")),
             ],
         ),
         FactGroup(
@@ -260,6 +275,7 @@ def _facts(data: dict[str, Any], reviewers: str, roles: dict[str, str]) -> list[
                 _fact("Business associate agreement (HIPAA)", get(agreements, "baa")),
                 _fact("CCPA service provider", get(agreements, "ccpa_service_provider")),
                 _fact("Sub-processors", get(agreements, "subprocessors_url"), link=True),
+                _fact("Is our sub-processor", get(agreements, "subprocessor")),
             ],
         ),
         FactGroup(

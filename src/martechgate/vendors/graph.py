@@ -188,7 +188,14 @@ EDGE_COLUMNS = (
 )
 
 
-def edges_table(graph: Graph, source: str = "", skipped: list[str] | None = None) -> Table:
+def without_integrations(tools: ToolSet) -> str:
+    """How many tools record no integration: an empty graph may only mean nobody wrote them down."""
+    lacking = sorted(tool.id for tool in tools.tools if not tool.integrations)
+    listed = f": {', '.join(lacking[:10])}{' ...' if len(lacking) > 10 else ''}" if lacking else ""
+    return f"{len(lacking)} of {len(tools.tools)} tools record no integrations (none, or not written down){listed}"
+
+
+def edges_table(graph: Graph, source: str = "", skipped: list[str] | None = None, lacking: str | None = None) -> Table:
     rows = [
         {
             "source": e.source,
@@ -202,6 +209,8 @@ def edges_table(graph: Graph, source: str = "", skipped: list[str] | None = None
         for e in graph.edges
     ]
     meta: dict[str, Any] = {"source": source}
+    if lacking:
+        meta["without integrations"] = lacking
     if skipped:
         meta["skipped"] = skipped
     return Table(EDGE_COLUMNS, rows, title="Integrations", meta=meta)

@@ -74,6 +74,13 @@ def overlap(
         "excluded": f"status {' and '.join(INACTIVE)}; tools without a category or capabilities",
         "currencies": "a pair in two currencies has no combined amount (never added together)",
     }
+    in_use = [tool for tool in tools.tools if tool.active]
+    lacking = sorted(tool.id for tool in in_use if not tool.capabilities or not tool.category)
+    meta["not compared"] = (
+        f"{len(lacking)} of {len(in_use)} tools in use record no capabilities (or no category), so overlaps "
+        "among them cannot be seen"
+        + (f": {', '.join(lacking[:10])}{' ...' if len(lacking) > 10 else ''}" if lacking else "")
+    )
     if tools.skipped:
         meta["skipped"] = [str(skipped) for skipped in tools.skipped]
     return Table(COLUMNS, rows, title="Overlapping tools (consolidation candidates)", meta=meta)

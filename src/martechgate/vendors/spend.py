@@ -11,6 +11,9 @@ The term runs from contract.start to contract.renewal, in whole months; when eit
 (or the renewal is not after the start) a 12-month term is assumed and the row says so. The hourly
 rate prices internal effort, in the entry's own currency (DEFAULT_HOURLY_RATE unless told).
 
+A tool whose annual cost is not recorded or `unknown` is counted apart ("Cost unknown"), never as 0:
+its licence and TCO show as unknown. A cost of 0 (a free plan) is a cost.
+
 Amounts in different currencies are never added together: every group is split by currency, and
 each currency has its own total.
 """
@@ -30,6 +33,7 @@ from martechgate.vendors.tools import INACTIVE, Tool, ToolSet
 DEFAULT_HOURLY_RATE = 75.0
 DEFAULT_TERM_MONTHS = 12
 NO_CURRENCY = "(none)"
+UNKNOWN = "unknown"  # shown for a cost that is not known, which is not 0
 ALL = "(all)"
 
 
@@ -121,7 +125,7 @@ def cost_of(tool: Tool, rates: HourlyRates) -> Cost:
     if term_note:
         notes.append(term_note)
     if tool.annual_cost is None:
-        notes.append("no contract.annual_cost: licence and TCO unknown")
+        notes.append("annual cost unknown (contract.annual_cost): licence and TCO unknown, not 0")
     if tool.annual_cost is not None and tool.currency is None:
         notes.append("no contract.currency")
     implementation = tool.implementation_cost
@@ -165,6 +169,10 @@ def _meta(tools: ToolSet, rates: HourlyRates, include_inactive: bool, source: st
     }
     if not include_inactive:
         meta["excluded"] = f"status {' and '.join(INACTIVE)} (not in use; --all includes them)"
+    unknown = [tool.id for tool in _select(tools, include_inactive) if tool.annual_cost is None]
+    if unknown:
+        shown = ", ".join(unknown[:10]) + (f" and {len(unknown) - 10} more" if len(unknown) > 10 else "")
+        meta["cost unknown"] = f"{len(unknown)} tools, counted apart and never as 0: {shown}"
     if tools.skipped:
         meta["skipped"] = [str(skipped) for skipped in tools.skipped]
     return meta
@@ -174,7 +182,7 @@ GROUP_COLUMNS = (
     Column("group", "Group"),
     Column("currency", "Currency"),
     Column("tools", "Tools", "right"),
-    Column("unpriced", "No cost", "right", drop=3),
+    Column("unpriced", "Cost unknown", "right"),
     Column("annual_licence", "Licence/yr", "right"),
     Column("licence_term", "Licence (term)", "right", drop=2),
     Column("implementation", "Implementation", "right", drop=3),
@@ -270,7 +278,7 @@ def spend_by_tool(tools: ToolSet, rates: HourlyRates, *, include_inactive: bool 
                 "status": tool.status,
                 "currency": cost.currency,
                 "seats": tool.seats,
-                "annual_licence": amount(tool.annual_cost),
+                "annual_licence": amount(tool.annual_cost) if tool.annual_cost is not None else UNKNOWN,
                 "per_seat": amount(cost.per_seat),
                 "category_median_per_seat": amount(median),
                 "above_median": (cost.per_seat > median) if median is not None and cost.per_seat else None,
@@ -278,8 +286,8 @@ def spend_by_tool(tools: ToolSet, rates: HourlyRates, *, include_inactive: bool 
                 "licence_term": amount(cost.licence_term),
                 "implementation": amount(cost.implementation),
                 "support_term": amount(cost.support_term),
-                "tco": amount(cost.tco),
-                "tco_per_year": amount(cost.tco_per_year),
+                "tco": amount(cost.tco) if cost.tco is not None else UNKNOWN,
+                "tco_per_year": amount(cost.tco_per_year) if cost.tco is not None else UNKNOWN,
                 "note": "; ".join(cost.notes) or None,
             }
         )

@@ -107,7 +107,7 @@ class _Reader:
 
     def field(self, path: tuple[str, ...], accept: Callable[[Any], bool], kind: str) -> Any:
         value = get(self.data, *path)
-        if value is None:
+        if value is None or value == "unknown":  # not known is not a wrong value: nothing to note
             return None
         if accept(value):
             return value
