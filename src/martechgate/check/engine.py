@@ -10,6 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 
+from martechgate.check import baseline as known
 from martechgate.check.cache import ResultCache
 from martechgate.check.catalog import Catalog, load_entries
 from martechgate.check.judge import entry_findings, valid_waivers
@@ -78,9 +79,13 @@ def apply_waivers(catalog: Catalog, findings: list[Finding]) -> list[Finding]:
 
 
 def run(
-    catalog: Catalog, select: Callable[[Finding], bool] | None = None, cache: ResultCache | None = None
+    catalog: Catalog,
+    select: Callable[[Finding], bool] | None = None,
+    cache: ResultCache | None = None,
+    baseline: known.Baseline | None = None,
 ) -> CheckResult:
-    """Every finding on the catalog (or those `select` keeps), waived where an exception says so.
+    """Every finding on the catalog (or those `select` keeps), waived where an exception says so and
+    known where the baseline does (the entries must then be whole, not read from the cache).
 
     With a cache, an entry read from it brings its own findings; the others are judged and stored."""
     findings: list[Finding] = []
@@ -97,6 +102,8 @@ def run(
     if cache is not None:
         cache.save()
     findings = apply_waivers(catalog, findings)
+    if baseline is not None:
+        findings = known.apply(baseline, findings, catalog.entries, catalog.today)
     if select is not None:
         findings = [finding for finding in findings if select(finding)]
     findings.sort(key=Finding.sort_key)
@@ -109,10 +116,16 @@ def check(
     today: date | None = None,
     cache: ResultCache | None = None,
     jobs: int = 1,
+    baseline: known.Baseline | None = None,
 ) -> CheckResult:
     """Judge a catalog. With `jobs` > 1 (catalog and rules in one source), files the cache does not
     know are parsed and judged in that many processes, and every entry of the result holds only what
-    rules comparing entries read (as a warm run's cached entries do)."""
+    rules comparing entries read (as a warm run's cached entries do).
+
+    With a baseline holding items, every entry is read whole (no cache, one process): a finding's
+    fingerprint is of the value at its path, which a cached entry does not keep."""
+    if baseline is not None and baseline.items:
+        cache, jobs = None, 1
     if jobs > 1 and rules_source is None:
         # Imported here: multiprocessing costs a check of a few files more than it saves.
         from martechgate.check import parallel
@@ -120,4 +133,4 @@ def check(
         catalog = parallel.load_catalog(catalog_source, today or date.today(), cache, jobs)
     else:
         catalog = load_catalog(catalog_source, rules_source, today, cache=cache)
-    return run(catalog, cache=cache)
+    return run(catalog, cache=cache, baseline=baseline)

@@ -103,6 +103,17 @@ class Waiver:
 
 
 @dataclass(frozen=True)
+class Baselined:
+    """The baseline item (baseline.yaml) that makes a finding known, not blocking, until it is due."""
+
+    due: str
+    owner: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"due": self.due, "owner": self.owner}
+
+
+@dataclass(frozen=True)
 class Finding:
     rule: str
     entry: str | None
@@ -115,9 +126,12 @@ class Finding:
     message: str
     remediation: str
     waived_by: Waiver | None = None
+    baselined: Baselined | None = None  # set only while the item matches and is not yet due
 
     @property
     def blocking(self) -> bool:
+        if self.baselined is not None:  # hard ones too: the baseline is the one way to defer those
+            return False
         if self.enforcement == "hard":
             return True
         if self.enforcement == "soft":
@@ -141,6 +155,7 @@ class Finding:
             "message": self.message,
             "remediation": self.remediation,
             "waived_by": self.waived_by.to_dict() if self.waived_by else None,
+            "baselined": self.baselined.to_dict() if self.baselined else None,
         }
 
 
@@ -167,6 +182,7 @@ class Report:
                 "blocking": self.blocking,
                 "passed": self.passed,
                 "waived": sum(1 for f in self.findings if f.waived_by is not None),
+                "baselined": sum(1 for f in self.findings if f.baselined is not None),
             },
             "findings": [finding.to_dict() for finding in self.findings],
         }

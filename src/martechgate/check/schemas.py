@@ -22,7 +22,7 @@ from martechgate.check import identity
 from martechgate.check.vocabulary import ID_PATTERN, load_schema
 from martechgate.sources.yamlload import Loaded, Path, resolve_plain
 
-SCHEMA_NAMES = ("entry", "organization", "policy", "report", "mapping")
+SCHEMA_NAMES = ("entry", "organization", "policy", "report", "mapping", "baseline")
 
 
 def _as_date(value: Any) -> date | None:

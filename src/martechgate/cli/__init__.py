@@ -25,6 +25,7 @@ from martechgate.errors import EXIT_CANNOT_RUN, MartechgateError
 # command name -> (module in martechgate.cli, the click command in it)
 COMMANDS: dict[str, tuple[str, str]] = {
     "check": ("check", "check"),
+    "baseline": ("baseline", "baseline"),
     "test": ("check", "test_policies"),
     "rules": ("check", "list_rules"),
     "explain": ("check", "explain"),

@@ -10,7 +10,7 @@ from pathlib import Path
 import click
 
 from martechgate import atomic, formats
-from martechgate.check import engine, rules, schemas
+from martechgate.check import baseline, engine, rules, schemas
 from martechgate.check.cache import ResultCache
 from martechgate.check.engine import CheckResult
 from martechgate.check.organisation import load_organization
@@ -111,6 +111,9 @@ def check(
     With --base, check a change (a pull request) instead: the entries it adds, edits, renames or
     deletes, and what it breaks elsewhere.
 
+    Findings recorded in baseline.yaml (`martechgate baseline`) are reported as known and do not
+    block until they are due or their value changes; with --base, the base branch's baseline counts.
+
     Exit 0 when nothing blocks, 1 when something does, 2 when the check cannot run.
     """
     if head is not None and base is None:
@@ -134,7 +137,7 @@ def check(
             from martechgate.check.parallel import available_cores
 
             jobs = available_cores()
-        result = engine.check(source, today=day, cache=cache, jobs=jobs)
+        result = engine.check(source, today=day, cache=cache, jobs=jobs, baseline=baseline.load(source))
     colored = use_color(color) and output_format == "text"
     render = formats.get(output_format)
     click.echo(render(result, colored), nl=False, color=colored)

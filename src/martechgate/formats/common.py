@@ -50,9 +50,10 @@ def rules_of(result: CheckResult) -> list[RuleInfo]:
 
 
 def level(finding: Finding) -> str:
-    """error: blocks the merge; warning: advisory; notice: waived by a valid exception."""
+    """error: blocks the merge; warning: advisory; notice: waived by a valid exception, or known
+    from the baseline and not yet due."""
     if finding.blocking:
         return "error"
-    if finding.waived_by is not None:
+    if finding.waived_by is not None or finding.baselined is not None:
         return "notice"
     return "warning"

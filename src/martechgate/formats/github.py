@@ -32,6 +32,8 @@ def _command(finding: Finding) -> str:
             if finding.column is not None:
                 properties.append(f"col={finding.column}")
     state = "blocks the merge" if finding.blocking else ("waived" if finding.waived_by is not None else "advisory")
+    if finding.baselined is not None:
+        state = f"known, due {finding.baselined.due}"
     title = f"{finding.rule} ({finding.severity}, {state})"
     properties.append(f"title={escape_property(title)}")
     message = finding.message + (f"\nField: {finding.path}" if finding.path else "")

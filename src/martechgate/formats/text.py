@@ -16,6 +16,8 @@ _SEVERITY_COLOURS = {"critical": "red", "high": "red", "medium": "yellow", "low"
 def _label(finding: Finding) -> str:
     if finding.waived_by is not None:
         return "waived"
+    if finding.baselined is not None:
+        return "known"
     if finding.blocking:
         return "error"
     return "warning" if finding.enforcement == "soft" else "advisory"
@@ -33,7 +35,7 @@ def render(result: CheckResult, color: bool = False) -> str:
         for finding in group:
             where = f"{file}:{finding.line or 1}:{finding.column or 1}" if finding.file else file
             label = _label(finding)
-            colour = "green" if label == "waived" else _SEVERITY_COLOURS.get(finding.severity, "white")
+            colour = "green" if label in ("waived", "known") else _SEVERITY_COLOURS.get(finding.severity, "white")
             lines.append(
                 f"  {where}: {style(label, fg=colour, bold=finding.blocking)} [{finding.rule}] {finding.message}"
             )
@@ -46,6 +48,9 @@ def render(result: CheckResult, color: bool = False) -> str:
                     + (f" ({w.ticket})" if w.ticket else "")
                     + f" until {w.expires}: {w.reason}"
                 )
+            elif finding.baselined is not None:
+                known = finding.baselined
+                lines.append(f"      known, due {known.due} (owner {known.owner}); fix: {finding.remediation}")
             else:
                 lines.append(f"      fix: {finding.remediation}")
         lines.append("")
@@ -54,6 +59,6 @@ def render(result: CheckResult, color: bool = False) -> str:
     verdict = style("passed", fg="green", bold=True) if report.passed else style("failed", fg="red", bold=True)
     lines.append(
         f"{verdict}: {count(report.entries, 'entry')} checked, {blocking} blocking, "
-        f"{others} not blocking (advisory or waived)"
+        f"{others} not blocking (advisory, waived or known)"
     )
     return "\n".join(lines) + "\n"

@@ -26,6 +26,7 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
+from martechgate.check import baseline as known
 from martechgate.check import engine
 from martechgate.check.catalog import read_entry
 from martechgate.check.engine import ChangeScope, CheckResult
@@ -46,7 +47,7 @@ from martechgate.sources.git import MODE_LINK, MODE_SUBMODULE, is_refused_name, 
 from martechgate.sources.repo import CATALOG_DIR, ORG_FILE, POLICIES_DIR, YAML_SUFFIXES
 
 GOVERNANCE_DIRS = (POLICIES_DIR + "/", ".github/")
-GOVERNANCE_FILES = (ORG_FILE,)
+GOVERNANCE_FILES = (ORG_FILE, known.BASELINE_FILE)
 # Rules whose finding on one entry can be caused by a change to another entry; they compare entries
 # only through the ids entries name (integrations[].target, alternative, id).
 CROSS_ENTRY_RULES = frozenset({"unknown-reference", "duplicate-id", "data-flow-clearance"})
@@ -255,7 +256,9 @@ def check_change(
             return True
         return _caused_by(finding, by_file.get(finding.file or ""), touched_ids)
 
-    result = engine.run(catalog, select)
+    # The baseline too is the base branch's: a change that adds its own findings to baseline.yaml
+    # is judged without them (and needs the governance reviewers to merge that edit).
+    result = engine.run(catalog, select, baseline=known.load(changeset.rules))
     refused_here = {f.file for f in result.report.findings if f.rule == "file-refused" and f.file}
     findings = tuple(
         sorted(result.report.findings + tuple(unreadable_governed(changeset, refused_here)), key=Finding.sort_key)
