@@ -24,8 +24,8 @@ from typing import Any
 import yaml
 
 from martechgate.check import schemas
+from martechgate.check.identity import canonical_email
 from martechgate.check.model import Baselined, Entry, Finding
-from martechgate.check.vocabulary import EMAIL_PATTERN
 from martechgate.errors import ConfigError, UsageError
 from martechgate.sources.repo import Source
 from martechgate.sources.yamlload import load_bytes
@@ -212,7 +212,7 @@ def _business_owner(entry: Entry | None) -> str | None:
     data = entry.data if entry is not None else None
     owners = data.get("owners") if data is not None else None
     owner = owners.get("business") if isinstance(owners, dict) else None
-    return owner.strip() if isinstance(owner, str) and EMAIL_PATTERN.match(owner.strip()) else None
+    return owner.strip() if isinstance(owner, str) and canonical_email(owner) is not None else None
 
 
 def update(
@@ -226,7 +226,7 @@ def update(
     its due date and owner, and so does one whose value changed (re-running never postpones a
     deadline); a new one gets `due` and `owner` (default: the entry's business owner). Fixed findings
     drop out."""
-    if owner is not None and not EMAIL_PATTERN.match(owner):
+    if owner is not None and canonical_email(owner) is None:
         raise UsageError(f"--owner is {owner!r}; write an email address")
     by_file = {entry.file: entry for entry in entries}
     old = previous.by_key
