@@ -79,8 +79,16 @@ def test_json_report_contract(gov: GovRepo, tmp_path: Path) -> None:
         "message": finding["message"],
         "remediation": finding["remediation"],
         "waived_by": None,
+        "baselined": None,
     }
-    assert report["summary"] == {"entries": 1, "findings": 1, "blocking": 1, "passed": False, "waived": 0}
+    assert report["summary"] == {
+        "entries": 1,
+        "findings": 1,
+        "blocking": 1,
+        "passed": False,
+        "waived": 0,
+        "baselined": 0,
+    }
 
 
 def test_no_catalog_is_exit_2(tmp_path: Path) -> None:
