@@ -25,6 +25,11 @@ _EMBEDDED = re.compile(r"[^\s<>@,;:\"()\[\]]+@[^\s<>@,;:\"()\[\]]+")
 FORM = "one address such as name@example.com (no display name)"
 
 
+def address_pattern_for_javascript() -> str:
+    """The address pattern in JavaScript's syntax (named groups `(?<name>`), for the site's form."""
+    return _ADDRESS.pattern.replace("(?P<", "(?<")
+
+
 def canonical_email(value: Any) -> str | None:
     """The canonical form of an address (lower case, no `mailto:`, brackets, trailing dot or
     `+sub-address`), or None when `value` is not an address in an accepted form."""

@@ -135,7 +135,7 @@ def _confirm_overlap(found: list[proposal.Overlap], draft: Draft) -> bool:
         "and write the proposal; the reviewers will see the overlap and decide. No: stop here "
         "and nothing is written.",
         proposal.parse_yes_no,
-        default=lambda d: "n",
+        suggest="no",
         yes_no=True,
     )
     return bool(ask(go_on, draft))

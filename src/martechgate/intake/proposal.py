@@ -46,6 +46,8 @@ from martechgate.sources.yamlload import load_bytes, resolve_plain
 
 API_VERSION = "martechgate/v1"
 _COUNTRY = re.compile(r"^[A-Z]{2}$")
+WEBSITE = re.compile(r"^https?://[^\s/.]+(\.[^\s/.]+)+(/\S*)?$")
+CURRENCY = re.compile(r"^[A-Z]{3}$")
 EEA = frozenset(
     (
         "AT",
@@ -194,7 +196,7 @@ def _website(text: str, draft: Draft) -> str:
     value = text.strip()
     if not re.match(r"^https?://", value):
         value = "https://" + value
-    if not re.match(r"^https?://[^\s/.]+(\.[^\s/.]+)+(/\S*)?$", value):
+    if not WEBSITE.match(value):
         raise Invalid(f"{text.strip()!r} is not a web address; type one like www.example.com")
     return value
 
@@ -302,7 +304,7 @@ def _amount(text: str, draft: Draft) -> int | float:
 
 def _currency(text: str, draft: Draft) -> str:
     value = text.strip().upper()
-    if not re.match(r"^[A-Z]{3}$", value):
+    if not CURRENCY.match(value):
         raise Invalid(f"{text.strip()!r} is not a currency code; type three letters like USD, EUR or GBP")
     return value
 
@@ -337,17 +339,13 @@ def _target(text: str, draft: Draft) -> str:
 # --- the questions ---------------------------------------------------------------------------------
 
 
-def _always(draft: Draft) -> bool:
-    return True
-
-
-def _none(draft: Draft) -> str | None:
-    return None
-
-
 @dataclass(frozen=True)
 class Question:
-    """One question of the wizard, about the entry field `key` (a dotted path); also a flag."""
+    """One question of the wizard, about the entry field `key` (a dotted path); also a flag.
+
+    When it is asked (`when`) and what it suggests (`suggest`) are names in CONDITIONS and SUGGESTIONS,
+    not code, so the site's "Propose a tool" page can carry the same questions as data (site/propose.py)
+    and its script implements each name once."""
 
     key: str
     text: str
@@ -355,10 +353,16 @@ class Question:
     parse: Callable[[str, Draft], Any]
     flag: str = ""
     optional: bool = False  # an empty answer leaves the field out
-    default: Callable[[Draft], str | None] = _none
+    suggest: str = ""  # a name in SUGGESTIONS: the answer given by just pressing Enter
     choices: Callable[[Draft], Sequence[str]] | None = None
-    ask_if: Callable[[Draft], bool] = _always
+    when: str = ""  # a name in CONDITIONS: asked only when it holds
     yes_no: bool = False
+
+    def default(self, draft: Draft) -> str | None:
+        return SUGGESTIONS[self.suggest](draft)
+
+    def ask_if(self, draft: Draft) -> bool:
+        return CONDITIONS[self.when](draft)
 
 
 CLASSIFICATION_HELP = """How sensitive is the data in the tool, at its most sensitive?
@@ -392,6 +396,24 @@ def _outside_eea(draft: Draft) -> bool:
     )
 
 
+CONDITIONS: dict[str, Callable[[Draft], bool]] = {
+    "": lambda d: True,
+    "personal": _personal,
+    "eu-data-outside-eea": _outside_eea,
+    "paid": lambda d: d.get("contract.payment") != "free",
+    "auto-renews": lambda d: d.get("contract.auto_renew") is True,
+}
+SUGGESTIONS: dict[str, Callable[[Draft], str | None]] = {
+    "": lambda d: None,
+    "id-from-name": lambda d: slug(str(d.get("name"))) if d.get("name") else None,
+    "name": lambda d: str(d.get("name")) if d.get("name") else None,
+    "vendor-country": lambda d: d.get("vendor.country"),
+    "usd": lambda d: "USD",
+    "payment-from-cost": lambda d: "free" if d.get("contract.annual_cost") == 0 else "invoice",
+    "tool-data": lambda d: ", ".join(d.get("data.categories") or ["none"]),
+    "no": lambda d: "n",
+}
+
 QUESTIONS: tuple[Question, ...] = (
     Question(
         "name",
@@ -407,7 +429,7 @@ QUESTIONS: tuple[Question, ...] = (
         "letters, digits and dashes; the suggestion is made from the name.",
         _id,
         flag="id",
-        default=lambda d: slug(str(d.get("name"))) if d.get("name") else None,
+        suggest="id-from-name",
     ),
     Question(
         "vendor.name",
@@ -415,7 +437,7 @@ QUESTIONS: tuple[Question, ...] = (
         "The vendor's company name, as on the contract, e.g. 'HubSpot, Inc.'.",
         _text,
         flag="vendor",
-        default=lambda d: str(d.get("name")) if d.get("name") else None,
+        suggest="name",
     ),
     Question(
         "vendor.website",
@@ -506,7 +528,7 @@ QUESTIONS: tuple[Question, ...] = (
         _subjects,
         flag="subjects",
         optional=True,
-        ask_if=_personal,
+        when="personal",
     ),
     Question(
         "data.eu_subjects",
@@ -516,7 +538,7 @@ QUESTIONS: tuple[Question, ...] = (
         "law (GDPR) then applies.",
         parse_yes_no,
         flag="eu-subjects",
-        ask_if=_personal,
+        when="personal",
         yes_no=True,
     ),
     Question(
@@ -526,7 +548,7 @@ QUESTIONS: tuple[Question, ...] = (
         "page usually says where its data centres are.",
         _countries,
         flag="residency",
-        default=lambda d: d.get("vendor.country"),
+        suggest="vendor-country",
         optional=True,
     ),
     Question(
@@ -540,7 +562,7 @@ QUESTIONS: tuple[Question, ...] = (
         flag="transfer-mechanism",
         optional=True,
         choices=lambda d: list(TRANSFER_MECHANISMS),
-        ask_if=_outside_eea,
+        when="eu-data-outside-eea",
     ),
     Question(
         "data.retention_days",
@@ -550,7 +572,7 @@ QUESTIONS: tuple[Question, ...] = (
         _whole,
         flag="retention-days",
         optional=True,
-        ask_if=_personal,
+        when="personal",
     ),
     Question(
         "security.sso",
@@ -593,7 +615,7 @@ QUESTIONS: tuple[Question, ...] = (
         "Three letters: USD, EUR, GBP, ...",
         _currency,
         flag="currency",
-        default=lambda d: "USD",
+        suggest="usd",
     ),
     Question(
         "contract.seats", "How many seats (user licences)?", "Press Enter to skip.", _whole, flag="seats", optional=True
@@ -607,7 +629,7 @@ QUESTIONS: tuple[Question, ...] = (
         _choice(PAYMENTS),
         flag="payment",
         choices=lambda d: list(PAYMENTS),
-        default=lambda d: "free" if d.get("contract.annual_cost") == 0 else "invoice",
+        suggest="payment-from-cost",
     ),
     Question(
         "contract.renewal",
@@ -616,7 +638,7 @@ QUESTIONS: tuple[Question, ...] = (
         _future_date,
         flag="renewal",
         optional=True,
-        ask_if=lambda d: d.get("contract.payment") != "free",
+        when="paid",
     ),
     Question(
         "contract.auto_renew",
@@ -626,7 +648,7 @@ QUESTIONS: tuple[Question, ...] = (
         flag="auto-renew",
         optional=True,
         yes_no=True,
-        ask_if=lambda d: d.get("contract.payment") != "free",
+        when="paid",
     ),
     Question(
         "contract.notice_days",
@@ -634,7 +656,7 @@ QUESTIONS: tuple[Question, ...] = (
         "The notice period in the contract, in days (often 30, 60 or 90).",
         _whole,
         flag="notice-days",
-        ask_if=lambda d: d.get("contract.auto_renew") is True,
+        when="auto-renews",
     ),
     Question(
         "contract.implementation_cost",
@@ -655,6 +677,44 @@ QUESTIONS: tuple[Question, ...] = (
 )
 
 QUESTION_BY_FLAG = {question.flag: question for question in QUESTIONS}
+
+# How each answer is read, by name: the site's form implements each name the same way (propose.js),
+# with the patterns below. A question whose parser is not named is a choice among its `choices`.
+PARSER_KINDS: dict[Callable[[str, Draft], Any], str] = {
+    _text: "text",
+    _id: "id",
+    _website: "website",
+    _country: "country",
+    _countries: "countries",
+    _capabilities: "words",
+    _subjects: "words",
+    _email: "email",
+    _technical_owner: "other-email",
+    _data_categories: "data-categories",
+    _whole: "whole",
+    _amount: "amount",
+    _currency: "currency",
+    _future_date: "future-date",
+    _target: "tool",
+    parse_yes_no: "yes-no",
+}
+
+
+def kind_of(question: Question) -> str:
+    return PARSER_KINDS.get(question.parse, "choice")
+
+
+def patterns() -> dict[str, str]:
+    """The regular expressions answers are checked with, in JavaScript's syntax."""
+    return {
+        "id": ID_PATTERN.pattern,
+        "email": identity.address_pattern_for_javascript(),
+        "country": _COUNTRY.pattern,
+        "website": WEBSITE.pattern,
+        "currency": CURRENCY.pattern,
+        "legal_suffixes": _LEGAL_SUFFIXES.pattern,
+    }
+
 
 # The integration loop asks these about each connection, in this order.
 INTEGRATION_QUESTIONS: tuple[Question, ...] = (
@@ -679,7 +739,7 @@ INTEGRATION_QUESTIONS: tuple[Question, ...] = (
         "Which kinds of data go over it?",
         DATA_HELP,
         _data_categories,
-        default=lambda d: ", ".join(d.get("data.categories") or ["none"]),
+        suggest="tool-data",
     ),
     Question(
         "method",

@@ -26,7 +26,7 @@ from martechgate.check import engine
 from martechgate.check.catalog import Catalog
 from martechgate.check.vocabulary import RISK_TIERS, STATUSES
 from martechgate.errors import MartechgateError
-from martechgate.site import svg, views
+from martechgate.site import propose, svg, views
 from martechgate.site.output import write_site
 from martechgate.site.views import HistoryItem, SiteData, ToolView, slug
 from martechgate.sources.git import Git
@@ -169,7 +169,16 @@ def _script_data(tools: list[ToolView]) -> dict[str, Any]:
     }
 
 
-def render_site(site: SiteData, folder: Path, *, commit: str | None) -> None:
+@dataclass(frozen=True)
+class ProposeTarget:
+    """Where the "Propose a tool" page sends a proposal: GitHub's new-file page in this repository and
+    branch (no repository: the page offers only download and copy)."""
+
+    repository: str | None = None
+    branch: str = "main"
+
+
+def render_site(site: SiteData, folder: Path, *, commit: str | None, target: ProposeTarget = ProposeTarget()) -> None:
     env = _environment()
     css, js = _static("style.css"), _static("filter.js")
     common = {
@@ -188,7 +197,7 @@ def render_site(site: SiteData, folder: Path, *, commit: str | None) -> None:
 
     def page(path: str, template: str, **values: Any) -> None:
         depth = path.count("/")
-        html = env.get_template(template).render(**common, root="../" * depth, current=path, **values)
+        html = env.get_template(template).render({**common, "root": "../" * depth, "current": path, **values})
         target = folder / path
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_text(html, encoding="utf-8")
@@ -219,6 +228,15 @@ def render_site(site: SiteData, folder: Path, *, commit: str | None) -> None:
     for tool in site.tools:
         page(f"tools/{tool.key}.html", "tool.html", tool=tool, keys=keys, names=names)
     page("renewals.html", "renewals.html", months=views.renewals(site.catalog, keys))
+    form_script = _static("propose.js")
+    page(
+        "propose.html",
+        "propose.html",
+        data=propose.page_data(site.catalog, site.catalog.today, target.repository, target.branch),
+        target=target if target.repository else None,
+        script=form_script,
+        script_hash=_sha256(form_script),
+    )
     spends = views.spend(site.catalog)
     page("spend.html", "spend.html", spends=[(s, svg.bar_chart(s)) for s in spends])
     page("flows.html", "flows.html", graph=svg.flow_graph(site.tools, site.flows), keys=keys, names=names)
@@ -232,16 +250,22 @@ def _head_commit(repo_path: Path) -> str | None:
         return None
 
 
-def build_site(catalog: Catalog, repo_path: str | os.PathLike[str], out: str | os.PathLike[str]) -> Built:
+def build_site(
+    catalog: Catalog,
+    repo_path: str | os.PathLike[str],
+    out: str | os.PathLike[str],
+    target: ProposeTarget = ProposeTarget(),
+) -> Built:
     """Check `catalog` (read from `repo_path`) and write its site into `out`."""
+    propose.check_target(target.repository, target.branch)
     result = engine.run(catalog)
     site = views.build(catalog, result.report)
     histories = file_history(Path(repo_path), [tool.file for tool in site.tools])
     for tool in site.tools:
         tool.history = histories.get(tool.file, [])
     commit = _head_commit(Path(repo_path))
-    files = write_site(Path(out), lambda folder: render_site(site, folder, commit=commit))
+    files = write_site(Path(out), lambda folder: render_site(site, folder, commit=commit, target=target))
     return Built(Path(out), files, len(site.tools), len(result.report.findings))
 
 
-__all__ = ["Built", "build_site", "file_history", "render_site"]
+__all__ = ["Built", "ProposeTarget", "build_site", "file_history", "render_site"]
