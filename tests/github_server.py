@@ -178,8 +178,22 @@ class FakeIssues:
             headers["Link"] = f'<{self.url}{self.base}/issues?{query}>; rel="next"'
         return Answer(200, page, headers)
 
+    def _next_number(self) -> int:
+        return max([0, *self.issues, *(p["number"] for p in self.pulls)]) + 1
+
+    def seed(self, number: int, title: str, body: str, labels: tuple[str, ...] = ()) -> None:
+        """An issue someone opened before the run (e.g. the submitted issue form)."""
+        self.issues[number] = {
+            "number": number,
+            "state": "open",
+            "title": title,
+            "body": body,
+            "labels": [{"name": name} for name in labels],
+            "assignees": [],
+        }
+
     def _create(self, request: Recorded) -> Answer:
-        number = len(self.issues) + len(self.pulls) + 1
+        number = self._next_number()
         body = request.body
         issue = {
             "number": number,
@@ -215,7 +229,7 @@ class FakeIssues:
         return Answer(201, {"id": len(self.comments[number]), "body": request.body["body"]})
 
     def _pull(self, request: Recorded) -> Answer:
-        number = len(self.issues) + len(self.pulls) + 1
+        number = self._next_number()
         pull = {**request.body, "number": number, "html_url": f"https://github.example{self.base}/pull/{number}"}
         self.pulls.append(pull)
         return Answer(201, pull)

@@ -10,6 +10,8 @@ that remain on a written entry are listed, not an exit code: `martechgate check`
 from __future__ import annotations
 
 import json
+import os
+import sys
 import textwrap
 from collections.abc import Sequence
 from datetime import date
@@ -25,11 +27,14 @@ from martechgate.check.risk import computed_tier
 from martechgate.cli.options import today_option
 from martechgate.errors import EXIT_CANNOT_RUN, EXIT_OK, RepoError, UsageError
 from martechgate.gate.applicable import ChangedFile, applicable_rules
+from martechgate.intake import from_issue as from_issue_module
+from martechgate.intake import issue_form as issue_form_module
 from martechgate.intake import proposal
 from martechgate.intake.proposal import Draft, Invalid, Question
 from martechgate.sources.repo import CATALOG_DIR, WorkTree
 from martechgate.sources.yamlload import load_bytes
 
+ISSUE_LIMIT = 65536
 INTRO = (
     "Let's propose a new tool. Answer each question and press Enter; [brackets] show the answer "
     "you get by just pressing Enter. Type ? at any question for an explanation, Ctrl-C to stop "
@@ -233,6 +238,20 @@ def from_answers(draft: Draft, from_file: str | None, flags: dict[str, str], int
     return errors
 
 
+def _read_body(source: str) -> str:
+    """An issue body from a file or standard input (-): UTF-8 text of at most 64 KiB (GitHub's limit)."""
+    try:
+        raw = sys.stdin.buffer.read(ISSUE_LIMIT + 1) if source == "-" else Path(source).read_bytes()
+    except OSError as error:
+        raise UsageError(f"cannot read the issue body {source}: {error.strerror}") from None
+    if len(raw) > ISSUE_LIMIT:
+        raise UsageError(f"the issue body {source} is over {ISSUE_LIMIT:,} bytes; it is not an issue form's")
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise UsageError(f"the issue body {source} is not UTF-8 text (byte {error.start})") from None
+
+
 # --- the report after writing ---------------------------------------------------------------------
 
 
@@ -295,6 +314,26 @@ def answer_flags(function: Any) -> Any:
     metavar="TARGET:DIRECTION[:DATA,...]",
     help="A connection to a catalog tool, e.g. salesforce-sales-cloud:outbound:contact-pii (repeat for more).",
 )
+@click.option(
+    "--from-issue",
+    "from_issue",
+    metavar="BODY",
+    help='Take the answers from a submitted "Propose a tool" issue form: BODY is the issue\'s body (a file, '
+    "or - for standard input), as GitHub renders it.",
+)
+@click.option(
+    "--issue-form",
+    is_flag=True,
+    help='Print the "Propose a tool" GitHub issue form for REPO\'s organisation (its categories), to keep as '
+    ".github/ISSUE_TEMPLATE/propose-a-tool.yml, and stop.",
+)
+@click.option(
+    "--github",
+    "use_github",
+    is_flag=True,
+    help="With --from-issue in GitHub Actions: commit the entry on propose/<id>, open the pull request, and "
+    "comment the findings and reviewers (or the problems) on the issue.",
+)
 @click.option("--dry-run", is_flag=True, help="Print the entry instead of writing it.")
 @click.option(
     "--allow-overlap",
@@ -310,6 +349,9 @@ def new(
     repo: str,
     from_file: str | None,
     integrations: tuple[str, ...],
+    from_issue: str | None,
+    issue_form: bool,
+    use_github: bool,
     dry_run: bool,
     allow_overlap: bool,
     today: date | None,
@@ -328,16 +370,35 @@ def new(
             f"there is no {CATALOG_DIR}/ folder in {repo}",
             hint="Run inside a governance repo (`martechgate init DIR` starts one).",
         )
+    if issue_form:
+        click.echo(issue_form_module.form_template(organization), nl=False)
+        return
     entries = load_entries(source)  # read once: for overlaps and choices now, for the check at the end
     catalog_ids = {e.id: e.data for e in entries if e.id is not None and e.data is not None}
     draft = Draft(organization, catalog_ids, today or date.today())
     flags = {name.replace("_", "-"): value for name, value in flag_values.items() if value is not None}
-    scripted = bool(from_file or flags or integrations)
+    github = None
+    refusals: list[str] = []
+    if use_github and not from_issue:
+        raise UsageError("--github goes with --from-issue BODY")
+    if from_issue:
+        if from_file or flags or integrations:
+            raise UsageError("--from-issue takes every answer from the issue; leave out --from and the answer flags")
+        github = from_issue_module.client_for(dict(os.environ)) if use_github else None
+        answers = issue_form_module.parse_body(_read_body(from_issue))
+        flags, refusals = answers.flags, [str(r) for r in answers.refusals]
+        allow_overlap = True  # the reviewers see the overlap in the comment and decide
+    scripted = bool(from_file or flags or integrations or from_issue)
 
     if scripted:
-        errors = from_answers(draft, from_file, flags, integrations)
-        entry = proposal.finish(draft.answers)
-        errors += proposal.problems(entry, draft)
+        errors = refusals
+        if not errors:
+            errors = from_answers(draft, from_file, flags, integrations)
+            entry = proposal.finish(draft.answers)
+            errors += proposal.problems(entry, draft)
+        if errors and github is not None:
+            context, client, event = github
+            client.comment(context.repository, event.number, from_issue_module.refusal_comment(errors))
         if errors:
             raise UsageError(
                 "the proposal cannot be written:\n" + "\n".join(f"  - {e}" for e in errors),
@@ -382,6 +443,16 @@ def new(
         return
     target = proposal.write_new(root, entry["id"], text)
     written = target.relative_to(root).as_posix()
+    if github is not None:
+        context, client, event = github
+        file = f"{CATALOG_DIR}/{entry['id']}.yaml"
+        findings = proposal.findings_for(proposal.catalog_with(root, entries, file, text, draft.today), file)
+        needs = applicable_rules(draft.organization, [ChangedFile.proposed(entry)])
+        sentences = [o.sentence for o in proposal.overlaps(entry, catalog_ids)]
+        report_text = from_issue_module.report_markdown(entry, findings, needs, sentences)
+        pull = from_issue_module.open_pull_request(root, context, client, event, entry, report_text)
+        click.echo(f"Wrote {written} and opened pull request #{pull.get('number')} for issue #{event.number}.")
+        return
     click.secho(f"\nWrote {written} (status: proposed).", fg="green", bold=True)
     try:
         report(root, entries, entry, text, draft, err=False)

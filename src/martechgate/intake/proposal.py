@@ -700,6 +700,11 @@ PARSER_KINDS: dict[Callable[[str, Draft], Any], str] = {
 }
 
 
+def written_help(question: Question) -> str:
+    """A question's help for a form, where nothing is typed at a prompt: without the prompt's hints."""
+    return re.sub(r"\s*(Press Enter[^.]*|Type the name or its number)\.", "", question.help).strip()
+
+
 def kind_of(question: Question) -> str:
     return PARSER_KINDS.get(question.parse, "choice")
 

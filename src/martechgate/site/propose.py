@@ -58,7 +58,7 @@ def _question(question: Question, draft: Draft) -> dict[str, Any]:
     return {
         "key": question.key,
         "text": question.text,
-        "help": question.help,
+        "help": proposal.written_help(question),
         "flag": question.flag,
         "optional": question.optional,
         "suggest": question.suggest,
