@@ -311,7 +311,14 @@ return [seen, bad];
 
 def test_text_contrast_meets_wcag_aa(browser: Callable[..., Any], base_url: str) -> None:
     driver = browser()
-    for page in ("index.html", "tools/hubspot-marketing-hub.html", "renewals.html", "spend.html", "flows.html"):
+    for page in (
+        "index.html",
+        "tools/hubspot-marketing-hub.html",
+        "renewals.html",
+        "spend.html",
+        "flows.html",
+        "propose.html",
+    ):
         driver.get(base_url + page)
         seen, bad = driver.execute_script(CONTRAST)
         assert seen > 20, page
@@ -326,6 +333,7 @@ PAGES = (
     "spend.html",
     "flows.html",
     "by/category/marketing-automation.html",
+    "propose.html",
 )
 
 
