@@ -116,6 +116,8 @@ def test_table_and_markdown_name_the_owners(run_cli: Any, repo: GovRepo) -> None
     assert "review-late" in table and "jane.doe@example.com" in table
     markdown = _due(run_cli, repo, "--format", "markdown").stdout
     assert "| " in markdown and "exception-soon" in markdown
+    rows = _due(run_cli, repo, "--format", "csv").stdout.splitlines()
+    assert rows[0] == "date,days,kind,tool,what,owners,action" and len(rows) == 8
 
 
 def test_a_bad_window_exits_2(run_cli: Any, repo: GovRepo) -> None:

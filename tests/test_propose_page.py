@@ -228,6 +228,8 @@ def test_fill_the_form_from_the_keyboard_and_the_file_passes_check(
     download = driver.find_element(By.ID, "download")
     assert download.get_attribute("download") == "pitch-deck-studio.yaml"
     assert urllib.parse.unquote(download.get_attribute("href").split(",", 1)[1]) == text
+    form_link = driver.find_element(By.PARTIAL_LINK_TEXT, "issue form").get_attribute("href")
+    assert form_link == "https://github.com/acme/governance/issues/new?template=propose-a-tool.yml"
     github = urllib.parse.urlsplit(driver.find_element(By.ID, "github").get_attribute("href"))
     assert (github.scheme, github.netloc, github.path) == ("https", "github.com", "/acme/governance/new/main")
     query = urllib.parse.parse_qs(github.query)

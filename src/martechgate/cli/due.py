@@ -25,7 +25,7 @@ from martechgate.sources.github import RepositoryContext, post_webhook
 from martechgate.sources.repo import CATALOG_DIR, WorkTree
 from martechgate.words import count
 
-FORMATS = ("table", "json", "markdown")
+FORMATS = ("table", "csv", "json", "markdown")
 
 
 def render(report: due_report.DueReport, output_format: str, source: str) -> str:
@@ -38,6 +38,10 @@ def render(report: due_report.DueReport, output_format: str, source: str) -> str
         }
         return json_text(document, indent=2) + "\n"
     table = due_report.due_table(report, source)
+    if output_format == "csv":  # CSV has no place for notes: they go to standard error
+        for note in report.notes:
+            click.echo(f"martechgate: note: {note}", err=True)
+        return tables.render_csv(table)
     if output_format == "markdown":
         return tables.render_markdown(table)
     return tables.render_table(table, terminal_width(), use_color(None))
@@ -68,7 +72,7 @@ def render(report: due_report.DueReport, output_format: str, source: str) -> str
     type=click.Choice(FORMATS),
     default="table",
     show_default=True,
-    help="A table for people, json or markdown for tools.",
+    help="A table for people, csv, json or markdown for tools.",
 )
 @click.option(
     "--github",
