@@ -21,7 +21,7 @@ def _env(tmp_path: Path) -> dict[str, str]:
     return env
 
 
-@pytest.mark.parametrize("command", [["rules"], ["check", str(ROOT)], ["spend", str(ROOT)]])
+@pytest.mark.parametrize("command", [["rules"], ["check", str(ROOT)], ["spend", "--repo", str(ROOT)]])
 def test_a_closed_pipe_ends_quietly(command: list[str], tmp_path: Path) -> None:
     # `martechgate ... | head`: the reader is gone before martechgate writes. The read end is closed
     # before the process starts writing, so every write meets a closed pipe.

@@ -6,7 +6,7 @@ pull request the rules are read from the base revision, so the change cannot wea
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from datetime import date
 
@@ -18,7 +18,7 @@ from martechgate.check.model import Entry, Finding, Report, Waiver
 from martechgate.check.organisation import load_organization
 from martechgate.check.policy import load_policies
 from martechgate.check.rules import RULES, known_rules
-from martechgate.sources.repo import Source
+from martechgate.sources.repo import CATALOG_DIR, Source
 
 
 @dataclass(frozen=True)
@@ -83,11 +83,15 @@ def run(
     select: Callable[[Finding], bool] | None = None,
     cache: ResultCache | None = None,
     baseline: known.Baseline | None = None,
+    scope: Collection[str] | None = None,
 ) -> CheckResult:
     """Every finding on the catalog (or those `select` keeps), waived where an exception says so and
     known where the baseline does (the entries must then be whole, not read from the cache).
 
-    With a cache, an entry read from it brings its own findings; the others are judged and stored."""
+    With a cache, an entry read from it brings its own findings; the others are judged and stored.
+    With a `scope` (catalog files), the report holds those entries only, though every entry was read
+    so that rules comparing entries (duplicate ids, references, data flows) see them all; findings
+    on files outside the catalog (the organisation file) are always reported."""
     findings: list[Finding] = []
     for entry in catalog.entries:
         if entry.cached is not None:
@@ -106,8 +110,12 @@ def run(
         findings = known.apply(baseline, findings, catalog.entries, catalog.today)
     if select is not None:
         findings = [finding for finding in findings if select(finding)]
+    entries = len(catalog.entries)
+    if scope is not None:
+        findings = [f for f in findings if f.file in scope or not (f.file or "").startswith(f"{CATALOG_DIR}/")]
+        entries = sum(1 for entry in catalog.entries if entry.file in scope)
     findings.sort(key=Finding.sort_key)
-    return CheckResult(Report(len(catalog.entries), tuple(findings)), catalog)
+    return CheckResult(Report(entries, tuple(findings)), catalog)
 
 
 def check(
@@ -117,6 +125,7 @@ def check(
     cache: ResultCache | None = None,
     jobs: int = 1,
     baseline: known.Baseline | None = None,
+    scope: Collection[str] | None = None,
 ) -> CheckResult:
     """Judge a catalog. With `jobs` > 1 (catalog and rules in one source), files the cache does not
     know are parsed and judged in that many processes, and every entry of the result holds only what
@@ -133,4 +142,4 @@ def check(
         catalog = parallel.load_catalog(catalog_source, today or date.today(), cache, jobs)
     else:
         catalog = load_catalog(catalog_source, rules_source, today, cache=cache)
-    return run(catalog, cache=cache, baseline=baseline)
+    return run(catalog, cache=cache, baseline=baseline, scope=scope)

@@ -16,7 +16,7 @@ from click.decorators import FC
 from martechgate import __version__, atomic
 from martechgate.audit import history, records, signing
 from martechgate.audit import report as audit
-from martechgate.cli.options import _parse_date, terminal_width, use_color
+from martechgate.cli.options import _parse_date, repo_only_option, terminal_width, use_color
 from martechgate.errors import EXIT_BLOCKED, EXIT_OK, UsageError
 from martechgate.formats import tables
 from martechgate.formats.controls import json_text
@@ -42,16 +42,6 @@ def _progress(label: str) -> Iterator[history.Progress | None]:
         yield update
 
 
-def _repo_option(function: FC) -> FC:
-    return click.option(
-        "--repo",
-        default=".",
-        type=click.Path(file_okay=False),
-        show_default=True,
-        help="The governance repo (a git clone).",
-    )(function)
-
-
 def _ref_option(function: FC) -> FC:
     return click.option(
         "--ref", default="main", show_default=True, help="The branch whose first-parent history is the record (main)."
@@ -64,7 +54,7 @@ def _required_date(name: str, text: str) -> Callable[[FC], FC]:
 
 @click.command(name="history")
 @click.argument("tool")
-@_repo_option
+@repo_only_option
 @click.option("--ref", default="HEAD", show_default=True, help="The branch or commit to read history from.")
 @click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True)
 def history_command(tool: str, repo: str, ref: str, output_format: str) -> None:
@@ -103,7 +93,7 @@ _INVENTORY_DROP = {
 
 @click.command(name="inventory")
 @_required_date("--as-of", "The day (UTC, inclusive) whose catalog to list.")
-@_repo_option
+@repo_only_option
 @_ref_option
 @click.option("--format", "output_format", type=click.Choice(tables.FORMATS), default="table", show_default=True)
 def inventory_command(as_of: date, repo: str, ref: str, output_format: str) -> None:
@@ -129,7 +119,7 @@ def _warn_backwards(notes: list[str]) -> None:
 @click.command(name="audit")
 @_required_date("--since", "First day of the period (UTC, inclusive).")
 @_required_date("--until", "Last day of the period (UTC, inclusive).")
-@_repo_option
+@repo_only_option
 @_ref_option
 @click.option("--format", "output_format", type=click.Choice(audit.FORMATS), default="markdown", show_default=True)
 @click.option(
@@ -176,7 +166,7 @@ def read_verdict(path: str) -> Any:
 
 
 @click.command(name="record")
-@_repo_option
+@repo_only_option
 @click.option(
     "--commit",
     "commit_rev",
@@ -247,7 +237,7 @@ def record_command(
 
 
 @click.command(name="verify")
-@_repo_option
+@repo_only_option
 @_ref_option
 @click.option(
     "--since",

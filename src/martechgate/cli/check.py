@@ -16,11 +16,19 @@ from martechgate.check.engine import CheckResult
 from martechgate.check.organisation import load_organization
 from martechgate.check.policy import Policy, load_policies, run_examples
 from martechgate.check.vocabulary import load_schema
-from martechgate.cli.options import color_option, repo_argument, terminal_width, today_option, use_color
+from martechgate.cli.options import (
+    color_option,
+    repo_flag,
+    repo_only_option,
+    repo_option,
+    terminal_width,
+    today_option,
+    use_color,
+)
 from martechgate.errors import EXIT_BLOCKED, EXIT_OK, RepoError, UsageError
 from martechgate.formats import tables
 from martechgate.sources.opener import open_source
-from martechgate.sources.repo import CATALOG_DIR, Source
+from martechgate.sources.repo import CATALOG_DIR, ORG_FILE, POLICIES_DIR, Source
 
 
 def _open_repo(repo: str) -> Source:
@@ -49,8 +57,54 @@ def _write_report(output: str, text: str) -> None:
         raise failed(error) from error
 
 
+def _find_repo(paths: tuple[str, ...]) -> str:
+    """The governance repo holding the first path (the nearest folder up with martechgate.yaml); else
+    the first path if it is a folder (so `check DIR` says what DIR lacks), else here."""
+    if paths:
+        start = Path(paths[0]).resolve()
+        for folder in (start, *start.parents) if start.is_dir() else start.parents:
+            if (folder / ORG_FILE).is_file():
+                return str(folder)
+        if start.is_dir():
+            return paths[0]
+    return "."
+
+
+def _scope(source: Source, repo: str, paths: tuple[str, ...]) -> frozenset[str] | None:
+    """The catalog files the named paths cover (relative to the repo), or None for the whole catalog:
+    no path, the repo itself, or a file of the rules (martechgate.yaml, policies/), which every entry
+    is judged by."""
+    if not paths:
+        return None
+    root = Path(repo).resolve()
+    catalog = source.list_yaml(CATALOG_DIR)
+    wanted: set[str] = set()
+    for given in paths:
+        try:
+            relative = Path(given).resolve().relative_to(root).as_posix()
+        except ValueError:
+            raise UsageError(
+                f"{given} is not inside the governance repo {repo}",
+                hint="Name files or folders under its catalog/, or the repo itself with --repo DIR.",
+            ) from None
+        if relative in (".", ORG_FILE, POLICIES_DIR) or relative.startswith(f"{POLICIES_DIR}/"):
+            return None
+        covered = [file for file in catalog if file == relative or file.startswith(f"{relative}/")]
+        if not covered:
+            problem = (
+                "does not exist" if not os.path.lexists(given) else "is not a catalog entry (nor a folder of them)"
+            )
+            raise UsageError(
+                f"{given} {problem}",
+                hint=f"Name YAML files or folders under {CATALOG_DIR}/, or none to check the whole catalog.",
+            )
+        wanted.update(covered)
+    return frozenset(wanted)
+
+
 @click.command()
-@repo_argument
+@click.argument("paths", nargs=-1, type=click.Path(), metavar="[PATH]...")
+@repo_flag(None)
 @click.option(
     "--format",
     "output_format",
@@ -95,7 +149,8 @@ def _write_report(output: str, text: str) -> None:
     help="Processes that parse new and changed files (1: none besides this one).",
 )
 def check(
-    repo: str,
+    paths: tuple[str, ...],
+    repo: str | None,
     output_format: str,
     output: str | None,
     base: str | None,
@@ -106,7 +161,12 @@ def check(
     cache_dir: str | None,
     jobs: int,
 ) -> None:
-    """Check every catalog entry in REPO (default: here) against the rules and policies.
+    """Check the catalog entries against the rules and policies: all of them, or those in PATHs.
+
+    A PATH is a catalog file or a folder of them (what an editor or a pre-commit hook passes); the
+    whole catalog is still read, so rules comparing entries see every one. Naming martechgate.yaml or
+    a policy checks everything, as every entry is judged by them. The repo is the one holding the
+    first PATH, or --repo, or the current folder.
 
     With --base, check a change (a pull request) instead: the entries it adds, edits, renames or
     deletes, and what it breaks elsewhere.
@@ -119,12 +179,18 @@ def check(
     if head is not None and base is None:
         raise UsageError("--head needs --base", hint="Name the base too: `martechgate check --base main --head HEAD`.")
     day = today or date.today()
+    repo = repo or _find_repo(paths)
     result: CheckResult
     if base is not None:
         # A change reads only the entries it touches and those naming them: nothing to cache. (Its
         # module, with the review code, is imported only here.)
         from martechgate.gate import diff_check as pullcheck
 
+        if any(Path(path).resolve() != Path(repo).resolve() for path in paths):
+            raise UsageError(
+                "--base checks what the change touched; it takes no PATH",
+                hint="Leave out the paths (name the repo with --repo DIR if it is not here).",
+            )
         result = pullcheck.check_change(repo, base, head, day)
         if result.change is not None and result.change.governance_files:
             click.echo(pullcheck.governance_note(result), err=True)
@@ -137,7 +203,14 @@ def check(
             from martechgate.check.parallel import available_cores
 
             jobs = available_cores()
-        result = engine.check(source, today=day, cache=cache, jobs=jobs, baseline=baseline.load(source))
+        result = engine.check(
+            source,
+            today=day,
+            cache=cache,
+            jobs=jobs,
+            baseline=baseline.load(source),
+            scope=_scope(source, repo, paths),
+        )
     colored = use_color(color) and output_format == "text"
     render = formats.get(output_format)
     click.echo(render(result, colored), nl=False, color=colored)
@@ -147,7 +220,7 @@ def check(
 
 
 @click.command(name="test")
-@repo_argument
+@repo_option
 @today_option
 def test_policies(repo: str, today: date | None) -> None:
     """Run every policy's examples: `pass` ones must pass, `fail` ones must fail."""
@@ -176,13 +249,7 @@ def _policies_if_any(repo: str) -> list[Policy]:
 
 
 @click.command(name="rules")
-@click.option(
-    "--repo",
-    default=".",
-    type=click.Path(file_okay=False),
-    show_default=True,
-    help="The governance repo whose policies to list beside the built-in rules.",
-)
+@repo_only_option
 def list_rules(repo: str) -> None:
     """List the built-in rules and the repo's policies."""
     rows = [(m.ID, m.SEVERITY, m.ENFORCEMENT, "built-in", m.TITLE) for m in rules.RULES.values()]
@@ -201,13 +268,7 @@ def list_rules(repo: str) -> None:
 
 @click.command()
 @click.argument("rule")
-@click.option(
-    "--repo",
-    default=".",
-    type=click.Path(file_okay=False),
-    show_default=True,
-    help="The governance repo whose policies to look in.",
-)
+@repo_only_option
 def explain(rule: str, repo: str) -> None:
     """Explain a rule or policy: why it exists, what it checks, and examples."""
     if rule in rules.RULES:

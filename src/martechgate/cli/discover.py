@@ -10,7 +10,7 @@ import click
 
 from martechgate.check.catalog import load_entries
 from martechgate.check.organisation import load_organization
-from martechgate.cli.options import repo_argument, terminal_width, today_option, use_color
+from martechgate.cli.options import repo_option, terminal_width, today_option, use_color
 from martechgate.discovery import proposals, report
 from martechgate.discovery.expenses import CsvOptions, parse_map
 from martechgate.discovery.run import SourceSpec, discover
@@ -74,7 +74,7 @@ def _specs(
 
 
 @click.command(name="discover")
-@repo_argument
+@repo_option
 @click.option("--okta", multiple=True, metavar="FILE", help="Okta System Log export (JSON array or NDJSON).")
 @click.option(
     "--entra",

@@ -15,7 +15,7 @@ import click
 
 from martechgate.check import engine
 from martechgate.check.organisation import load_organization
-from martechgate.cli.options import repo_argument, terminal_width, today_option, use_color
+from martechgate.cli.options import repo_option, terminal_width, today_option, use_color
 from martechgate.errors import RepoError
 from martechgate.formats import tables
 from martechgate.formats.controls import json_text
@@ -48,7 +48,7 @@ def render(report: due_report.DueReport, output_format: str, source: str) -> str
 
 
 @click.command()
-@repo_argument
+@repo_option
 @click.option(
     "--within",
     default="30d",

@@ -9,7 +9,7 @@ import click
 
 from martechgate import atomic
 from martechgate.check.organisation import load_organization
-from martechgate.cli.options import repo_argument
+from martechgate.cli.options import repo_option
 from martechgate.errors import EXIT_OK, RepoError, UsageError
 from martechgate.gate import github_setup
 from martechgate.sources.git import top_and_prefix
@@ -40,7 +40,7 @@ def _write_atomically(target: Path, text: str) -> None:
 
 
 @click.command()
-@repo_argument
+@repo_option
 @click.option(
     "--write", is_flag=True, help=f"Write {CODEOWNERS} (at the git repository's root) instead of printing it."
 )
@@ -79,7 +79,7 @@ def _team_ids(values: tuple[str, ...]) -> dict[str, int]:
 
 
 @click.command()
-@repo_argument
+@repo_option
 @click.option(
     "--team-id",
     "team_ids",

@@ -24,7 +24,7 @@ from martechgate.check.catalog import load_entries
 from martechgate.check.model import Entry
 from martechgate.check.organisation import load_organization
 from martechgate.check.risk import computed_tier
-from martechgate.cli.options import today_option
+from martechgate.cli.options import repo_option, today_option
 from martechgate.errors import EXIT_CANNOT_RUN, EXIT_OK, RepoError, UsageError
 from martechgate.gate.applicable import ChangedFile, applicable_rules
 from martechgate.intake import from_issue as from_issue_module
@@ -299,7 +299,7 @@ def answer_flags(function: Any) -> Any:
 
 
 @click.command(name="new")
-@click.argument("repo", default=".", type=click.Path(file_okay=False))
+@repo_option
 @click.option(
     "--from",
     "from_file",

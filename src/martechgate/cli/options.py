@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import functools
 import os
 import shutil
 import sys
 from collections.abc import Callable
 from datetime import date
-from typing import Any, TypeVar
+from pathlib import Path
+from typing import Any, TypeVar, cast
 
 import click
 
@@ -23,8 +25,45 @@ def _parse_date(ctx: click.Context, param: click.Parameter, value: str | None) -
         raise click.BadParameter(f"{value!r} is not a date; write YYYY-MM-DD") from None
 
 
-def repo_argument(function: F) -> F:
-    return click.argument("repo", default=".", type=click.Path(file_okay=False))(function)
+REPO_HELP = "The governance repo (default: the current folder)."
+DEPRECATED_REPO_NOTE = (
+    "martechgate: note: naming the repository without an option is deprecated; write --repo {repo} (or -C {repo})."
+)
+
+
+def pick_repo(repo: str | None, legacy: str | None) -> str:
+    """The repository named by --repo, or by the deprecated positional REPO (with a note), or here."""
+    if legacy is None:
+        return repo or "."
+    if repo is not None and Path(repo).resolve() != Path(legacy).resolve():
+        raise click.UsageError(f"the repository is named twice, as --repo {repo} and as {legacy}; name it once")
+    click.echo(DEPRECATED_REPO_NOTE.format(repo=legacy), err=True)
+    return legacy
+
+
+def repo_option(function: F) -> F:
+    """`--repo DIR` / `-C DIR` (like git's -C), the one spelling of the repository in every command.
+
+    The positional REPO of earlier releases is still read as an alias, with a deprecation note on
+    stderr; the command receives `repo` either way."""
+
+    @functools.wraps(function)
+    def command(*args: Any, repo: str | None, legacy_repo: str | None, **kwargs: Any) -> Any:
+        return function(*args, repo=pick_repo(repo, legacy_repo), **kwargs)
+
+    command = click.argument("legacy_repo", required=False, metavar="", type=click.Path(file_okay=False))(command)
+    return cast(F, repo_flag(None)(command))
+
+
+def repo_only_option(function: F) -> F:
+    """`--repo DIR` / `-C DIR` without the deprecated positional (commands that never had one)."""
+    return repo_flag(".")(function)
+
+
+def repo_flag(default: str | None) -> Callable[[F], F]:
+    return click.option(
+        "--repo", "-C", "repo", default=default, type=click.Path(file_okay=False), metavar="DIR", help=REPO_HELP
+    )
 
 
 def today_option(function: F) -> F:

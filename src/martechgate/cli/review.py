@@ -6,7 +6,7 @@ import os
 
 import click
 
-from martechgate.cli.options import color_option, repo_argument, use_color
+from martechgate.cli.options import color_option, repo_option, use_color
 from martechgate.errors import EXIT_BLOCKED, EXIT_OK, UsageError
 from martechgate.formats.review import REVIEW_FORMATS
 from martechgate.gate import review_input as pullreview
@@ -14,7 +14,7 @@ from martechgate.sources.github import ActionsContext
 
 
 @click.command()
-@repo_argument
+@repo_option
 @click.option(
     "--base",
     metavar="REF",

@@ -9,14 +9,14 @@ import click
 
 from martechgate.check import engine
 from martechgate.cli.check import _open_repo
-from martechgate.cli.options import repo_argument, today_option
+from martechgate.cli.options import repo_option, today_option
 from martechgate.site import ProposeTarget, build_site
 from martechgate.words import count
 
 
 @click.command()
 @click.argument("out", type=click.Path(file_okay=False))
-@repo_argument
+@repo_option
 @today_option
 @click.option(
     "--github-repo",

@@ -16,7 +16,7 @@ import click
 from martechgate.check import engine
 from martechgate.check.catalog import Catalog
 from martechgate.check.organisation import load_organization
-from martechgate.cli.options import repo_argument, terminal_width, today_option, use_color
+from martechgate.cli.options import repo_option, terminal_width, today_option, use_color
 from martechgate.errors import RepoError
 from martechgate.formats import tables
 from martechgate.sources.opener import open_source
@@ -74,7 +74,7 @@ def _emit(table: tables.Table, fmt: str, tools: ToolSet) -> None:
 
 
 @click.command()
-@repo_argument
+@repo_option
 @ref_option
 @click.option(
     "--by",
@@ -115,7 +115,7 @@ def spend(
 
 
 @click.command()
-@repo_argument
+@repo_option
 @ref_option
 @click.option(
     "--within",
@@ -154,7 +154,7 @@ def renewals(
 
 
 @click.command()
-@repo_argument
+@repo_option
 @ref_option
 @click.option(
     "--min-similarity",
@@ -183,7 +183,7 @@ def overlap(
 
 
 @click.command()
-@repo_argument
+@repo_option
 @ref_option
 @format_option((*graph_report.FORMATS, *tables.FORMATS), default="mermaid")
 def graph(repo: str, ref: str | None, output_format: str) -> None:
