@@ -121,7 +121,7 @@ def test_rules_and_explain() -> None:
     code, out, _ = invoke("explain", "pii-requires-sso", "--repo", str(ROOT))
     assert code == 0 and "Fails:" in out and "What to do:" in out
     code, _, err = invoke("explain", "no-such-rule", "--repo", str(ROOT))
-    assert code == 2 and "Known: data-flow-clearance" in err
+    assert code == 2 and "Known: approvals-possible, data-flow-clearance" in err
 
 
 def test_schema_command_prints_each_schema() -> None:

@@ -410,8 +410,9 @@ def test_rules_come_from_the_entry_data_spend_and_exceptions(gov: GovRepo) -> No
         "new-exception",
     ]
     assert rule(verdict, "new-exception").why == ("catalog/hub.yaml (added): its exceptions were added or changed",)
-    # security is needed twice (high-risk and new-exception): one person cannot fill both.
-    assert rule(verdict, "high-risk").can_satisfy == {"security": ("erin-walsh",)}
+    # security is needed twice (high-risk and new-exception): two seats, each open to the whole group.
+    assert rule(verdict, "high-risk").can_satisfy == {"security": ("erin-walsh", "ivan-novak", "jun-park")}
+    assert rule(verdict, "new-exception").can_satisfy == {"security": ("erin-walsh", "ivan-novak", "jun-park")}
 
 
 def test_exceptions_changed_compares_the_merge_base_with_the_head(gov: GovRepo) -> None:

@@ -21,6 +21,8 @@ class ReviewRule:
     name: str
     when: Mapping[str, Any]
     require: Mapping[str, int]
+    # line and column of the rule's `require` in martechgate.yaml, for findings about the rule
+    where: tuple[int | None, int | None] = field(default=(None, None), compare=False)
 
 
 @dataclass(frozen=True)

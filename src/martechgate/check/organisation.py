@@ -50,7 +50,8 @@ def parse_organization(raw: bytes, file: str = ORG_FILE) -> Organization:
                 line=line,
                 column=column,
             )
-        rules.append(ReviewRule(rule["name"], dict(rule["when"]), dict(rule["require"])))
+        where = loaded.where(("review", "rules", index, "require"))
+        rules.append(ReviewRule(rule["name"], dict(rule["when"]), dict(rule["require"]), where))
     names = [rule.name for rule in rules]
     duplicated = sorted({name for name in names if names.count(name) > 1})
     if duplicated:

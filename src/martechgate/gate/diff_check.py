@@ -52,8 +52,10 @@ GOVERNANCE_FILES = (ORG_FILE, known.BASELINE_FILE)
 # only through the ids entries name (integrations[].target, alternative, id).
 CROSS_ENTRY_RULES = frozenset({"unknown-reference", "duplicate-id", "data-flow-clearance"})
 # The catalog-scope rules a partial catalog (changed entries and those naming them) judges right;
-# entry-scope rules judge one file each, so they always do.
-PARTIAL_CATALOG_RULES = CROSS_ENTRY_RULES | {"entry-deleted"}
+# entry-scope rules judge one file each, so they always do. approvals-possible reads the organisation
+# file alone (its finding is on martechgate.yaml, so a pull request's check does not report it: the
+# base's file judges, and a pull request fixing it must not be blocked by it).
+PARTIAL_CATALOG_RULES = CROSS_ENTRY_RULES | {"entry-deleted", "approvals-possible"}
 MAX_SEARCHED_IDS = 2_000
 _INTEGRATION = re.compile(r"^integrations\.(\d+)(?:\.|$)")
 

@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from martechgate.check.approvability import max_matching
 from martechgate.check.model import Organization
 from martechgate.errors import UsageError
 from martechgate.gate.applicable import AppliedRule, rules_for_change
@@ -220,33 +221,6 @@ def group_members(
                 logins += [login for login in resolved if login.lower() not in {known.lower() for known in logins}]
         result[name] = (logins, unresolved)
     return result
-
-
-def max_matching(seats: Sequence[Sequence[str]]) -> list[str | None]:
-    """A maximum matching of seats to people: each seat lists who may fill it; a person fills one.
-
-    Kuhn's augmenting paths: at most a few dozen seats and reviewers, so O(seats x edges) is
-    nothing, and a graph library would be a heavy dependency for twenty lines. Candidates are
-    tried in the order given, so the assignment is deterministic.
-    """
-    holder: dict[str, int] = {}  # person -> seat
-
-    def place(seat: int, seen: set[str]) -> bool:
-        for person in seats[seat]:
-            if person in seen:
-                continue
-            seen.add(person)
-            if person not in holder or place(holder[person], seen):
-                holder[person] = seat
-                return True
-        return False
-
-    for seat in range(len(seats)):
-        place(seat, set())
-    filled: list[str | None] = [None] * len(seats)
-    for person, seat in holder.items():
-        filled[seat] = person
-    return filled
 
 
 ChangedSince = Callable[[str | None], frozenset[str] | None]

@@ -11,6 +11,7 @@ from types import ModuleType
 
 from martechgate.check.policy import Policy
 from martechgate.check.rules import (
+    approvals_possible,
     data_flow,
     duplicate_id,
     duplicate_key,
@@ -43,6 +44,7 @@ RULES: dict[str, ModuleType] = {
         owners_distinct,
         risk_tier,
         entry_deleted,
+        approvals_possible,
     )
 }
 
