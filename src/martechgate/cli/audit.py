@@ -16,11 +16,13 @@ from click.decorators import FC
 from martechgate import __version__, atomic
 from martechgate.audit import history, records, signing
 from martechgate.audit import report as audit
+from martechgate.check.organisation import load_organization
 from martechgate.cli.options import _parse_date, repo_only_option, terminal_width, use_color
-from martechgate.errors import EXIT_BLOCKED, EXIT_OK, UsageError
+from martechgate.errors import EXIT_BLOCKED, EXIT_OK, MartechgateError, UsageError
 from martechgate.formats import tables
 from martechgate.formats.controls import json_text
 from martechgate.sources.git import Git
+from martechgate.sources.opener import open_source
 from martechgate.words import count
 
 
@@ -42,10 +44,25 @@ def _progress(label: str) -> Iterator[history.Progress | None]:
         yield update
 
 
+REF_HELP = (
+    "The branch whose first-parent history is the record (default: the repository's default branch: "
+    "origin/HEAD, else default_branch in martechgate.yaml, else init.defaultBranch, else main or master)."
+)
+
+
 def _ref_option(function: FC) -> FC:
-    return click.option(
-        "--ref", default="main", show_default=True, help="The branch whose first-parent history is the record (main)."
-    )(function)
+    return click.option("--ref", metavar="BRANCH", help=REF_HELP)(function)
+
+
+def _branch(git: Git, repo: str, ref: str | None) -> str:
+    """The branch asked for, or the repository's default branch (see Git.default_branch)."""
+    if ref is not None:
+        return ref
+    try:
+        configured = load_organization(open_source(repo)).raw.get("default_branch")
+    except MartechgateError:  # no or a broken organisation file: the other sources may still say
+        configured = None
+    return git.default_branch(configured if isinstance(configured, str) else None)
 
 
 def _required_date(name: str, text: str) -> Callable[[FC], FC]:
@@ -96,9 +113,10 @@ _INVENTORY_DROP = {
 @repo_only_option
 @_ref_option
 @click.option("--format", "output_format", type=click.Choice(tables.FORMATS), default="table", show_default=True)
-def inventory_command(as_of: date, repo: str, ref: str, output_format: str) -> None:
+def inventory_command(as_of: date, repo: str, ref: str | None, output_format: str) -> None:
     """The catalog as it stood on REF at the end of a day, with the commit it was read from."""
-    result = history.inventory(Git(repo), as_of, ref)
+    git = Git(repo)
+    result = history.inventory(git, as_of, _branch(git, repo, ref))
     columns = [
         tables.Column(
             key, key.replace("_", " "), "right" if key == "annual_cost" else "left", _INVENTORY_DROP.get(key, 0)
@@ -128,12 +146,13 @@ def _warn_backwards(notes: list[str]) -> None:
     type=click.Path(dir_okay=False, writable=True),
     help="Write the report to this file instead of printing it.",
 )
-def audit_command(since: date, until: date, repo: str, ref: str, output_format: str, output: str | None) -> None:
+def audit_command(since: date, until: date, repo: str, ref: str | None, output_format: str, output: str | None) -> None:
     """Every catalog change in a period: proposer, approvers per rule, check verdict, exceptions."""
     if until < since:
         raise UsageError(f"--until {until} is before --since {since}", hint="Swap the two dates.")
     with _progress("Checking each change") as progress:
-        report = audit.build(Git(repo), since, until, ref, progress)
+        git = Git(repo)
+        report = audit.build(git, since, until, _branch(git, repo, ref), progress)
     text = audit.render(report, output_format)
     _warn_backwards(report.dates_backwards)
     if output:
@@ -259,14 +278,17 @@ def record_command(
 )
 @click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True)
 def verify_command(
-    repo: str, ref: str, since: date | None, first_record: str | None, use_github: bool, output_format: str
+    repo: str, ref: str | None, since: date | None, first_record: str | None, use_github: bool, output_format: str
 ) -> None:
     """Find governance changes that went around the process: no valid (signed, bound, chained) approval
     record, approvals that do not satisfy the rules in force, or history rewritten since a record. Exit 1
     on any."""
     github = records.GitHubReviews.from_environment(os.environ) if use_github else None
     with _progress("Verifying") as progress:
-        result = records.verify(Git(repo), ref, since, progress, first_record=first_record, github=github)
+        git = Git(repo)
+        result = records.verify(
+            git, _branch(git, repo, ref), since, progress, first_record=first_record, github=github
+        )
     if output_format == "json":
         click.echo(json.dumps(result.to_dict(), indent=2, ensure_ascii=False))
     else:

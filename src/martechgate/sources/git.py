@@ -329,6 +329,40 @@ class Git:
             "or a commit that exists.",
         )
 
+    def default_branch(self, configured: str | None = None) -> str:
+        """The repository's default branch, read and never assumed, as a name `resolve` takes.
+
+        In order: the remote's default as the clone recorded it (origin/HEAD; the local branch of
+        that name if there is one, else origin/NAME); `configured` (the organisation file's
+        `default_branch`, an explicit statement about this repository); git's `init.defaultBranch`
+        when that branch exists here (a person's preference for new repositories, so it comes after);
+        the one of main and master that exists."""
+        remote = self.attempt("symbolic-ref", "--quiet", "refs/remotes/origin/HEAD").stdout.decode().strip()
+        if remote.startswith("refs/remotes/origin/"):
+            name = remote.removeprefix("refs/remotes/origin/")
+            return name if self._commit_of(f"refs/heads/{name}") else f"origin/{name}"
+        if configured:
+            return configured
+        preferred = self.attempt("config", "--get", "init.defaultBranch").stdout.decode().strip()
+        if preferred and self._commit_of(f"refs/heads/{preferred}"):
+            return preferred
+        existing = [name for name in ("main", "master") if self._commit_of(f"refs/heads/{name}")]
+        if len(existing) == 1:
+            return existing[0]
+        branches = self.run("for-each-ref", "--format=%(refname:short)", "refs/heads").decode().split()
+        raise RepoError(
+            "this repository does not say which branch is its default: no origin/HEAD, no default_branch "
+            "in martechgate.yaml, "
+            + (f"no branch {preferred} (init.defaultBranch), " if preferred else "no init.defaultBranch, ")
+            + (
+                "both main and master exist"
+                if existing
+                else f"and its branches are {', '.join(branches) or 'none yet'}"
+            ),
+            hint="Name the branch with --ref BRANCH, or set `default_branch: BRANCH` in martechgate.yaml "
+            "(or, in a clone, run `git remote set-head origin --auto`).",
+        )
+
     def head(self) -> str | None:
         """The commit checked out, or None before the first commit."""
         return self._commit_of("HEAD")
