@@ -282,10 +282,10 @@ def test_verify_reports_each_problem_located(gov: GovRepo, ci_key: SigningKey) -
     pr3 = "\n".join(by_commit[shas["pr3"]])
     assert "mallory counted for security in rule high-risk but is not a member of security" in pr3
     assert "mia approved their own change" in pr3
-    assert "rule joint-cmo-cio needs 1 approval(s) from marketing, the record has 0" in pr3
-    assert "rule joint-cmo-cio needs 1 approval(s) from it, the record has 0" in pr3
+    assert "rule joint-cmo-cio needs 1 approval from marketing, the record has 0" in pr3
+    assert "rule joint-cmo-cio needs 1 approval from it, the record has 0" in pr3
     assert "alice-chen counted for security in rule high-risk but is not a member" in pr3
-    assert "rule new-exception needs 1 approval(s) from security, the record has 0" in pr3
+    assert "rule new-exception needs 1 approval from security, the record has 0" in pr3
     direct = next(p for p in result.problems if p.commit == shas["direct"])
     assert direct.author == "Admin <admin@example.com>" and direct.date == "2026-05-02T10:00:00+00:00"
     assert "martechgate record --commit" in direct.remedy
@@ -300,7 +300,7 @@ def test_verify_since_and_a_clean_history(gov: GovRepo, run_cli: Any, ci_key: Si
     first = record(gov, merged, judged, ci_key)
     result = run_cli("verify", "--repo", str(gov.path), "--since", "2026-04-02")
     assert result.returncode == 0, result.stdout + result.stderr
-    assert "Verified 1 governance changes" in result.stdout and "No problems." in result.stdout
+    assert "Verified 1 governance change on" in result.stdout and "No problems." in result.stdout
     assert f"commit its hash ({first.hash}) as .martechgate/first-record" in result.stdout
     pinned = run_cli("verify", "--repo", str(gov.path), "--first-record", first.hash)
     assert pinned.returncode == 0, pinned.stdout + pinned.stderr

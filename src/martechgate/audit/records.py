@@ -52,6 +52,7 @@ from martechgate.sources.git import Git
 from martechgate.sources.github import GitHubClient
 from martechgate.sources.repo import CATALOG_DIR, ORG_FILE, POLICIES_DIR
 from martechgate.sources.revision import GitRevision
+from martechgate.words import count
 
 NOTES_REF = "refs/notes/martechgate"
 _INCOMING = "refs/notes/martechgate-incoming"
@@ -552,7 +553,7 @@ class Verification:
         }
 
     def render(self) -> str:
-        lines = [f"Verified {self.checked} governance changes on {self.ref} ({self.recorded} with a record)."]
+        lines = [f"Verified {count(self.checked, 'governance change')} on {self.ref} ({self.recorded} with a record)."]
         lines += [f"note: {text}" for text in self.notes]
         for p in self.problems:
             when = f" {p.date}" if p.date else ""
@@ -563,7 +564,7 @@ class Verification:
                 f"No approval record was found in {NOTES_REF}. If they exist on the remote, fetch "
                 f"them first: git fetch origin '{NOTES_REF}:{NOTES_REF}'"
             )
-        lines.append("No problems." if not self.problems else f"{len(self.problems)} problem(s).")
+        lines.append("No problems." if not self.problems else f"{count(len(self.problems), 'problem')}.")
         return "\n".join(lines) + "\n"
 
 
@@ -623,7 +624,7 @@ def recheck(record: Record, organization: Organization, applied: Sequence[str], 
         for group_name, needed in rule.require.items():
             have = counted.get(group_name, 0)
             if have < needed:
-                wrong.append(f"rule {name} needs {needed} approval(s) from {group_name}, the record has {have}")
+                wrong.append(f"rule {name} needs {count(needed, 'approval')} from {group_name}, the record has {have}")
     if settings.distinct_reviewers:
         wrong += [
             f"{login} holds {count} seats; with distinct_reviewers one person satisfies one requirement"
