@@ -22,6 +22,7 @@ from rapidfuzz import fuzz
 from martechgate import atomic
 from martechgate.check import engine, identity, schemas
 from martechgate.check.catalog import Catalog
+from martechgate.check.codes import country_problem, currency_problem
 from martechgate.check.judge import entry_findings
 from martechgate.check.model import Entry, Finding, Organization, get
 from martechgate.check.names import NameIndex, Spelling
@@ -203,8 +204,9 @@ def _website(text: str, draft: Draft) -> str:
 
 def _country(text: str, draft: Draft) -> str:
     value = text.strip().upper()
-    if not _COUNTRY.match(value):
-        raise Invalid(f"{text.strip()!r} is not a two-letter country code; type one like US, IE or DE")
+    problem = country_problem(value)  # the same ISO list `check` uses (rule iso-codes)
+    if problem is not None:
+        raise Invalid(problem)
     return value
 
 
@@ -304,8 +306,9 @@ def _amount(text: str, draft: Draft) -> int | float:
 
 def _currency(text: str, draft: Draft) -> str:
     value = text.strip().upper()
-    if not CURRENCY.match(value):
-        raise Invalid(f"{text.strip()!r} is not a currency code; type three letters like USD, EUR or GBP")
+    problem = currency_problem(value)
+    if problem is not None:
+        raise Invalid(problem)
     return value
 
 
