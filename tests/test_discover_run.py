@@ -7,10 +7,14 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from martechgate.check.catalog import load_entries
 from martechgate.discovery import proposals
+from martechgate.discovery.expenses import CsvOptions
 from martechgate.discovery.run import SourceSpec, discover
 from martechgate.discovery.usage import Notice, RowProblem
+from martechgate.errors import UsageError
 from martechgate.sources.repo import WorkTree
 from tests.conftest import ROOT, entry
 
@@ -88,14 +92,28 @@ def test_expense_merchants_outside_software_codes_are_counted_not_listed(tmp_pat
 
 def test_problems_reach_the_callback_and_the_counts(tmp_path: Path) -> None:
     path = tmp_path / "o.ndjson"
-    path.write_text('{"eventType": "user.authentication.sso"}\nnot json\n', encoding="utf-8")
+    good = '{"eventType": "user.authentication.sso", "actor": {"alternateId": "ann@example.com"}, '
+    good += '"target": [{"type": "AppInstance", "displayName": "Canva"}], "published": "2026-05-01T10:00:00Z"}'
+    path.write_text('{"eventType": "user.authentication.sso"}\nnot json\n' + good + "\n", encoding="utf-8")
     seen: list[RowProblem | Notice] = []
     result = discover([SourceSpec("okta", str(path))], own_catalog(), on_problem=seen.append)
     assert [(p.where, p.reason) for p in seen if isinstance(p, RowProblem)] == [
         ("line 1", "no actor.alternateId"),
         ("line 2", "not JSON (Expecting value: line 1 column 1 (char 0))"),
     ]
-    assert result.sources[0].summary() == "2 records, 0 used, 2 malformed"
+    assert result.sources[0].summary() == "3 records, 1 used, 2 malformed"
+
+
+def test_a_file_of_which_no_record_could_be_read_is_an_error(tmp_path: Path) -> None:
+    """US dates read as ISO: nothing listed would look like "every tool in use is approved"."""
+    path = tmp_path / "card.csv"
+    path.write_text("Date,Merchant,Amount\n12/31/2026,CALENDLY.COM,12.00\n12/30/2026,ZOOM.US,15.00\n")
+    with pytest.raises(UsageError) as caught:
+        discover([SourceSpec("expenses", str(path))], own_catalog())
+    assert "none of the 2 records of" in str(caught.value) and "line 2: date '12/31/2026'" in str(caught.value)
+    assert caught.value.exit_code == 2 and "--csv-date-format %m/%d/%Y" in str(caught.value)
+    found = discover([SourceSpec("expenses", str(path))], own_catalog(), CsvOptions(date_format="%m/%d/%Y"))
+    assert found.sources[0].used == 2
 
 
 def test_unlisted_app_gets_a_fuzzy_alternative_only_when_close(tmp_path: Path) -> None:

@@ -16,6 +16,7 @@ from martechgate.discovery.expenses import CsvOptions
 from martechgate.discovery.match import Match, Matcher
 from martechgate.discovery.sources import READERS
 from martechgate.discovery.usage import AppUsage, Notice, RowProblem, Skipped, Usage, UsageRow
+from martechgate.errors import UsageError
 from martechgate.words import count
 
 # In use under one of these statuses is sanctioned; anything else (proposed, denied, deprecated, retired)
@@ -28,6 +29,7 @@ NOT_IN_CATALOG = "not in catalog"
 # computer services n.e.c. An unmatched expense merchant whose MCCs are all outside these (meals,
 # travel) is not a tool, and is counted instead of listed.
 SOFTWARE_MCCS = frozenset({"4816", "5734", "5817", "5818", "5968", "7311", "7372", "7379"})
+UNREADABLE_SHOWN = 3  # bad records named when none of a file could be read
 ALTERNATIVE_FUZZY_THRESHOLD = 70  # an unmatched app's name against approved tools' names (WRatio)
 
 
@@ -113,6 +115,7 @@ def read_sources(
         stats = SourceStats(spec.kind, spec.path)
         all_stats.append(stats)
         used = 0
+        first_problems: list[RowProblem] = []
         for item in READERS[spec.kind](spec.path, options):
             if type(item) is UsageRow:  # the hot path: a million times, so no isinstance chain
                 add(item)
@@ -121,11 +124,22 @@ def read_sources(
                 stats.skipped[item.reason] += 1
             elif isinstance(item, RowProblem):
                 stats.problems += 1
+                if len(first_problems) < UNREADABLE_SHOWN:
+                    first_problems.append(item)
                 on_problem(item)
             elif isinstance(item, Notice):
                 stats.notices += 1
                 on_problem(item)
         stats.used = used
+        if used == 0 and stats.problems:
+            # Every record was malformed (US dates in an export read as ISO, a wrong column map):
+            # listing nothing would read as "every tool in use is approved".
+            raise UsageError(
+                f"none of the {count(stats.records, 'record', grouped=True)} of {spec.path} could be read: "
+                + "; ".join(f"{problem.where}: {problem.reason}" for problem in first_problems),
+                hint="Fix the export, or say how to read it (--csv-date-format %m/%d/%Y for US dates, "
+                "--csv-map for other column names).",
+            )
     return usage, all_stats
 
 
