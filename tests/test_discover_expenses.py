@@ -77,7 +77,7 @@ def test_malformed_rows_reported_by_physical_line(tmp_path: Path) -> None:
     items = read(tmp_path, content)
     assert len(rows_of(items)) == 2
     assert problems_of(items) == [
-        ("line 5", "date 'not a date' is not YYYY-MM-DD (or pass --csv-date-format)"),
+        ("line 5", "date 'not a date' is not YYYY-MM-DD (or pass --date-format)"),
         ("line 6", "no merchant"),
         ("line 7", "amount 'twelve' is not a number"),
         ("line 8", "currency 'DOLLARS' is not a 3-letter ISO 4217 code"),

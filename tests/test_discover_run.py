@@ -105,15 +105,42 @@ def test_problems_reach_the_callback_and_the_counts(tmp_path: Path) -> None:
 
 
 def test_a_file_of_which_no_record_could_be_read_is_an_error(tmp_path: Path) -> None:
-    """US dates read as ISO: nothing listed would look like "every tool in use is approved"."""
+    """Dates no format reads: nothing listed would look like "every tool in use is approved"."""
     path = tmp_path / "card.csv"
-    path.write_text("Date,Merchant,Amount\n12/31/2026,CALENDLY.COM,12.00\n12/30/2026,ZOOM.US,15.00\n")
+    path.write_text("Date,Merchant,Amount\nDec 31,CALENDLY.COM,12.00\nDec 30,ZOOM.US,15.00\n")
     with pytest.raises(UsageError) as caught:
         discover([SourceSpec("expenses", str(path))], own_catalog())
-    assert "none of the 2 records of" in str(caught.value) and "line 2: date '12/31/2026'" in str(caught.value)
-    assert caught.value.exit_code == 2 and "--csv-date-format %m/%d/%Y" in str(caught.value)
-    found = discover([SourceSpec("expenses", str(path))], own_catalog(), CsvOptions(date_format="%m/%d/%Y"))
+    assert "none of the 2 records of" in str(caught.value) and "line 2: date 'Dec 31'" in str(caught.value)
+    assert caught.value.exit_code == 2 and "--date-format" in str(caught.value)
+    found = discover([SourceSpec("expenses", str(path))], own_catalog(), CsvOptions(date_format="%b %d"))
     assert found.sources[0].used == 2
+
+
+@pytest.mark.parametrize(
+    "dates, first",
+    [
+        (["12/31/2026", "01/02/2026"], "2026-12-31"),  # month first: 31 cannot be a month
+        (["31.12.2026", "01.02.2026"], "2026-12-31"),  # day first
+        (["2026-12-31", "2026-01-02"], "2026-12-31"),
+        (["1798675200", "1767312000"], "2026-12-31"),  # seconds since 1970
+    ],
+)
+def test_date_formats_are_detected_per_file(dates: list[str], first: str, tmp_path: Path) -> None:
+    path = tmp_path / "card.csv"
+    path.write_text("Date,Merchant,Amount\n" + "".join(f"{day},CALENDLY.COM,12.00\n" for day in dates))
+    notes: list[RowProblem | Notice] = []
+    found = discover([SourceSpec("expenses", str(path))], own_catalog(), on_problem=notes.append)
+    [app] = found.apps
+    assert found.sources[0].used == 2 and app.usage.last_seen is not None
+    assert app.usage.last_seen.date().isoformat() == first
+    assert all(isinstance(note, Notice) for note in notes)
+
+
+def test_dates_that_could_be_either_way_are_refused(tmp_path: Path) -> None:
+    path = tmp_path / "card.csv"
+    path.write_text("Date,Merchant,Amount\n01/02/2026,CALENDLY.COM,12.00\n03/04/2026,ZOOM.US,1\n")
+    with pytest.raises(UsageError, match="could be day/month or month/day"):
+        discover([SourceSpec("expenses", str(path))], own_catalog())
 
 
 def test_unlisted_app_gets_a_fuzzy_alternative_only_when_close(tmp_path: Path) -> None:

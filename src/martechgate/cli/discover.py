@@ -109,7 +109,12 @@ def _specs(
     help="The CSV files' encoding (default: UTF-8, with lines that are not read as Windows-1252).",
 )
 @click.option(
-    "--csv-date-format", metavar="FORMAT", help="strptime format of CSV dates (default: ISO 8601), e.g. %m/%d/%Y"
+    "--date-format",
+    "--csv-date-format",
+    "date_format",
+    metavar="FORMAT",
+    help="strptime format of CSV dates, e.g. %m/%d/%Y (default: detected per file: ISO 8601, day/month/year, "
+    "month/day/year or seconds since 1970)",
 )
 @click.option("--currency", metavar="CODE", help="Currency of CSV amounts when there is no currency column.")
 @click.option("--all", "show_all", is_flag=True, help="List every tool in use, approved ones too.")
@@ -142,7 +147,7 @@ def discover_command(
     source: tuple[str, ...],
     csv_map: tuple[str, ...],
     csv_encoding: str | None,
-    csv_date_format: str | None,
+    date_format: str | None,
     currency: str | None,
     show_all: bool,
     output_format: str,
@@ -163,7 +168,7 @@ def discover_command(
     cannot be read.
     """
     specs = _specs(okta, entra, google, expenses, source)
-    options = _csv_options(csv_map, csv_encoding, csv_date_format, currency)
+    options = _csv_options(csv_map, csv_encoding, date_format, currency)
     catalog_source = open_source(repo)
     if not catalog_source.exists(CATALOG_DIR):
         raise RepoError(

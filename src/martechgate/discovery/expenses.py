@@ -15,7 +15,7 @@ import csv
 import io
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
@@ -258,6 +258,8 @@ def read(path: str, options: CsvOptions | None = None) -> Iterator[UsageRow | Sk
         except csv.Error as error:
             raise UsageError(f"{path}: the header row is not CSV ({error})") from None
         columns = locate(header, options, path)
+        sample: list[tuple[int, list[str]]] = []  # rows read before the date format is known
+        decided = options.date_format is not None
         while True:
             start = reader.line_num + 1
             try:
@@ -274,8 +276,66 @@ def read(path: str, options: CsvOptions | None = None) -> Iterator[UsageRow | Sk
                 decoder.pending.clear()
             if not any(cell.strip() for cell in row):
                 continue
+            if not decided:
+                sample.append((start, row))
+                if len(sample) < DATE_SAMPLE:
+                    continue
+                options, notice = _with_detected_dates(path, options, sample, columns)
+                decided = True
+                yield from [notice] if notice else []
+                yield from (_row(path, f"line {line}", cells, columns, options) for line, cells in sample)
+                continue
             yield _row(path, f"line {start}", row, columns, options)
+        if not decided and sample:
+            options, notice = _with_detected_dates(path, options, sample, columns)
+            yield from [notice] if notice else []
+            yield from (_row(path, f"line {line}", cells, columns, options) for line, cells in sample)
         yield from decoder.pending
+
+
+DATE_SAMPLE = 1_000  # rows whose dates decide a file's date format
+_DAY_MONTH = re.compile(r"^(\d{1,2})([/.-])(\d{1,2})\2(\d{4})$")
+_EPOCH = re.compile(r"^\d{9,10}$")  # seconds since 1970: 2001-09-09 to 2286
+EPOCH = "epoch"  # a date_format meaning seconds since 1970-01-01 UTC
+
+
+def detect_date_format(values: list[str]) -> tuple[str | None, str | None]:
+    """The date format of a file's dates (None: ISO 8601), and a note of what was detected.
+
+    ISO (2026-12-31), epoch seconds, and day and month in either order (31/12/2026 or 12/31/2026,
+    with / . or -): a first number over 12 makes it day first, a second one over 12 month first.
+    Raises UsageError when every date could be either (all numbers 12 or less)."""
+    values = [value for value in values if value]
+    if not values or all(parse_time(value) is not None for value in values):
+        return None, None
+    if all(_EPOCH.match(value) for value in values):
+        return EPOCH, "dates read as seconds since 1970 (detected)"
+    parts = [_DAY_MONTH.match(value) for value in values]
+    if not all(parts):
+        return None, None  # mixed: each row that is not ISO is reported as malformed
+    separator = parts[0].group(2) if parts[0] else "/"
+    if any(int(part.group(1)) > 12 for part in parts if part):
+        return f"%d{separator}%m{separator}%Y", f"dates read as day{separator}month{separator}year (detected)"
+    if any(int(part.group(3)) > 12 for part in parts if part):
+        return f"%m{separator}%d{separator}%Y", f"dates read as month{separator}day{separator}year (detected)"
+    raise UsageError(
+        f"the dates of this file ({values[0]!r}, ...) could be day/month or month/day: no number is over 12",
+        hint="Say which with --date-format %m/%d/%Y (US) or --date-format %d/%m/%Y.",
+    )
+
+
+def _with_detected_dates(
+    path: str, options: CsvOptions, sample: list[tuple[int, list[str]]], columns: dict[str, int]
+) -> tuple[CsvOptions, Notice | None]:
+    index = columns.get("date")
+    values = [row[index].strip() for _, row in sample if index is not None and index < len(row)]
+    try:
+        found, note = detect_date_format(values)
+    except UsageError as error:
+        raise UsageError(f"{path}: {error.message}", hint=error.hint) from None
+    if found is None:
+        return options, None
+    return replace(options, date_format=found), Notice(path, f"line {sample[0][0]}", note or "")
 
 
 def _row(path: str, where: str, row: list[str], columns: dict[str, int], options: CsvOptions) -> UsageRow | RowProblem:
@@ -294,7 +354,7 @@ def _row(path: str, where: str, row: list[str], columns: dict[str, int], options
     raw_date = get("date")
     seen = _parse_date(raw_date, options.date_format)
     if seen is None:
-        expected = options.date_format or "YYYY-MM-DD (or pass --csv-date-format)"
+        expected = options.date_format or "YYYY-MM-DD (or pass --date-format)"
         return RowProblem(path, where, f"date {raw_date[:40]!r} is not {expected}")
     currency = (get("currency") or options.currency or "").upper()
     if currency and not (len(currency) == 3 and currency.isascii() and currency.isalpha()):
@@ -321,6 +381,8 @@ def _row(path: str, where: str, row: list[str], columns: dict[str, int], options
 def _parse_date(text: str, date_format: str | None) -> datetime | None:
     if not date_format:
         return parse_time(text)
+    if date_format == EPOCH:
+        return datetime.fromtimestamp(int(text), UTC) if _EPOCH.match(text) else None
     try:
         return datetime.strptime(text, date_format).replace(tzinfo=UTC)
     except ValueError:

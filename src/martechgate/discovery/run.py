@@ -135,9 +135,10 @@ def read_sources(
             # Every record was malformed (US dates in an export read as ISO, a wrong column map):
             # listing nothing would read as "every tool in use is approved".
             raise UsageError(
-                f"none of the {count(stats.records, 'record', grouped=True)} of {spec.path} could be read: "
+                (f"none of the {stats.records:,} records" if stats.records > 1 else "the one record")
+                + f" of {spec.path} could be read: "
                 + "; ".join(f"{problem.where}: {problem.reason}" for problem in first_problems),
-                hint="Fix the export, or say how to read it (--csv-date-format %m/%d/%Y for US dates, "
+                hint="Fix the export, or say how to read it (--date-format %m/%d/%Y for US dates, "
                 "--csv-map for other column names).",
             )
     return usage, all_stats
