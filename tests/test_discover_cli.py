@@ -100,8 +100,8 @@ def test_own_catalog_reports_unapproved_tools(run_cli: Any, exports: dict[str, s
     assert result.returncode == 1, result.stderr
     rows = rows_by_app(result.stdout)
     # Canva (approved) and Hootsuite (approved) are in use and fine; Starbucks is not software (MCC 5814).
-    assert set(rows) == {"Calendly", "DRIFT.COM", "Zapier", "Workplace by Facebook", "Azure Portal"}
-    drift = rows["DRIFT.COM"]
+    assert set(rows) == {"Calendly", "Drift", "Zapier", "Workplace by Facebook", "Azure Portal"}
+    drift = rows["Drift"]
     assert (
         drift["catalog"],
         drift["status"],
@@ -112,7 +112,7 @@ def test_own_catalog_reports_unapproved_tools(run_cli: Any, exports: dict[str, s
     ) == (
         "drift",
         "denied",
-        ["name 'drift' is the entry name 'Drift'"],
+        ["name 'Drift' is the entry name 'Drift'"],
         ["400.00 USD"],
         "intercom",
         "the entry's alternative",
@@ -233,7 +233,7 @@ def test_write_proposals_drafts_entries_that_load_and_never_overwrites(
     assert result.returncode == 1, result.stderr
     assert "proposal: catalog/zapier.yaml: Zapier: written, status proposed" in result.stderr
     assert "proposal: catalog/calendly.yaml: Calendly: the file exists; not overwritten" in result.stderr
-    assert "proposal: catalog/drift.yaml: DRIFT.COM: in the catalog already, status denied" in result.stderr
+    assert "proposal: catalog/drift.yaml: Drift: in the catalog already, status denied" in result.stderr
     assert "schema findings until their owners fill them in; that is expected" in result.stderr
     assert (repo.path / "catalog" / "calendly.yaml").read_text() == "# mine, hand-written\n"
     assert not [p for p in (repo.path / "catalog").iterdir() if p.name.startswith(".")]  # no temp files

@@ -183,11 +183,11 @@ def test_amounts(text: str, amount: str | None) -> None:
         ("CANVA* 02837-2938", "Canva", ()),
         ("SQ *CALENDLY", "Calendly", ()),
         ("PAYPAL *NOTION", "Notion", ()),
-        ("ZOOM.US 888-799-9666", "ZOOM.US", ("zoom.us",)),
-        ("HUBSPOT INC", "Hubspot", ()),
+        ("ZOOM.US 888-799-9666", "Zoom", ("zoom.us",)),
+        ("HUBSPOT INC", "HubSpot", ()),
         ("Hootsuite Inc.", "Hootsuite", ()),
         ("AHREFS PTE LTD", "Ahrefs Pte", ()),
-        ("WWW.SEMRUSH.COM", "WWW.SEMRUSH.COM", ("www.semrush.com",)),
+        ("WWW.SEMRUSH.COM", "Semrush", ("www.semrush.com",)),
     ],
 )
 def test_merchant_names(raw: str, name: str, domains: tuple[str, ...]) -> None:

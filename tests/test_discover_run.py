@@ -61,11 +61,8 @@ def test_sources_fold_into_one_row_per_catalog_entry(tmp_path: Path) -> None:
     )
     assert len(survey.usage.users) == 2 and survey.usage.events == 4
     assert {str(amount) for amount in survey.usage.spend.values()} == {"99", "80.5"}
-    assert survey.matches == [
-        "name 'SurveyMonkey' is the entry id 'surveymonkey'",
-        "name 'Survey Monkey' is the entry id 'surveymonkey'",
-        "domain surveymonkey.com",
-    ]
+    # SurveyMonkey (sign-ins) and SURVEYMONKEY.COM (the card) are one app before matching: one name
+    assert survey.matches == ["domain surveymonkey.com", "name 'Survey Monkey' is the entry id 'surveymonkey'"]
     # A proposed entry has no `alternative`: the approved tool of its category sharing most capabilities.
     assert (survey.alternative, survey.alternative_reason) == ("typeform", "same category survey, shares surveys")
     assert [app.entry_id for app in result.apps if app.sanctioned] == ["typeform"]
@@ -179,3 +176,14 @@ def test_departments_of_sign_in_users_come_from_expense_cost_centres(tmp_path: P
     result = discover(specs, own_catalog())
     calendly = next(app for app in result.apps if app.name == "Calendly")
     assert calendly.departments == ["Sales", "Brand"]
+
+
+def test_one_vendor_under_several_descriptors_is_one_app_and_rides_are_left_out(tmp_path: Path) -> None:
+    spec = card(
+        tmp_path,
+        "Date,Merchant,Amount\n2026-01-05,CALENDLY.COM,12\n2026-01-06,CALENDLY*PRO,12\n"
+        "2026-01-07,Calendly LLC,12\n2026-01-08,UBER *TRIP,30\n2026-01-09,DELTA AIR 0062,400\n",
+    )
+    result = discover([spec], own_catalog())
+    assert [(app.name, app.usage.events) for app in result.apps] == [("Calendly", 3)]
+    assert result.known_not_saas == 2 and result.not_software == 0

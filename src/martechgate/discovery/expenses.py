@@ -22,6 +22,7 @@ from functools import lru_cache
 from typing import IO
 
 from martechgate.check.names import slug
+from martechgate.discovery import merchants
 from martechgate.discovery.streams import TooLong, lines, open_binary
 from martechgate.discovery.usage import (
     MAX_NAME,
@@ -161,9 +162,14 @@ def merchant_name(raw: str) -> tuple[str, tuple[str, ...]]:
     while previous != text:
         previous = text
         text = _SUFFIX.sub("", _REFERENCE.sub("", text.strip())).strip(" ,.-")
-    if text.isupper() and "." not in text:
+    text = text or raw.strip()
+    if merchants.canonical(text) != text:
+        return merchants.canonical(text), domains
+    if _DOMAIN.fullmatch(text):  # CALENDLY.COM is the product Calendly, as CALENDLY*PRO is
+        text = text.rsplit(".", 1)[0].rsplit(".", 1)[-1]
+    if text.isupper() or text.islower():
         text = text.title()  # card networks shout: CALENDLY is the product Calendly
-    return (text or raw.strip()), domains
+    return merchants.canonical(text), domains
 
 
 def parse_amount(text: str) -> Decimal | None:

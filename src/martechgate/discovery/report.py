@@ -6,6 +6,7 @@ from decimal import Decimal
 
 from martechgate.discovery.run import DiscoveredApp, Discovery
 from martechgate.formats.tables import Column, Table
+from martechgate.words import count
 
 COLUMNS = (
     Column("app", "App"),
@@ -63,8 +64,12 @@ def table(discovery: Discovery, show_all: bool = False) -> Table:
         )
     elif any(s.kind == "expenses" for s in discovery.sources) and not discovery.mcc_seen:
         meta["note"] = (
-            "the expense export has no merchant category codes, so every merchant is listed; "
-            "export the MCC column to leave out meals and travel"
+            "the expense export has no merchant category codes, so merchants are judged by name; "
+            "export the MCC column to leave out all meals and travel"
+        )
+    if discovery.known_not_saas:
+        meta["left out by name"] = (
+            f"{count(discovery.known_not_saas, 'expense merchant')} known to be transport, meals, travel or lodging"
         )
     title = "Tools in use" if show_all else "Tools in use that are not approved"
     return Table(COLUMNS, [row(app) for app in apps], title=title, meta=meta)

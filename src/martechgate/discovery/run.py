@@ -11,7 +11,7 @@ from typing import Any
 
 from rapidfuzz import fuzz, process, utils
 
-from martechgate.discovery import scopes
+from martechgate.discovery import merchants, scopes
 from martechgate.discovery.expenses import CsvOptions
 from martechgate.discovery.match import Match, Matcher
 from martechgate.discovery.sources import READERS
@@ -99,6 +99,7 @@ class Discovery:
     sources: list[SourceStats]
     not_software: int = 0  # unmatched expense merchants left out by their MCC
     mcc_seen: bool = False
+    known_not_saas: int = 0  # expense merchants without an MCC left out by name (merchants.yaml)
 
     @property
     def unapproved(self) -> list[DiscoveredApp]:
@@ -155,12 +156,16 @@ def discover(
     matcher = Matcher(entries)
     by_key: dict[str, DiscoveredApp] = {}
     not_software = 0
+    known_not_saas = 0
     mcc_seen = False
     for seen in usage.apps.values():
         mcc_seen = mcc_seen or bool(seen.mccs)
         found: Match | None = matcher.match(seen)
         if found is None and seen.sources == {"expenses"} and seen.mccs and not seen.mccs & SOFTWARE_MCCS:
             not_software += 1
+            continue
+        if found is None and seen.sources == {"expenses"} and not seen.mccs and merchants.not_saas(seen.name):
+            known_not_saas += 1  # no category code to go by: a merchant known to be travel or meals
             continue
         key = f"entry:{found.entry_id}" if found else f"app:{seen.app_key}"
         existing = by_key.get(key)
@@ -177,7 +182,7 @@ def discover(
         app.departments = usage.departments(app.usage)
         if not app.sanctioned:
             app.alternative, app.alternative_reason = closest_approved(app, approved)
-    return Discovery(apps, stats, not_software, mcc_seen)
+    return Discovery(apps, stats, not_software, mcc_seen, known_not_saas)
 
 
 def _capabilities(entry: dict[str, Any]) -> set[str]:
