@@ -286,9 +286,7 @@ def verify_command(
     github = records.GitHubReviews.from_environment(os.environ) if use_github else None
     with _progress("Verifying") as progress:
         git = Git(repo)
-        result = records.verify(
-            git, _branch(git, repo, ref), since, progress, first_record=first_record, github=github
-        )
+        result = records.verify(git, _branch(git, repo, ref), since, progress, first_record=first_record, github=github)
     if output_format == "json":
         click.echo(json.dumps(result.to_dict(), indent=2, ensure_ascii=False))
     else:
