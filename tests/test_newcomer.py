@@ -90,7 +90,8 @@ def test_a_newcomer_follows_the_readme(tmp_path: Path) -> None:
                  f"{venv}/bin/martechgate inventory --as-of 2999-01-01", tmp_path, env)  # fmt: skip
     assert started.returncode == 0, started.stdout + started.stderr
     assert "passed: 1 entry checked" in started.stdout and "canva" in started.stdout
-    assert (tmp_path / "started" / ".github" / "workflows" / "martechgate-record.yml").is_file()
+    workflow = (tmp_path / "started" / ".github" / "workflows" / "martechgate.yml").read_text()
+    assert "martechgate record --commit" in workflow  # the post-merge job that records approvals
 
     # The README, as written, in a copy of the repository.
     copy = tmp_path / "martechgate"
