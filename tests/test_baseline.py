@@ -233,3 +233,19 @@ def test_the_fingerprint_is_of_the_value_at_the_path() -> None:
     assert known.fingerprint(finding("a.b.1.c"), one) == known.fingerprint(finding("a.b.1.c"), same)
     assert known.fingerprint(finding("a.b.1.c"), one) != known.fingerprint(finding("a.b.1.c"), changed)
     assert known.fingerprint(finding(None), one) != known.fingerprint(finding(None), same)  # the whole entry
+
+
+def test_due_lists_known_findings_as_their_due_date_nears(adopted: GovRepo, run_cli: Any) -> None:
+    def items(within: str) -> list[dict[str, Any]]:
+        result = run_cli(
+            "due", "--repo", str(adopted.path), "--today", TODAY.isoformat(), "--within", within, "--format", "json"
+        )
+        assert result.returncode == 0, result.stderr
+        return [item for item in json.loads(result.stdout)["items"] if item["kind"] == "baseline"]
+
+    assert items("30d") == []  # due 2027-01-31, 69 days after TODAY
+    listed = items("90d")
+    assert len(listed) == 3 and {item["tool"] for item in listed} == {"acme-forms", "renewer"}
+    assert all(item["date"] == DUE and item["owners"] == ["cmo@example.com"] for item in listed)
+    assert all(item["file"] == "baseline.yaml" and "after that it blocks" in item["what"] for item in listed)
+    assert len({item["key"] for item in listed}) == 3  # one issue per known finding with due --github

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import click
 
-from martechgate.check import engine
+from martechgate.check import baseline, engine
 from martechgate.check.organisation import load_organization
 from martechgate.cli.options import repo_option, terminal_width, today_option, use_color
 from martechgate.errors import RepoError
@@ -100,8 +100,8 @@ def due(
     """What needs someone soon in REPO (default: here), overdue first, each with its owners.
 
     Reviews due (review.next_review), evidence expiring (security.evidence[].expires), exceptions
-    expiring, cancellation deadlines (contract.renewal minus notice_days) and renewals, and proposals
-    waiting longer than --proposals-after days (from git history).
+    expiring, known findings of baseline.yaml coming due, cancellation deadlines (contract.renewal minus
+    notice_days) and renewals, and proposals waiting longer than --proposals-after days (from git history).
     """
     kind = notify.webhook_kind(webhook, webhook_kind) if webhook else None
     context = RepositoryContext.from_environment(os.environ, "--github") if use_github else None
@@ -116,7 +116,12 @@ def due(
         )
     catalog = engine.load_catalog(source, today=day)
     report = due_report.collect(
-        catalog, day, until, added=due_report.first_added(Path(repo)), proposal_days=proposal_days
+        catalog,
+        day,
+        until,
+        added=due_report.first_added(Path(repo)),
+        proposal_days=proposal_days,
+        baseline=baseline.load(source),
     )
     click.echo(render(report, output_format, source.label), nl=False)
     if context is not None:

@@ -1,5 +1,6 @@
-"""What needs someone soon: reviews due, evidence and exceptions expiring, cancellation deadlines and
-renewals, proposals left waiting. Each item names the tool, the date, who owns it, and what to do.
+"""What needs someone soon: reviews due, evidence and exceptions expiring, known findings of the
+baseline coming due, cancellation deadlines and renewals, proposals left waiting. Each item names the
+tool, the date, who owns it, and what to do.
 
 An item is listed when its date is on or before the end of the window (`--within`, from today), so an
 overdue one stays listed until someone acts. A proposal is listed when it has waited longer than
@@ -19,6 +20,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from martechgate.check.baseline import BASELINE_FILE, Baseline
 from martechgate.check.catalog import Catalog
 from martechgate.check.model import get
 from martechgate.errors import RepoError
@@ -28,7 +30,7 @@ from martechgate.sources.repo import CATALOG_DIR
 from martechgate.vendors import renewals as renewals_report
 from martechgate.vendors.tools import INACTIVE, read_tools
 
-KINDS = ("review", "evidence", "exception", "cancellation", "renewal", "proposal")
+KINDS = ("review", "evidence", "exception", "baseline", "cancellation", "renewal", "proposal")
 DEFAULT_PROPOSAL_DAYS = 14
 
 
@@ -144,6 +146,7 @@ def collect(
     *,
     added: dict[str, date] | None,
     proposal_days: int = DEFAULT_PROPOSAL_DAYS,
+    baseline: Baseline | None = None,
 ) -> DueReport:
     """Every item due on or before `until` (see the module docstring); `added` from first_added()."""
     items: list[Item] = []
@@ -234,10 +237,26 @@ def collect(
                         _owners(data),
                     )
                 )
+    by_id = {entry.data.get("id"): entry.data for entry in catalog.entries if isinstance(entry.data, dict)}
+    for known in baseline.items if baseline is not None else ():
+        if known.due > until:
+            continue
+        # The owner the baseline names answers for the item, whoever owns the tool.
+        data = {**(by_id.get(known.entry) or {"id": known.entry or "catalog"}), "owners": {"business": known.owner}}
+        where = f" at {known.path}" if known.path else ""
+        add(
+            "baseline",
+            f"{known.rule}:{known.path or ''}",
+            data,
+            BASELINE_FILE,
+            known.due,
+            f"Known finding {known.rule}{where} is due {{when}} ({{date}}); after that it blocks",
+            f"Fix what {known.rule} asks for and re-run `martechgate baseline`, or agree a new due date in "
+            f"{BASELINE_FILE} in a pull request the governance reviewers approve.",
+        )
     if added is None:
         notes.append("proposals waiting: not listed, the repo's git history could not be read")
     tools = read_tools(catalog)
-    by_id = {entry.data.get("id"): entry.data for entry in catalog.entries if isinstance(entry.data, dict)}
     for renewal in renewals_report.due(tools, today, until):
         tool = renewal.tool
         data = by_id.get(tool.id) or {"id": tool.id, "name": tool.name}
