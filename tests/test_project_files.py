@@ -52,8 +52,12 @@ def test_pre_commit_runs_what_ci_lints() -> None:
     hooks = {hook["id"] for repo in config["repos"] for hook in repo["hooks"]}
     assert {"ruff-check", "ruff-format", "mypy"} <= hooks
     ruff = next(repo for repo in config["repos"] if "ruff-pre-commit" in repo["repo"])
-    # The hook's ruff formats as the venv's does, or a commit would be reformatted back and forth.
+    # The hook's ruff formats as the venv's does, or a commit would be reformatted back and forth; the
+    # test extra pins ruff exactly for the same reason (a formatter's output changes between releases).
     assert ruff["rev"] == f"v{importlib.metadata.version('ruff')}"
+    pinned = [r for r in tomllib.loads(_text("pyproject.toml"))["project"]["optional-dependencies"]["test"]
+              if r.startswith("ruff")]  # fmt: skip
+    assert pinned == [f"ruff=={ruff['rev'].removeprefix('v')}"]
 
 
 def test_release_builds_tests_the_wheel_and_publishes_only_on_a_tag() -> None:
