@@ -4,7 +4,7 @@ so a report never reads "1 entries"."""
 from __future__ import annotations
 
 # Plurals that adding "s" gets wrong; everything else takes "s".
-_IRREGULAR = {"entry": "entries", "policy": "policies", "match": "matches", "day": "days", "person": "people"}
+_IRREGULAR = {"entry": "entries", "policy": "policies", "match": "matches", "person": "people"}
 
 
 def plural(noun: str) -> str:

@@ -21,6 +21,7 @@ import jsonschema_rs
 from martechgate.check import identity
 from martechgate.check.vocabulary import ID_PATTERN, load_schema
 from martechgate.sources.yamlload import Loaded, Path, resolve_plain
+from martechgate.words import count
 
 SCHEMA_NAMES = ("entry", "organization", "policy", "report", "mapping", "baseline")
 
@@ -321,10 +322,6 @@ def _field(path: Path) -> str:
     return ".".join(str(part) for part in path) if path else "the file"
 
 
-def _plural(count: int, word: str) -> str:
-    return f"{count} {word}" if count == 1 else f"{count} {word}s"
-
-
 _TYPE_WORDS = {
     "object": "a group of fields (key: value lines)",
     "array": "a list",
@@ -507,9 +504,9 @@ def describe(
     if name == "minItems":
         if kind.limit <= 1:
             return SchemaProblem(path, f"{where} is empty; list at least one")
-        return SchemaProblem(path, f"{where} lists {_plural(len(value), 'item')}; list at least {kind.limit}")
+        return SchemaProblem(path, f"{where} lists {count(len(value), 'item')}; list at least {kind.limit}")
     if name == "maxItems":
-        return SchemaProblem(path, f"{where} lists {_plural(len(value), 'item')}; list at most {kind.limit}")
+        return SchemaProblem(path, f"{where} lists {count(len(value), 'item')}; list at most {kind.limit}")
     if name == "uniqueItems":
         return SchemaProblem(path, f"{where} lists the same value twice; keep one")
     if name in _BOUND_WORDS:
@@ -523,9 +520,9 @@ def describe(
     if name == "maxLength":
         return SchemaProblem(path, f"{where} is too long; shorten it to at most {kind.limit} characters")
     if name == "minProperties":
-        return SchemaProblem(path, f"{where} needs at least {_plural(kind.limit, 'field')}")
+        return SchemaProblem(path, f"{where} needs at least {count(kind.limit, 'field')}")
     if name == "maxProperties":
-        return SchemaProblem(path, f"{where} may have at most {_plural(kind.limit, 'field')}")
+        return SchemaProblem(path, f"{where} may have at most {count(kind.limit, 'field')}")
     if name == "not":
         forbidden = summarize(kind.schema)
         if forbidden is not None and forbidden.startswith("is "):
