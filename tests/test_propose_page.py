@@ -8,6 +8,7 @@ import json
 import shutil
 import urllib.parse
 from collections.abc import Callable, Iterator
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -103,6 +104,9 @@ def test_the_page_finds_the_overlaps_new_finds(page: Any, governed: tuple[GovRep
         ("vendor.website", "not a site"),
         ("vendor.country", "gb"),
         ("vendor.country", "GBR"),
+        ("vendor.country", "XX"),  # the shape of a code, and no country
+        ("vendor.country", "uk"),
+        ("vendor.country", "EU"),
         ("owners.business", "jane.doe@example.com"),
         ("owners.business", "jane.doe"),
         ("owners.business", "<Jane.Doe+x@Example.com>"),
@@ -116,6 +120,15 @@ def test_the_page_finds_the_overlaps_new_finds(page: Any, governed: tuple[GovRep
         ("contract.seats", "2_500"),
         ("contract.seats", "ten"),
         ("contract.currency", "eur"),
+        ("contract.currency", "ABC"),
+        ("contract.currency", "rmb"),
+        ("data.residency", "IE, XK"),
+        ("integrations.target", "mailchimp"),
+        ("integrations.target", "nothing-like-it"),
+        ("integrations.direction", "outbound"),
+        ("integrations.direction", "sideways"),
+        ("integrations.data", "contact-pii, behavioral"),
+        ("integrations.method", "zapier"),
         ("contract.renewal", "2027-02-30"),
         ("contract.renewal", "2026-01-01"),
         ("contract.renewal", "2027-09-01"),
@@ -130,12 +143,16 @@ def test_an_answer_means_the_same_on_the_page_and_in_new(
 ) -> None:
     catalog = engine.load_catalog(open_source(governed[0].path), today=TODAY)
     draft = Draft(catalog.organization, {e.id: {} for e in catalog.entries if e.id}, TODAY)
-    question = next(q for q in proposal.QUESTIONS if q.key == key)
+    connection = [replace(q, key=f"integrations.{q.key}") for q in proposal.INTEGRATION_QUESTIONS]
+    questions = [*proposal.QUESTIONS, *connection]
+    question = next(q for q in questions if q.key == key)
     result = _js(page, "parse(arguments[0], arguments[1])", key, text)
     try:
         expected = question.parse(text, draft)
-    except Invalid:
+    except Invalid as problem:
         assert "problem" in result, (key, text, result)
+        if question.flag in ("country", "residency", "currency"):  # the same ISO tables, the same words
+            assert result["problem"] == str(problem)
     else:
         assert result == {"value": expected}, (key, text)
 
@@ -290,3 +307,56 @@ def test_every_question_has_a_label_and_its_help(page: Any) -> None:
         else:  # textContent: a question not asked yet is hidden, and still labelled
             label = page.find_element(By.CSS_SELECTOR, f"label[for='q-{question.flag}']")
             assert label.get_attribute("textContent").startswith(question.text)
+
+
+def test_connections_are_asked_as_new_asks_them_and_the_file_passes_check(
+    page: Any, governed: tuple[GovRepo, Path], run_cli: Any, tmp_path: Path
+) -> None:
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.common.keys import Keys
+
+    driver = page
+    for field_id, value in ANSWERS:
+        _answer(driver, field_id, value)
+    assert driver.find_element(By.ID, "tier").text == "low"
+    add = driver.find_element(By.ID, "add-integration")
+    add.send_keys(Keys.ENTER)
+    assert driver.switch_to.active_element == driver.find_element(By.ID, "i1-0")  # focus on its first question
+    label = driver.find_element(By.CSS_SELECTOR, "label[for='i1-0']").get_attribute("textContent")
+    assert label.startswith("Connects to") and "Enter" not in label
+    _answer(driver, "i1-0", "hubspot-marketing-hub")
+    _answer(driver, "i1-1", "outbound")
+    _answer(driver, "i1-2", ["contact-pii"])
+    _answer(driver, "i1-3", "native")
+    # A connection that carries personal data raises the tier, live, as computed_tier says.
+    assert driver.find_element(By.ID, "tier").text == "medium"
+    assert "integrations carry contact-pii" in driver.find_element(By.ID, "tier-reasons").text
+    # The same tool twice is refused beside the answer, and the second connection can be removed.
+    add.send_keys(Keys.ENTER)
+    _answer(driver, "i2-0", "hubspot-marketing-hub")
+    error = driver.find_element(By.ID, "i2-0-e")
+    assert "already listed" in error.text
+    assert driver.find_element(By.ID, "i2-0").get_attribute("aria-invalid") == "true"
+    second = driver.find_elements(By.CSS_SELECTOR, "#integration-list > .integration")[1]
+    assert second.find_element(By.TAG_NAME, "legend").text.startswith("Connection 2")
+    second.find_element(By.CSS_SELECTOR, "button.remove").send_keys(Keys.ENTER)
+    assert len(driver.find_elements(By.CSS_SELECTOR, "#integration-list > .integration")) == 1
+    assert driver.switch_to.active_element == add
+    ARTIFACTS.mkdir(exist_ok=True)
+    driver.save_screenshot(str(ARTIFACTS / "propose-connections.png"))
+
+    driver.find_element(By.CSS_SELECTOR, "#propose button[type=submit]").send_keys(Keys.ENTER)
+    assert driver.find_element(By.ID, "result-heading").is_displayed()
+    text = driver.find_element(By.ID, "yaml").get_attribute("value")
+    assert _console_errors(driver) == []
+    repo = governed[0].copy_to(tmp_path / "gov")
+    (repo.path / "catalog" / "pitch-deck-studio.yaml").write_text(text, encoding="utf-8")
+    result = run_cli("check", str(repo.path), "--today", TODAY.isoformat(), "--format", "json", "--no-cache")
+    mine = [f for f in json.loads(result.stdout)["findings"] if f["file"] == "catalog/pitch-deck-studio.yaml"]
+    assert mine == [] and result.returncode == 0, mine
+    catalog = engine.load_catalog(open_source(repo.path), today=TODAY)
+    data = next(e.data for e in catalog.entries if e.id == "pitch-deck-studio")
+    assert data["integrations"] == [
+        {"target": "hubspot-marketing-hub", "direction": "outbound", "data": ["contact-pii"], "method": "native"}
+    ]
+    assert data["review"] == {"risk_tier": "medium"}

@@ -46,9 +46,7 @@ from martechgate.sources.repo import CATALOG_DIR, WorkTree
 from martechgate.sources.yamlload import load_bytes, resolve_plain
 
 API_VERSION = "martechgate/v1"
-_COUNTRY = re.compile(r"^[A-Z]{2}$")
 WEBSITE = re.compile(r"^https?://[^\s/.]+(\.[^\s/.]+)+(/\S*)?$")
-CURRENCY = re.compile(r"^[A-Z]{3}$")
 EEA = frozenset(
     (
         "AT",
@@ -708,6 +706,11 @@ def written_help(question: Question) -> str:
     return re.sub(r"\s*(Press Enter[^.]*|Type the name or its number)\.", "", question.help).strip()
 
 
+def written_text(question: Question) -> str:
+    """A question for a form: without the prompt's "(…Enter…)" hint."""
+    return re.sub(r"\s*\([^)]*\bEnter\b[^)]*\)", "", question.text).strip()
+
+
 def kind_of(question: Question) -> str:
     return PARSER_KINDS.get(question.parse, "choice")
 
@@ -717,9 +720,7 @@ def patterns() -> dict[str, str]:
     return {
         "id": ID_PATTERN.pattern,
         "email": identity.address_pattern_for_javascript(),
-        "country": _COUNTRY.pattern,
         "website": WEBSITE.pattern,
-        "currency": CURRENCY.pattern,
         "legal_suffixes": _LEGAL_SUFFIXES.pattern,
     }
 

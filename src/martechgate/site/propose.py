@@ -17,7 +17,7 @@ import urllib.parse
 from datetime import date
 from typing import Any
 
-from martechgate.check import risk
+from martechgate.check import codes, risk
 from martechgate.check.catalog import Catalog
 from martechgate.check.model import get
 from martechgate.check.vocabulary import MODELINE, PERSONAL, RISK_TIERS, load_schema
@@ -43,9 +43,13 @@ def check_target(repository: str | None, branch: str) -> None:
 
 
 def _field_schema(key: str) -> dict[str, Any]:
-    """The schema of an entry field by dotted key, with only what the page checks."""
+    """The schema of an entry field by dotted key, with only what the page checks. `integrations.*.`
+    names a field of each integration."""
     node: Any = load_schema("entry")
     for part in key.split("."):
+        if part == "*":
+            node = node.get("items", {})
+            continue
         node = node.get("properties", {}).get(part, {})
     kept = {k: node[k] for k in ("type", "enum", "pattern", "minimum", "minLength", "maxLength") if k in node}
     items = node.get("items")
@@ -54,10 +58,10 @@ def _field_schema(key: str) -> dict[str, Any]:
     return kept
 
 
-def _question(question: Question, draft: Draft) -> dict[str, Any]:
+def _question(question: Question, draft: Draft, prefix: str = "") -> dict[str, Any]:
     return {
         "key": question.key,
-        "text": question.text,
+        "text": proposal.written_text(question),
         "help": proposal.written_help(question),
         "flag": question.flag,
         "optional": question.optional,
@@ -65,7 +69,7 @@ def _question(question: Question, draft: Draft) -> dict[str, Any]:
         "when": question.when,
         "kind": proposal.kind_of(question),
         "choices": list(question.choices(draft)) if question.choices else None,
-        "schema": _field_schema(question.key),
+        "schema": _field_schema(prefix + question.key),
     }
 
 
@@ -131,6 +135,8 @@ def page_data(catalog: Catalog, today: date, repository: str | None, branch: str
     return {
         "today": today.isoformat(),
         "questions": [_question(q, draft) for q in proposal.QUESTIONS],
+        "integration_questions": [_question(q, draft, "integrations.*.") for q in proposal.INTEGRATION_QUESTIONS],
+        "codes": codes.lists(),
         "patterns": proposal.patterns(),
         "field_order": list(proposal.FIELD_ORDER),
         "api_version": proposal.API_VERSION,

@@ -11,6 +11,7 @@
   var D = JSON.parse(source.textContent);
   var byKey = {};
   D.questions.forEach(function (q) { byKey[q.key] = q; });
+  D.integration_questions.forEach(function (q) { byKey["integrations." + q.key] = q; });
   var toolIds = {};
   D.tools.forEach(function (t) { toolIds[t.id] = t; });
 
@@ -54,7 +55,8 @@
     },
     "country": function (text) {
       var value = text.trim().toUpperCase();
-      if (!re("country").test(value)) { throw new Invalid(show(text.trim()) + " is not a two-letter country code; type one like US, IE or DE"); }
+      var problem = countryProblem(value);  // the same ISO list `check` uses (rule iso-codes)
+      if (problem) { throw new Invalid(problem); }
       return value;
     },
     "countries": function (text) {
@@ -97,7 +99,13 @@
     },
     "currency": function (text) {
       var value = text.trim().toUpperCase();
-      if (!re("currency").test(value)) { throw new Invalid(show(text.trim()) + " is not a currency code; type three letters like USD, EUR or GBP"); }
+      var problem = currencyProblem(value);
+      if (problem) { throw new Invalid(problem); }
+      return value;
+    },
+    "tool": function (text, answers) {
+      var value = text.trim();
+      if (!toolIds[value]) { throw new Invalid("there is no tool " + show(value) + " in the catalog; connect only to tools in the catalog (propose the other tool first)"); }
       return value;
     },
     "future-date": function (text) {
@@ -117,6 +125,27 @@
     },
     "choice": function (text, answers, question) { return choice(question.choices, text); }
   };
+
+  // check/codes.py's country_problem and currency_problem, on the ISO tables it exports (D.codes).
+  var C = D.codes, COUNTRIES = {}, CURRENCIES = {};
+  C.countries.forEach(function (c) { COUNTRIES[c] = true; });
+  C.currencies.forEach(function (c) { CURRENCIES[c] = true; });
+  function own(table, k) { return Object.prototype.hasOwnProperty.call(table, k) ? table[k] : null; }
+  function countryProblem(code) {
+    if (own(COUNTRIES, code)) { return null; }
+    var text = show(code) + " is not an ISO 3166-1 country code", upper = code.toUpperCase();
+    var meant = own(C.country_meant, upper);
+    if (meant === null && code.length === 3) { meant = own(C.alpha3, upper); }
+    if (meant === null && own(COUNTRIES, upper)) { meant = upper; }
+    return meant ? text + "; write " + meant : text + "; write the two-letter code, e.g. US, IE or DE";
+  }
+  function currencyProblem(code) {
+    if (own(CURRENCIES, code)) { return null; }
+    var text = show(code) + " is not an ISO 4217 currency code", upper = code.toUpperCase();
+    var meant = own(C.currency_meant, upper);
+    if (meant === null && own(CURRENCIES, upper)) { meant = upper; }
+    return meant ? text + "; write " + meant : text + "; write three letters, e.g. USD, EUR or GBP";
+  }
 
   // check/identity.py's canonical_email: one form for an address (case, mailto:, <>, a trailing dot
   // and a +sub-address set aside), or null for what martechgate does not take as an address.
@@ -339,8 +368,8 @@
 
   // --- the form --------------------------------------------------------------------------------------
   function fieldOf(q) { return document.getElementById("q-" + q.flag); }
-  function textOf(q) {
-    var field = fieldOf(q);
+  function textOf(q, field) {
+    field = field || fieldOf(q);
     if (q.kind === "data-categories") {
       return Array.prototype.slice.call(field.querySelectorAll("input:checked")).map(function (b) { return b.value; }).join(", ");
     }
@@ -371,14 +400,66 @@
         problems[q.key] = e.message;
       }
     });
+    readIntegrations(answers, problems);
     return { answers: answers, problems: problems };
   }
 
-  function showProblems(problems, all) {
+  // The connections, as `new`'s integration loop asks them: a tool of the catalog, listed once, then
+  // the other questions, the kinds of data defaulting to those the tool holds.
+  function rows() { return Array.prototype.slice.call(document.querySelectorAll("#integration-list > .integration")); }
+  function readIntegrations(answers, problems) {
+    var found = [];
+    rows().forEach(function (row, index) {
+      var integration = {};
+      D.integration_questions.forEach(function (q) {
+        var key = "integrations." + index + "." + q.key;
+        var text = textOf(q, row.querySelector('[data-field="' + q.key + '"]')).trim();
+        if (!text && !q.optional) { text = suggestions[q.suggest](answers) || ""; }
+        if (!text) {
+          if (!q.optional) { problems[key] = q.key === "target" ? "Choose a tool, or remove this connection." : "This one is needed."; }
+          return;
+        }
+        try {
+          var value = kinds[q.kind](text, answers, q);
+          var wrong = schemaProblem(q.schema, value);
+          if (wrong) { throw new Invalid(q.key + " " + wrong); }
+          if (q.key === "target" && found.some(function (i) { return i.target === value; })) {
+            throw new Invalid(value + " is already listed; choose another tool, or remove this connection");
+          }
+          integration[q.key] = value;
+        } catch (e) {
+          if (!(e instanceof Invalid)) { throw e; }
+          problems[key] = e.message;
+        }
+      });
+      found.push(integration);
+    });
+    if (found.length) { answers.integrations = found; }
+  }
+
+  // Where each problem is shown: the question's field and message, and the words that name it.
+  function places() {
+    var all = {};
     D.questions.forEach(function (q) {
-      var message = document.getElementById("e-" + q.flag), field = fieldOf(q);
+      all[q.key] = { field: fieldOf(q), message: document.getElementById("e-" + q.flag), name: q.text };
+    });
+    rows().forEach(function (row, index) {
+      D.integration_questions.forEach(function (q) {
+        var field = row.querySelector('[data-field="' + q.key + '"]');
+        all["integrations." + index + "." + q.key] = {
+          field: field, message: field.parentNode.querySelector("[data-error]"), name: "Connection " + (index + 1) + ": " + q.text
+        };
+      });
+    });
+    return all;
+  }
+
+  function showProblems(problems, all) {
+    var where = places();
+    Object.keys(where).forEach(function (k) {
+      var message = where[k].message, field = where[k].field;
       var touched = all || field.getAttribute("data-touched") === "1";
-      var text = touched && problems[q.key] ? problems[q.key] : "";
+      var text = touched && problems[k] ? problems[k] : "";
       message.textContent = text;
       message.hidden = !text;
       if (text) { field.setAttribute("aria-invalid", "true"); } else { field.removeAttribute("aria-invalid"); }
@@ -430,10 +511,11 @@
       box.hidden = false;
       var listNode = document.getElementById("problem-list");
       while (listNode.firstChild) { listNode.removeChild(listNode.firstChild); }
+      var where = places();
       keys.forEach(function (k) {
         var li = document.createElement("li"), a = document.createElement("a");
-        a.href = "#q-" + byKey[k].flag;
-        a.textContent = byKey[k].text + ": " + problems[k];
+        a.href = "#" + where[k].field.id;
+        a.textContent = where[k].name + ": " + problems[k];
         li.appendChild(a);
         listNode.appendChild(li);
       });
@@ -477,6 +559,35 @@
   form.addEventListener("change", function () { update(false); });
   form.addEventListener("submit", finishForm);
   document.getElementById("copy").addEventListener("click", copy);
+
+  // A new connection: the row template, its fields given ids so that labels, links to problems and
+  // screen readers find them; focus moves to its first question, and back to the button on removal.
+  var added = 0;
+  function number() {
+    rows().forEach(function (row, index) { row.querySelector("legend .n").textContent = String(index + 1); });
+  }
+  document.getElementById("add-integration").addEventListener("click", function () {
+    var row = document.getElementById("integration-row").content.firstElementChild.cloneNode(true), n = ++added;
+    row.querySelectorAll(".question").forEach(function (box, i) {
+      var field = box.querySelector("[data-field]"), label = box.querySelector("[data-label]");
+      var help = box.querySelector("[data-help]"), error = box.querySelector("[data-error]"), base = "i" + n + "-" + i;
+      field.id = base;
+      error.id = base + "-e";
+      if (help) { help.id = base + "-h"; }
+      if (label) { label.htmlFor = base; }
+      field.setAttribute("aria-describedby", (help ? base + "-h " : "") + base + "-e");
+    });
+    row.querySelector(".remove").addEventListener("click", function () {
+      row.parentNode.removeChild(row);
+      number();
+      update(false);
+      document.getElementById("add-integration").focus();
+    });
+    document.getElementById("integration-list").appendChild(row);
+    number();
+    row.querySelector("[data-field]").focus();
+    update(false);
+  });
   window.martechgatePropose = {  // for the tests that compare the page with martechgate new
     computedTier: computedTier, reviewers: reviewers, overlaps: overlaps, finish: finish, render: render,
     parse: function (k, text, answers) {
