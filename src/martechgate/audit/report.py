@@ -18,6 +18,7 @@ from typing import Any
 
 import jinja2
 
+from martechgate import __version__
 from martechgate.audit.history import (
     Ancestry,
     Commit,
@@ -312,33 +313,113 @@ def _expired(git: Git, tip: str | None, since: date, until: date) -> list[dict[s
     return events
 
 
-_HTML = """<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>{{ title }}</title>
-<style>body{font-family:system-ui,sans-serif;margin:2rem}table{border-collapse:collapse}
-td,th{border:1px solid #ccc;padding:.3rem .5rem;vertical-align:top;text-align:left}th{background:#f4f4f4}
-code{font-size:.9em}</style></head><body>
-<h1>{{ title }}</h1>
-<dl>{% for key, value in meta.items() %}<dt>{{ key }}</dt><dd>{{ value }}</dd>{% endfor %}</dl>
-<table><thead><tr>{% for c in columns %}<th>{{ c.title }}</th>{% endfor %}</tr></thead><tbody>
-{% for row in rows %}<tr>{% for c in columns %}<td>
-{%- if c.key == "commit" and row[c.key] %}<code title="{{ row[c.key] }}">{{ row[c.key][:12] }}</code>
-{%- else %}{{ cell(row[c.key]) }}{% endif %}</td>{% endfor %}</tr>
-{% endfor %}</tbody></table></body></html>
-"""
+_CHANGE_EVENTS = ("added", "changed", "removed", "renamed")
+_BLOCKING = "blocking: "
+_RECORD_CLASS = {"approved": "pass", "none": "warn"}  # any other: a record that does not approve
+
+
+def _blocking_rules(check: str | None) -> set[str]:
+    return set(check[len(_BLOCKING) :].split(", ")) if check and check.startswith(_BLOCKING) else set()
+
+
+def _verdict(check: str | None) -> tuple[str, str]:
+    """The words and the style of the check's verdict on one change."""
+    if check is None:
+        return "not run", "warn"
+    if check == "passed":
+        return "passed", "pass"
+    if check.startswith("passed"):  # this entry passed; the catalog around it did not
+        return "passed, catalog blocking", "warn"
+    if check.startswith(_BLOCKING):
+        return "blocking", "fail"
+    return "check could not run", "warn"
+
+
+def _when(stamp: str) -> str:
+    """ "2026-04-02T10:00:00+00:00" as a person reads it: "2026-04-02 10:00 UTC" (the log's times are UTC)."""
+    day, _, clock = stamp.partition("T")
+    return f"{day} {clock[:5]} UTC" if clock else day
+
+
+def _record_reason(record: str) -> str | None:
+    if record == "approved":
+        return None
+    if record == "none":
+        return "no approval record"
+    if record == "not approved":
+        return "its approval record does not approve it"
+    return f"approval record {record}"
+
+
+def html_view(report: AuditReport) -> dict[str, Any]:
+    """What the HTML report shows: one card per change (a tool at a commit) with the exception events of
+    that change beside it, the blocking findings each change introduced (rules that did not block the
+    tool's previous change in the period), the changes an auditor should read first, and counts."""
+    changes: list[dict[str, Any]] = []
+    by_key: dict[tuple[str, str], dict[str, Any]] = {}
+    blocked_before: dict[str, set[str]] = {}
+    expiries = []
+    for event in report.events:
+        if event["event"] == "exception-expired":
+            expiries.append(event)
+            continue
+        key = (event["commit"], event["tool"])
+        if event["event"] not in _CHANGE_EVENTS and key in by_key:
+            by_key[key]["exceptions"].append(event)
+            continue
+        rules = _blocking_rules(event["check"])
+        verdict_text, verdict_class = _verdict(event["check"])
+        reasons = []
+        if verdict_class == "fail":
+            reasons.append(f"the check blocked it ({', '.join(sorted(rules))})")
+        elif event["check"] is not None and not event["check"].startswith("passed"):
+            reasons.append(event["check"])
+        if (reason := _record_reason(event["record"])) is not None:
+            reasons.append(reason)
+        change = {
+            **event,
+            "anchor": f"change-{len(changes) + 1}",
+            "when": _when(event["date"]),
+            "verdict_text": verdict_text,
+            "verdict_class": verdict_class,
+            "record_class": "pass"
+            if event["record"] == "approved"
+            else "fail"
+            if event["record"] != "none"
+            else "warn",
+            "introduced": sorted(rules - blocked_before.get(event["tool"], set())),
+            "reasons": reasons,
+            "exceptions": [] if event["event"] in _CHANGE_EVENTS else [event],
+        }
+        blocked_before[event["tool"]] = rules
+        by_key[key] = change
+        changes.append(change)
+    exceptions = sum(len(c["exceptions"]) for c in changes)
+    return {
+        "changes": changes,
+        "attention": [c for c in changes if c["reasons"]],
+        "expiries": expiries,
+        "counts": {
+            "approved": sum(c["record"] == "approved" for c in changes),
+            "not_approved": sum(c["record"] not in ("approved", "none") for c in changes),
+            "no_record": sum(c["record"] == "none" for c in changes),
+            "blocked": sum(c["verdict_class"] == "fail" or c["verdict_text"] == "check could not run" for c in changes),
+            "exceptions": exceptions,
+        },
+    }
 
 
 @functools.cache
 def _html_template() -> jinja2.Template:
     """Compiled on first use, so no other command pays for it. Autoescape: catalog text is never markup."""
-    return jinja2.Environment(autoescape=True).from_string(_HTML)
+    env = jinja2.Environment(loader=jinja2.PackageLoader("martechgate", "templates/audit"), autoescape=True)
+    return env.get_template("report.html")
 
 
 def render(report: AuditReport, fmt: str) -> str:
     title = f"Catalog changes on {report.ref}, {report.since.isoformat()} to {report.until.isoformat()}"
     if fmt == "html":
-        return _html_template().render(
-            title=title, meta=report.meta(), columns=COLUMNS, rows=report.events, cell=tables.cell
-        )
+        return _html_template().render(title=title, meta=report.meta(), version=__version__, **html_view(report))
     if fmt == "json":
         return json_text({"schema_version": 1, "meta": report.meta(), "events": report.events}, indent=2) + "\n"
     renderer: Callable[[tables.Table], str] = tables.RENDERERS[fmt]
