@@ -61,6 +61,12 @@ ENTRIES = [
     {"id": "g-tool", "status": "proposed", "oauth": {"consent": "tenant"}},
     {"id": "h-tool", "status": "proposed", "integrations": [{"target": "x", "data": ["payment"]}]},
     {"id": "i-tool", "status": "proposed", "review": {"risk_tier": "critical"}},
+    # Money: converted by the organisation's rates, or (NOK has none) assumed to reach the threshold.
+    {"id": "j-tool", "status": "proposed", "contract": {"annual_cost": 1_000_000, "currency": "JPY"}},
+    {"id": "k-tool", "status": "proposed", "contract": {"annual_cost": 20_000_000, "currency": "JPY"}},
+    {"id": "l-tool", "status": "proposed", "contract": {"annual_cost": 30_000, "currency": "NOK"}},
+    {"id": "m-tool", "status": "proposed", "contract": {"annual_cost": 0, "currency": "NOK"}},
+    {"id": "n-tool", "status": "proposed", "contract": {"annual_cost": 47_000, "currency": "EUR"}},
 ]
 
 
@@ -68,9 +74,9 @@ def test_the_page_computes_the_tier_and_reviewers_python_does(page: Any, governe
     organization = engine.load_catalog(open_source(governed[0].path), today=TODAY).organization
     for entry in ENTRIES:
         tier, reasons = _js(page, "computedTier(arguments[0])", entry)
-        assert (tier, reasons) == computed_tier(entry), entry
+        assert (tier, reasons) == computed_tier(entry, organization.money), entry
         finished = _js(page, "finish(arguments[0])", entry)
-        assert finished == proposal.finish(entry), entry
+        assert finished == proposal.finish(entry, organization.money), entry
         rules = [r["name"] for r in _js(page, "reviewers(arguments[0])", finished)]
         expected = [a.rule.name for a in applicable_rules(organization, [ChangedFile.proposed(finished)])]
         assert rules == expected, entry

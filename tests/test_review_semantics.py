@@ -65,7 +65,7 @@ def test_personal_data_high_risk_and_big_spend_add_their_groups() -> None:
     assert "risk tier high" in triggered["high-risk"]
     assert "declared low, computed high" in triggered["high-risk"]
     assert triggered["personal-data"] == "holds contact-pii"
-    assert triggered["big-spend"] == "annual cost 60,000 is over 50,000"
+    assert triggered["big-spend"] == "annual cost 60,000 USD is over 50,000 USD"
 
 
 def test_declared_tier_above_computed_counts() -> None:

@@ -31,7 +31,7 @@ def policy_findings(catalog: Catalog, policy: Policy, entries: Iterable[Entry]) 
         data = entry.data
         if data is None or entry.loaded.problems:
             continue
-        data = with_computed_tier(data)
+        data = with_computed_tier(data, catalog.organization.money)
         violation = policy.evaluate(data, catalog.today)
         if violation is None:
             continue

@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from martechgate.check.money import Money
 from martechgate.sources.yamlload import Loaded, Path
 
 
@@ -40,6 +41,7 @@ class Organization:
     groups: Mapping[str, Group]
     review: ReviewSettings
     raw: Mapping[str, Any] = field(default_factory=dict, compare=False, repr=False)
+    money: Money = field(default_factory=Money)
 
 
 @dataclass(frozen=True)

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from martechgate.check import schemas
+from martechgate.check.codes import currency_problem
 from martechgate.check.model import Group, Organization, ReviewRule, ReviewSettings
+from martechgate.check.money import Money, threshold
 from martechgate.errors import ConfigError
 from martechgate.sources.repo import ORG_FILE, Source
-from martechgate.sources.yamlload import load_bytes
+from martechgate.sources.yamlload import Loaded, load_bytes
 
 
 def parse_organization(raw: bytes, file: str = ORG_FILE) -> Organization:
@@ -57,6 +61,7 @@ def parse_organization(raw: bytes, file: str = ORG_FILE) -> Organization:
     if duplicated:
         raise ConfigError(f"two review rules are named {duplicated[0]!r}; names must differ", file=file)
     return Organization(
+        money=_money(value, loaded, file),
         name=value["organization"],
         categories=tuple(value["categories"]),
         groups=groups,
@@ -68,6 +73,48 @@ def parse_organization(raw: bytes, file: str = ORG_FILE) -> Organization:
         ),
         raw=value,
     )
+
+
+def _money(value: dict[str, Any], loaded: Loaded, file: str) -> Money:
+    """`currency` and `exchange_rates`, every code checked against ISO 4217 (the schema checks shapes)."""
+    codes: list[tuple[tuple[str | int, ...], str]] = []
+    if "currency" in value:
+        codes.append((("currency",), value["currency"]))
+    rates = (value.get("exchange_rates") or {}).get("rates") or {}
+    codes += [(("exchange_rates", "rates", code), code) for code in rates]
+    for index, rule in enumerate(value["review"]["rules"]):
+        limit = rule["when"].get("annual_cost_over")
+        if isinstance(limit, dict):
+            codes.append((("review", "rules", index, "when", "annual_cost_over", "currency"), limit["currency"]))
+    for path, code in codes:
+        problem = currency_problem(code)
+        if problem is not None:
+            line, column = loaded.where(path)
+            raise ConfigError(problem, file=file, line=line, column=column)
+    try:
+        money = Money.from_organisation(value, loaded.where(("exchange_rates", "as_of")))
+    except ValueError:  # the schema checks the shape of the date, not that the day exists
+        line, column = loaded.where(("exchange_rates", "as_of"))
+        raise ConfigError(
+            f"exchange_rates.as_of {value['exchange_rates']['as_of']!r} is not a date",
+            file=file,
+            line=line,
+            column=column,
+            hint="Write the day the rates are from as YYYY-MM-DD.",
+        ) from None
+    for index, rule in enumerate(value["review"]["rules"]):
+        limit = threshold(rule["when"].get("annual_cost_over"), money)
+        if limit is not None and money.rate(limit.currency) is None:
+            line, column = loaded.where(("review", "rules", index, "when", "annual_cost_over", "currency"))
+            raise ConfigError(
+                f"review rule {rule['name']!r} sets its threshold in {limit.currency}, and there is "
+                f"{money.missing_rate(limit.currency)}",
+                file=file,
+                line=line,
+                column=column,
+                hint=f"Add {limit.currency} under exchange_rates.rates, or write the threshold in {money.currency}.",
+            )
+    return money
 
 
 def load_organization(source: Source) -> Organization:

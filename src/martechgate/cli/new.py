@@ -259,7 +259,7 @@ def report(repo: Path, entries: list[Entry], entry: dict[str, Any], text: str, d
     file = f"{CATALOG_DIR}/{entry['id']}.yaml"
     catalog = proposal.catalog_with(repo, entries, file, text, draft.today)
     findings = proposal.findings_for(catalog, file)
-    tier, reasons = computed_tier(entry)
+    tier, reasons = computed_tier(entry, draft.organization.money)
 
     def say(line: str = "", **style: Any) -> None:
         click.secho(line, err=err, **style)
@@ -394,7 +394,7 @@ def new(
         errors = refusals
         if not errors:
             errors = from_answers(draft, from_file, flags, integrations)
-            entry = proposal.finish(draft.answers)
+            entry = proposal.finish(draft.answers, draft.organization.money)
             errors += proposal.problems(entry, draft)
         if errors and github is not None:
             context, client, event = github
@@ -428,7 +428,7 @@ def new(
                 err=True,
             )
             ctx.exit(EXIT_CANNOT_RUN)
-        entry = proposal.finish(draft.answers)
+        entry = proposal.finish(draft.answers, draft.organization.money)
         errors = proposal.problems(entry, draft)
         if errors:  # each answer was checked as given, so this is a defect, not a wrong answer
             raise UsageError(
@@ -449,7 +449,7 @@ def new(
         findings = proposal.findings_for(proposal.catalog_with(root, entries, file, text, draft.today), file)
         needs = applicable_rules(draft.organization, [ChangedFile.proposed(entry)])
         sentences = [o.sentence for o in proposal.overlaps(entry, catalog_ids)]
-        report_text = from_issue_module.report_markdown(entry, findings, needs, sentences)
+        report_text = from_issue_module.report_markdown(entry, findings, needs, sentences, draft.organization.money)
         pull = from_issue_module.open_pull_request(root, context, client, event, entry, report_text)
         click.echo(f"Wrote {written} and opened pull request #{pull.get('number')} for issue #{event.number}.")
         return

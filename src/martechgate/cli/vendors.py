@@ -98,19 +98,32 @@ def _emit(table: tables.Table, fmt: str, tools: ToolSet) -> None:
     is_flag=True,
     help="Include retired and denied tools (left out by default: they are not in use).",
 )
+@click.option(
+    "--convert",
+    is_flag=True,
+    help="Convert every amount into the organisation's currency with the exchange rates in martechgate.yaml "
+    "(a currency without a rate keeps its own total).",
+)
 @format_option()
 def spend(
-    repo: str, ref: str | None, by: str, hourly_rates: tuple[str, ...], include_inactive: bool, output_format: str
+    repo: str,
+    ref: str | None,
+    by: str,
+    hourly_rates: tuple[str, ...],
+    include_inactive: bool,
+    convert: bool,
+    output_format: str,
 ) -> None:
     """Licence and total cost of ownership by category, department or status; per seat by tool.
 
     TCO over the contract term (start to renewal; 12 months when either is missing) = annual cost x
     years + implementation cost + support hours a month x 12 x years x hourly rate. Amounts in
-    different currencies are never added: every group has one row per currency.
+    different currencies are never added: every group has one row per currency, unless --convert.
     """
     rates = spend_report.HourlyRates.parse(hourly_rates)
-    _catalog, tools, label = _load(repo, ref)
-    table = spend_report.spend(tools, by, rates, include_inactive=include_inactive, source=label)
+    catalog, tools, label = _load(repo, ref)
+    money = catalog.organization.money if convert else None
+    table = spend_report.spend(tools, by, rates, include_inactive=include_inactive, source=label, money=money)
     _emit(table, output_format, tools)
 
 

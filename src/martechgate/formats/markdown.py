@@ -12,6 +12,7 @@ from typing import Any
 
 from martechgate.check.engine import CheckResult
 from martechgate.check.model import Entry, Finding, Organization, get
+from martechgate.check.money import Money
 from martechgate.check.risk import computed_tier
 from martechgate.formats.common import level
 from martechgate.formats.controls import visible
@@ -47,8 +48,8 @@ def _mermaid_label(value: Any) -> str:
     return text
 
 
-def _facts(data: dict[str, Any]) -> list[tuple[str, str]]:
-    tier, reasons = computed_tier(data)
+def _facts(data: dict[str, Any], money: Money) -> list[tuple[str, str]]:
+    tier, reasons = computed_tier(data, money)
     declared = get(data, "review", "risk_tier")
     categories = get(data, "data", "categories")
     evidence = get(data, "security", "evidence")
@@ -168,7 +169,13 @@ def _section(result: CheckResult, file: str, findings: list[Finding]) -> list[st
     title = escape(get(data, "name") or (findings[0].entry if findings else None) or file)
     lines = [f"### {title} {_code(file)}" + (f" — {kind}" if kind else ""), ""]
     if data is not None:
-        lines += ["| | |", "|---|---|", *[f"| {name} | {value} |" for name, value in _facts(data)], ""]
+        facts = _facts(data, result.catalog.organization.money)
+        lines += [
+            "| | |",
+            "|---|---|",
+            *[f"| {name} | {value} |" for name, value in facts],
+            "",
+        ]
     elif not deleted:
         lines += ["The file could not be read as an entry (see the findings).", ""]
     lines.append("**Findings**" if findings else "**Findings**: none.")

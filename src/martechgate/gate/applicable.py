@@ -9,7 +9,9 @@ A rule's `when` holds when every condition in it holds:
   computes (`risk.computed_tier`) is listed.
 - `data_categories`: the entry holds one of the listed data categories (or says `unknown`: not knowing
   is no reason to skip the review).
-- `annual_cost_over`: the entry's `contract.annual_cost` is over the number (currency is not converted).
+- `annual_cost_over`: the entry's `contract.annual_cost` is over the threshold: a number in the
+  organisation's `currency`, or `{amount, currency}`. Both sides are converted into the organisation's
+  currency by its `exchange_rates`; without a rate for either, the condition is assumed to hold.
 - `statuses`: the entry's `status` is listed.
 - `exceptions_changed`: the entry's `exceptions` differ from those of the entry with the same id
   (file name) at the merge base, or hold one the base branch's tip does not have for that id. The
@@ -32,6 +34,7 @@ import pathspec
 from pathspec.pattern import Pattern
 
 from martechgate.check.model import Organization, ReviewRule, get
+from martechgate.check.money import Amount, Money, entry_amount, threshold
 from martechgate.check.risk import computed_tier, tier_rank
 from martechgate.check.vocabulary import RISK_TIERS
 from martechgate.sources.changes import ChangeSet
@@ -56,9 +59,9 @@ def matching_pattern(patterns: Sequence[str], path: str) -> str | None:
     return None
 
 
-def effective_tier(entry: Mapping[str, Any]) -> tuple[str, str]:
+def effective_tier(entry: Mapping[str, Any], money: Money) -> tuple[str, str]:
     """The higher of the declared and the computed risk tier, and a plain account of both."""
-    computed, reasons = computed_tier(dict(entry))
+    computed, reasons = computed_tier(dict(entry), money)
     declared = get(dict(entry), "review", "risk_tier")
     declared_text = declared if declared in RISK_TIERS else "not declared"
     tier = declared if tier_rank(declared) > tier_rank(computed) else computed
@@ -70,8 +73,11 @@ def _exceptions(entry: Mapping[str, Any] | None) -> list[Any]:
     return value if isinstance(value, list) else []
 
 
-def _number(value: Any) -> float | None:
-    return float(value) if isinstance(value, int | float) and not isinstance(value, bool) else None
+def _in(amount: Amount, converted: float, money: Money) -> str:
+    """`70,000 EUR (75,600 USD)`, or `60,000 USD` when no conversion was needed."""
+    if amount.currency == money.currency:
+        return amount.words()
+    return f"{amount.words()} ({converted:,.0f} {money.currency})"
 
 
 def exceptions_differ(now: Mapping[str, Any] | None, before: Mapping[str, Any] | None) -> bool:
@@ -80,7 +86,12 @@ def exceptions_differ(now: Mapping[str, Any] | None, before: Mapping[str, Any] |
 
 
 def entry_reasons(
-    when: Mapping[str, Any], entry: Mapping[str, Any] | None, *, exceptions_changed: bool, unreadable: str | None = None
+    when: Mapping[str, Any],
+    entry: Mapping[str, Any] | None,
+    money: Money,
+    *,
+    exceptions_changed: bool,
+    unreadable: str | None = None,
 ) -> list[str] | None:
     """Why every entry condition of `when` holds for `entry`, or None when one does not.
 
@@ -96,7 +107,7 @@ def entry_reasons(
             reasons.append(f"{condition} assumed to hold: {unreadable or 'the entry could not be read'}")
             continue
         if condition == "risk_tier":
-            tier, account = effective_tier(entry)
+            tier, account = effective_tier(entry, money)
             if tier not in wanted:
                 return None
             reasons.append(f"risk tier {tier} ({account})")
@@ -110,11 +121,17 @@ def entry_reasons(
             else:
                 return None
         elif condition == "annual_cost_over":
-            cost = _number(get(dict(entry), "contract", "annual_cost"))
-            limit = _number(wanted)
-            if cost is None or limit is None or cost <= limit:
+            cost, limit = entry_amount(entry, "annual_cost", money), threshold(wanted, money)
+            if cost is None or limit is None:
                 return None
-            reasons.append(f"annual cost {cost:,.0f} is over {limit:,.0f}")
+            cost_value, limit_value = money.convert(cost), money.convert(limit)
+            if cost_value is None or limit_value is None:  # fail closed: never compare across currencies
+                missing = cost.currency if cost_value is None else limit.currency
+                reasons.append(f"annual_cost_over assumed to hold: {money.missing_rate(missing)}")
+                continue
+            if cost_value <= limit_value:
+                return None
+            reasons.append(f"annual cost {_in(cost, cost_value, money)} is over {_in(limit, limit_value, money)}")
         elif condition == "statuses":
             status = entry.get("status")
             if status not in wanted:
@@ -295,7 +312,7 @@ def _has_entry_conditions(rule: ReviewRule) -> bool:
     return any(condition in rule.when for condition in ENTRY_CONDITIONS)
 
 
-def _trigger(rule: ReviewRule, file: ChangedFile) -> Trigger | None:
+def _trigger(rule: ReviewRule, file: ChangedFile, money: Money) -> Trigger | None:
     patterns = rule.when.get("paths")
     if not _has_entry_conditions(rule):
         pattern = next((p for p in (matching_pattern(patterns or (), path) for path in file.paths) if p), None)
@@ -307,11 +324,13 @@ def _trigger(rule: ReviewRule, file: ChangedFile) -> Trigger | None:
         pattern = next((p for p in (matching_pattern(patterns, path) for path in file.paths) if p), None)
         if pattern is None:
             return None
-    found = entry_reasons(rule.when, file.entry, exceptions_changed=file.exceptions_changed, unreadable=file.unreadable)
+    found = entry_reasons(
+        rule.when, file.entry, money, exceptions_changed=file.exceptions_changed, unreadable=file.unreadable
+    )
     if found is None and file.before is not None:
         # A change that lowers a tool's risk, data or spend still needs the reviewers the tool
         # needed before it: otherwise removing contact-pii would skip privacy review.
-        earlier = entry_reasons(rule.when, file.before, exceptions_changed=file.exceptions_changed)
+        earlier = entry_reasons(rule.when, file.before, money, exceptions_changed=file.exceptions_changed)
         found = None if earlier is None else [f"before the change: {r}" for r in earlier]
     return None if found is None else Trigger(file, pattern, tuple(found))
 
@@ -321,7 +340,7 @@ def applicable_rules(organization: Organization, files: Sequence[ChangedFile]) -
     in the order martechgate.yaml lists them."""
     applied = []
     for rule in organization.review.rules:
-        triggers = tuple(found for file in files if (found := _trigger(rule, file)) is not None)
+        triggers = tuple(found for file in files if (found := _trigger(rule, file, organization.money)) is not None)
         if triggers:
             applied.append(AppliedRule(rule, triggers))
     return applied

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from martechgate.check.model import Finding
+from martechgate.check.money import Money
 from martechgate.check.risk import computed_tier
 from martechgate.errors import UsageError
 from martechgate.formats.markup import escape
@@ -86,9 +87,9 @@ def _needs_markdown(needs: list[AppliedRule]) -> list[str]:
 
 
 def report_markdown(
-    entry: dict[str, Any], findings: list[Finding], needs: list[AppliedRule], overlaps: list[str]
+    entry: dict[str, Any], findings: list[Finding], needs: list[AppliedRule], overlaps: list[str], money: Money
 ) -> str:
-    tier, reasons = computed_tier(entry)
+    tier, reasons = computed_tier(entry, money)
     lines = [f"Risk tier: **{tier}** ({escape('; '.join(reasons))}).", ""]
     if overlaps:
         lines += ["**The catalog may already have this:**", *(f"- {escape(o)}" for o in overlaps), ""]

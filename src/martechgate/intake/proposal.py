@@ -25,6 +25,7 @@ from martechgate.check.catalog import Catalog
 from martechgate.check.codes import country_problem, currency_problem
 from martechgate.check.judge import entry_findings
 from martechgate.check.model import Entry, Finding, Organization, get
+from martechgate.check.money import Money
 from martechgate.check.names import NameIndex, Spelling
 from martechgate.check.risk import computed_tier, tier_rank
 from martechgate.check.vocabulary import (
@@ -779,12 +780,12 @@ def parse_integration(text: str, draft: Draft) -> dict[str, Any]:
 # --- finishing a draft -----------------------------------------------------------------------------
 
 
-def finish(answers: dict[str, Any]) -> dict[str, Any]:
+def finish(answers: dict[str, Any], money: Money | None = None) -> dict[str, Any]:
     """The entry from the answers: fixed fields filled, status proposed, the computed risk tier."""
     entry = dict(answers)
     entry["apiVersion"] = API_VERSION
     entry.setdefault("status", "proposed")
-    tier, _ = computed_tier(entry)
+    tier, _ = computed_tier(entry, money)
     review = entry.get("review", {})
     if isinstance(review, dict):  # anything else is left for the schema to report
         review = dict(review)

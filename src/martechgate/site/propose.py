@@ -137,6 +137,7 @@ def page_data(catalog: Catalog, today: date, repository: str | None, branch: str
         "questions": [_question(q, draft) for q in proposal.QUESTIONS],
         "integration_questions": [_question(q, draft, "integrations.*.") for q in proposal.INTEGRATION_QUESTIONS],
         "codes": codes.lists(),
+        "money": catalog.organization.money.as_data(),
         "patterns": proposal.patterns(),
         "field_order": list(proposal.FIELD_ORDER),
         "api_version": proposal.API_VERSION,

@@ -344,7 +344,7 @@ def _reviewers(catalog: Catalog, entry: Entry) -> str:
 def _tool(catalog: Catalog, entry: Entry, key: str, findings: list[Finding]) -> ToolView:
     data = entry.data or {}
     tool_id = entry.id or entry.stem
-    computed, reasons = risk.computed_tier(data) if entry.data is not None else (None, [])
+    computed, reasons = risk.computed_tier(data, catalog.organization.money) if entry.data is not None else (None, [])
     owners = [o for o in (text(get(data, "owners", "business")), text(get(data, "owners", "technical"))) if o]
     return ToolView(
         key=key,

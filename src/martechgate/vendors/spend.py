@@ -23,9 +23,10 @@ from __future__ import annotations
 import math
 import statistics
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
+from martechgate.check.money import Money
 from martechgate.errors import UsageError
 from martechgate.formats.tables import Column, Table
 from martechgate.vendors.tools import INACTIVE, Tool, ToolSet
@@ -140,6 +141,33 @@ def cost_of(tool: Tool, rates: HourlyRates) -> Cost:
     return Cost(tool, months, term_note, licence, implementation or 0, support, tco, tuple(notes))
 
 
+def converted(cost: Cost, money: Money) -> Cost:
+    """The cost in the organisation's currency (a tool naming no currency is in it already), or as it
+    is, with a note, when there is no rate for its currency."""
+    currency = cost.tool.currency or money.currency
+    rate = money.rate(currency)
+    if rate is None:
+        return replace(cost, notes=(*cost.notes, f"not converted: {money.missing_rate(currency)}"))
+    tool = cost.tool
+    annual = tool.annual_cost * rate if tool.annual_cost is not None else None
+    implementation = tool.implementation_cost * rate if tool.implementation_cost is not None else None
+    return Cost(
+        replace(tool, annual_cost=annual, implementation_cost=implementation, currency=money.currency),
+        cost.term_months,
+        cost.term_note,
+        cost.licence_term * rate if cost.licence_term is not None else None,
+        cost.implementation * rate,
+        cost.support_term * rate,
+        cost.tco * rate if cost.tco is not None else None,
+        tuple(note for note in cost.notes if note != "no contract.currency"),
+    )
+
+
+def _costs(tools: ToolSet, rates: HourlyRates, include_inactive: bool, money: Money | None) -> list[Cost]:
+    costs = [cost_of(tool, rates) for tool in _select(tools, include_inactive)]
+    return costs if money is None else [converted(cost, money) for cost in costs]
+
+
 def amount(value: float | None) -> float | int | None:
     """Money for output: whole numbers stay whole (48000, not 48000.0), the rest to the cent."""
     if value is None:
@@ -160,11 +188,20 @@ def _select(tools: ToolSet, include_inactive: bool) -> list[Tool]:
     return [tool for tool in tools.tools if include_inactive or tool.active]
 
 
-def _meta(tools: ToolSet, rates: HourlyRates, include_inactive: bool, source: str) -> dict[str, Any]:
+def _meta(
+    tools: ToolSet, rates: HourlyRates, include_inactive: bool, source: str, money: Money | None
+) -> dict[str, Any]:
+    currencies = "never added together: one row per group and currency, one total per currency"
+    if money is not None:
+        dated = f" of {money.as_of.isoformat()}" if money.as_of else ""
+        currencies = (
+            f"converted into {money.currency} with the exchange rates{dated} in martechgate.yaml; a currency "
+            "without a rate keeps its own rows and total"
+        )
     meta: dict[str, Any] = {
         "source": source,
         "hourly rate": rates.describe(),
-        "currencies": "never added together: one row per group and currency, one total per currency",
+        "currencies": currencies,
         "term": f"contract.start to contract.renewal ({DEFAULT_TERM_MONTHS} months when either is missing)",
     }
     if not include_inactive:
@@ -213,13 +250,19 @@ def _group_row(group: str, currency: str, costs: list[Cost]) -> dict[str, Any]:
 
 
 def spend_by_group(
-    tools: ToolSet, by: str, rates: HourlyRates, *, include_inactive: bool = False, source: str = ""
+    tools: ToolSet,
+    by: str,
+    rates: HourlyRates,
+    *,
+    include_inactive: bool = False,
+    source: str = "",
+    money: Money | None = None,
 ) -> Table:
     """One row per (group, currency), largest TCO first within a currency, then a total per currency."""
     if by not in GROUPINGS:
         raise UsageError(f"--by {by!r} is not a grouping", hint=f"Use one of: {', '.join(BY_CHOICES)}.")
     key = GROUPINGS[by]
-    costs = [cost_of(tool, rates) for tool in _select(tools, include_inactive)]
+    costs = _costs(tools, rates, include_inactive, money)
     groups: dict[tuple[str, str], list[Cost]] = {}
     for cost in costs:
         groups.setdefault((cost.currency, key(cost.tool) or "(not set)"), []).append(cost)
@@ -231,7 +274,7 @@ def spend_by_group(
         rows.extend(block)
         rows.append(_group_row(ALL, currency, [c for _, members in mine for c in members]))
     columns = [Column(c.key, by.capitalize(), c.align) if c.key == "group" else c for c in GROUP_COLUMNS]
-    return Table(columns, rows, title=f"Spend by {by}", meta=_meta(tools, rates, include_inactive, source))
+    return Table(columns, rows, title=f"Spend by {by}", meta=_meta(tools, rates, include_inactive, source, money))
 
 
 TOOL_COLUMNS = (
@@ -255,12 +298,14 @@ TOOL_COLUMNS = (
 )
 
 
-def spend_by_tool(tools: ToolSet, rates: HourlyRates, *, include_inactive: bool = False, source: str = "") -> Table:
+def spend_by_tool(
+    tools: ToolSet, rates: HourlyRates, *, include_inactive: bool = False, source: str = "", money: Money | None = None
+) -> Table:
     """One row per tool, with its cost per seat beside the median of its category (same currency):
     `above_median` marks where the company pays more per seat than it does for its other tools of
     that kind. A category needs two paid tools with seats for a median to mean anything; free tools
     and trials at 0 are not a price, so they stay out of the median."""
-    costs = [cost_of(tool, rates) for tool in _select(tools, include_inactive)]
+    costs = _costs(tools, rates, include_inactive, money)
     peers: dict[tuple[str | None, str], list[float]] = {}
     for cost in costs:
         if cost.per_seat:
@@ -292,7 +337,7 @@ def spend_by_tool(tools: ToolSet, rates: HourlyRates, *, include_inactive: bool 
             }
         )
     rows.sort(key=lambda row: (row["category"] or "", row["currency"], -(row["per_seat"] or -1), row["tool"]))
-    meta = _meta(tools, rates, include_inactive, source)
+    meta = _meta(tools, rates, include_inactive, source, money)
     meta["median"] = (
         "per seat per year, over the tools of the same category and currency with a "
         "non-zero annual_cost and seats (at least two)"
@@ -300,7 +345,16 @@ def spend_by_tool(tools: ToolSet, rates: HourlyRates, *, include_inactive: bool 
     return Table(TOOL_COLUMNS, rows, title="Spend by tool", meta=meta)
 
 
-def spend(tools: ToolSet, by: str, rates: HourlyRates, *, include_inactive: bool = False, source: str = "") -> Table:
+def spend(
+    tools: ToolSet,
+    by: str,
+    rates: HourlyRates,
+    *,
+    include_inactive: bool = False,
+    source: str = "",
+    money: Money | None = None,
+) -> Table:
+    """`money`: convert every amount into the organisation's currency; None: one total per currency."""
     if by == "tool":
-        return spend_by_tool(tools, rates, include_inactive=include_inactive, source=source)
-    return spend_by_group(tools, by, rates, include_inactive=include_inactive, source=source)
+        return spend_by_tool(tools, rates, include_inactive=include_inactive, source=source, money=money)
+    return spend_by_group(tools, by, rates, include_inactive=include_inactive, source=source, money=money)

@@ -18,6 +18,7 @@ from martechgate.check.rules import (
     entry_deleted,
     exception_expired,
     exception_invalid,
+    exchange_rates,
     file_refused,
     id_mismatch,
     iso_codes,
@@ -44,8 +45,8 @@ RULES: dict[str, ModuleType] = {
         exception_invalid,
         data_flow,
         owners_distinct,
-        iso_codes,
         risk_tier,
+        exchange_rates,
         entry_deleted,
         approvals_possible,
     )

@@ -43,7 +43,7 @@ def check_entry(catalog: Catalog, entry: Entry) -> Iterator[Finding]:
         return
     data = entry.data
     assert data is not None
-    tier, reasons = computed_tier(data)
+    tier, reasons = computed_tier(data, catalog.organization.money)
     declared = (data.get("review") or {}).get("risk_tier")
     if declared is not None and tier_rank(declared) < tier_rank(tier):
         yield catalog.finding(

@@ -228,12 +228,49 @@
   function inSet(values, set) { return values.filter(function (v) { return set.indexOf(v) >= 0; }).sort(); }
   function thousands(n) { return Math.round(n).toLocaleString("en-US"); }
 
+  // check/money.py: amounts compared in the organisation's currency, converted by its rates; an
+  // amount without a rate is never compared as a bare number.
+  var M = D.money;
+  function convert(amount) {
+    if (amount.value === 0) { return 0; }
+    if (amount.currency === M.currency) { return amount.value; }
+    var rate = own(M.rates, amount.currency);
+    return rate === null ? null : amount.value * rate;
+  }
+  function amountWords(amount) { return thousands(amount.value) + " " + amount.currency; }
+  function missingRate(currency) {
+    return "no exchange rate for " + currency + " in martechgate.yaml (exchange_rates.rates." + currency + ": the value of one " + currency + " in " + M.currency + ")";
+  }
+  function entryAmount(entry) {
+    var contract = dict(entry.contract), value = contract.annual_cost;
+    if (typeof value !== "number") { return null; }
+    return { value: value, currency: typeof contract.currency === "string" && contract.currency ? contract.currency : M.currency };
+  }
+  function thresholdOf(value) {
+    if (value && typeof value === "object") {
+      return typeof value.amount === "number" ? { value: value.amount, currency: value.currency || M.currency } : null;
+    }
+    return typeof value === "number" ? { value: value, currency: M.currency } : null;
+  }
+  function inWords(amount, converted) {
+    return amount.currency === M.currency ? amountWords(amount) : amountWords(amount) + " (" + thousands(converted) + " " + M.currency + ")";
+  }
+
   function computedTier(entry) {
     var R = D.risk, data = dict(entry.data);
     var categories = unique(list(data.categories).filter(function (c) { return typeof c === "string"; }));
     var classification = data.classification;
-    var cost = dict(entry.contract).annual_cost;
-    cost = typeof cost === "number" ? cost : 0;
+    var amount = entryAmount(entry), converted = amount ? convert(amount) : 0;
+    function reaches(limit) {
+      if (!amount) { return null; }
+      if (converted === null) {
+        return "annual cost " + amountWords(amount) + " not comparable: " + missingRate(amount.currency) + "; assumed at least " + thousands(limit) + " " + M.currency;
+      }
+      if (converted < limit) { return null; }
+      var shown = amountWords(amount);
+      if (amount.currency !== M.currency) { shown += " (" + thousands(converted) + " " + M.currency + (M.as_of ? " at the rate of " + M.as_of : "") + ")"; }
+      return "annual cost " + shown + " of at least " + thousands(limit) + " " + M.currency;
+    }
     var carried = [];
     list(entry.integrations).forEach(function (i) { list(dict(i).data).forEach(function (c) { if (typeof c === "string" && carried.indexOf(c) < 0) { carried.push(c); } }); });
     var special = inSet(categories, R.special), held = inSet(categories, R.personal);
@@ -241,12 +278,14 @@
     var high = [];
     if (special.length) { high.push("special categories of data (" + special.join(", ") + ")"); }
     if ((classification === "confidential" || classification === "restricted") && held.length) { high.push(classification + " personal data (" + held.join(", ") + ")"); }
-    if (cost >= R.high_cost) { high.push("annual cost " + thousands(cost) + " of at least " + thousands(R.high_cost)); }
+    var costHigh = reaches(R.high_cost);
+    if (costHigh) { high.push(costHigh); }
     if (inSet(carried, R.special).length) { high.push("integrations carry " + inSet(carried, R.special).join(", ")); }
     if (high.length) { return ["high", high]; }
     var medium = [];
     if (held.length) { medium.push("personal data (" + held.join(", ") + ")"); }
-    if (cost >= R.medium_cost) { medium.push("annual cost " + thousands(cost) + " of at least " + thousands(R.medium_cost)); }
+    var costMedium = reaches(R.medium_cost);
+    if (costMedium) { medium.push(costMedium); }
     if (dict(entry.oauth).consent === "tenant") { medium.push("tenant-wide OAuth consent"); }
     if (inSet(carried, R.personal).length) { medium.push("integrations carry " + inSet(carried, R.personal).join(", ")); }
     if (medium.length) { return ["medium", medium]; }
@@ -276,9 +315,15 @@
         reasons.push("holds " + hit.join(", "));
       }
       if (when.annual_cost_over !== undefined) {
-        var cost = get(entry, "contract.annual_cost");
-        if (typeof cost !== "number" || cost <= when.annual_cost_over) { return; }
-        reasons.push("annual cost " + thousands(cost) + " is over " + thousands(when.annual_cost_over));
+        var cost = entryAmount(entry), limit = thresholdOf(when.annual_cost_over);
+        if (!cost || !limit) { return; }
+        var costValue = convert(cost), limitValue = convert(limit);
+        if (costValue === null || limitValue === null) {  // fail closed: never compare across currencies
+          reasons.push("annual_cost_over assumed to hold: " + missingRate(costValue === null ? cost.currency : limit.currency));
+        } else {
+          if (costValue <= limitValue) { return; }
+          reasons.push("annual cost " + inWords(cost, costValue) + " is over " + inWords(limit, limitValue));
+        }
       }
       if (when.statuses) {
         if (when.statuses.indexOf(entry.status) < 0) { return; }
