@@ -9,8 +9,8 @@ For every kind of change a rule can require approval of, this module builds the 
 that apply together ask for and looks for a set of distinct people who fill them all (a maximum
 matching), once for each person who might be the author. The kinds of change are:
 - a pull request changing one catalog entry: the rules whose `paths` cover `catalog/<id>.yaml` and
-  whose entry conditions one entry can meet at once (one risk tier and one status at a time; data
-  categories, spend and new exceptions can all hold together);
+  whose entry conditions one entry can meet at once (one risk tier, status, category and department
+  at a time; data categories, spend and new exceptions can all hold together);
 - a change to the files of each rule whose `paths` do not cover catalog entries (policies, the
   organisation file, CI), with the rules that have no condition at all.
 A pull request that mixes kinds can need more people than either; splitting it always works.
@@ -21,6 +21,7 @@ A group with a `github_team` has members that only GitHub knows, so its seats ar
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
@@ -30,7 +31,18 @@ from martechgate.check.model import Organization, ReviewRule
 from martechgate.check.vocabulary import RISK_TIERS
 from martechgate.words import count
 
-ENTRY_CONDITIONS = ("risk_tier", "data_categories", "annual_cost_over", "statuses", "exceptions_changed")
+# The conditions of a review rule that are about the entry changed (gate/applicable.py judges them).
+ENTRY_CONDITIONS = (
+    "risk_tier",
+    "data_categories",
+    "annual_cost_over",
+    "statuses",
+    "categories",
+    "departments",
+    "exceptions_changed",
+)
+# Conditions of which one entry meets one value at a time: each value is its own kind of change.
+_ONE_AT_A_TIME = {"statuses": "status", "categories": "category", "departments": "department"}
 SAMPLE_ENTRY = "catalog/example-tool.yaml"  # what a rule's `paths` must cover to apply to an entry
 
 
@@ -102,10 +114,24 @@ def _covers_entries(rule: ReviewRule) -> bool:
     return spec.match_file(SAMPLE_ENTRY)
 
 
-def _holds_for(rule: ReviewRule, tier: str, status: str | None) -> bool:
+def department_key(name: str) -> str:
+    """A department as written in an entry or a rule, compared without case or extra spaces."""
+    return " ".join(name.casefold().split())
+
+
+def _value_key(condition: str, value: str) -> str:
+    return department_key(value) if condition == "departments" else value
+
+
+def _holds_for(rule: ReviewRule, tier: str, picked: dict[str, str | None]) -> bool:
     tiers = rule.when.get("risk_tier")
-    statuses = rule.when.get("statuses")
-    return (tiers is None or tier in tiers) and (statuses is None or status in statuses)
+    if tiers is not None and tier not in tiers:
+        return False
+    for condition, value in picked.items():
+        wanted = rule.when.get(condition)
+        if wanted is not None and (value is None or value not in {_value_key(condition, str(w)) for w in wanted}):
+            return False
+    return True
 
 
 def kinds_of_change(organization: Organization) -> list[KindOfChange]:
@@ -113,16 +139,31 @@ def kinds_of_change(organization: Organization) -> list[KindOfChange]:
     rules = organization.review.rules
     unconditional = [rule for rule in rules if not rule.when]
     for_entries = [rule for rule in rules if _covers_entries(rule) and rule.when]
-    statuses = sorted({s for rule in for_entries for s in rule.when.get("statuses") or () if isinstance(s, str)})
+    values = {
+        condition: [
+            *sorted(
+                {
+                    _value_key(condition, v)
+                    for r in for_entries
+                    for v in r.when.get(condition) or ()
+                    if isinstance(v, str)
+                }
+            ),
+            None,
+        ]
+        for condition in _ONE_AT_A_TIME
+    }
     combinations: list[tuple[str, tuple[ReviewRule, ...]]] = []
     for tier in RISK_TIERS:
-        for status in [*statuses, None]:
+        for picked_values in itertools.product(*values.values()):
+            picked = dict(zip(values, picked_values, strict=True))
             chosen = tuple(
                 rule
                 for rule in rules
-                if rule in unconditional or (rule in for_entries and _holds_for(rule, tier, status))
+                if rule in unconditional or (rule in for_entries and _holds_for(rule, tier, picked))
             )
-            where = f"risk tier {tier}" + (f", status {status}" if status else "")
+            named = [f"{_ONE_AT_A_TIME[condition]} {value}" for condition, value in picked.items() if value]
+            where = ", ".join([f"risk tier {tier}", *named])
             combinations.append((f"A pull request changing one catalog entry ({where})", chosen))
     for rule in rules:
         if rule.when and not _covers_entries(rule) and not set(rule.when) & set(ENTRY_CONDITIONS):

@@ -13,6 +13,9 @@ A rule's `when` holds when every condition in it holds:
   organisation's `currency`, or `{amount, currency}`. Both sides are converted into the organisation's
   currency by its `exchange_rates`; without a rate for either, the condition is assumed to hold.
 - `statuses`: the entry's `status` is listed.
+- `categories`: the entry's `category` is listed.
+- `departments`: the entry's `owners.department` is listed (case and spacing aside: "Human
+  Resources" is "human resources").
 - `exceptions_changed`: the entry's `exceptions` differ from those of the entry with the same id
   (file name) at the merge base, or hold one the base branch's tip does not have for that id. The
   id, not git's rename detection, says which entry a file was: an `exceptions:` block written
@@ -33,6 +36,7 @@ from typing import Any
 import pathspec
 from pathspec.pattern import Pattern
 
+from martechgate.check.approvability import ENTRY_CONDITIONS, department_key
 from martechgate.check.model import Organization, ReviewRule, get
 from martechgate.check.money import Amount, Money, entry_amount, threshold
 from martechgate.check.risk import computed_tier, tier_rank
@@ -41,7 +45,6 @@ from martechgate.sources.changes import ChangeSet
 from martechgate.sources.repo import CATALOG_DIR, YAML_SUFFIXES, Source
 from martechgate.sources.yamlload import load_bytes
 
-ENTRY_CONDITIONS = ("risk_tier", "data_categories", "annual_cost_over", "statuses", "exceptions_changed")
 _VERB = {"A": "added", "M": "changed", "D": "deleted", "R": "renamed"}
 
 
@@ -132,6 +135,18 @@ def entry_reasons(
             if cost_value <= limit_value:
                 return None
             reasons.append(f"annual cost {_in(cost, cost_value, money)} is over {_in(limit, limit_value, money)}")
+        elif condition == "categories":
+            category = entry.get("category")
+            if category not in wanted:
+                return None
+            reasons.append(f"category is {category}")
+        elif condition == "departments":
+            department = get(dict(entry), "owners", "department")
+            if not isinstance(department, str) or department_key(department) not in {
+                department_key(str(d)) for d in wanted
+            }:
+                return None
+            reasons.append(f"department is {department}")
         elif condition == "statuses":
             status = entry.get("status")
             if status not in wanted:

@@ -18,12 +18,13 @@ from datetime import date
 from typing import Any
 
 from martechgate.check import codes, risk
+from martechgate.check.approvability import ENTRY_CONDITIONS
 from martechgate.check.catalog import Catalog
 from martechgate.check.model import get
 from martechgate.check.vocabulary import MODELINE, PERSONAL, RISK_TIERS, load_schema
 from martechgate.discovery.match import ALIASES_FIELD
 from martechgate.errors import UsageError
-from martechgate.gate.applicable import ENTRY_CONDITIONS, matching_pattern
+from martechgate.gate.applicable import matching_pattern
 from martechgate.intake import proposal
 from martechgate.intake.proposal import Draft, Question
 from martechgate.site.views import owner_roles

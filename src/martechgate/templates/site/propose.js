@@ -292,6 +292,7 @@
     return ["low", ["no personal data, low spend, no personal-data integrations"]];
   }
 
+  function departmentKey(name) { return String(name).toLowerCase().split(/\s+/).filter(Boolean).join(" "); }
   function rank(tier) { return D.risk.tiers.indexOf(tier); }
 
   // The review rules a new entry triggers (review.entry_reasons, for an entry with no previous version).
@@ -328,6 +329,15 @@
       if (when.statuses) {
         if (when.statuses.indexOf(entry.status) < 0) { return; }
         reasons.push("status is " + entry.status);
+      }
+      if (when.categories) {
+        if (when.categories.indexOf(entry.category) < 0) { return; }
+        reasons.push("category is " + entry.category);
+      }
+      if (when.departments) {
+        var department = get(entry, "owners.department");
+        if (typeof department !== "string" || when.departments.map(departmentKey).indexOf(departmentKey(department)) < 0) { return; }
+        reasons.push("department is " + department);
       }
       if (when.exceptions_changed !== undefined) {
         var changed = list(entry.exceptions).length > 0;
