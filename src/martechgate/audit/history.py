@@ -20,7 +20,7 @@ from martechgate.check.model import get
 from martechgate.errors import UsageError
 from martechgate.formats.controls import visible
 from martechgate.sources.git import Git, first_parent_chain
-from martechgate.sources.repo import CATALOG_DIR, YAML_SUFFIXES
+from martechgate.sources.repo import CATALOG_DIR, YAML_SUFFIXES, is_entry_file
 from martechgate.sources.revision import GitRevision
 from martechgate.sources.yamlload import load_bytes
 from martechgate.words import count
@@ -317,8 +317,9 @@ def _load(data: bytes | None) -> tuple[Any, str | None]:
     return loaded.value, None
 
 
-def entry_paths(tool: str) -> set[str]:
-    return {f"{CATALOG_DIR}/{tool}{suffix}" for suffix in YAML_SUFFIXES}
+def is_tool_file(path: str | None, tool: str) -> bool:
+    """Whether `path` is the entry of `tool`: <tool>.yaml or .yml in catalog/ or any folder of it."""
+    return path is not None and is_entry_file(path) and path.rsplit("/", 1)[-1] in {tool + s for s in YAML_SUFFIXES}
 
 
 def entry_history(git: Git, tool: str, ref: str = "HEAD", progress: Progress | None = None) -> list[Revision]:
@@ -327,11 +328,15 @@ def entry_history(git: Git, tool: str, ref: str = "HEAD", progress: Progress | N
     ancestry = Ancestry.of(git, ref)
     # newest first by ancestry, never by the dates committers wrote
     commits = sorted(log(git, ref, (CATALOG_DIR,)), key=lambda c: ancestry.position.get(c.sha, -1), reverse=True)
-    tracked = entry_paths(tool)
+    tracked: set[str] | None = None  # None: the tool's file in any folder, until a rename names it
     found: list[tuple[Commit, FileChange]] = []
+
+    def is_tracked(path: str | None) -> bool:
+        return path in tracked if tracked is not None else is_tool_file(path, tool)
+
     for commit in commits:
         for change in commit.changes:
-            if change.path in tracked or (change.status in "DR" and change.old_path in tracked):
+            if is_tracked(change.path) or (change.status in "DR" and is_tracked(change.old_path)):
                 found.append((commit, change))
                 if change.status == "R" and change.old_path:
                     tracked = {change.old_path}  # older commits know the entry by its old name
@@ -538,7 +543,7 @@ def inventory(git: Git, as_of: date, ref: str = "main", now: datetime | None = N
             hint=f"Pick a later date; `git log --first-parent --reverse {ref}` shows when it starts.",
         )
     source = GitRevision(git.path, sha, git=git)
-    paths = source.list_yaml(CATALOG_DIR)
+    paths = source.list_yaml(CATALOG_DIR, recursive=True)
     files = {path: source.read(path) for path in paths}
     rows = [inventory_row(path, f.blob, f.data) for path, f in files.items()]
     rows.sort(key=lambda r: (str(r["id"]), r["file"]))

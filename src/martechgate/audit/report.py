@@ -42,7 +42,7 @@ from martechgate.errors import MartechgateError
 from martechgate.formats import tables
 from martechgate.formats.controls import json_text
 from martechgate.sources.git import Git
-from martechgate.sources.repo import CATALOG_DIR, ORG_FILE, POLICIES_DIR, YAML_SUFFIXES
+from martechgate.sources.repo import CATALOG_DIR, ORG_FILE, POLICIES_DIR, is_entry_file
 from martechgate.sources.revision import GitRevision
 from martechgate.sources.yamlload import Loaded, Problem, load_bytes
 
@@ -142,12 +142,7 @@ class _Checker:
         if isinstance(rules, str):
             return rules, None
         entries = [
-            self._entry(path, mode, blob)
-            for path, (mode, blob) in sorted(self.state.items())
-            if path.startswith(CATALOG_DIR + "/")
-            and "/" not in path[len(CATALOG_DIR) + 1 :]
-            and path.endswith(YAML_SUFFIXES)
-            and not path.rsplit("/", 1)[-1].startswith(".")
+            self._entry(path, mode, blob) for path, (mode, blob) in sorted(self.state.items()) if is_entry_file(path)
         ]
         result = engine.run(
             Catalog(entries, rules[0], rules[1], commit.date_utc.date(), known_rules=known_rules(rules[1]))
@@ -287,7 +282,7 @@ def _expired(git: Git, tip: str | None, since: date, until: date) -> list[dict[s
         return []
     source = GitRevision(git.path, tip, git=git)
     events = []
-    for path in source.list_yaml(CATALOG_DIR):
+    for path in source.list_yaml(CATALOG_DIR, recursive=True):
         value, _ = _load(source.read(path).data)
         items = value.get("exceptions") if isinstance(value, dict) else None
         for item in items if isinstance(items, list) else []:

@@ -59,7 +59,7 @@ def load_entries(
 ) -> list[Entry]:
     """The catalog's entries; with a cache, `rules` (id -> severity, enforcement, remediation) restores
     cached findings."""
-    return [read_entry(source, path, cache, rules) for path in source.list_yaml(CATALOG_DIR)]
+    return [read_entry(source, path, cache, rules) for path in source.list_yaml(CATALOG_DIR, recursive=True)]
 
 
 @dataclass

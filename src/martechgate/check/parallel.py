@@ -79,7 +79,7 @@ def load_catalog(source: Source, today: date, cache: ResultCache | None, jobs: i
     meta = known_rules(policies)
     entries: list[Entry | None] = []
     pending: list[tuple[int, str, bytes, str | None]] = []
-    for path in source.list_yaml(CATALOG_DIR):
+    for path in source.list_yaml(CATALOG_DIR, recursive=True):
         found = read_known(source, path, cache, meta)
         if isinstance(found, Entry):
             entries.append(found)

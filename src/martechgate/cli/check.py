@@ -77,7 +77,7 @@ def _scope(source: Source, repo: str, paths: tuple[str, ...]) -> frozenset[str] 
     if not paths:
         return None
     root = Path(repo).resolve()
-    catalog = source.list_yaml(CATALOG_DIR)
+    catalog = source.list_yaml(CATALOG_DIR, recursive=True)
     wanted: set[str] = set()
     for given in paths:
         try:

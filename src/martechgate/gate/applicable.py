@@ -215,16 +215,21 @@ def _read(source: Source, path: str) -> tuple[dict[str, Any] | None, str | None]
 
 
 def _exceptions_by_id(source: Source, path: str) -> list[Any] | None:
-    """The exceptions of the entry named like `path` (catalog/<id>.yaml or .yml) in `source`: [] when
-    there is none, None when it cannot be read."""
-    stem = path.rsplit("/", 1)[-1]
+    """The exceptions of the entry named like `path` (<id>.yaml or .yml, in its folder of catalog/ or,
+    moved, in any other) in `source`: [] when there is none, None when it cannot be read."""
+    folder, _, name = path.rpartition("/")
+    stem = name
     for suffix in YAML_SUFFIXES:
         stem = stem.removesuffix(suffix)
-    for suffix in YAML_SUFFIXES:
-        candidate = f"{CATALOG_DIR}/{stem}{suffix}"
-        if source.exists(candidate):
-            entry, problem = _read(source, candidate)
-            return None if problem is not None else _exceptions(entry)
+    here = [f"{folder}/{stem}{suffix}" for suffix in YAML_SUFFIXES]
+    found = [candidate for candidate in here if source.exists(candidate)] or [
+        candidate
+        for candidate in source.list_yaml(CATALOG_DIR, recursive=True)
+        if candidate.rsplit("/", 1)[-1] in {stem + suffix for suffix in YAML_SUFFIXES}
+    ]
+    if found:
+        entry, problem = _read(source, found[0])
+        return None if problem is not None else _exceptions(entry)
     return []
 
 

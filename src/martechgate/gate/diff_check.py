@@ -44,7 +44,7 @@ from martechgate.gate.applicable import (
 from martechgate.sources import changes
 from martechgate.sources.changes import ChangeSet
 from martechgate.sources.git import MODE_LINK, MODE_SUBMODULE, is_refused_name, refused_name_reason
-from martechgate.sources.repo import CATALOG_DIR, ORG_FILE, POLICIES_DIR, YAML_SUFFIXES
+from martechgate.sources.repo import CATALOG_DIR, ORG_FILE, POLICIES_DIR, is_entry_file
 
 GOVERNANCE_DIRS = (POLICIES_DIR + "/", ".github/")
 GOVERNANCE_FILES = (ORG_FILE, known.BASELINE_FILE)
@@ -81,11 +81,6 @@ def governance_rules(result: CheckResult) -> list[AppliedRule]:
     return applicable_rules(result.catalog.organization, [ChangedFile(path) for path in files])
 
 
-def is_catalog_file(path: str) -> bool:
-    folder, _, name = path.rpartition("/")
-    return folder == CATALOG_DIR and name.endswith(YAML_SUFFIXES) and not name.startswith(".")
-
-
 def is_governance_file(path: str) -> bool:
     return path in GOVERNANCE_FILES or path.startswith(GOVERNANCE_DIRS)
 
@@ -113,16 +108,16 @@ def scope_of(changeset: ChangeSet) -> tuple[list[str], dict[str, str], list[str]
     for change in changeset.changes:
         old = change.old_path
         if change.status == "D":
-            if is_catalog_file(change.path):
+            if is_entry_file(change.path):
                 delete(change.path)
             continue
-        if is_catalog_file(change.path):
+        if is_entry_file(change.path):
             changed.append(change.path)
         if (
             change.status == "R"
             and old
-            and is_catalog_file(old)
-            and not (is_catalog_file(change.path) and _same_tool(changeset, old, change.path))
+            and is_entry_file(old)
+            and not (is_entry_file(change.path) and _same_tool(changeset, old, change.path))
         ):
             delete(old)  # moved out of catalog/, or replaced by another tool
     governance = sorted({path for change in changeset.changes for path in change.paths if is_governance_file(path)})
@@ -181,7 +176,7 @@ def _refusal(path: str, message: str) -> Finding:
     stem = path.rsplit("/", 1)[-1].rsplit(".", 1)[0]
     return Finding(
         file_refused.ID,
-        stem if is_catalog_file(path) else None,
+        stem if is_entry_file(path) else None,
         path,
         None,
         None,
@@ -198,8 +193,8 @@ def unreadable_governed(changeset: ChangeSet, already: set[str]) -> list[Finding
     its organisation file), and every governed path the change adds or edits, wherever it is."""
     found: dict[str, str] = {}
     head = changeset.head
-    for directory in (CATALOG_DIR, POLICIES_DIR):
-        for path in head.unplain(directory):
+    for directory, recursive in ((CATALOG_DIR, True), (POLICIES_DIR, False)):
+        for path in head.unplain(directory, recursive=recursive):
             refusal = head.read(path).refused
             found[path] = refusal.message if refusal else "it is not a plain file"
     organisation = head.read(ORG_FILE) if head.exists(ORG_FILE) else None
@@ -231,7 +226,7 @@ def check_change(
         )
     changed, deleted, governance = scope_of(changeset)
     changed_entries = [read_entry(changeset.head, path) for path in changed]
-    old_paths = [p for c in changeset.changes for p in c.paths if is_catalog_file(p)]
+    old_paths = [p for c in changeset.changes for p in c.paths if is_entry_file(p)]
     touched_ids = _ids_before(changeset, old_paths) | set(deleted.values())
     touched_ids |= {entry.id for entry in changed_entries if entry.id}
 
@@ -243,7 +238,9 @@ def check_change(
     ):
         skip = set(changed) | set(deleted)
         related = sorted(
-            path for path in _mentioning(changeset, wanted) if path not in skip and changeset.head.exists(path)
+            path
+            for path in _mentioning(changeset, wanted)
+            if is_entry_file(path) and path not in skip and changeset.head.exists(path)
         )
         entries = sorted(
             changed_entries + [read_entry(changeset.head, path) for path in related], key=lambda entry: entry.file

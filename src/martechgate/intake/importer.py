@@ -41,7 +41,7 @@ from martechgate.check.vocabulary import MODELINE
 from martechgate.intake.mapping import FieldRule, Mapping, people_key, target_schema
 from martechgate.intake.proposal import API_VERSION, FIELD_ORDER, slug, yaml_text
 from martechgate.intake.records import Record, lookup, read_records
-from martechgate.sources.repo import CATALOG_DIR
+from martechgate.sources.repo import CATALOG_DIR, WorkTree
 from martechgate.sources.yamlload import load_bytes
 
 MISSING: Any = object()
@@ -496,6 +496,10 @@ def run_import(
     report = ImportReport(source=str(inventory), dry_run=dry_run, update=update)
     importer = Importer(mapping, inventory.name)
     catalog = repo / CATALOG_DIR
+    # The entries there now, in catalog/ or any folder of it: an entry a company moved to catalog/hr/
+    # is the same tool on the next import, never written a second time at the top.
+    tree = WorkTree(repo)
+    existing = {path.rsplit("/", 1)[-1].rsplit(".", 1)[0]: path for path in tree.list_yaml(CATALOG_DIR, recursive=True)}
     taken: set[str] = set()
     pending: list[tuple[str, Path, str]] = []
     for record in read_records(inventory, mapping):
@@ -510,7 +514,7 @@ def run_import(
             continue
         entry_id = _unique_id(base, taken)
         entry = importer.entry(record, entry_id, report)
-        _settle(importer, report, catalog, record, entry_id, entry, pending, dry_run=dry_run, update=update)
+        _settle(importer, report, tree, existing, record, entry_id, entry, pending, dry_run=dry_run, update=update)
         if len(pending) >= WRITE_BATCH:
             _write_pending(report, catalog, pending)
     _write_pending(report, catalog, pending)
@@ -534,7 +538,8 @@ def _write_pending(report: ImportReport, catalog: Path, pending: list[tuple[str,
 def _settle(
     importer: Importer,
     report: ImportReport,
-    catalog: Path,
+    tree: WorkTree,
+    existing: dict[str, str],
     record: Record,
     entry_id: str,
     entry: dict[str, Any],
@@ -543,11 +548,11 @@ def _settle(
     dry_run: bool,
     update: bool,
 ) -> None:
-    """Write (through `pending`), update or leave alone catalog/<id>.yaml, and say which in the report."""
-    path = catalog / f"{entry_id}.yaml"
-    other = path.with_suffix(".yml")
-    existing_path = path if path.exists() else other if other.exists() else None
-    if existing_path is None:
+    """Write (through `pending`), update or leave alone the entry of `entry_id` (catalog/<id>.yaml, or
+    where it is now in a folder of catalog/), and say which in the report."""
+    relative = existing.get(entry_id)
+    if relative is None:
+        path = tree.root / CATALOG_DIR / f"{entry_id}.yaml"
         text = importer.render(entry)
         if text is None:
             report.skipped.append(
@@ -559,8 +564,13 @@ def _settle(
         else:
             pending.append((entry_id, path, text))
         return
-    relative = f"{CATALOG_DIR}/{existing_path.name}"
-    loaded = load_bytes(existing_path.read_bytes())
+    # Read as check reads it: a link or an oversized file is refused, never followed or merged.
+    file = tree.read(relative)
+    if file.data is None:
+        why = file.refused.message if file.refused else "it cannot be read"
+        report.kept.append(Skipped(entry_id, f"{relative} cannot be read ({why}); fix or remove it, then import again"))
+        return
+    loaded = load_bytes(file.data)
     if loaded.problems or not isinstance(loaded.value, dict):
         why = loaded.problems[0].message if loaded.problems else "it is not a mapping of fields"
         report.kept.append(Skipped(entry_id, f"{relative} cannot be read ({why}); fix or remove it, then import again"))
@@ -578,5 +588,5 @@ def _settle(
         return
     report.hand_edits.extend((entry_id, name) for name in hand)
     if not dry_run:
-        atomic.replace(existing_path, text)
+        atomic.replace(tree.root / relative, text)
     report.updated.append(entry_id)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import os
 import stat
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
@@ -23,6 +24,38 @@ YAML_SUFFIXES = (".yaml", ".yml")
 CATALOG_DIR = "catalog"
 POLICIES_DIR = "policies"
 ORG_FILE = "martechgate.yaml"
+# How many folders below catalog/ an entry may sit (catalog/hr/bamboohr.yaml is one). Deeper folders
+# are refused, never walked: a company needs a few levels, and a limit keeps a planted tree of
+# thousands of nested folders from making every check crawl.
+MAX_FOLDER_DEPTH = 8
+
+
+def is_entry_file(path: str) -> bool:
+    """Whether `path` (relative to the governance repo) is a catalog entry's file: a YAML file in
+    catalog/ or a folder of it at most MAX_FOLDER_DEPTH down, no part of its path hidden. The same
+    files `list_yaml(CATALOG_DIR, recursive=True)` lists as readable."""
+    parts = path.split("/")
+    return (
+        len(parts) >= 2
+        and parts[0] == CATALOG_DIR
+        and len(parts) - 2 <= MAX_FOLDER_DEPTH
+        and parts[-1].endswith(YAML_SUFFIXES)
+        and not any(part.startswith(".") for part in parts[1:])
+    )
+
+
+def too_deep(path: str) -> FileData:
+    """A folder deeper than MAX_FOLDER_DEPTH below catalog/, listed so that it is refused, not skipped."""
+    return refused(
+        path,
+        f"this folder is more than {MAX_FOLDER_DEPTH} folders below {CATALOG_DIR}/; entries are read at most "
+        f"{MAX_FOLDER_DEPTH} folders down, so nothing in it was read. Move its files up",
+    )
+
+
+def folder_too_deep(folder: str) -> bool:
+    """Whether `folder` is below catalog/ deeper than MAX_FOLDER_DEPTH (catalog/hr is 1 down)."""
+    return folder.startswith(CATALOG_DIR + "/") and folder.count("/") > MAX_FOLDER_DEPTH
 
 
 @dataclass(frozen=True)
@@ -64,11 +97,11 @@ class Source(Protocol):
 
     def exists(self, path: str) -> bool: ...
 
-    def list_yaml(self, directory: str) -> list[str]: ...
+    def list_yaml(self, directory: str, *, recursive: bool = False) -> list[str]: ...
 
     def read(self, path: str) -> FileData: ...
 
-    def unplain(self, directory: str) -> list[str]: ...
+    def unplain(self, directory: str, *, recursive: bool = False) -> list[str]: ...
 
 
 class WorkTree:
@@ -85,38 +118,41 @@ class WorkTree:
     def exists(self, path: str) -> bool:
         return (self.root / path).exists()
 
-    def list_yaml(self, directory: str) -> list[str]:
-        """The YAML files of a folder, and anything there no reader may open (a link, a name that is
-        not plain text, escaped by `path_text`), so that it is refused rather than passed over. A
-        folder that is itself a link is listed as itself, to be refused."""
-        folder = self.root / directory
-        if folder.is_symlink():
-            return [directory]
-        if not folder.is_dir():
-            return []
-        # Folders are not entries, whatever their name: the same as a git tree's blobs.
-        names = sorted(
-            path_text(os.fsencode(entry.name))
-            for entry in os.scandir(folder)
-            if entry.is_symlink()
-            or is_refused_name(entry.name)
-            or (entry.name.endswith(YAML_SUFFIXES) and not entry.name.startswith(".") and not entry.is_dir())
-        )
-        return [f"{directory}/{name}" for name in names]
+    def list_yaml(self, directory: str, *, recursive: bool = False) -> list[str]:
+        """The YAML files of a folder (and, `recursive`, of its folders), and anything there no reader
+        may open (a link, a name that is not plain text, escaped by `path_text`, a folder too deep), so
+        that it is refused rather than passed over. A folder that is itself a link is listed as itself,
+        to be refused. Hidden files and folders are not entries."""
+        return sorted(path for path, _ in self._walk(directory, recursive))
 
-    def unplain(self, directory: str) -> list[str]:
-        """What in `directory` (or the folder itself) no reader may open: links, and names that are
-        not plain text; found from the folder listing alone, without reading a file."""
+    def unplain(self, directory: str, *, recursive: bool = False) -> list[str]:
+        """What in `directory` (or the folder itself) no reader may open: links, names that are not
+        plain text, folders too deep; found from the folder listings alone, without reading a file."""
+        return sorted(path for path, plain in self._walk(directory, recursive) if not plain)
+
+    def _walk(self, directory: str, recursive: bool) -> Iterator[tuple[str, bool]]:
+        """(path, whether it may be read) for each file `list_yaml` lists."""
         folder = self.root / directory
         if folder.is_symlink():
-            return [directory]
+            yield directory, False
+            return
         if not folder.is_dir():
-            return []
-        return sorted(
-            f"{directory}/{path_text(os.fsencode(entry.name))}"
-            for entry in os.scandir(folder)
-            if entry.is_symlink() or is_refused_name(entry.name)
-        )
+            return
+        for entry in os.scandir(folder):
+            path = f"{directory}/{path_text(os.fsencode(entry.name))}"
+            if entry.is_symlink() or is_refused_name(entry.name):
+                yield path, False
+            elif entry.name.startswith("."):
+                continue
+            elif entry.is_dir():
+                # Folders are not entries, whatever their name: the same as a git tree's blobs.
+                if recursive:
+                    if folder_too_deep(path):
+                        yield path, False
+                    else:
+                        yield from self._walk(path, recursive)
+            elif entry.name.endswith(YAML_SUFFIXES):
+                yield path, True
 
     def _folder_plain(self, full: str) -> bool:
         # Resolving every path is a large part of reading 10,000 files, so each folder is resolved
@@ -164,6 +200,8 @@ class WorkTree:
                 f"this is in a folder reached through a symbolic link (to {real}); governed files must be "
                 "plain files in plain folders. It was not read: put the file itself here",
             )
+        if stat.S_ISDIR(info.st_mode) and folder_too_deep(path):
+            return too_deep(path)
         if not stat.S_ISREG(info.st_mode):
             return refused(path, "this is not a regular file (a device, pipe or folder); it was not read")
         if info.st_size > MAX_BYTES:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import copy
 import os
 import posixpath
+from collections.abc import Iterator
 
 from martechgate.sources.git import (
     MODE_LINK,
@@ -21,7 +22,7 @@ from martechgate.sources.git import (
     path_text,
     refused_name_reason,
 )
-from martechgate.sources.repo import YAML_SUFFIXES, FileData, link_refused, refused
+from martechgate.sources.repo import YAML_SUFFIXES, FileData, folder_too_deep, link_refused, refused, too_deep
 from martechgate.sources.yamlload import MAX_BYTES
 
 _SPECIAL = (MODE_LINK, MODE_SUBMODULE)
@@ -81,39 +82,43 @@ class GitRevision:
     def exists(self, path: str) -> bool:
         return self._lookup(path) is not None
 
-    def list_yaml(self, directory: str) -> list[str]:
-        """The YAML files of a folder, and anything there no reader may open (a link, a submodule, a
-        name that is not plain text), so that it is refused rather than passed over. A folder that is
-        itself a link or a submodule is listed as itself, to be refused."""
-        folder = self._object((self.prefix + directory).strip("/"))
-        if folder is None:
-            return []
-        if folder[0] in _SPECIAL:
-            return [directory]
-        if folder[0] != MODE_TREE:
-            return []
-        return sorted(
-            f"{directory}/{name}"
-            for name, (mode, _) in self._children((self.prefix + directory).strip("/")).items()
-            if mode in _SPECIAL
-            or is_refused_name(name)
-            or (mode != MODE_TREE and name.endswith(YAML_SUFFIXES) and not name.startswith("."))
-        )
+    def list_yaml(self, directory: str, *, recursive: bool = False) -> list[str]:
+        """The YAML files of a folder (and, `recursive`, of its folders), and anything there no reader
+        may open (a link, a submodule, a name that is not plain text, a folder too deep), so that it is
+        refused rather than passed over. A folder that is itself a link or a submodule is listed as
+        itself, to be refused. Hidden files and folders are not entries."""
+        return sorted(path for path, _ in self._walk(directory, recursive))
 
-    def unplain(self, directory: str) -> list[str]:
-        """What in `directory` (or the folder itself) no reader may open: links, submodules, and names
-        that are not plain text; found from the tree alone, without reading a file."""
+    def unplain(self, directory: str, *, recursive: bool = False) -> list[str]:
+        """What in `directory` (or the folder itself) no reader may open: links, submodules, names that
+        are not plain text, folders too deep; found from the trees alone, without reading a file."""
+        return sorted(path for path, plain in self._walk(directory, recursive) if not plain)
+
+    def _walk(self, directory: str, recursive: bool) -> Iterator[tuple[str, bool]]:
+        """(path, whether it may be read) for each file `list_yaml` lists."""
         full = (self.prefix + directory).strip("/")
         folder = self._object(full)
         if folder is None:
-            return []
+            return
         if folder[0] in _SPECIAL:
-            return [directory]
-        return sorted(
-            f"{directory}/{name}"
-            for name, (mode, _) in self._children(full).items()
-            if mode in _SPECIAL or is_refused_name(name)
-        )
+            yield directory, False
+            return
+        if folder[0] != MODE_TREE:
+            return
+        for name, (mode, _) in self._children(full).items():
+            path = f"{directory}/{name}"
+            if mode in _SPECIAL or is_refused_name(name):
+                yield path, False
+            elif name.startswith("."):
+                continue
+            elif mode == MODE_TREE:
+                if recursive:
+                    if folder_too_deep(path):
+                        yield path, False
+                    else:
+                        yield from self._walk(path, recursive)
+            elif name.endswith(YAML_SUFFIXES):
+                yield path, True
 
     def read(self, path: str) -> FileData:
         if is_refused_name(path):
@@ -130,6 +135,8 @@ class GitRevision:
         if mode == MODE_SUBMODULE:
             return refused(path, "this is a git submodule, not a file; it was not read. Put the file itself here")
         if mode == MODE_TREE:
+            if folder_too_deep(path):
+                return too_deep(path)
             return refused(path, "this is a folder, not a file; it was not read")
         blob = self.git.read_object(sha, limit=MAX_BYTES)
         if blob is None:

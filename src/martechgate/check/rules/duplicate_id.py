@@ -2,7 +2,8 @@
 
 Passes: ``catalog/canva.yaml`` (id: canva) and ``catalog/figma.yaml`` (id: figma).
 
-Fails: ``catalog/canva.yaml`` and ``catalog/canva.yml`` both with ``id: canva``.
+Fails: ``catalog/canva.yaml`` and ``catalog/canva.yml`` both with ``id: canva``; or
+``catalog/canva.yaml`` and ``catalog/design/canva.yaml`` (folders do not make an id unique).
 """
 
 from __future__ import annotations
