@@ -64,3 +64,16 @@ def test_a_tool_moved_into_a_subfolder_keeps_its_exceptions_reviewed(gov: GovRep
     gov.commit("Move canva to design/ and add an exception")
     verdict = judge(gov, [])
     assert "new-exception" in rule_names(verdict)
+
+
+def test_a_tool_filed_in_a_folder_cannot_dodge_a_rule_written_for_the_top(gov: GovRepo) -> None:
+    """An organisation wrote its joint review for `catalog/*.yaml` (no `**`) before entries had folders;
+    the adversary files a new tool in catalog/tools/ to need no reviewer at all."""
+    org = gov.path / "martechgate.yaml"
+    org.write_text(org.read_text(encoding="utf-8").replace('paths: ["catalog/**"]', 'paths: ["catalog/*.yaml"]'))
+    base(gov)
+    gov.write("catalog/tools/sneaky.yaml", dump(entry("sneaky")))
+    gov.commit("Add a tool where the rule's pattern does not look")
+    verdict = judge(gov, [])
+    assert "joint-cmo-cio" in rule_names(verdict)
+    assert not verdict.approved

@@ -42,7 +42,7 @@ from martechgate.check.money import Amount, Money, entry_amount, threshold
 from martechgate.check.risk import computed_tier, tier_rank
 from martechgate.check.vocabulary import RISK_TIERS
 from martechgate.sources.changes import ChangeSet
-from martechgate.sources.repo import CATALOG_DIR, YAML_SUFFIXES, Source
+from martechgate.sources.repo import CATALOG_DIR, YAML_SUFFIXES, Source, is_entry_file
 from martechgate.sources.yamlload import load_bytes
 
 _VERB = {"A": "added", "M": "changed", "D": "deleted", "R": "renamed"}
@@ -55,9 +55,15 @@ def path_matcher(pattern: str) -> pathspec.PathSpec[Pattern]:
 
 
 def matching_pattern(patterns: Sequence[str], path: str) -> str | None:
-    """The first pattern that matches `path`, or None."""
+    """The first pattern that matches `path`, or None. An entry filed in a folder of catalog/ also
+    matches what its file would match at the top: folders are for people, and a rule written as
+    `catalog/*.yaml` before entries had folders must not let a tool filed in `catalog/hr/` skip it."""
+    candidates = [path]
+    if is_entry_file(path) and path.count("/") > 1:
+        candidates.append(f"{CATALOG_DIR}/{path.rsplit('/', 1)[-1]}")
     for pattern in patterns:
-        if path_matcher(pattern).match_file(path):
+        matcher = path_matcher(pattern)
+        if any(matcher.match_file(candidate) for candidate in candidates):
             return pattern
     return None
 
