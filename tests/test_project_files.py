@@ -31,8 +31,13 @@ def test_architecture_names_every_package_and_module_of_the_top() -> None:
     text = _text("ARCHITECTURE.md")
     packages = sorted(path.parent.relative_to(PACKAGE).as_posix() for path in PACKAGE.rglob("__init__.py"))
     missing = [f"{name}/" for name in packages if name != "." and f"`{name}/`" not in text]
+    # Every module is named, except the rules and the commands: one module each, described as a kind.
     missing += [
-        path.name for path in PACKAGE.glob("*.py") if path.name != "__init__.py" and f"`{path.name}`" not in text
+        path.relative_to(PACKAGE).as_posix()
+        for path in PACKAGE.rglob("*.py")
+        if path.name != "__init__.py"
+        and path.parent.relative_to(PACKAGE).as_posix() not in ("cli", "check/rules")
+        and f"`{path.name}`" not in text
     ]
     missing += [name for name in ("schema/",) if f"`{name}`" not in text]
     assert not missing, f"ARCHITECTURE.md does not describe {missing}"
