@@ -116,3 +116,33 @@ def test_import_finds_an_entry_a_person_moved_into_a_folder(gov: GovRepo, tmp_pa
     again = do_import(gov, inventory_file, mapping)
     assert again.written == [] and "canva" in again.unchanged
     assert not (gov.path / "catalog" / "canva.yaml").exists()  # never written a second time
+
+
+def test_every_report_sees_an_entry_filed_only_in_a_folder(gov: GovRepo, run_cli: Any, tmp_path: Path) -> None:
+    """No command lists catalog/ by itself: each one finds a tool that exists only in catalog/hr/."""
+    gov.write(
+        "catalog/hr/bamboohr.yaml",
+        dump(entry("bamboohr", **HR, integrations=[{"target": "canva", "direction": "outbound", "data": []}])),
+    )
+    gov.add_entry("canva")
+    gov.commit("Add both", when="2026-03-01T10:00:00+00:00")
+    repo = ["--repo", str(gov.path)]
+    today = ["--today", TODAY.isoformat()]
+    commands = [
+        ["spend", *repo, "--format", "csv", "--by", "tool"],
+        ["renewals", *repo, *today, "--within", "3y", "--format", "csv"],
+        ["graph", *repo],
+        ["due", *repo, *today, "--within", "3y", "--format", "csv"],
+        ["audit", *repo, "--since", "2026-01-01", "--until", "2026-12-31", "--format", "json"],
+        ["inventory", *repo, "--as-of", "2026-12-31", "--format", "csv"],
+        ["history", "bamboohr", *repo],
+    ]
+    for command in commands:
+        result = run_cli(*command)
+        assert result.returncode in (0, 1), (command, result.stderr)
+        assert "bamboohr" in result.stdout.lower(), (command, result.stdout)
+    checked = run_cli("check", *repo, *today, "--no-cache", "--format", "json")
+    assert json.loads(checked.stdout)["summary"]["entries"] == 2
+    site = run_cli("site", *repo, *today, str(tmp_path / "site"))
+    assert site.returncode == 0, site.stderr
+    assert "BambooHR" in (tmp_path / "site" / "tools" / "bamboohr.html").read_text(encoding="utf-8")
