@@ -22,6 +22,7 @@ from martechgate.intake.proposal import Draft, Invalid
 from martechgate.site import ProposeTarget, build_site
 from martechgate.sources.opener import open_source
 from tests.conftest import ROOT, TODAY, GovRepo
+from tests.test_review_rules_match import HR_RULES, ORG_TEXT
 from tests.test_site_browser import ARTIFACTS, _console_errors, browser  # noqa: F401  (a fixture)
 
 pytestmark = pytest.mark.browser
@@ -366,3 +367,42 @@ def test_connections_are_asked_as_new_asks_them_and_the_file_passes_check(
         {"target": "hubspot-marketing-hub", "direction": "outbound", "data": ["contact-pii"], "method": "native"}
     ]
     assert data["review"] == {"risk_tier": "medium"}
+
+
+def test_the_page_routes_categories_and_departments_as_the_gate_does(
+    browser: Callable[..., Any],  # noqa: F811
+    tmp_path: Path,
+) -> None:
+    """An organisation with HR's own rules (by category, by department): the page's reviewers and their
+    reasons are the gate's, for exact, differently written, misspelt and look-alike departments."""
+    gov = GovRepo(tmp_path / "gov")
+    text = ORG_TEXT.replace("  finance:", "  people-team: {members: [ana-ruiz, ben-cho]}\n  finance:")
+    (gov.path / "martechgate.yaml").write_text(
+        text.replace("    - {name: big-spend,", HR_RULES + "    - {name: big-spend,")
+    )
+    gov.commit("HR reviews HR tools")
+    catalog = engine.load_catalog(open_source(gov.path), today=TODAY)
+    build_site(catalog, gov.path, tmp_path / "site", ProposeTarget("acme/governance", "main"))
+    driver = browser()
+    driver.get((tmp_path / "site" / "propose.html").as_uri())
+    owners = {"business": "jane@example.com", "technical": "raj@example.com"}
+    departments = ["Human Resources", "human  RESOURCES", "Humn Resources", "Hum\u0430n Resources", "Marketing"]
+    entries = [{"id": "hr-tool", "status": "proposed", "category": "hr-systems"}] + [
+        {"id": "x-tool", "status": "proposed", "owners": {**owners, "department": name}} for name in departments
+    ]
+    seen = []
+    for entry in entries:
+        finished = _js(driver, "finish(arguments[0])", entry)
+        on_page = [(r["name"], "; ".join(r["reasons"])) for r in _js(driver, "reviewers(arguments[0])", finished)]
+        applied = applicable_rules(catalog.organization, [ChangedFile.proposed(finished)])
+        gate = [(a.rule.name, a.reason) for a in applied]
+        assert on_page == gate, entry
+        seen += [reason for name, reason in gate if name.startswith("hr-")]
+    assert seen == [
+        "category is hr-systems",
+        "department is Human Resources",
+        "department is human  RESOURCES",
+        "department is Humn Resources (written like Human Resources)",
+        "department is Hum\u0430n Resources (written like Human Resources)",
+    ]
+    assert _console_errors(driver) == []

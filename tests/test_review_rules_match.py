@@ -70,3 +70,25 @@ def test_the_schema_refuses_a_bad_condition() -> None:
     with pytest.raises(ConfigError) as caught:
         parse_organization(ORG_TEXT.replace("{annual_cost_over: 50000}", "{categories: []}").encode())
     assert "categories" in caught.value.message and caught.value.line == 32
+
+
+@pytest.mark.parametrize(
+    ("written", "reason"),
+    [
+        ("Human Resources", "department is Human Resources"),
+        ("HUMAN RESOURCES", "department is HUMAN RESOURCES"),
+        ("\uff28\uff55\uff4d\uff41\uff4e Resources", "department is \uff28\uff55\uff4d\uff41\uff4e Resources"),
+        ("Human Resorces", "department is Human Resorces (written like Human Resources)"),
+        ("Hum\u0430n Resources", "department is Hum\u0430n Resources (written like Human Resources)"),
+    ],
+)
+def test_a_department_written_like_the_rules_one_is_taken_for_it(written: str, reason: str) -> None:
+    """A typo, full-width letters or a look-alike letter (a Cyrillic a) must not skip HR's review."""
+    owners = {"business": "jane@example.com", "technical": "raj@example.com", "department": written}
+    assert _reasons(_org(), owners=owners)["hr-department"] == reason
+
+
+@pytest.mark.parametrize("written", ["Marketing", "HR Ops", "Human Relations Marketing", "Resources"])
+def test_a_different_department_is_not_taken_for_one_it_merely_shares_words_with(written: str) -> None:
+    owners = {"business": "jane@example.com", "technical": "raj@example.com", "department": written}
+    assert "hr-department" not in _reasons(_org(), owners=owners)

@@ -22,10 +22,12 @@ A group with a `github_team` has members that only GitHub knows, so its seats ar
 from __future__ import annotations
 
 import itertools
-from collections.abc import Iterator, Sequence
+import unicodedata
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
 import pathspec
+from rapidfuzz import fuzz
 
 from martechgate.check.model import Organization, ReviewRule
 from martechgate.check.vocabulary import RISK_TIERS
@@ -114,9 +116,30 @@ def _covers_entries(rule: ReviewRule) -> bool:
     return spec.match_file(SAMPLE_ENTRY)
 
 
+# How alike (rapidfuzz ratio, %) an entry's department must be to a rule's to be taken for it. "Finance"
+# and "Finances" are 93, a Cyrillic a (U+0430) in "Human Resources" 93; "Marketing" and "Marketing Ops" 82.
+DEPARTMENT_LIKENESS = 88
+
+
 def department_key(name: str) -> str:
-    """A department as written in an entry or a rule, compared without case or extra spaces."""
-    return " ".join(name.casefold().split())
+    """A department as written in an entry or a rule, compared without case, extra spaces or
+    compatibility forms (a full-width letter is the letter)."""
+    return " ".join(unicodedata.normalize("NFKC", name).casefold().split())
+
+
+def department_match(department: str, wanted: Iterable[object]) -> tuple[str, bool] | None:
+    """The rule's department that `department` is (name, True), or is written like (name, False): a
+    near spelling or a look-alike letter is taken for the department it imitates, since a review rule
+    dodged by a typo, honest or not, is a review skipped. None when it is like none of them."""
+    key = department_key(department)
+    near = None
+    for name in map(str, wanted):
+        other = department_key(name)
+        if other == key:
+            return name, True
+        if near is None and fuzz.ratio(key, other) >= DEPARTMENT_LIKENESS:
+            near = name, False
+    return near
 
 
 def _value_key(condition: str, value: str) -> str:

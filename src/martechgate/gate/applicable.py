@@ -15,7 +15,8 @@ A rule's `when` holds when every condition in it holds:
 - `statuses`: the entry's `status` is listed.
 - `categories`: the entry's `category` is listed.
 - `departments`: the entry's `owners.department` is listed (case and spacing aside: "Human
-  Resources" is "human resources").
+  Resources" is "human resources"), or written like one listed (approvability.department_match:
+  a near spelling or a look-alike letter holds, so a typo never skips a review).
 - `exceptions_changed`: the entry's `exceptions` differ from those of the entry with the same id
   (file name) at the merge base, or hold one the base branch's tip does not have for that id. The
   id, not git's rename detection, says which entry a file was: an `exceptions:` block written
@@ -36,7 +37,7 @@ from typing import Any
 import pathspec
 from pathspec.pattern import Pattern
 
-from martechgate.check.approvability import ENTRY_CONDITIONS, department_key
+from martechgate.check.approvability import ENTRY_CONDITIONS, department_match
 from martechgate.check.model import Organization, ReviewRule, get
 from martechgate.check.money import Amount, Money, entry_amount, threshold
 from martechgate.check.risk import computed_tier, tier_rank
@@ -148,11 +149,11 @@ def entry_reasons(
             reasons.append(f"category is {category}")
         elif condition == "departments":
             department = get(dict(entry), "owners", "department")
-            if not isinstance(department, str) or department_key(department) not in {
-                department_key(str(d)) for d in wanted
-            }:
+            matched = department_match(department, wanted) if isinstance(department, str) else None
+            if matched is None:
                 return None
-            reasons.append(f"department is {department}")
+            name, exact = matched
+            reasons.append(f"department is {department}" + ("" if exact else f" (written like {name})"))
         elif condition == "statuses":
             status = entry.get("status")
             if status not in wanted:

@@ -18,7 +18,7 @@ from datetime import date
 from typing import Any
 
 from martechgate.check import codes, risk
-from martechgate.check.approvability import ENTRY_CONDITIONS
+from martechgate.check.approvability import DEPARTMENT_LIKENESS, ENTRY_CONDITIONS
 from martechgate.check.catalog import Catalog
 from martechgate.check.model import get
 from martechgate.check.vocabulary import MODELINE, PERSONAL, RISK_TIERS, load_schema
@@ -138,6 +138,7 @@ def page_data(catalog: Catalog, today: date, repository: str | None, branch: str
         "questions": [_question(q, draft) for q in proposal.QUESTIONS],
         "integration_questions": [_question(q, draft, "integrations.*.") for q in proposal.INTEGRATION_QUESTIONS],
         "codes": codes.lists(),
+        "departmentLikeness": DEPARTMENT_LIKENESS,
         "money": catalog.organization.money.as_data(),
         "patterns": proposal.patterns(),
         "field_order": list(proposal.FIELD_ORDER),

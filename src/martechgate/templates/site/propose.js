@@ -292,7 +292,31 @@
     return ["low", ["no personal data, low spend, no personal-data integrations"]];
   }
 
-  function departmentKey(name) { return String(name).toLowerCase().split(/\s+/).filter(Boolean).join(" "); }
+  function departmentKey(name) { return String(name).normalize("NFKC").toLowerCase().split(/\s+/).filter(Boolean).join(" "); }
+  // rapidfuzz's ratio: 100 * 2 * (longest common subsequence) / (total length).
+  function likeness(a, b) {
+    if (!a.length && !b.length) { return 100; }
+    var row = new Array(b.length + 1).fill(0);
+    for (var i = 1; i <= a.length; i += 1) {
+      var diagonal = 0;
+      for (var j = 1; j <= b.length; j += 1) {
+        var above = row[j];
+        row[j] = a[i - 1] === b[j - 1] ? diagonal + 1 : Math.max(row[j], row[j - 1]);
+        diagonal = above;
+      }
+    }
+    return 200 * row[b.length] / (a.length + b.length);
+  }
+  // approvability.department_match: the rule's department this one is, or is written like.
+  function departmentMatch(department, wanted) {
+    var key = departmentKey(department), near = null;
+    for (var k = 0; k < wanted.length; k += 1) {
+      var other = departmentKey(wanted[k]);
+      if (other === key) { return [String(wanted[k]), true]; }
+      if (near === null && likeness(key, other) >= D.departmentLikeness) { near = [String(wanted[k]), false]; }
+    }
+    return near;
+  }
   function rank(tier) { return D.risk.tiers.indexOf(tier); }
 
   // The review rules a new entry triggers (review.entry_reasons, for an entry with no previous version).
@@ -336,8 +360,9 @@
       }
       if (when.departments) {
         var department = get(entry, "owners.department");
-        if (typeof department !== "string" || when.departments.map(departmentKey).indexOf(departmentKey(department)) < 0) { return; }
-        reasons.push("department is " + department);
+        var matched = typeof department === "string" ? departmentMatch(department, when.departments) : null;
+        if (matched === null) { return; }
+        reasons.push("department is " + department + (matched[1] ? "" : " (written like " + matched[0] + ")"));
       }
       if (when.exceptions_changed !== undefined) {
         var changed = list(entry.exceptions).length > 0;
