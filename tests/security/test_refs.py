@@ -11,7 +11,7 @@ import pytest
 from martechgate.errors import UsageError
 from martechgate.gate import review_input
 from martechgate.sources.git import Git
-from tests.security.conftest import TODAY, GovRepo, branch, check, write_named
+from tests.security.conftest import TODAY, GovRepo, branch, check, judge, rule_names, write_named
 
 
 def attacker_tag(gov: GovRepo, name: str) -> str:
@@ -112,3 +112,28 @@ def test_plain_names_still_resolve(gov: GovRepo) -> None:
     assert git.resolve("main") == git.resolve("HEAD") == git.resolve("refs/heads/main") == second
     assert git.resolve("HEAD~1") == git.resolve("main^") == git.resolve("v1") == git.resolve(first) == first
     assert git.resolve(second[:12]) == second
+
+
+def test_a_replace_ref_cannot_swap_the_rules_of_the_base(gov: GovRepo) -> None:
+    """`git replace` makes git show another object wherever the replaced one is asked for. An adversary
+    who gets `refs/replace/<main's commit>` into the clone CI runs in (a mirror fetch, a `+refs/*` refspec)
+    would have the base judged by a commit of their own, with no review rules. martechgate reads the
+    objects as they are."""
+    gov.add_entry("canva")
+    gov.commit("Add canva")
+    main_sha = gov.git("rev-parse", "main")
+    gov.git("checkout", "-q", "-b", "lenient", "main")
+    org = gov.path / "martechgate.yaml"
+    text = org.read_text(encoding="utf-8")
+    org.write_text(text.replace('paths: ["catalog/**"]', 'paths: ["nothing/**"]'), encoding="utf-8")
+    gov.commit("The joint review covers nothing")
+    # the same history as main's commit, with the adversary's tree: a stand-in git shows in its place
+    parents = gov.git("log", "-1", "--format=%P", main_sha).split()
+    stand_in = gov.git("commit-tree", "lenient^{tree}", *[a for p in parents for a in ("-p", p)], "-m", "Add canva")
+    gov.git("replace", "-f", main_sha, stand_in)
+    branch(gov, start=main_sha)
+    gov.add_entry("zoom")
+    gov.commit("Add zoom")
+    verdict = judge(gov, [])
+    assert "joint-cmo-cio" in rule_names(verdict) and not verdict.approved
+    assert "catalog/**" in Git(gov.path).run("cat-file", "-p", f"{main_sha}:martechgate.yaml").decode()

@@ -36,7 +36,10 @@ _SHORT_SHA = re.compile(r"^[0-9a-f]{4,63}$")
 _SUFFIX = re.compile(r"((?:~\d*|\^\d*)*)$")
 # A tree object is "<octal mode> <name>\0<20-byte id>", repeated.
 _TREE_ENTRY = re.compile(rb"([0-7]+) ([^\0]*)\0(.{20})", re.DOTALL)
-_ENV = {"LC_ALL": "C", "GIT_TERMINAL_PROMPT": "0", "GIT_OPTIONAL_LOCKS": "0"}
+# GIT_NO_REPLACE_OBJECTS: `git replace` (refs/replace/*) makes git show another object wherever one is
+# asked for; a replace ref in CI's clone would have the base judged by the adversary's commit, so the
+# objects are read as they are.
+_ENV = {"LC_ALL": "C", "GIT_TERMINAL_PROMPT": "0", "GIT_OPTIONAL_LOCKS": "0", "GIT_NO_REPLACE_OBJECTS": "1"}
 # Bidirectional controls and invisible separators: a name holding one reads differently than it is.
 _INVISIBLE = frozenset("\u061c\u200e\u200f\u2028\u2029\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\ufeff")
 
