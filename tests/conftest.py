@@ -24,6 +24,8 @@ SRC = Path(martechgate.__file__).resolve().parents[1]
 TODAY = date(2026, 11, 23)
 # Examples published by GitHub, OASIS, Okta, Microsoft and Google (tests/fixtures/real/SOURCES.md).
 FIXTURES = ROOT / "tests" / "fixtures" / "real"
+# The `browser` fixture: real headless Chromium, one a test process, a fresh tab a test.
+pytest_plugins = ["tests.browsing"]
 
 # A low-risk tool that passes every policy of the default pack as of TODAY.
 BASE_ENTRY: dict[str, Any] = {

@@ -15,9 +15,9 @@ import pytest
 from martechgate.audit import report as audit
 from martechgate.audit.records import SigningKey
 from martechgate.sources.git import Git
+from tests.browsing import ARTIFACTS, console_errors
 from tests.conftest import GovRepo
 from tests.test_audit import build
-from tests.test_site_browser import ARTIFACTS, _console_errors, browser  # noqa: F401  (a fixture)
 
 PERIOD = ("--since", "2026-04-01", "--until", "2026-06-30")
 
@@ -54,7 +54,7 @@ def test_an_auditor_reads_it_on_screen_and_prints_it(
     ci_key: SigningKey,
     run_cli: Any,
     tmp_path: Path,
-    browser: Callable[..., Any],  # noqa: F811
+    browser: Callable[..., Any],
 ) -> None:
     from selenium.webdriver.common.by import By
 
@@ -98,4 +98,4 @@ def test_an_auditor_reads_it_on_screen_and_prints_it(
     pdf = base64.b64decode(driver.print_page())
     assert pdf.startswith(b"%PDF-") and pdf.count(b"/Type /Page") - pdf.count(b"/Type /Pages") >= 3
     (ARTIFACTS / "audit-report.pdf").write_bytes(pdf)
-    assert _console_errors(driver) == []
+    assert console_errors(driver) == []

@@ -21,9 +21,9 @@ from martechgate.intake import proposal
 from martechgate.intake.proposal import Draft, Invalid
 from martechgate.site import ProposeTarget, build_site
 from martechgate.sources.opener import open_source
+from tests.browsing import ARTIFACTS, console_errors
 from tests.conftest import ROOT, TODAY, GovRepo
 from tests.test_review_rules_match import HR_RULES, ORG_TEXT
-from tests.test_site_browser import ARTIFACTS, _console_errors, browser  # noqa: F401  (a fixture)
 
 pytestmark = pytest.mark.browser
 
@@ -42,7 +42,7 @@ def governed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[GovRepo
 
 
 @pytest.fixture
-def page(browser: Callable[..., Any], governed: tuple[GovRepo, Path]) -> Any:  # noqa: F811
+def page(browser: Callable[..., Any], governed: tuple[GovRepo, Path]) -> Any:
     driver = browser()
     driver.get((governed[1] / "propose.html").as_uri())
     return driver
@@ -81,7 +81,7 @@ def test_the_page_computes_the_tier_and_reviewers_python_does(page: Any, governe
         rules = [r["name"] for r in _js(page, "reviewers(arguments[0])", finished)]
         expected = [a.rule.name for a in applicable_rules(organization, [ChangedFile.proposed(finished)])]
         assert rules == expected, entry
-    assert _console_errors(page) == []
+    assert console_errors(page) == []
 
 
 def test_the_page_finds_the_overlaps_new_finds(page: Any, governed: tuple[GovRepo, Path]) -> None:
@@ -260,7 +260,7 @@ def test_fill_the_form_from_the_keyboard_and_the_file_passes_check(
     assert query["filename"] == ["catalog/pitch-deck-studio.yaml"] and query["value"] == [text]
     driver.execute_script("window.scrollTo(0, document.body.scrollHeight)")
     driver.save_screenshot(str(ARTIFACTS / "propose-result.png"))
-    assert _console_errors(driver) == []
+    assert console_errors(driver) == []
 
     # The file is what `new` would write, and `check` accepts it in the governance repo.
     repo = governed[0].copy_to(tmp_path / "gov")
@@ -355,7 +355,7 @@ def test_connections_are_asked_as_new_asks_them_and_the_file_passes_check(
     driver.find_element(By.CSS_SELECTOR, "#propose button[type=submit]").send_keys(Keys.ENTER)
     assert driver.find_element(By.ID, "result-heading").is_displayed()
     text = driver.find_element(By.ID, "yaml").get_attribute("value")
-    assert _console_errors(driver) == []
+    assert console_errors(driver) == []
     repo = governed[0].copy_to(tmp_path / "gov")
     (repo.path / "catalog" / "pitch-deck-studio.yaml").write_text(text, encoding="utf-8")
     result = run_cli("check", str(repo.path), "--today", TODAY.isoformat(), "--format", "json", "--no-cache")
@@ -370,7 +370,7 @@ def test_connections_are_asked_as_new_asks_them_and_the_file_passes_check(
 
 
 def test_the_page_routes_categories_and_departments_as_the_gate_does(
-    browser: Callable[..., Any],  # noqa: F811
+    browser: Callable[..., Any],
     tmp_path: Path,
 ) -> None:
     """An organisation with HR's own rules (by category, by department): the page's reviewers and their
@@ -405,4 +405,4 @@ def test_the_page_routes_categories_and_departments_as_the_gate_does(
         "department is Humn Resources (written like Human Resources)",
         "department is Hum\u0430n Resources (written like Human Resources)",
     ]
-    assert _console_errors(driver) == []
+    assert console_errors(driver) == []

@@ -1,19 +1,14 @@
 """The site in a real headless browser (Debian's chromium, driven by selenium through Debian's
 chromedriver): filtering live, the keyboard, JavaScript off, hostile catalog text that must stay text,
-contrast, and screenshots kept in test-artifacts/ to look at.
-
-In CI (CI set) a missing browser fails these tests: they must run there, not skip.
+contrast, and screenshots kept in test-artifacts/ to look at (the browser: tests/browsing.py).
 """
 
 from __future__ import annotations
 
 import functools
 import http.server
-import os
-import shutil
 import threading
 from collections.abc import Callable, Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -21,44 +16,13 @@ import pytest
 from martechgate.check import engine
 from martechgate.site import build_site
 from martechgate.sources.opener import open_source
-from tests.conftest import ROOT, TODAY, GovRepo
+from tests.browsing import ARTIFACTS, console_errors
+from tests.conftest import TODAY, GovRepo
 from tests.site_catalog import XSS_NAME, XSS_PURPOSE, build_repo
 
 pytestmark = pytest.mark.browser
 
-ARTIFACTS = ROOT / "test-artifacts"
-FLAGS = (
-    "--headless=new",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-    "--disable-sync",
-    "--disable-dev-shm-usage",
-    "--window-size=1280,1500",
-)
 TOOLS = 28  # the project's 25 and the three hostile or broken ones of site_catalog
-
-
-def _unavailable(message: str) -> None:
-    if os.environ.get("CI", "").lower() not in ("", "0", "false", "no"):
-        pytest.fail(f"{message}; in CI the browser tests must run (.ci/run installs chromium)")
-    pytest.skip(message)
-
-
-def _browser() -> tuple[str, str]:
-    chromium, driver = shutil.which("chromium"), shutil.which("chromedriver")
-    if not chromium or not driver:
-        _unavailable(
-            "Debian's chromium and chromium-driver are not installed (apt-get install chromium chromium-driver)"
-        )
-    try:
-        import selenium  # noqa: F401
-    except ImportError:
-        _unavailable("selenium is not installed (pip install -e '.[test]')")
-    assert chromium and driver
-    return chromium, driver
 
 
 @pytest.fixture(scope="module")
@@ -79,36 +43,6 @@ def base_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     yield f"http://127.0.0.1:{server.server_address[1]}/"
     server.shutdown()
     server.server_close()
-
-
-@pytest.fixture
-def browser(tmp_path: Path) -> Iterator[Callable[..., Any]]:
-    """Start chromium (with or without JavaScript); every one started is quit at the end."""
-    chromium, driver_path = _browser()
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
-
-    started = []
-
-    def start(javascript: bool = True) -> Any:
-        options = webdriver.ChromeOptions()
-        options.binary_location = chromium
-        for flag in FLAGS:
-            options.add_argument(flag)
-        options.add_argument(f"--user-data-dir={tmp_path / f'profile-{len(started)}'}")
-        options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
-        # A dialog left open makes the next command fail, rather than being dismissed quietly.
-        options.set_capability("unhandledPromptBehavior", "ignore")
-        if not javascript:
-            options.add_experimental_option("prefs", {"profile.managed_default_content_settings.javascript": 2})
-        driver = webdriver.Chrome(options=options, service=Service(executable_path=driver_path))
-        driver.set_page_load_timeout(30)
-        started.append(driver)
-        return driver
-
-    yield start
-    for driver in started:
-        driver.quit()
 
 
 def _shot(driver: Any, name: str) -> None:
@@ -139,10 +73,6 @@ def _no_dialog_and_no_injection(driver: Any) -> None:
         driver.execute_script("return document.querySelectorAll('[onerror],[onload],[onmouseover],img,iframe').length")
         == 0
     )
-
-
-def _console_errors(driver: Any) -> list[str]:
-    return [entry["message"] for entry in driver.get_log("browser") if entry["level"] == "SEVERE"]
 
 
 def _wait(driver: Any, condition: Callable[[Any], Any]) -> None:
@@ -187,7 +117,7 @@ def test_index_filters_as_you_type_and_choose(browser: Callable[..., Any], base_
     assert _visible_rows(driver) == ["Drift"]
     status = Select(driver.find_element(By.ID, "f-status")).first_selected_option
     assert status.get_attribute("value") == "denied"
-    assert _console_errors(driver) == []
+    assert console_errors(driver) == []
 
 
 def test_the_filters_work_from_the_keyboard(browser: Callable[..., Any], base_url: str) -> None:
@@ -242,7 +172,7 @@ def test_a_tool_page_opens_and_hostile_text_stays_text(browser: Callable[..., An
     for page in ("flows.html", "renewals.html", "spend.html", "tools/broken-tool.html"):
         driver.get(base_url + page)
         _no_dialog_and_no_injection(driver)
-        assert _console_errors(driver) == [], page  # nothing blocked by the content security policy
+        assert console_errors(driver) == [], page  # nothing blocked by the content security policy
     _shot(driver, "broken-tool")
     driver.get(base_url + "flows.html")
     _shot(driver, "flows")
