@@ -110,9 +110,15 @@ CASES = [
     Case(
         "bad email",
         text_of(owners={"business": "jane", "technical": "raj@example.com"}),
+        "owner-unresolved",
+        path="owners.business",
+        message="is a name, not an email",
+    ),
+    Case(
+        "owners of the wrong type",
+        text_of(owners={"business": {"name": "jane"}, "technical": ["raj@example.com", 7]}),
         "schema",
         path="owners.business",
-        message="email",
     ),
     Case("huge scalar", text_of(purpose="x" * 100_000), "schema", path="purpose"),
     Case("id with path tricks", text_of(id="../../etc/passwd"), "schema", path="id", message="an id is"),

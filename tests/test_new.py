@@ -146,7 +146,7 @@ def test_all_problems_are_listed_at_once_and_nothing_is_written(gov: GovRepo) ->
     out = result.output
     assert "--category: 'surveys' is not one of the choices (did you mean survey?)" in out
     assert "--annual-cost: 'lots' is not an amount" in out
-    assert "--technical-owner: Jane.Doe@example.com is already the marketing owner" in out
+    assert "--technical-owner: Jane.Doe@example.com is already the Marketing owner" in out
     assert "--integration: there is no tool 'nowhere' in the catalog" in out
     assert "purpose is missing" in out
     assert "Nothing was written" in out

@@ -486,10 +486,11 @@ def test_owner_role_labels_come_from_the_organisation_file(gov: GovRepo, tmp_pat
     gov.commit("Add plain-tool")
     out = tmp_path / "default"
     _build(gov, out)
-    assert "<dt>Business owner</dt>" in (out / "tools" / "plain-tool.html").read_text()
-    assert "<dt>Technical owner</dt>" in (out / "tools" / "plain-tool.html").read_text()
+    assert "<dt>Marketing owner</dt>" in (out / "tools" / "plain-tool.html").read_text()  # the starter's words
+    assert "<dt>IT owner</dt>" in (out / "tools" / "plain-tool.html").read_text()
     organisation = (gov.path / "martechgate.yaml").read_text()
-    gov.write("martechgate.yaml", organisation + "owner_roles: {business: CMO-side owner, technical: CIO-side owner}\n")
+    named_roles = "owner_roles: {business: CMO-side owner, technical: CIO-side owner}"
+    gov.write("martechgate.yaml", re.sub(r"(?m)^owner_roles: .*$", named_roles, organisation))
     gov.commit("Name the owners")
     named = tmp_path / "named"
     _build(gov, named)

@@ -79,8 +79,8 @@ def test_an_approver_in_another_form_is_a_located_finding(gov: GovRepo, run_cli:
 
 
 def test_an_owner_hidden_behind_a_display_name_still_owns_the_tool(gov: GovRepo, run_cli: Any) -> None:
-    """The technical owner written with a display name is a schema finding of its own, and that
-    person still cannot approve the waiver."""
+    """The technical owner written with a display name is a finding of its own (owner-unresolved, which
+    says to write the address alone), and that person still cannot approve the waiver."""
     owners = {"business": "raj.patel@example.com", "technical": "Jane <jane.doe@example.com>"}
     waiver = {"rule": "owners-distinct", "reason": "r", "approved_by": OWNER, "expires": "2027-01-31"}
     gov.write("catalog/design-tool.yaml", dump(entry("design-tool", owners=owners, exceptions=[waiver])))
@@ -88,7 +88,8 @@ def test_an_owner_hidden_behind_a_display_name_still_owns_the_tool(gov: GovRepo,
     result = run_cli("check", str(gov.path), "--format", "json", *TODAY)
     assert result.returncode == 1
     rules = {f["rule"]: f for f in findings(result)}
-    assert rules["schema"]["path"] == "owners.technical"
+    assert rules["owner-unresolved"]["path"] == "owners.technical"
+    assert "write the address alone: jane.doe@example.com" in rules["owner-unresolved"]["message"]
     assert "owns this tool" in rules["exception-invalid"]["message"]
 
 

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
+from martechgate.check import identity
 from martechgate.check.model import get
 from martechgate.errors import UsageError
 from martechgate.formats.controls import visible
@@ -519,8 +520,8 @@ def inventory_row(path: str, blob: str | None, data: bytes | None) -> dict[str, 
         "vendor": get(value, "vendor", "name"),
         "category": value.get("category"),
         "status": value.get("status"),
-        "business_owner": get(value, "owners", "business"),
-        "technical_owner": get(value, "owners", "technical"),
+        "business_owner": _people(get(value, "owners", "business")),
+        "technical_owner": _people(get(value, "owners", "technical")),
         "classification": get(value, "data", "classification"),
         "data_categories": categories if isinstance(categories, list) else None,
         "risk_tier": get(value, "review", "risk_tier"),
@@ -530,6 +531,11 @@ def inventory_row(path: str, blob: str | None, data: bytes | None) -> dict[str, 
         "file": path,
         "blob": blob,
     }
+
+
+def _people(value: Any) -> Any:
+    """An owner role in one cell: several owners joined by commas, anything else as it is."""
+    return ", ".join(identity.owner_values(value)) if isinstance(value, list) else value
 
 
 def inventory(git: Git, as_of: date, ref: str = "main", now: datetime | None = None) -> Inventory:

@@ -12,7 +12,8 @@ another address) is not an address martechgate accepts, and its callers report i
 from __future__ import annotations
 
 import re
-from typing import Any
+from collections.abc import Iterable, Mapping
+from typing import Any, Literal
 
 # A dot-atom local part (RFC 5322) and a host name with at least one dot, optionally fully qualified.
 _ADDRESS = re.compile(
@@ -54,9 +55,11 @@ def _unwrap(text: str) -> str:
 
 
 def mailboxes(value: Any) -> set[str]:
-    """Every mailbox a value names: its canonical form, or, for a value in no accepted form, each
-    address-like part of it. Used on the side a rule protects, so that an owner written oddly still
-    counts as that owner (the odd form is reported on its own)."""
+    """Every mailbox a value (or each value of a list) names: its canonical form, or, for a value in no
+    accepted form, each address-like part of it. Used on the side a rule protects, so that an owner
+    written oddly still counts as that owner (the odd form is reported on its own)."""
+    if isinstance(value, list):
+        return set().union(*(mailboxes(item) for item in value))
     canonical = canonical_email(value)
     if canonical is not None:
         return {canonical}
@@ -69,3 +72,48 @@ def mailboxes(value: Any) -> set[str]:
 def same_mailbox(first: Any, second: Any) -> bool:
     """Whether two values name a common mailbox."""
     return bool(mailboxes(first) & mailboxes(second))
+
+
+# ----- owners: an email, a GitHub handle or team, a group of martechgate.yaml, or a name -------------
+
+# A GitHub login (letters, digits, single dashes, at most 39) and, for a team, `org/team-slug`.
+_HANDLE = re.compile(r"^@([a-z0-9](?:[a-z0-9]|-(?=[a-z0-9])){0,38})(?:/([a-z0-9][a-z0-9_.-]{0,99}))?$", re.IGNORECASE)
+
+OwnerKind = Literal["email", "handle", "team", "group", "name"]
+
+
+def owner_values(value: Any) -> list[str]:
+    """An owner role's values: one text, or each text of a list (anything else names nobody)."""
+    values = value if isinstance(value, list) else [value]
+    return [item for item in values if isinstance(item, str)]
+
+
+def owner_kind(value: str, groups: Iterable[str]) -> OwnerKind:
+    """What an owner's value is: an email address, a GitHub handle (@login) or team (@org/team), a
+    group of the organisation file (by its exact name), or else a name not yet resolved to any of them."""
+    if canonical_email(value) is not None:
+        return "email"
+    found = _HANDLE.match(value.strip())
+    if found is not None:
+        return "team" if found[2] else "handle"
+    return "group" if value.strip() in set(groups) else "name"
+
+
+def owner_people(value: Any, groups: Mapping[str, Iterable[str]]) -> set[str]:
+    """Every person or group an owner role names, as comparable keys: `mail:<canonical address>`,
+    `gh:<login>` (a handle, or a member of a named group), `team:<org/team>`, `group:<name>`, `name:<name
+    casefolded>`. `groups` maps each group of the organisation file to its members' GitHub logins."""
+    keys: set[str] = set()
+    for text in owner_values(value):
+        kind = owner_kind(text, groups)
+        if kind == "email":
+            keys |= {f"mail:{mailbox}" for mailbox in mailboxes(text)}
+        elif kind in ("handle", "team"):
+            keys.add(("gh:" if kind == "handle" else "team:") + text.strip()[1:].lower())
+        elif kind == "group":
+            name = text.strip()
+            keys.add(f"group:{name}")
+            keys |= {f"gh:{login.lower()}" for login in groups[name]}
+        else:
+            keys |= {f"mail:{mailbox}" for mailbox in mailboxes(text)} or {f"name:{' '.join(text.casefold().split())}"}
+    return keys

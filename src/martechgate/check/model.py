@@ -34,6 +34,9 @@ class ReviewSettings:
     dismiss_stale: bool = True
 
 
+DEFAULT_ROLE_LABELS = {"business": "Business owner", "technical": "Technical owner"}
+
+
 @dataclass(frozen=True)
 class Organization:
     name: str
@@ -42,6 +45,17 @@ class Organization:
     review: ReviewSettings
     raw: Mapping[str, Any] = field(default_factory=dict, compare=False, repr=False)
     money: Money = field(default_factory=Money)
+
+    def role_label(self, role: str) -> str:
+        """What an owner role is called here: `owner_roles` in the organisation file, else the default
+        (the starter's business owner is marketing's, the technical owner IT's)."""
+        given = self.raw.get("owner_roles")
+        label = given.get(role) if isinstance(given, Mapping) else None
+        return str(label) if label else DEFAULT_ROLE_LABELS.get(role, f"{role} owner")
+
+    def group_logins(self) -> dict[str, tuple[str, ...]]:
+        """Each group's members (GitHub logins), for owners written as a group."""
+        return {name: group.members for name, group in self.groups.items()}
 
 
 @dataclass(frozen=True)

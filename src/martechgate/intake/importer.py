@@ -36,7 +36,7 @@ from markdown_it import MarkdownIt
 
 from martechgate import atomic
 from martechgate.check import schemas
-from martechgate.check.identity import canonical_email
+from martechgate.check.identity import owner_kind
 from martechgate.check.vocabulary import MODELINE
 from martechgate.intake.mapping import FieldRule, Mapping, people_key, target_schema
 from martechgate.intake.proposal import API_VERSION, FIELD_ORDER, slug, yaml_text
@@ -179,7 +179,13 @@ class Target:
         self.mapping = mapping
         self.schema = target_schema(rule.target) if not rule.target.startswith("x-") else None
         self.is_list = bool(self.schema) and (self.schema or {}).get("type") == "array"
-        self.item_schema: dict[str, Any] | None = (self.schema or {}).get("items") if self.is_list else self.schema
+        # A field that takes one value or a list of them (an owner role): one value stays one value.
+        alternatives = (self.schema or {}).get("anyOf", [])
+        listed = next((option for option in alternatives if option.get("type") == "array"), None)
+        self.may_list = listed is not None
+        self.item_schema: dict[str, Any] | None = (
+            (self.schema or {}).get("items") if self.is_list else listed["items"] if listed else self.schema
+        )
 
     @cached_property
     def validator(self) -> jsonschema_rs.Draft202012Validator | None:
@@ -214,7 +220,7 @@ class Target:
             found = self.mapping.people.get(people_key(part))
             if found is not None:
                 return "mapped", found
-            if canonical_email(part) is None:
+            if owner_kind(part, ()) == "name":  # an email or a GitHub handle is written as it is
                 return "unresolved", " ".join(part.split())
         value = self._convert(part, self.item_schema or {})
         if self.item_validator is None or self.item_validator.is_valid(value):
@@ -313,9 +319,11 @@ class Target:
         unresolved = [value for _, kind, value in results if kind == "unresolved"]
         refused = [(part, why) for part, kind, why in results if kind == "unusable"]
         shortened = any(isinstance(v, str) and v.endswith("…") and v != p for p, _, v in results)
-        if self.is_list:
+        if self.is_list or self.may_list:
             values = list(dict.fromkeys(json.dumps(v, sort_keys=True) for v in usable + unresolved))
             chosen: Any = [json.loads(v) for v in values] or MISSING
+            if self.may_list and isinstance(chosen, list) and len(chosen) == 1:
+                chosen = chosen[0]
         else:
             chosen = usable[0] if usable else unresolved[0] if unresolved else MISSING
         if unresolved:
@@ -327,7 +335,7 @@ class Target:
             count.note("mapped")
         if chosen is MISSING:
             return self._fallback(), True
-        partial = bool(refused) or shortened or (not self.is_list and len(parts) > 1)
+        partial = bool(refused) or shortened or (not (self.is_list or self.may_list) and len(parts) > 1)
         return chosen, partial
 
     def _parts(self, raw: Any) -> list[Any]:

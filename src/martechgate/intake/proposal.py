@@ -263,8 +263,9 @@ def _technical_owner(text: str, draft: Draft) -> str:
     value = _email(text, draft)
     business = draft.get("owners.business")
     if identity.same_mailbox(business, value):
+        labels = draft.organization.role_label("business"), draft.organization.role_label("technical")
         raise Invalid(
-            f"{value} is already the marketing owner; the IT owner must be a different person "
+            f"{value} is already the {labels[0]}; the {labels[1]} must be a different person "
             "(two people look after every tool)"
         )
     return value
@@ -814,6 +815,16 @@ def problems(entry: dict[str, Any], draft: Draft) -> list[str]:
             continue  # said above, as the question
         if problem.message not in found:
             found.append(problem.message)
+    # The catalog keeps a name an import could not resolve; a new proposal names people reachably.
+    owners_given = entry.get("owners")
+    for role in ("business", "technical"):
+        value = owners_given.get(role) if isinstance(owners_given, dict) else None
+        for text in identity.owner_values(value):
+            if identity.owner_kind(text, draft.organization.groups) == "name":
+                found.append(
+                    f"owners.{role} is {text!r}, which is not an email address, a GitHub handle (@login) or a "
+                    "group of martechgate.yaml"
+                )
     entry_id = entry.get("id")
     if isinstance(entry_id, str) and entry_id in draft.catalog_ids:
         found.append(
@@ -833,9 +844,14 @@ def problems(entry: dict[str, Any], draft: Draft) -> list[str]:
         )
     owners = entry.get("owners")
     if isinstance(owners, dict):
-        business, technical = owners.get("business"), owners.get("technical")
-        if identity.same_mailbox(business, technical):
-            found.append(f"{technical} is both the marketing and the IT owner; name two different people")
+        groups = draft.organization.group_logins()
+        both = identity.owner_people(owners.get("business"), groups) & identity.owner_people(
+            owners.get("technical"), groups
+        )
+        if both:
+            who = ", ".join(sorted(key.partition(":")[2] for key in both))
+            labels = draft.organization.role_label("business"), draft.organization.role_label("technical")
+            found.append(f"{who} is both the {labels[0]} and the {labels[1]}; name two different people")
     integrations = entry.get("integrations")
     for index, integration in enumerate(integrations if isinstance(integrations, list) else []):
         target = integration.get("target") if isinstance(integration, dict) else None

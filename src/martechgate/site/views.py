@@ -14,7 +14,7 @@ from typing import Any
 
 from martechgate.check import risk, waivers
 from martechgate.check.catalog import Catalog
-from martechgate.check.model import Entry, Finding, Organization, Report, get
+from martechgate.check.model import DEFAULT_ROLE_LABELS, Entry, Finding, Organization, Report, get
 from martechgate.check.rules import data_flow
 from martechgate.check.vocabulary import PERSONAL
 from martechgate.gate.applicable import ChangedFile, applicable_rules, describe_requirement
@@ -179,14 +179,9 @@ def _money(value: Any, currency: str) -> str | None:
     return f"{amount:,.0f} {currency}".strip() if amount is not None else text(value)
 
 
-DEFAULT_ROLES = {"business": "Business owner", "technical": "Technical owner"}
-
-
 def owner_roles(organization: Organization) -> dict[str, str]:
     """What the two owners are called: the organisation file's `owner_roles`, else the defaults."""
-    given = organization.raw.get("owner_roles")
-    given = given if isinstance(given, dict) else {}
-    return {role: str(given.get(role) or label) for role, label in DEFAULT_ROLES.items()}
+    return {role: organization.role_label(role) for role in DEFAULT_ROLE_LABELS}
 
 
 def _facts(data: dict[str, Any], reviewers: str, roles: dict[str, str]) -> list[FactGroup]:

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, TypeVar
 
+from martechgate.check import identity
 from martechgate.check.catalog import Catalog
 from martechgate.check.model import Entry, get
 from martechgate.check.vocabulary import DIRECTIONS
@@ -134,6 +135,13 @@ class _Reader:
         value = self.field(path, lambda v: isinstance(v, bool), "true or false")
         return bool(value) if value is not None else None
 
+    def people(self, *path: str) -> str | None:
+        """An owner role as one line: its one value, or its several joined by commas."""
+        value = self.field(path, lambda v: _is_text(v) or (isinstance(v, list) and all(map(_is_text, v))), "text")
+        if value is None:
+            return None
+        return ", ".join(identity.owner_values(value)) or None
+
     def texts(self, *path: str) -> tuple[str, ...]:
         value = self.field(path, lambda v: isinstance(v, list), "a list")
         if value is None:
@@ -168,8 +176,8 @@ def _tool(entry: Entry, data: dict[str, Any], tool_id: str) -> Tool:
         category=read.text("category"),
         status=read.text("status"),
         department=read.text("owners", "department"),
-        owner_business=read.text("owners", "business"),
-        owner_technical=read.text("owners", "technical"),
+        owner_business=read.people("owners", "business"),
+        owner_technical=read.people("owners", "technical"),
         capabilities=read.texts("capabilities"),
         data_categories=read.texts("data", "categories"),
         integrations=read.integrations(),

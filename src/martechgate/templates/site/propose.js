@@ -74,7 +74,7 @@
       var value = kinds.email(text);
       var business = get(answers, "owners.business");
       if (typeof business === "string" && canonicalEmail(business) === canonicalEmail(value)) {
-        throw new Invalid(value + " is already the " + D.roles.business.toLowerCase() + "; the " + D.roles.technical.toLowerCase() + " must be a different person");
+        throw new Invalid(value + " is already the " + D.roles.business + "; the " + D.roles.technical + " must be a different person");
       }
       return value;
     },
