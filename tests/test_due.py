@@ -186,6 +186,15 @@ def test_github_assigns_owners_written_as_handles(run_cli: Any, repo: GovRepo, g
     _due(run_cli, repo, "--github", env=_env(github))
     handled = next(i for i in issues.open() if "review/handled/next" in i["body"])
     assert sorted(a["login"] for a in handled["assignees"]) == ["alice", "bob-it"]
+    # an owner that is a group is its members; a team cannot be assigned
+    repo.add_entry(
+        "grouped",
+        owners={"business": "it", "technical": "@acme/it-architecture"},
+        review=_review(next_review="2026-12-01"),
+    )
+    _due(run_cli, repo, "--github", env=_env(github))
+    grouped = next(i for i in issues.open() if "review/grouped/next" in i["body"])
+    assert sorted(a["login"] for a in grouped["assignees"]) == ["carol-diaz", "dan-kowalski"]
     emails = next(i for i in issues.open() if "review/review-soon/next" in i["body"])
     assert emails["assignees"] == []
     assert "jane.doe&#64;example.com" in emails["body"]  # named, not mentioned

@@ -126,7 +126,9 @@ def due(
     click.echo(render(report, output_format, source.label), nl=False)
     if context is not None:
         # A weekly job can wait out a short rate limit rather than miss a week.
-        result = notify.sync_issues(context.client(max_retry_wait=60), context.repository, report)
+        result = notify.sync_issues(
+            context.client(max_retry_wait=60), context.repository, report, catalog.organization.group_logins()
+        )
         click.echo(
             f"martechgate: issues in {context.repository}: {len(result.created)} opened, "
             f"{len(result.updated)} updated, {len(result.closed)} closed, {len(result.unchanged)} unchanged",

@@ -5,7 +5,8 @@ Issues: each item's issue carries a hidden marker with the item's stable key
 open labelled issues, then for each item edits its issue when the text changed (or opens one), and
 closes, with a comment, every marked issue whose item is no longer due. Run twice, nothing changes the
 second time; an issue is never opened twice for one key. Assignees are the owners written as GitHub
-handles (`@login` or `login`); owners written as email addresses are named in the body instead.
+handles (`@login` or `login`) and the members of an owner that is a group of martechgate.yaml; owners
+written as email addresses are named in the body instead.
 
 Webhooks: Slack's incoming webhooks take `{"text": ...}` (mrkdwn); Microsoft Teams' Workflows
 webhooks take a message with an Adaptive Card attachment. The kind is chosen from the host
@@ -16,7 +17,7 @@ from __future__ import annotations
 
 import re
 import urllib.parse
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -43,9 +44,16 @@ def marker(item: Item) -> str:
     return f"<!-- martechgate-due: {item.key} -->"
 
 
-def handles(owners: Sequence[str]) -> list[str]:
-    """The owners written as GitHub logins (an email address is not one)."""
-    return sorted({m.group(1) for owner in owners if (m := _HANDLE.match(owner))})
+def handles(owners: Sequence[str], groups: Mapping[str, Sequence[str]]) -> list[str]:
+    """The GitHub logins to assign: owners written as logins, and the members of an owner that is a
+    group of martechgate.yaml (an email address is not a login; a team cannot be assigned)."""
+    found: set[str] = set()
+    for owner in owners:
+        if owner in groups:
+            found.update(groups[owner])
+        elif match := _HANDLE.match(owner):
+            found.add(match.group(1))
+    return sorted(found)
 
 
 def issue_title(item: Item) -> str:
@@ -76,8 +84,11 @@ class SyncResult:
     unchanged: list[int] = field(default_factory=list)
 
 
-def sync_issues(client: GitHubClient, repository: str, report: DueReport) -> SyncResult:
-    """Make the open `martechgate-due` issues match `report`'s items (see the module docstring)."""
+def sync_issues(
+    client: GitHubClient, repository: str, report: DueReport, groups: Mapping[str, Sequence[str]]
+) -> SyncResult:
+    """Make the open `martechgate-due` issues match `report`'s items (see the module docstring);
+    `groups` are the organisation's (name -> GitHub logins), for owners written as a group."""
     result = SyncResult()
     by_key: dict[str, dict[str, Any]] = {}
     duplicates: list[dict[str, Any]] = []
@@ -90,7 +101,7 @@ def sync_issues(client: GitHubClient, repository: str, report: DueReport) -> Syn
         else:
             by_key[match.group(1)] = issue
     for item in report.items:
-        title, body, assignees = issue_title(item), issue_body(item), handles(item.owners)
+        title, body, assignees = issue_title(item), issue_body(item), handles(item.owners, groups)
         found: dict[str, Any] | None = by_key.pop(item.key, None)
         if found is None:
             created = client.create_issue(repository, title, body, [LABEL], assignees)
