@@ -171,7 +171,10 @@ def test_malformed_rows_are_shown_and_all_written_with_problems(run_cli: Any, tm
     card = tmp_path / "card.csv"
     card.write_text("\r\n".join(lines) + "\r\n", encoding="utf-8")
     problems = tmp_path / "problems.csv"
-    result = run_cli("discover", str(ROOT), "--expenses", str(card), "--problems", str(problems))
+    # wide: the summary names the file, and a long temporary path would wrap it at 80 columns
+    result = run_cli(
+        "discover", str(ROOT), "--expenses", str(card), "--problems", str(problems), env={"COLUMNS": "400"}
+    )
     assert result.returncode == 0, result.stderr  # the one good row is an approved tool
     shown = [line for line in result.stderr.splitlines() if line.startswith("malformed:")]
     assert shown[0] == f"malformed: {card}: line 2: amount 'abc' is not a number"

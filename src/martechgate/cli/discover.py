@@ -11,10 +11,10 @@ import click
 from martechgate.check.catalog import load_entries
 from martechgate.check.organisation import load_organization
 from martechgate.cli.options import repo_option, terminal_width, today_option, use_color
-from martechgate.discovery import proposals, report
+from martechgate.discovery import proposals, report, warehouse
 from martechgate.discovery.expenses import CsvOptions, parse_map
 from martechgate.discovery.run import SourceSpec, discover
-from martechgate.discovery.sources import parse_source
+from martechgate.discovery.sources import FAST_READERS, parse_source
 from martechgate.discovery.usage import Notice, RowProblem
 from martechgate.errors import EXIT_BLOCKED, EXIT_OK, RepoError, UsageError
 from martechgate.formats import tables
@@ -58,17 +58,23 @@ def _specs(
     google: tuple[str, ...],
     expenses: tuple[str, ...],
     source: tuple[str, ...],
+    usage: tuple[str, ...],
+    fast: bool,
 ) -> list[SourceSpec]:
     specs = [
-        SourceSpec(kind, path)
+        SourceSpec(kind, path, fast and kind in FAST_READERS)
         for kind, paths in (("okta", okta), ("entra", entra), ("google", google), ("expenses", expenses))
         for path in paths
     ]
-    specs += [SourceSpec(*parse_source(text)) for text in source]
+    for text in source:
+        kind, path = parse_source(text)
+        specs.append(SourceSpec(kind, path, fast and kind in FAST_READERS))
+    specs += [SourceSpec(warehouse.KIND, path) for path in usage]
     if not specs:
         raise UsageError(
             "no export to read",
-            hint="Name at least one: --okta FILE, --entra FILE, --google FILE, --expenses FILE or --source KIND=FILE.",
+            hint="Name at least one: --okta FILE, --entra FILE, --google FILE, --expenses FILE, --usage FILE "
+            "or --source KIND=FILE.",
         )
     return specs
 
@@ -94,6 +100,27 @@ def _specs(
     multiple=True,
     metavar="KIND=FILE",
     help="Any of the above by kind: okta, entra, google, expenses. Repeatable.",
+)
+@click.option(
+    "--usage",
+    multiple=True,
+    metavar="FILE",
+    help="A usage table (CSV, Parquet or JSON: app, user_name, first_seen, last_seen, events, ...) made "
+    "by the SQL `--sql SOURCE` prints, run where the logs live.",
+)
+@click.option(
+    "--engine",
+    type=click.Choice(["python", "duckdb"]),
+    default="python",
+    show_default=True,
+    help="duckdb: aggregate --okta and --entra exports with their SQL on DuckDB, many times faster on big "
+    "logs; python names each malformed record.",
+)
+@click.option(
+    "--sql",
+    "sql_source",
+    type=click.Choice(list(warehouse.SOURCES)),
+    help="Print the SQL that turns this source's log (a table named events) into a usage table, and exit.",
 )
 @click.option(
     "--csv-map",
@@ -145,6 +172,9 @@ def discover_command(
     google: tuple[str, ...],
     expenses: tuple[str, ...],
     source: tuple[str, ...],
+    usage: tuple[str, ...],
+    engine: str,
+    sql_source: str | None,
     csv_map: tuple[str, ...],
     csv_encoding: str | None,
     date_format: str | None,
@@ -167,7 +197,10 @@ def discover_command(
     Exit 0 when every tool in use is approved, 1 when some are not, 2 when an export or option
     cannot be read.
     """
-    specs = _specs(okta, entra, google, expenses, source)
+    if sql_source is not None:
+        click.echo(warehouse.query(sql_source), nl=False)
+        return
+    specs = _specs(okta, entra, google, expenses, source, usage, engine == "duckdb")
     options = _csv_options(csv_map, csv_encoding, date_format, currency)
     catalog_source = open_source(repo)
     if not catalog_source.exists(CATALOG_DIR):

@@ -14,7 +14,7 @@ from rapidfuzz import fuzz, process, utils
 from martechgate.discovery import merchants, scopes
 from martechgate.discovery.expenses import CsvOptions
 from martechgate.discovery.match import Match, Matcher
-from martechgate.discovery.sources import READERS
+from martechgate.discovery.sources import FAST_READERS, READERS
 from martechgate.discovery.usage import AppUsage, Notice, RowProblem, Skipped, Usage, UsageRow
 from martechgate.errors import UsageError
 from martechgate.words import count
@@ -37,6 +37,7 @@ ALTERNATIVE_FUZZY_THRESHOLD = 70  # an unmatched app's name against approved too
 class SourceSpec:
     kind: str
     path: str
+    fast: bool = False  # aggregate with the source's SQL on DuckDB (warehouse.py) instead of row by row
 
 
 @dataclass
@@ -117,10 +118,11 @@ def read_sources(
         all_stats.append(stats)
         used = 0
         first_problems: list[RowProblem] = []
-        for item in READERS[spec.kind](spec.path, options):
+        reader = FAST_READERS[spec.kind] if spec.fast else READERS[spec.kind]
+        for item in reader(spec.path, options):
             if type(item) is UsageRow:  # the hot path: a million times, so no isinstance chain
                 add(item)
-                used += 1
+                used += item.events  # a record is one event; a usage table's row, many
             elif isinstance(item, Skipped):
                 stats.skipped[item.reason] += 1
             elif isinstance(item, RowProblem):

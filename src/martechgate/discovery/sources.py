@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 
-from martechgate.discovery import entra, expenses, google, okta
+from martechgate.discovery import entra, expenses, google, okta, warehouse
 from martechgate.discovery.expenses import CsvOptions
 from martechgate.discovery.usage import Notice, RowProblem, Skipped, UsageRow
 from martechgate.errors import UsageError
@@ -17,8 +17,17 @@ READERS: dict[str, Reader] = {
     entra.KIND: lambda path, _options: entra.read(path),
     google.KIND: lambda path, _options: google.read(path),
     expenses.KIND: expenses.read,
+    warehouse.KIND: lambda path, _options: warehouse.read_usage(path),
 }
-TITLES = {module.KIND: module.TITLE for module in (okta, entra, google, expenses)}
+
+
+# The same exports aggregated by their SQL on DuckDB (`discover --engine duckdb`).
+def _fast(kind: str) -> Reader:
+    return lambda path, _options: warehouse.aggregated(kind, path)
+
+
+FAST_READERS: dict[str, Reader] = {kind: _fast(kind) for kind in warehouse.SOURCES}
+TITLES = {module.KIND: module.TITLE for module in (okta, entra, google, expenses, warehouse)}
 
 
 def parse_source(text: str) -> tuple[str, str]:

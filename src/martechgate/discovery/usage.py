@@ -33,6 +33,7 @@ class UsageRow:
     currency: str | None = None
     scopes: tuple[str, ...] = ()
     mcc: str | None = None
+    last_seen: datetime | None = None  # a usage table's row spans first (`seen`) to last; a record is one time
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,8 +101,9 @@ class AppUsage:
         seen = row.seen
         if self.first_seen is None or seen < self.first_seen:
             self.first_seen = seen
-        if self.last_seen is None or seen > self.last_seen:
-            self.last_seen = seen
+        last = row.last_seen or seen
+        if self.last_seen is None or last > self.last_seen:
+            self.last_seen = last
         self.events += row.events
         if row.spend is not None:
             currency = row.currency or ""
@@ -146,8 +148,9 @@ class Usage:
         app.add(row)
         if row.department and row.user:
             known = self.department_of.get(row.user)
-            if known is None or row.seen >= known[0]:
-                self.department_of[row.user] = (row.seen, row.department)
+            seen = row.last_seen or row.seen
+            if known is None or seen >= known[0]:
+                self.department_of[row.user] = (seen, row.department)
 
     def departments(self, app: AppUsage) -> list[str]:
         """The app's users' departments, most users first; the rows' own where no user is known."""
