@@ -51,6 +51,11 @@ def _unsafe(char: str) -> bool:
     return char == "\\" or char in _INVISIBLE or unicodedata.category(char) in ("Cc", "Cs")
 
 
+# The same characters as `_unsafe` as one pattern (Cc is U+0000-U+001F and U+007F-U+009F, Cs the
+# surrogates that hold bytes that are not UTF-8): a name is tested at C speed, 10,000 of them a check.
+_UNSAFE = re.compile("[\\\\\x00-\x1f\x7f-\x9f\ud800-\udfff" + "".join(sorted(_INVISIBLE)) + "]")
+
+
 def _escape(char: str) -> str:
     code = ord(char)
     if 0xDC80 <= code <= 0xDCFF:  # a byte that is not UTF-8, kept by surrogateescape
@@ -65,7 +70,7 @@ def path_text(raw: bytes) -> str:
     """A path git gave as bytes, as martechgate names it: the text itself when it is printable UTF-8,
     else the text with each bad byte or character escaped (always holding a backslash)."""
     text = raw.decode("utf-8", "surrogateescape")
-    if not any(_unsafe(char) for char in text):
+    if _UNSAFE.search(text) is None:
         return text
     return "".join(_escape(char) if _unsafe(char) else char for char in text)
 
@@ -73,7 +78,7 @@ def path_text(raw: bytes) -> str:
 def is_refused_name(path: str) -> bool:
     """Whether a path names a file no reader may open: its name is not valid UTF-8, or holds a control
     or bidirectional character or a backslash (written escaped by `path_text`)."""
-    return any(_unsafe(char) for char in path)
+    return _UNSAFE.search(path) is not None
 
 
 def refused_name_reason(path: str) -> str:
