@@ -249,3 +249,48 @@ def test_due_lists_known_findings_as_their_due_date_nears(adopted: GovRepo, run_
     assert all(item["date"] == DUE and item["owners"] == ["cmo@example.com"] for item in listed)
     assert all(item["file"] == "baseline.yaml" and "after that it blocks" in item["what"] for item in listed)
     assert len({item["key"] for item in listed}) == 3  # one issue per known finding with due --github
+
+
+def test_the_cache_and_the_baseline_work_together(adopted: GovRepo, run_cli: Any, tmp_path: Path) -> None:
+    """A warm run reads no unchanged entry, yet knows the baselined findings by the fingerprints the
+    cache kept: its report is the uncached one, before and after an offending value changes."""
+    cache = ["--cache-dir", str(tmp_path / "cache")]
+
+    def cached(today: str = TODAY.isoformat()) -> dict[str, Any]:
+        result = run_cli("check", str(adopted.path), "--format", "json", "--today", today, *cache)
+        return json.loads(result.stdout)
+
+    _, uncached, _ = check(run_cli, adopted)
+    assert cached() == uncached  # cold: fills the cache
+    warm = cached()
+    assert warm == uncached and warm["summary"]["baselined"] == 3 and warm["summary"]["passed"]
+    files = sorted((tmp_path / "cache").glob("*.json"))
+    assert len(files) == 1 and b'"martechgate-cache/3"' in files[0].read_bytes()
+    contract = dict(NO_NOTICE["contract"])
+    del contract["notice_days"]
+    adopted.add_entry("renewer", contract=contract)
+    _, changed_uncached, _ = check(run_cli, adopted)
+    assert cached() == changed_uncached and not changed_uncached["summary"]["passed"]
+
+
+def test_a_baseline_larger_than_an_entry_may_be_is_still_read(adopted: GovRepo, run_cli: Any) -> None:
+    """A big inventory's baseline is megabytes (10,000 entries with six findings each: 7.5 MB); check
+    refused anything over an entry's 1 MiB, so adopting a big catalog ended in exit 2."""
+    current = known.parse((adopted.path / known.BASELINE_FILE).read_bytes())
+    filler = tuple(
+        known.Item(
+            "owner-unresolved",
+            f"tool-{n:05d}",
+            "owners.business",
+            "sha256:" + "0" * 64,
+            current.items[0].due,
+            "x@y.com",
+        )
+        for n in range(5600)
+    )
+    text = known.render(known.Baseline(current.items + filler))
+    assert len(text.encode()) > 1024 * 1024
+    adopted.write(known.BASELINE_FILE, text)
+    code, report, stderr = check(run_cli, adopted)
+    assert code == 0, stderr
+    assert report["summary"]["baselined"] == 3

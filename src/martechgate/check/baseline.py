@@ -24,7 +24,7 @@ from typing import Any
 import yaml
 
 from martechgate.check import schemas
-from martechgate.check.identity import canonical_email
+from martechgate.check.identity import canonical_email, owner_values
 from martechgate.check.model import Baselined, Entry, Finding
 from martechgate.errors import ConfigError, UsageError
 from martechgate.sources.repo import Source
@@ -101,7 +101,15 @@ def value_at(data: Any, path: str | None) -> Any:
 
 def fingerprint(finding: Finding, entry: Entry | None) -> str:
     """sha256 of the canonical JSON of the rule, entry, path and the offending value. A file that is
-    not a readable mapping is fingerprinted by its bytes' git id, so any edit to it is a change."""
+    not a readable mapping is fingerprinted by its bytes' git id, so any edit to it is a change. An
+    entry restored from the result cache holds only a projection: its own findings' fingerprints were
+    kept when it was whole (a finding of a rule comparing entries reads a projected value)."""
+    cached = entry.cached if entry is not None else None
+    if cached is not None and cached.fingerprints:
+        key = finding_key(finding)
+        for own, kept in zip(cached.findings, cached.fingerprints, strict=False):
+            if finding_key(own) == key:
+                return kept
     if entry is None:
         value: Any = None
     elif entry.data is None:
@@ -122,7 +130,7 @@ def fingerprint(finding: Finding, entry: Entry | None) -> str:
 def parse(raw: bytes, file: str = BASELINE_FILE) -> Baseline:
     """A baseline file's items; ConfigError (exit 2), located, when it is malformed."""
     hint = "Fix the file by hand, or delete it and run `martechgate baseline` to write it afresh."
-    loaded = load_bytes(raw)
+    loaded = load_bytes(raw, max_bytes=MAX_BYTES, max_nodes=MAX_NODES)
     if loaded.problems:
         first = loaded.problems[0]
         raise ConfigError(first.message, file=file, line=first.line, column=first.column, hint=hint)
@@ -160,12 +168,19 @@ def parse(raw: bytes, file: str = BASELINE_FILE) -> Baseline:
     return Baseline(tuple(sorted(items.values(), key=_sort_key)))
 
 
+# A baseline holds every finding of an adopted catalog: 10,000 imported entries with six findings each
+# make a 7.5 MB file of 250,000 YAML nodes, far over an entry's limits (1 MiB, 100,000 nodes), which
+# check would then refuse. It is still bounded, against a file that would exhaust memory.
+MAX_BYTES = 32 * 1024 * 1024
+MAX_NODES = 1_500_000
+
+
 def load(source: Source) -> Baseline:
     """The baseline in `source` (the work tree, or a revision such as the base branch's tip); an
     empty one when there is no file."""
     if not source.exists(BASELINE_FILE):
         return Baseline()
-    file = source.read(BASELINE_FILE)
+    file = source.read(BASELINE_FILE, limit=MAX_BYTES)
     if file.data is None:
         message = file.refused.message if file.refused else "the file could not be read"
         raise ConfigError(message, file=BASELINE_FILE, hint="baseline.yaml must be a plain file.")
@@ -211,8 +226,9 @@ class Update:
 def _business_owner(entry: Entry | None) -> str | None:
     data = entry.data if entry is not None else None
     owners = data.get("owners") if data is not None else None
-    owner = owners.get("business") if isinstance(owners, dict) else None
-    return owner.strip() if isinstance(owner, str) and canonical_email(owner) is not None else None
+    given = owners.get("business") if isinstance(owners, dict) else None
+    # the first business owner written as an email: the one a due reminder can reach
+    return next((o.strip() for o in owner_values(given) if canonical_email(o) is not None), None)
 
 
 def update(

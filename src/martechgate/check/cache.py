@@ -25,12 +25,13 @@ from pathlib import Path as FilePath
 from typing import Any
 
 from martechgate import __version__, atomic
+from martechgate.check import baseline
 from martechgate.check.model import CachedResult, Entry, Finding, Waiver
 from martechgate.errors import UsageError
 from martechgate.sources.repo import ORG_FILE, POLICIES_DIR, Signature, Source
 from martechgate.sources.yamlload import Loaded, Path
 
-FORMAT = "martechgate-cache/2"
+FORMAT = "martechgate-cache/3"  # 3: each finding's baseline fingerprint
 MAX_RECORDS = 50_000
 RACY_NS = 2_000_000_000  # file times on some file systems tick in 2 s steps
 # The fields rules comparing entries read (duplicate-id, unknown-reference, data-flow-clearance): a
@@ -117,15 +118,24 @@ def record_of(entry: Entry, valid: bool, findings: list[Finding], waivers: list[
         for path, where in entry.loaded.locations.items()
         if path and path[0] in LOCATED and (len(path) < 3 or path[2] in ("target", "data"))
     }
-    return [valid, projection, at, [_finding_to(f) for f in findings], [_waiver_to(w) for w in waivers]]
+    return [
+        valid,
+        projection,
+        at,
+        [_finding_to(f) for f in findings],
+        [_waiver_to(w) for w in waivers],
+        [baseline.fingerprint(f, entry) for f in findings],
+    ]
 
 
 def restore(path: str, record: Any, rules: dict[str, tuple[str, str, str]]) -> tuple[Loaded, CachedResult]:
     """The entry and result a record stands for; TypeError, ValueError or KeyError (an unknown rule) when
     the record does not have the shape `record_of` gives."""
-    valid, projection, at, findings, waivers = record
+    valid, projection, at, findings, waivers, fingerprints = record
     if not isinstance(at, dict) or not isinstance(projection, dict):
         raise TypeError("a record's projection and locations are mappings")
+    if len(fingerprints) != len(findings) or not all(isinstance(f, str) for f in fingerprints):
+        raise ValueError("a record holds one fingerprint per finding")
     cached = CachedResult(
         bool(valid),
         tuple(
@@ -147,6 +157,7 @@ def restore(path: str, record: Any, rules: dict[str, tuple[str, str, str]]) -> t
             Waiver(str(rule), str(approver), None if ticket is None else str(ticket), str(expires), str(reason))
             for rule, approver, ticket, expires, reason in waivers
         ),
+        tuple(fingerprints),
     )
     return _CachedLoaded(value=projection, ok=True, at=at), cached
 

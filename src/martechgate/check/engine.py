@@ -86,7 +86,7 @@ def run(
     scope: Collection[str] | None = None,
 ) -> CheckResult:
     """Every finding on the catalog (or those `select` keeps), waived where an exception says so and
-    known where the baseline does (the entries must then be whole, not read from the cache).
+    known where the baseline does (a cached entry brings the fingerprints of its own findings).
 
     With a cache, an entry read from it brings its own findings; the others are judged and stored.
     With a `scope` (catalog files), the report holds those entries only, though every entry was read
@@ -131,10 +131,7 @@ def check(
     know are parsed and judged in that many processes, and every entry of the result holds only what
     rules comparing entries read (as a warm run's cached entries do).
 
-    With a baseline holding items, every entry is read whole (no cache, one process): a finding's
-    fingerprint is of the value at its path, which a cached entry does not keep."""
-    if baseline is not None and baseline.items:
-        cache, jobs = None, 1
+    A baseline works with the cache: each cached finding keeps the fingerprint of its value."""
     if jobs > 1 and rules_source is None:
         # Imported here: multiprocessing costs a check of a few files more than it saves.
         from martechgate.check import parallel

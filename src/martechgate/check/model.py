@@ -67,6 +67,9 @@ class CachedResult:
     valid: bool
     findings: tuple[Finding, ...]
     waivers: tuple[Waiver, ...] = ()
+    # Each finding's baseline fingerprint (check/baseline.fingerprint), taken while the entry was whole:
+    # the projection a cached entry keeps may not hold the value at a finding's path.
+    fingerprints: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,7 @@ from martechgate.check import baseline as known
 from martechgate.check import engine
 from martechgate.cli.check import _open_repo
 from martechgate.cli.options import _parse_date, today_option
-from martechgate.errors import EXIT_OK, RepoError
+from martechgate.errors import EXIT_OK, RepoError, UsageError
 from martechgate.words import count
 
 
@@ -52,6 +52,13 @@ def baseline(repo: str, due: date | None, owner: str | None, today: date | None)
     result = engine.check(source, today=day)
     update = known.update(previous, result.report.findings, result.catalog.entries, due_day, owner)
     text = known.render(update.baseline)
+    if len(text.encode("utf-8")) > known.MAX_BYTES:
+        raise UsageError(
+            f"{count(len(update.baseline.items), 'finding')} make a {known.BASELINE_FILE} of "
+            f"{len(text.encode('utf-8')):,} bytes, over the {known.MAX_BYTES:,} check reads; nothing was written",
+            hint="Fix the most common finding first (`martechgate check --format json` names each one's rule), "
+            "then baseline the rest.",
+        )
     target = os.path.join(repo, known.BASELINE_FILE)
     before = source.read(known.BASELINE_FILE).data if source.exists(known.BASELINE_FILE) else None
     if before is None and not update.baseline.items:

@@ -99,7 +99,7 @@ class Source(Protocol):
 
     def list_yaml(self, directory: str, *, recursive: bool = False) -> list[str]: ...
 
-    def read(self, path: str) -> FileData: ...
+    def read(self, path: str, *, limit: int = MAX_BYTES) -> FileData: ...
 
     def unplain(self, directory: str, *, recursive: bool = False) -> list[str]: ...
 
@@ -180,7 +180,9 @@ class WorkTree:
             return None
         return info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_ino, info.st_dev
 
-    def read(self, path: str) -> FileData:
+    def read(self, path: str, *, limit: int = MAX_BYTES) -> FileData:
+        """The file's bytes, or why it was refused; `limit` is the most bytes read (an entry's, unless a
+        larger file such as the baseline says otherwise)."""
         if is_refused_name(path):
             return refused(path, refused_name_reason(path))
         full = os.path.join(self.root, path)
@@ -204,18 +206,18 @@ class WorkTree:
             return too_deep(path)
         if not stat.S_ISREG(info.st_mode):
             return refused(path, "this is not a regular file (a device, pipe or folder); it was not read")
-        if info.st_size > MAX_BYTES:
+        if info.st_size > limit:
             return refused(
                 path,
-                f"the file is {info.st_size:,} bytes, over the limit of {MAX_BYTES:,}; "
+                f"the file is {info.st_size:,} bytes, over the limit of {limit:,}; "
                 "an entry is a few kilobytes: split or trim it",
             )
         try:
             # O_NOFOLLOW: a link put in the file's place after the check above is refused too.
             with os.fdopen(os.open(full, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0)), "rb") as handle:
-                data = handle.read(MAX_BYTES + 1)
+                data = handle.read(limit + 1)
         except OSError as error:
             return refused(path, f"the file cannot be read: {error.strerror}")
-        if len(data) > MAX_BYTES:  # grew since stat
-            return refused(path, f"the file is over the limit of {MAX_BYTES:,} bytes")
+        if len(data) > limit:  # grew since stat
+            return refused(path, f"the file is over the limit of {limit:,} bytes")
         return FileData(path, data, blob_id(data))

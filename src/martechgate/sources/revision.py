@@ -120,7 +120,9 @@ class GitRevision:
             elif name.endswith(YAML_SUFFIXES):
                 yield path, True
 
-    def read(self, path: str) -> FileData:
+    def read(self, path: str, *, limit: int = MAX_BYTES) -> FileData:
+        """The file's bytes, or why it was refused; `limit` is the most bytes read (an entry's, unless a
+        larger file such as the baseline says otherwise)."""
         if is_refused_name(path):
             return refused(path, refused_name_reason(path))
         found = self._lookup(path)
@@ -138,13 +140,13 @@ class GitRevision:
             if folder_too_deep(path):
                 return too_deep(path)
             return refused(path, "this is a folder, not a file; it was not read")
-        blob = self.git.read_object(sha, limit=MAX_BYTES)
+        blob = self.git.read_object(sha, limit=limit)
         if blob is None:
             return refused(path, f"git has no object {sha[:12]} for this file: the clone is incomplete")
         if blob[2] is None:
             return refused(
                 path,
-                f"the file is {blob[1]:,} bytes, over the limit of {MAX_BYTES:,}; "
+                f"the file is {blob[1]:,} bytes, over the limit of {limit:,}; "
                 "an entry is a few kilobytes: split or trim it",
             )
         return FileData(path, blob[2], sha)
