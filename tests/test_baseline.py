@@ -266,6 +266,14 @@ def test_the_cache_and_the_baseline_work_together(adopted: GovRepo, run_cli: Any
     assert warm == uncached and warm["summary"]["baselined"] == 3 and warm["summary"]["passed"]
     files = sorted((tmp_path / "cache").glob("*.json"))
     assert len(files) == 1 and b'"martechgate-cache/3"' in files[0].read_bytes()
+    assert b'"baseline":["' in files[0].read_bytes()  # parsed once, kept by its blob id
+    # an edited baseline is a new blob: read again, never the kept rows of the old one
+    path = adopted.path / known.BASELINE_FILE
+    original = path.read_text(encoding="utf-8")
+    path.write_text(original.replace(DUE, "2026-11-01"), encoding="utf-8")
+    overdue = cached()
+    assert not overdue["summary"]["passed"] and overdue["summary"]["baselined"] == 0
+    path.write_text(original, encoding="utf-8")
     contract = dict(NO_NOTICE["contract"])
     del contract["notice_days"]
     adopted.add_entry("renewer", contract=contract)

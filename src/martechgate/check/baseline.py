@@ -19,7 +19,7 @@ import json
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import Any, Protocol
 
 import yaml
 
@@ -175,16 +175,36 @@ MAX_BYTES = 32 * 1024 * 1024
 MAX_NODES = 1_500_000
 
 
-def load(source: Source) -> Baseline:
+class Memo(Protocol):
+    """Somewhere to keep a parsed baseline by its blob id (the result cache): a big baseline takes
+    seconds to parse with the located loader, and is the same file run after run."""
+
+    def baseline_rows(self, blob: str) -> list[Any] | None: ...
+
+    def keep_baseline_rows(self, blob: str, rows: list[Any]) -> None: ...
+
+
+def load(source: Source, memo: Memo | None = None) -> Baseline:
     """The baseline in `source` (the work tree, or a revision such as the base branch's tip); an
-    empty one when there is no file."""
+    empty one when there is no file. With a `memo`, a file parsed before (same bytes) is not parsed."""
     if not source.exists(BASELINE_FILE):
         return Baseline()
     file = source.read(BASELINE_FILE, limit=MAX_BYTES)
     if file.data is None:
         message = file.refused.message if file.refused else "the file could not be read"
         raise ConfigError(message, file=BASELINE_FILE, hint="baseline.yaml must be a plain file.")
-    return parse(file.data)
+    rows = memo.baseline_rows(file.blob) if memo is not None and file.blob else None
+    if rows is not None:
+        try:
+            return Baseline(tuple(Item(r, e, p, f, date.fromisoformat(d), o) for r, e, p, f, d, o in rows))
+        except (TypeError, ValueError):
+            pass  # kept in another shape: parse the file again
+    parsed = parse(file.data)
+    if memo is not None and file.blob:
+        memo.keep_baseline_rows(
+            file.blob, [[i.rule, i.entry, i.path, i.fingerprint, i.due.isoformat(), i.owner] for i in parsed.items]
+        )
+    return parsed
 
 
 def apply(baseline: Baseline, findings: Iterable[Finding], entries: Iterable[Entry], today: date) -> list[Finding]:

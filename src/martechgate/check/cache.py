@@ -170,6 +170,7 @@ class ResultCache:
         self.header = {"format": FORMAT, "fingerprint": fingerprint, "today": today.isoformat()}
         self.records: dict[str, Any] = {}
         self.stats: dict[str, list[Any]] = {}  # path -> [*signature, blob id]
+        self.baseline: list[Any] = []  # [blob id, rows]: the last baseline.yaml parsed
         self.hits = 0
         self.dirty = False
         self._started_ns = time.time_ns()
@@ -207,6 +208,8 @@ class ResultCache:
                 and isinstance(loaded.get("stats"), dict)
             ):
                 self.records, self.stats = loaded["records"], loaded["stats"]
+                kept = loaded.get("baseline")
+                self.baseline = kept if isinstance(kept, list) and len(kept) == 2 else []
         except (OSError, ValueError, UnicodeDecodeError):
             self.records, self.stats = {}, {}
 
@@ -247,6 +250,17 @@ class ResultCache:
         self.hits += 1
         return restored
 
+    def baseline_rows(self, blob: str) -> list[Any] | None:
+        """The rows of the baseline.yaml whose blob id is `blob`, if it was parsed before."""
+        if self.baseline and self.baseline[0] == blob and isinstance(self.baseline[1], list):
+            rows: list[Any] = self.baseline[1]
+            return rows
+        return None
+
+    def keep_baseline_rows(self, blob: str, rows: list[Any]) -> None:
+        self.baseline = [blob, rows]
+        self.dirty = True
+
     def put(self, entry: Entry, valid: bool, findings: list[Finding], waivers: list[Waiver]) -> None:
         record = record_of(entry, valid, findings, waivers)
         if record is not None and entry.blob is not None:
@@ -267,7 +281,9 @@ class ResultCache:
         stats = self.stats
         if len(stats) > MAX_RECORDS:
             stats = dict(list(stats.items())[-MAX_RECORDS:])
-        body = json.dumps({"records": records, "stats": stats}, separators=(",", ":")).encode()
+        body = json.dumps(
+            {"records": records, "stats": stats, "baseline": self.baseline}, separators=(",", ":")
+        ).encode()
         header = json.dumps({**self.header, "sha256": hashlib.sha256(body).hexdigest()}).encode()
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)

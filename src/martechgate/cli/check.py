@@ -208,7 +208,7 @@ def check(
             today=day,
             cache=cache,
             jobs=jobs,
-            baseline=baseline.load(source),
+            baseline=baseline.load(source, cache),
             scope=_scope(source, repo, paths),
         )
     colored = use_color(color) and output_format == "text"
