@@ -6,11 +6,13 @@ judge files in any order, in this process or in workers (parallel), and cache th
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
+from typing import Any
 
 from martechgate.check import waivers
 from martechgate.check.catalog import Catalog
 from martechgate.check.model import Entry, Finding, Waiver
+from martechgate.check.money import compares_money, in_currency
 from martechgate.check.policy import Policy
 from martechgate.check.risk import with_computed_tier
 from martechgate.check.rules import RULES
@@ -31,8 +33,30 @@ def policy_findings(catalog: Catalog, policy: Policy, entries: Iterable[Entry]) 
         data = entry.data
         if data is None or entry.loaded.problems:
             continue
-        data = with_computed_tier(data, catalog.organization.money)
-        violation = policy.evaluate(data, catalog.today)
+        money = catalog.organization.money
+        data = with_computed_tier(data, money)
+        judged: Mapping[str, Any] = data
+        if policy.compares_money:
+            # Its thresholds are in one currency; an amount in another is converted first, and one
+            # that cannot be (no rate) fails the policy rather than be compared as a bare number.
+            judged, problem = in_currency(data, policy.currency or money.currency, money)
+            if problem is not None:
+                if compares_money(policy.match) or policy.compiled(catalog.today)[0].is_valid(data):
+                    line, column = entry.where(("contract", "currency"), missing=True)
+                    yield Finding(
+                        rule=policy.id,
+                        entry=entry.id,
+                        file=entry.file,
+                        line=line,
+                        column=column,
+                        path="contract.currency",
+                        severity=policy.severity,
+                        enforcement=policy.enforcement,
+                        message=f"{entry.id}: {problem}; this policy cannot judge it, so it counts as failed",
+                        remediation=policy.remediation,
+                    )
+                continue  # (else the policy does not apply to it, whatever the amount)
+        violation = policy.evaluate(judged, catalog.today)
         if violation is None:
             continue
         line, column = entry.where(violation.path, missing=violation.missing)

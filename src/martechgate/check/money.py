@@ -107,3 +107,63 @@ def threshold(value: Any, money: Money) -> Amount | None:
         return Amount(number, str(currency)) if number is not None else None
     number = _number(value)
     return Amount(number, money.currency) if number is not None else None
+
+
+# The contract's amounts: what a policy's numeric bounds on money compare.
+MONEY_FIELDS = ("annual_cost", "implementation_cost")
+_BOUNDS = ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum", "multipleOf", "const", "enum")
+
+
+def compares_money(schema: Any) -> bool:
+    """Whether a JSON Schema (a policy's `match` or `require`) bounds an amount by a number other than
+    0: such a bound means a sum in some currency (0 is 0 in every one)."""
+    if isinstance(schema, list):
+        return any(compares_money(item) for item in schema)
+    if not isinstance(schema, Mapping):
+        return False
+    for key, value in schema.items():
+        if key in MONEY_FIELDS and isinstance(value, Mapping) and _bounded(value):
+            return True
+        if compares_money(value):
+            return True
+    return False
+
+
+def _bounded(schema: Mapping[str, Any]) -> bool:
+    for key in _BOUNDS:
+        bound = schema.get(key)
+        values = bound if isinstance(bound, list) else [bound]
+        if any(_number(value) not in (None, 0.0) for value in values):
+            return True
+    return any(_bounded(part) for key in ("allOf", "anyOf", "oneOf", "not") for part in _parts(schema.get(key)))
+
+
+def _parts(value: Any) -> list[Mapping[str, Any]]:
+    items = value if isinstance(value, list) else [value]
+    return [item for item in items if isinstance(item, Mapping)]
+
+
+def in_currency(entry: Mapping[str, Any], currency: str, money: Money) -> tuple[Mapping[str, Any], str | None]:
+    """The entry with its contract's amounts in `currency` (a policy's thresholds are in it), and None;
+    or the entry as written and why an amount cannot be brought into that currency."""
+    contract = entry.get("contract")
+    if not isinstance(contract, Mapping):
+        return entry, None
+    converted = dict(contract)
+    for key in MONEY_FIELDS:
+        amount = entry_amount(entry, key, money)
+        if amount is None or amount.currency == currency:
+            continue
+        value = money.convert(amount)
+        rate = money.rate(currency)
+        if value is None or (rate is None and value != 0):
+            missing = amount.currency if value is None else currency
+            return entry, (
+                f"contract.{key} ({amount.words()}) cannot be compared with thresholds in {currency}: "
+                f"there is {money.missing_rate(missing)}"
+            )
+        converted[key] = value / rate if rate else 0.0
+    if converted == contract:
+        return entry, None
+    converted["currency"] = currency
+    return {**entry, "contract": converted}, None

@@ -17,7 +17,9 @@ from typing import Any
 import jsonschema_rs
 
 from martechgate.check import schemas
+from martechgate.check.codes import currency_problem
 from martechgate.check.model import get
+from martechgate.check.money import compares_money
 from martechgate.errors import PolicyError
 from martechgate.sources.repo import POLICIES_DIR, Source
 from martechgate.sources.yamlload import Loaded, Path, load_bytes
@@ -72,6 +74,7 @@ class Policy:
     examples_pass: list[Any] = field(default_factory=list)
     examples_fail: list[Any] = field(default_factory=list)
     loaded: Loaded | None = field(default=None, repr=False)
+    currency: str | None = None  # of its money thresholds; None: the organisation's
     _validators: tuple[date, jsonschema_rs.Draft202012Validator, jsonschema_rs.Draft202012Validator] | None = field(
         default=None, repr=False
     )
@@ -91,6 +94,11 @@ class Policy:
 
     def finding_message(self, data: Any) -> str:
         return render(self.message, data)
+
+    @property
+    def compares_money(self) -> bool:
+        """Whether it bounds an amount (then amounts are brought into one currency before it judges)."""
+        return compares_money(self.match) or compares_money(self.require)
 
 
 def _compile(policy: Policy, part: str, today: date) -> jsonschema_rs.Draft202012Validator:
@@ -185,6 +193,10 @@ def parse_policy(path: str, raw: bytes, reserved_ids: Iterable[str] = ()) -> Pol
                 column=column,
                 hint="Nothing was read or fetched; a policy is judged by what its own file says.",
             )
+    currency = value.get("currency")
+    if currency is not None and (problem := currency_problem(currency)) is not None:
+        line, column = loaded.where(("currency",))
+        raise PolicyError(f"currency: {problem}", file=path, line=line, column=column)
     examples = value.get("examples") or {}
     policy = Policy(
         id=value["id"],
@@ -200,6 +212,7 @@ def parse_policy(path: str, raw: bytes, reserved_ids: Iterable[str] = ()) -> Pol
         examples_pass=list(examples.get("pass") or []),
         examples_fail=list(examples.get("fail") or []),
         loaded=loaded,
+        currency=currency,
     )
     policy.compiled(date.today())  # a schema that does not compile is found now, located
     return policy
