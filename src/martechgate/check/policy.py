@@ -12,6 +12,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
+from functools import cached_property
 from typing import Any
 
 import jsonschema_rs
@@ -95,9 +96,10 @@ class Policy:
     def finding_message(self, data: Any) -> str:
         return render(self.message, data)
 
-    @property
+    @cached_property
     def compares_money(self) -> bool:
-        """Whether it bounds an amount (then amounts are brought into one currency before it judges)."""
+        """Whether it bounds an amount (then amounts are brought into one currency before it judges);
+        worked out once: a check asks it for every entry."""
         return compares_money(self.match) or compares_money(self.require)
 
 
