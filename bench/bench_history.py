@@ -144,6 +144,8 @@ def main() -> None:
         print(f"repo: {count} commits, built in {time.perf_counter() - started:.1f} s (fast-import)\n")
         middle = datetime.fromtimestamp(START + total * 1800, UTC).date()
         week_end = datetime.fromtimestamp(START + total * 1800 + 6 * 86400, UTC).date()
+        first_day = datetime.fromtimestamp(START, UTC).date()
+        year_end = datetime.fromtimestamp(START + 364 * 86400, UTC).date()
         rows = [
             ("git log --oneline (all commits)", ["git", "log", "--oneline"]),
             (
@@ -159,6 +161,10 @@ def main() -> None:
             (
                 f"martechgate audit, one week ({middle} to {week_end})",
                 [*python, "audit", "--since", str(middle), "--until", str(week_end), "--format", "csv"],
+            ),
+            (
+                f"martechgate audit, a year ({first_day} to {year_end})",
+                [*python, "audit", "--since", str(first_day), "--until", str(year_end), "--format", "csv"],
             ),
             ("martechgate verify (whole history, no records)", [*python, "verify"]),
             ("python -m martechgate --version (start-up)", [*python, "--version"]),

@@ -23,7 +23,7 @@ from martechgate.formats.controls import visible
 from martechgate.sources.git import Git, first_parent_chain
 from martechgate.sources.repo import CATALOG_DIR, YAML_SUFFIXES, is_entry_file
 from martechgate.sources.revision import GitRevision
-from martechgate.sources.yamlload import load_bytes
+from martechgate.sources.yamlload import Loaded, load_bytes
 from martechgate.words import count
 
 Progress = Callable[[int, int], None]  # (done, total)
@@ -310,7 +310,11 @@ class Revision:
 def _load(data: bytes | None) -> tuple[Any, str | None]:
     if data is None:
         return None, None
-    loaded = load_bytes(data)
+    return value_of(load_bytes(data))
+
+
+def value_of(loaded: Loaded) -> tuple[Any, str | None]:
+    """A parsed version's value, or None and its first problem, located by line."""
     if loaded.problems:
         first = loaded.problems[0]
         where = f"line {first.line}: " if first.line else ""

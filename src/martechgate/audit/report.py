@@ -29,12 +29,14 @@ from martechgate.audit.history import (
     end_of_day,
     log,
     proposers,
+    value_of,
     words,
 )
 from martechgate.audit.records import GOVERNED, Record, Revisions, approvals_by_rule, check_record, latest, read_all
 from martechgate.check import engine
 from martechgate.check.catalog import Catalog
-from martechgate.check.model import Entry, Organization
+from martechgate.check.judge import entry_findings, valid_waivers
+from martechgate.check.model import CachedResult, Entry, Organization
 from martechgate.check.organisation import load_organization
 from martechgate.check.policy import Policy, load_policies
 from martechgate.check.rules import RULES, known_rules
@@ -107,6 +109,23 @@ class _Checker:
         self.contents = git.blobs(wanted)
         self.rules: dict[tuple[Any, ...], tuple[Organization, list[Policy]] | str] = {}
         self.entries: dict[tuple[str, str], Entry] = {}
+        # An entry's own findings depend on its bytes, the rules and the day alone: commits come many a
+        # day and change one file each, so each (file, blob, rules, day) is judged once.
+        self.judged: dict[tuple[Any, ...], CachedResult] = {}
+        self.parsed: dict[str, Loaded] = {}  # blob id -> parsed: each version is parsed once
+
+    def load(self, blob: str | None) -> tuple[Any, str | None]:
+        """A version's value (or its first problem) by blob id; (None, None) for no version."""
+        data = self.contents.get(blob or "")
+        if blob is None or data is None:
+            return None, None
+        return value_of(self._parsed(blob, data))
+
+    def _parsed(self, blob: str, data: bytes) -> Loaded:
+        found = self.parsed.get(blob)
+        if found is None:
+            found = self.parsed[blob] = load_bytes(data)
+        return found
 
     def advance(self, commit: Commit) -> None:
         for change in commit.changes:
@@ -123,7 +142,7 @@ class _Checker:
                 problem = Problem("file-refused", "a link or a submodule, not a file: it was not read")
                 self.entries[key] = Entry(path, Loaded(problems=[problem]), None)
             else:
-                self.entries[key] = Entry(path, load_bytes(data), blob)
+                self.entries[key] = Entry(path, self._parsed(blob, data), blob)
         return self.entries[key]
 
     def verdict(self, commit: Commit) -> tuple[str, dict[str, list[str]] | None]:
@@ -144,9 +163,19 @@ class _Checker:
         entries = [
             self._entry(path, mode, blob) for path, (mode, blob) in sorted(self.state.items()) if is_entry_file(path)
         ]
-        result = engine.run(
-            Catalog(entries, rules[0], rules[1], commit.date_utc.date(), known_rules=known_rules(rules[1]))
-        )
+        day = commit.date_utc.date()
+        catalog = Catalog(entries, rules[0], rules[1], day, known_rules=known_rules(rules[1]))
+        judged = []
+        for entry in entries:
+            memo = (entry.file, entry.blob, key, day)
+            own = self.judged.get(memo)
+            if own is None:
+                own = CachedResult(
+                    catalog.is_valid(entry), tuple(entry_findings(catalog, entry)), tuple(valid_waivers(catalog, entry))
+                )
+                self.judged[memo] = own
+            judged.append(Entry(entry.file, entry.loaded, entry.blob, own))
+        result = engine.run(Catalog(judged, rules[0], rules[1], day, known_rules=known_rules(rules[1])))
         by_file: dict[str, list[str]] = {}
         for finding in result.report.findings:
             if finding.blocking and finding.file:
@@ -230,7 +259,6 @@ def build(
     report = AuditReport(ref, since, until, now or datetime.now(UTC), ancestry.as_of(end_of_day(until)))
     report.dates_backwards = list(ancestry.backwards)
     checker = _Checker(git, commits)
-    contents = checker.contents
     for done, commit in enumerate(commits, 1):
         overall, blocking = checker.verdict(commit)
         proposer = authors[commit.sha]
@@ -246,8 +274,8 @@ def build(
         for change in commit.changes:
             if not any(p.startswith(CATALOG_DIR + "/") for p in (change.path, change.old_path) if p):
                 continue
-            old, old_problem = _load(contents.get(change.old_blob or ""))
-            new, new_problem = _load(contents.get(change.new_blob or ""))
+            old, old_problem = checker.load(change.old_blob)
+            new, new_problem = checker.load(change.new_blob)
             rules = blocking.get(change.path, []) if blocking is not None else []
             check = f"blocking: {', '.join(sorted(set(rules)))}" if rules else "passed"
             if blocking is None:

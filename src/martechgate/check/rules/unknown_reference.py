@@ -18,6 +18,7 @@ Fails (no catalog/salesforce.yaml; no category "emails")::
 from __future__ import annotations
 
 import difflib
+import functools
 from collections.abc import Iterator
 
 from martechgate.check.catalog import Catalog
@@ -34,14 +35,15 @@ REMEDIATION = (
 )
 
 
-def _suggest(name: str, known: list[str]) -> str:
+@functools.lru_cache(maxsize=4096)  # an audit judges the same dangling reference at every commit
+def _suggest(name: str, known: tuple[str, ...]) -> str:
     close = difflib.get_close_matches(name, known, n=1, cutoff=0.6)
     return f" (did you mean {close[0]!r}?)" if close else ""
 
 
 def check(catalog: Catalog) -> Iterator[Finding]:
-    ids = sorted(catalog.by_id)
-    categories = list(catalog.organization.categories)
+    ids = tuple(sorted(catalog.by_id))
+    categories = tuple(catalog.organization.categories)
     for entry in catalog.valid:
         data = entry.data
         assert data is not None
