@@ -19,16 +19,18 @@ import hashlib
 import json
 import os
 import time
+from dataclasses import dataclass
 from datetime import date
 from importlib import resources
 from pathlib import Path as FilePath
-from typing import Any
+from typing import Any, BinaryIO
 
 from martechgate import __version__, atomic
 from martechgate.check import baseline
+from martechgate.check.baseline import BASELINE_FILE
 from martechgate.check.model import CachedResult, Entry, Finding, Waiver
 from martechgate.errors import UsageError
-from martechgate.sources.repo import ORG_FILE, POLICIES_DIR, Signature, Source
+from martechgate.sources.repo import CATALOG_DIR, ORG_FILE, POLICIES_DIR, Signature, Source, WorkTree
 from martechgate.sources.yamlload import Loaded, Path
 
 FORMAT = "martechgate-cache/3"  # 3: each finding's baseline fingerprint
@@ -162,6 +164,20 @@ def restore(path: str, record: Any, rules: dict[str, tuple[str, str, str]]) -> t
     return _CachedLoaded(value=projection, ok=True, at=at), cached
 
 
+def location(repo: str | os.PathLike[str], folder: FilePath | None = None) -> FilePath:
+    """The cache file of a governance repo, outside it."""
+    root = os.path.realpath(repo)
+    folder = folder or default_dir()
+    real_folder = os.path.realpath(folder)
+    if real_folder == root or real_folder.startswith(root + os.sep):
+        raise UsageError(
+            f"the cache folder {folder} is inside the governance repo, where a pull request "
+            "could commit results that hide its findings",
+            hint="Choose a folder outside the repo (--cache-dir or MARTECHGATE_CACHE_DIR), or run with --no-cache.",
+        )
+    return folder / f"{hashlib.sha256(root.encode()).hexdigest()[:24]}.json"
+
+
 class ResultCache:
     """One governance repo's cache file."""
 
@@ -178,19 +194,14 @@ class ResultCache:
 
     @classmethod
     def for_repo(
-        cls, repo: str | os.PathLike[str], source: Source, today: date, folder: FilePath | None = None
+        cls,
+        repo: str | os.PathLike[str],
+        source: Source,
+        today: date,
+        folder: FilePath | None = None,
+        fingerprint: str | None = None,
     ) -> ResultCache:
-        root = os.path.realpath(repo)
-        folder = folder or default_dir()
-        real_folder = os.path.realpath(folder)
-        if real_folder == root or real_folder.startswith(root + os.sep):
-            raise UsageError(
-                f"the cache folder {folder} is inside the governance repo, where a pull request "
-                "could commit results that hide its findings",
-                hint="Choose a folder outside the repo (--cache-dir or MARTECHGATE_CACHE_DIR), or run with --no-cache.",
-            )
-        name = hashlib.sha256(root.encode()).hexdigest()[:24]
-        return cls(folder / f"{name}.json", rules_fingerprint(source), today)
+        return cls(location(repo, folder), fingerprint or rules_fingerprint(source), today)
 
     def _load(self) -> None:
         try:
@@ -290,3 +301,122 @@ class ResultCache:
             atomic.replace(self.path, header + b"\n" + body)
         except OSError:
             return
+
+
+class RunMemo:
+    """The output of the last check whose every input was unchanged on disk, beside the cache file.
+
+    A warm check of a catalog nobody edited then prints it without loading the result cache: at
+    10,000 entries with 40,000 findings, restoring and rendering every finding is most of a second.
+    The key holds the rules' fingerprint (organisation file, policies, martechgate's code), the day,
+    the options that shape the output, and each input file's size, times, inode and device (as the
+    result cache trusts them, and only when none changed within RACY_NS of the run): any edit, new or
+    removed file makes another key, and the check runs.
+    """
+
+    def __init__(self, cache_file: FilePath) -> None:
+        self.path = cache_file.with_name(cache_file.stem + ".last.json")
+
+    @staticmethod
+    def key(source: Source, files: list[str], fingerprint: str, today: date, options: list[Any]) -> str | None:
+        """The run's key, or None when an input cannot be trusted unchanged by its identity."""
+        if not isinstance(source, WorkTree):
+            return None
+        started = time.time_ns()
+        identities: list[Any] = []
+        for path in files:
+            signature = source.signature(path)
+            if signature is None or max(signature[1], signature[2]) >= started - RACY_NS:
+                return None
+            identities.append([path, *signature])
+        text = json.dumps([FORMAT, fingerprint, today.isoformat(), options, identities], separators=(",", ":"))
+        return hashlib.sha256(text.encode()).hexdigest()
+
+    def get(self, key: str) -> MemoHit | None:
+        """The kept output of the run with this key, read only when it is written out."""
+        try:
+            with self.path.open("rb") as handle:
+                line = handle.readline(4096)
+            header = json.loads(line)
+            size = self.path.stat().st_size
+        except (OSError, ValueError, UnicodeDecodeError):
+            return None
+        if not isinstance(header, dict) or header.get("key") != key:
+            return None
+        start, shown, plain, code = len(line), header.get("shown"), header.get("plain"), header.get("exit")
+        if not (isinstance(shown, int) and isinstance(plain, int) and shown >= 0 and plain >= 0) or code not in (0, 1):
+            return None
+        if start + shown + plain != size:
+            return None  # cut short or grown: not what was kept
+        hit = MemoHit(self.path, start, shown, plain, code)
+        return hit if hit.digest() == header.get("sha256") else None  # checked as the result cache is
+
+    def put(self, key: str, shown: str, plain: str, code: int) -> None:
+        """Keep this run's output (the plain text only when it differs); a memo that cannot be written
+        is only a slower next run."""
+        shown_bytes = shown.encode()
+        plain_bytes = plain.encode() if plain != shown else b""
+        digest = hashlib.sha256(shown_bytes + plain_bytes).hexdigest()
+        header = {"key": key, "exit": code, "shown": len(shown_bytes), "plain": len(plain_bytes), "sha256": digest}
+        line = json.dumps(header).encode() + b"\n"  # the output starts after it
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            atomic.replace(self.path, line + shown_bytes + plain_bytes)
+        except OSError:
+            return
+
+
+@dataclass(frozen=True)
+class MemoHit:
+    """A kept output in the memo file: copied out in chunks, so a 20 MB report costs no memory."""
+
+    path: FilePath
+    start: int
+    shown: int
+    plain: int
+    code: int
+
+    def digest(self) -> str | None:
+        found = hashlib.sha256()
+        try:
+            with self.path.open("rb") as handle:
+                handle.seek(self.start)
+                while chunk := handle.read(1 << 20):
+                    found.update(chunk)
+        except OSError:
+            return None
+        return found.hexdigest()
+
+    def copy_shown(self, out: BinaryIO) -> None:
+        self._copy(out, self.start, self.shown)
+
+    def plain_text(self) -> str:
+        """The output as written to a file (only asked with --output)."""
+        offset, length = (self.start + self.shown, self.plain) if self.plain else (self.start, self.shown)
+        with self.path.open("rb") as handle:
+            handle.seek(offset)
+            return handle.read(length).decode()
+
+    def _copy(self, out: BinaryIO, offset: int, length: int) -> None:
+        with self.path.open("rb") as handle:
+            handle.seek(offset)
+            while length > 0:
+                chunk = handle.read(min(length, 1 << 20))
+                if not chunk:
+                    break
+                out.write(chunk)
+                length -= len(chunk)
+        out.flush()
+
+
+def run_memo(
+    repo: str | os.PathLike[str], source: Source, today: date, folder: FilePath | None, options: list[Any]
+) -> tuple[RunMemo, str | None, str]:
+    """The repo's run memo, this run's key (None when an input cannot be trusted by its identity),
+    and the rules' fingerprint (for the result cache, so the rules are read once)."""
+    fingerprint = rules_fingerprint(source)
+    files = source.list_yaml(CATALOG_DIR, recursive=True)
+    if source.exists(BASELINE_FILE):
+        files.append(BASELINE_FILE)
+    memo = RunMemo(location(repo, folder))
+    return memo, RunMemo.key(source, files, fingerprint, today, options), fingerprint

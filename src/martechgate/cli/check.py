@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import sys
 from datetime import date
 from pathlib import Path
 
@@ -11,7 +12,7 @@ import click
 
 from martechgate import atomic, formats
 from martechgate.check import baseline, engine, rules, schemas
-from martechgate.check.cache import ResultCache
+from martechgate.check.cache import ResultCache, RunMemo, run_memo
 from martechgate.check.engine import CheckResult
 from martechgate.check.organisation import load_organization
 from martechgate.check.policy import Policy, load_policies, run_examples
@@ -181,6 +182,10 @@ def check(
     day = today or date.today()
     repo = repo or _find_repo(paths)
     result: CheckResult
+    colored = use_color(color) and output_format == "text"
+    memo: RunMemo | None = None
+    memo_key: str | None = None
+    fingerprint: str | None = None
     if base is not None:
         # A change reads only the entries it touches and those naming them: nothing to cache. (Its
         # module, with the review code, is imported only here.)
@@ -198,25 +203,45 @@ def check(
         source = _open_repo(repo)
         if output_format in formats.FULL_ENTRIES:
             no_cache, jobs = True, 1
-        cache = None if no_cache else ResultCache.for_repo(repo, source, day, Path(cache_dir) if cache_dir else None)
+        scope = _scope(source, repo, paths)
+        folder = Path(cache_dir) if cache_dir else None
+        if not no_cache and output_format in MEMO_FORMATS:
+            # Nothing changed since the last run with these options: its output stands.
+            options = [output_format, colored, sorted(scope) if scope is not None else None]
+            memo, memo_key, fingerprint = run_memo(repo, source, day, folder, options)
+            hit = memo.get(memo_key) if memo_key else None
+            if hit is not None:
+                sys.stdout.flush()
+                hit.copy_shown(sys.stdout.buffer)
+                if output:
+                    _write_report(output, hit.plain_text())
+                raise SystemExit(hit.code)
+        cache = None if no_cache else ResultCache.for_repo(repo, source, day, folder, fingerprint)
         if jobs == 0:
             from martechgate.check.parallel import available_cores
 
             jobs = available_cores()
         result = engine.check(
-            source,
-            today=day,
-            cache=cache,
-            jobs=jobs,
-            baseline=baseline.load(source, cache),
-            scope=_scope(source, repo, paths),
+            source, today=day, cache=cache, jobs=jobs, baseline=baseline.load(source, cache), scope=scope
         )
-    colored = use_color(color) and output_format == "text"
     render = formats.get(output_format)
-    click.echo(render(result, colored), nl=False, color=colored)
+    shown = render(result, colored)
+    plain = render(result, False) if colored else shown
+    code = EXIT_OK if result.report.passed else EXIT_BLOCKED
+    if memo is not None and memo_key is not None:
+        memo.put(memo_key, shown, plain, code)
+    _finish(shown, plain, code, colored, output)
+
+
+# Formats whose output depends only on the findings and the options: a whole run's may be reused.
+MEMO_FORMATS = ("text", "json")
+
+
+def _finish(shown: str, plain: str, code: int, colored: bool, output: str | None) -> None:
+    click.echo(shown, nl=False, color=colored)
     if output:
-        _write_report(output, render(result, False))
-    raise SystemExit(EXIT_OK if result.report.passed else EXIT_BLOCKED)
+        _write_report(output, plain)
+    raise SystemExit(code)
 
 
 @click.command(name="test")
