@@ -99,7 +99,7 @@ def _specs(
     "--source",
     multiple=True,
     metavar="KIND=FILE",
-    help="Any of the above by kind: okta, entra, google, expenses. Repeatable.",
+    help="Any of the above by kind: okta, entra, google, expenses, usage. Repeatable.",
 )
 @click.option(
     "--usage",
