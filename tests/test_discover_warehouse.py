@@ -55,6 +55,34 @@ def entra_response() -> dict[str, Any]:
     return response
 
 
+def google_response() -> dict[str, Any]:
+    """Google's documented token activity, varied: users, apps (one known only by its client id),
+    grants with scopes as a list or as one space-separated value, and revocations (not usage)."""
+    response = json.loads((FIXTURES / "google-token-activity.json").read_text())
+    template = response["items"][0]
+    for number in range(30):
+        item = copy.deepcopy(template)
+        item["id"]["time"] = f"2026-04-{1 + number % 28:02d}T09:30:{number:02d}.{number:03d}Z"
+        item["actor"]["email"] = ["Ana@Example.com", "ben@example.com"][number % 2]
+        event = item["events"][0]
+        parameters = [p for p in event["parameters"] if p["name"] not in ("app_name", "client_id")]
+        app = ["Canva", "Miro", ""][number % 3]
+        parameters.append({"name": "client_id", "value": f"{number % 3}.apps.googleusercontent.com"})
+        if app:
+            parameters.append({"name": "app_name", "value": app})
+        if number % 4 == 1:
+            event["name"] = "authorize"
+            parameters.append({"name": "scope", "multiValue": ["https://mail.google.com/", "openid"]})
+        if number % 4 == 3:
+            event["name"] = "authorize"
+            parameters.append({"name": "scope", "value": "https://www.googleapis.com/auth/drive email"})
+        if number % 5 == 0:
+            event["name"] = "revoke"
+        event["parameters"] = parameters
+        response["items"].append(item)
+    return response
+
+
 def catalog() -> list[dict[str, Any]]:
     return [entry("canva", name="Canva", status="approved")]
 
@@ -72,9 +100,9 @@ def usage_table(kind: str, paths: list[str], out: Path) -> Path:
     return out
 
 
-@pytest.mark.parametrize("kind", ["okta", "entra"])
+@pytest.mark.parametrize("kind", ["okta", "entra", "google"])
 def test_the_sql_gives_the_row_by_row_figures(kind: str, tmp_path: Path) -> None:
-    data: Any = okta_events() if kind == "okta" else entra_response()
+    data: Any = {"okta": okta_events, "entra": entra_response, "google": google_response}[kind]()
     export = tmp_path / f"{kind}.json"
     export.write_text(json.dumps(data), encoding="utf-8")
     reference = rows([SourceSpec(kind, str(export))])

@@ -113,8 +113,8 @@ def _specs(
     type=click.Choice(["python", "duckdb"]),
     default="python",
     show_default=True,
-    help="duckdb: aggregate --okta and --entra exports with their SQL on DuckDB, many times faster on big "
-    "logs; python names each malformed record.",
+    help="duckdb: aggregate --okta, --entra and --google exports with their SQL on DuckDB, many times "
+    "faster on big logs; python names each malformed record.",
 )
 @click.option(
     "--sql",

@@ -45,7 +45,7 @@ COLUMNS = (
     "scopes",
 )
 REQUIRED = ("app", "user_name", "first_seen", "last_seen", "events")
-SOURCES = ("okta", "entra")
+SOURCES = ("okta", "entra", "google")
 # The fields each query reads, typed, so that a file that leaves some out (Okta's abridged examples
 # have no displayName) still binds: a missing field is NULL, an extra one is ignored.
 _FIELDS = {
@@ -63,9 +63,15 @@ _FIELDS = {
         "appDisplayName": "VARCHAR",
         "status": "STRUCT(errorCode BIGINT)",
     },
+    "google": {
+        "id": 'STRUCT("time" VARCHAR)',
+        "actor": "STRUCT(email VARCHAR)",
+        "events": "STRUCT(name VARCHAR, parameters STRUCT(name VARCHAR, value VARCHAR, multiValue VARCHAR[])[])[]",
+    },
 }
-# Graph responses wrap the records in a list under this key; a raw export is a list or NDJSON.
-_WRAPPED = {"entra": "value"}
+# Graph and Reports API responses wrap the records in a list under this key; a raw export is a list
+# or NDJSON.
+_WRAPPED = {"entra": "value", "google": "items"}
 
 
 def query(kind: str) -> str:
@@ -95,7 +101,8 @@ def _quoted(text: str) -> str:
 
 def _events(kind: str, files: str) -> str:
     """The SQL of the `events` view over export files: one row per record, whether the files are
-    lists, NDJSON or (Entra) Graph responses holding the records under `value`, or a mix."""
+    lists, NDJSON or API responses holding the records under `value` (Entra's Graph) or `items`
+    (Google's Reports API), or a mix."""
     fields = _FIELDS[kind]
     names = ", ".join(f'"{name}"' for name in fields)
     wrapper = _WRAPPED.get(kind)
@@ -125,7 +132,7 @@ def aggregate(kind: str, paths: Sequence[str]) -> list[tuple[Any, ...]]:
     except duckdb.Error as error:
         raise UsageError(
             f"DuckDB could not read {', '.join(paths)} as {kind} events: {_first_line(error)}",
-            hint="Give the export as the source writes it: a JSON array, NDJSON (gzip is fine), or a Graph response.",
+            hint="Give the export as the source writes it: a JSON array, NDJSON (gzip is fine), or an API response.",
         ) from None
     finally:
         connection.close()
