@@ -1,9 +1,10 @@
 """How fast `martechgate discover` reads large exports, and in how much memory.
 
 Generates, in a temporary folder, a 1,000,000-event Okta System Log export (as a JSON array and as
-NDJSON; events shaped like Okta's published `user.authentication.sso` example, ~900 bytes each) and a
-1,000,000-row expense CSV, then runs discovery on each against the repo's own catalog (the Okta files
-row by row and, `-duckdb`, aggregated by the Okta SQL on DuckDB), each case in its own process so its
+NDJSON; events shaped like Okta's published `user.authentication.sso` example, ~900 bytes each), as
+many Google Workspace token activities (NDJSON, shaped like the Reports API's documented example) and
+a 1,000,000-row expense CSV, then runs discovery on each against the repo's own catalog (the JSON files
+row by row and, `-duckdb`, aggregated by their source's SQL on DuckDB), each case in its own process so its
 peak RSS is its own. Prints rows/s, elapsed and CPU seconds (on a shared
 machine the CPU time is the steadier figure), and peak RSS.
 
@@ -82,6 +83,31 @@ OKTA_EVENT = (
 )
 
 
+GOOGLE_ACTIVITY = (
+    '{{"kind":"admin#reports#activity","id":{{"time":"2026-{month:02d}-{day:02d}T{hour:02d}:42:31.789Z",'
+    '"uniqueQualifier":"{i}","applicationName":"token","customerId":"C0123"}},'
+    '"actor":{{"email":"user{user}@example.com","profileId":"1134565491472817{user:05d}"}},'
+    '"ipAddress":"1.2.3.4","events":[{{"type":"auth","name":"{event_name}","parameters":['
+    '{{"name":"client_id","value":"{app}.apps.googleusercontent.com"}},'
+    '{{"name":"app_name","value":{name}}},{{"name":"client_type","value":"WEB"}},'
+    '{{"name":"scope","multiValue":["openid","https://www.googleapis.com/auth/drive"]}}]}}]}}'
+)
+
+
+def google_activity(i: int) -> str:
+    app = (i * 7) % len(APPS)
+    return GOOGLE_ACTIVITY.format(
+        i=i,
+        month=1 + i % 12,
+        day=1 + i % 28,
+        hour=i % 24,
+        user=i % 5000,
+        app=app,
+        name=json.dumps(APPS[app]),
+        event_name="revoke" if i % 50 == 0 else ("authorize" if i % 10 == 0 else "activity"),
+    )
+
+
 def okta_event(i: int) -> str:
     app = (i * 7) % len(APPS)
     return OKTA_EVENT.format(
@@ -98,6 +124,9 @@ def okta_event(i: int) -> str:
 
 def generate(folder: Path, rows: int) -> dict[str, Path]:
     array, ndjson, expenses = folder / "okta.json", folder / "okta.ndjson", folder / "expenses.csv"
+    google = folder / "google.ndjson"
+    with open(google, "w") as out:
+        out.writelines(google_activity(i) + "\n" for i in range(rows))
     with open(array, "w") as out_array, open(ndjson, "w") as out_lines:
         out_array.write("[\n")
         for i in range(rows):
@@ -113,7 +142,7 @@ def generate(folder: Path, rows: int) -> dict[str, Path]:
                 f'2026-{1 + i % 12:02d}-{1 + i % 28:02d},"{MERCHANTS[m]}",{(i % 900) + 9.99:.2f},USD,'
                 f"user{i % 5000}@example.com,CC-{i % 40},{MCCS[m]}\r\n"
             )
-    return {"okta-array": array, "okta-ndjson": ndjson, "expenses-csv": expenses}
+    return {"okta-array": array, "okta-ndjson": ndjson, "google-ndjson": google, "expenses-csv": expenses}
 
 
 def run_case(kind: str, path: str, engine: str, rows: int) -> None:
@@ -165,9 +194,9 @@ def main() -> None:
         files = generate(Path(folder), args.rows)
         print(f"generated {args.rows:,} rows per file in {time.perf_counter() - started:.1f} s")
         cases = [(case, path, "python") for case, path in files.items()]
-        cases += [(f"{case}-duckdb", path, "duckdb") for case, path in files.items() if case.startswith("okta")]
+        cases += [(f"{case}-duckdb", path, "duckdb") for case, path in files.items() if case != "expenses-csv"]
         for case, path, engine in cases:
-            kind = "expenses" if case == "expenses-csv" else "okta"
+            kind = case.split("-")[0]
             output = subprocess.run(
                 [sys.executable, __file__, "--case", kind, str(path), engine, str(args.rows)],
                 check=True,
@@ -176,7 +205,7 @@ def main() -> None:
             ).stdout
             figures = json.loads(output)
             print(
-                f"{case:19} {figures['records']:>10,} rows  {figures['file_mb']:7.0f} MB  "
+                f"{case:20} {figures['records']:>10,} rows  {figures['file_mb']:7.0f} MB  "
                 f"{figures['elapsed']:6.1f} s (CPU {figures['cpu']:5.1f} s)  "
                 f"{figures['rows_per_s']:>9,.0f} rows/s  "
                 f"{figures['mb_per_s']:5.1f} MB/s  peak RSS {figures['peak_rss_mb']:6.1f} MB  "
