@@ -165,11 +165,12 @@ def test_a_bad_usage_table_is_a_located_error_or_a_problem_per_row(tmp_path: Pat
         list(warehouse.read_usage(str(ROOT / "README.md")))
 
 
-def test_an_export_duckdb_cannot_read_is_an_error_naming_it(tmp_path: Path) -> None:
-    broken = tmp_path / "okta.json"
+@pytest.mark.parametrize("kind", warehouse.SOURCES)
+def test_an_export_duckdb_cannot_read_is_an_error_naming_it(kind: str, tmp_path: Path) -> None:
+    broken = tmp_path / f"{kind}.json"
     broken.write_text('[{"eventType": "user.authentication.sso", ', encoding="utf-8")
-    with pytest.raises(UsageError, match=r"DuckDB could not read .*okta\.json as okta events"):
-        warehouse.aggregate("okta", [str(broken)])
+    with pytest.raises(UsageError, match=rf"DuckDB could not read .*{kind}\.json as {kind} events"):
+        warehouse.aggregate(kind, [str(broken)])
 
 
 def test_the_cli_prints_the_sql_and_reads_a_usage_table(tmp_path: Path, run_cli: Any) -> None:
