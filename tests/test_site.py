@@ -88,10 +88,12 @@ def _build(gov: GovRepo, out: Path) -> Any:
     return build_site(catalog, gov.path, out)
 
 
-@pytest.fixture
-def built(gov: GovRepo, tmp_path: Path) -> Path:
-    build_repo(gov)
-    out = tmp_path / "site"
+@pytest.fixture(scope="module")
+def built(gov_template: GovRepo, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """site_catalog's repo and its site, built once for the tests that only read the pages."""
+    folder = tmp_path_factory.mktemp("built")
+    gov = build_repo(gov_template.copy_to(folder / "gov"))
+    out = folder / "site"
     _build(gov, out)
     return out
 
