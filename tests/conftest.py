@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import os
 import shutil
 import subprocess
 import sys
-from collections.abc import Iterator
+import traceback
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -160,27 +161,49 @@ def gov(tmp_path: Path, gov_template: GovRepo) -> GovRepo:
     return gov_template.copy_to(tmp_path / "gov")
 
 
+def run_in_process(
+    *args: str, cwd: Path | None = None, env: dict[str, str] | None = None, input_text: str | None = None
+) -> subprocess.CompletedProcess[str]:
+    """Run the real `martechgate` command in this process: the same code, options, exit codes and output as
+    `python -m martechgate`, without a new interpreter importing everything again (that start-up was most
+    of the suite's CPU time). click's CliRunner gives the command its own stdin, stdout, stderr and
+    environment and restores them after."""
+    from click.testing import CliRunner
+
+    from martechgate.cli import main
+
+    with contextlib.chdir(cwd or os.getcwd()):
+        result = CliRunner().invoke(main, list(args), input=input_text, env=env, prog_name="martechgate")
+    stderr = result.stderr
+    if result.exc_info is not None and not issubclass(result.exc_info[0], SystemExit):
+        # What the interpreter would have printed: a test that looks for "Traceback" must still see one.
+        stderr += "".join(traceback.format_exception(*result.exc_info))
+    return subprocess.CompletedProcess(["martechgate", *args], result.exit_code, result.stdout, stderr)
+
+
+def run_process(
+    *args: str, cwd: Path | None = None, env: dict[str, str] | None = None, input_text: str | None = None
+) -> subprocess.CompletedProcess[str]:
+    """Run `python -m martechgate` in a new process: for what only a process shows (the interpreter's start,
+    its locale and signals, a pipe closed by the reader, the installed wheel)."""
+    full_env = dict(os.environ)
+    full_env["PYTHONPATH"] = str(SRC) + os.pathsep + full_env.get("PYTHONPATH", "")
+    full_env.update(env or {})
+    return subprocess.run(
+        [sys.executable, "-m", "martechgate", *args],
+        cwd=cwd,
+        env=full_env,
+        capture_output=True,
+        text=True,
+        input=input_text,
+        timeout=120,
+    )
+
+
 @pytest.fixture
-def run_cli() -> Iterator[Any]:
-    """Run `python -m martechgate` in a real subprocess (exit code, stdout, stderr)."""
-
-    def run(
-        *args: str, cwd: Path | None = None, env: dict[str, str] | None = None, input_text: str | None = None
-    ) -> subprocess.CompletedProcess[str]:
-        full_env = dict(os.environ)
-        full_env["PYTHONPATH"] = str(SRC) + os.pathsep + full_env.get("PYTHONPATH", "")
-        full_env.update(env or {})
-        return subprocess.run(
-            [sys.executable, "-m", "martechgate", *args],
-            cwd=cwd,
-            env=full_env,
-            capture_output=True,
-            text=True,
-            input=input_text,
-            timeout=120,
-        )
-
-    yield run
+def run_cli() -> Any:
+    """The command line, run in this process; a test that needs a real process calls `run_process`."""
+    return run_in_process
 
 
 def pytest_report_header() -> str:
