@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import gc
+
 import pytest
 from click.testing import CliRunner
 
 from martechgate.cli import COMMANDS, main
-from tests.conftest import ROOT, run_process
+from tests.conftest import ROOT, GovRepo, run_in_process, run_process
 
 
 @pytest.mark.parametrize("name", sorted(COMMANDS))
@@ -25,3 +27,13 @@ def test_help_lists_every_command() -> None:
     output = CliRunner().invoke(main, ["--help"]).output
     for name in COMMANDS:
         assert f"  {name} " in output
+
+
+def test_a_command_leaves_the_garbage_collector_as_it_found_it(gov: GovRepo) -> None:
+    # The command collects less often while it runs (cli.main); a program running commands in its own
+    # process, as these tests do, gets its own setting back, whether the command passed or failed.
+    before = gc.get_threshold()
+    assert run_in_process("check", str(gov.path)).returncode == 0
+    assert gc.get_threshold() == before
+    assert run_in_process("check", str(gov.path / "missing")).returncode == 2
+    assert gc.get_threshold() == before
