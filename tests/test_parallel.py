@@ -11,7 +11,7 @@ import pytest
 
 from martechgate import formats as reporters
 from martechgate.check import engine, parallel
-from martechgate.check.cache import ResultCache
+from martechgate.check.cache import PROJECTED, ResultCache
 from martechgate.check.organisation import load_organization
 from martechgate.check.policy import load_policies
 from martechgate.check.rules import RULES, known_rules
@@ -53,6 +53,19 @@ def test_workers_give_the_same_report_as_one_process(mixed: Path) -> None:
     assert {"yaml-syntax", "duplicate-key", "schema", "file-refused", "duplicate-id"} <= rules
     assert any(finding["waived_by"] for finding in one["findings"])
     assert report(mixed, jobs=2) == one
+
+
+def test_one_process_keeps_only_what_rules_comparing_entries_read(mixed: Path) -> None:
+    # Without workers too, a check whose report needs no whole entry judges each file as it is read
+    # and keeps its findings and the few fields rules comparing entries read, not the parsed file:
+    # at 10,000 entries this is 174 MB of memory instead of 399 MB (bench/RESULTS.md).
+    whole = engine.check(WorkTree(mixed), today=TODAY, jobs=1)
+    kept = engine.check(WorkTree(mixed), today=TODAY, jobs=1, whole_entries=False)
+    assert all(entry.cached is None for entry in whole.catalog.entries)
+    readable = [entry for entry in kept.catalog.entries if entry.loaded.ok and not entry.loaded.problems]
+    assert readable and all(entry.cached is not None for entry in readable)
+    assert all(set(entry.data or {}) <= {*PROJECTED, "data"} for entry in readable)
+    assert reporters.render("json", kept) == reporters.render("json", whole)
 
 
 @pytest.mark.usefixtures("small_pool")

@@ -126,13 +126,15 @@ def check(
     jobs: int = 1,
     baseline: known.Baseline | None = None,
     scope: Collection[str] | None = None,
+    whole_entries: bool = True,
 ) -> CheckResult:
-    """Judge a catalog. With `jobs` > 1 (catalog and rules in one source), files the cache does not
-    know are parsed and judged in that many processes, and every entry of the result holds only what
-    rules comparing entries read (as a warm run's cached entries do).
+    """Judge a catalog. With `jobs` > 1 or without `whole_entries` (catalog and rules in one source),
+    each file the cache does not know is judged as it is parsed, in `jobs` processes, and every entry
+    of the result holds only what rules comparing entries read (as a warm run's cached entries do):
+    memory then grows with the findings, not with the entries' contents.
 
     A baseline works with the cache: each cached finding keeps the fingerprint of its value."""
-    if jobs > 1 and rules_source is None:
+    if (jobs > 1 or not whole_entries) and rules_source is None:
         # Imported here: multiprocessing costs a check of a few files more than it saves.
         from martechgate.check import parallel
 

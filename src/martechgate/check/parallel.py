@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+from collections.abc import Iterable
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from datetime import date
@@ -86,9 +87,13 @@ def load_catalog(source: Source, today: date, cache: ResultCache | None, jobs: i
         else:
             pending.append((len(entries), path, *found))
             entries.append(None)
-    judged = _in_workers(source, pending, today, jobs) if len(pending) >= MIN_FILES and jobs > 1 else None
+    judged: Iterable[Judged] | None = None
+    if len(pending) >= MIN_FILES and jobs > 1:
+        judged = _in_workers(source, pending, today, jobs)
     if judged is None:
-        judged = [judge(path, data, blob, organization, policies, today) for _, path, data, blob in pending]
+        # One file at a time, each kept only as its record: the parsed file and its locations are gone
+        # before the next is read, so memory does not grow with the size of the entries.
+        judged = (judge(path, data, blob, organization, policies, today) for _, path, data, blob in pending)
     for (index, path, _, blob), result in zip(pending, judged, strict=True):
         if isinstance(result, list):
             if cache is not None and blob is not None:

@@ -222,7 +222,13 @@ def check(
 
             jobs = available_cores()
         result = engine.check(
-            source, today=day, cache=cache, jobs=jobs, baseline=baseline.load(source, cache), scope=scope
+            source,
+            today=day,
+            cache=cache,
+            jobs=jobs,
+            baseline=baseline.load(source, cache),
+            scope=scope,
+            whole_entries=output_format in formats.FULL_ENTRIES,
         )
     render = formats.get(output_format)
     shown = render(result, colored)
