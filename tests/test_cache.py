@@ -248,3 +248,34 @@ def test_a_cache_folder_inside_the_repository_is_refused(own: Path, run_cli: Any
     assert result.returncode == 2 and "inside the governance repo" in result.stderr
     assert "--no-cache" in result.stderr and "Traceback" not in result.stderr
     assert run_cli("check", str(own), "--cache-dir", str(own / inside), "--no-cache").returncode == 0
+
+
+@pytest.mark.usefixtures("settled")
+def test_identities_taken_for_the_run_memo_are_used_once_and_an_edit_after_them_is_seen(
+    own: Path, tmp_path: Path
+) -> None:
+    """The run memo's key takes every file's identity; the result cache then uses those rather than ask
+    again. The run judges the catalog as it was when they were taken (as if it had started a moment
+    earlier), and keeps that memo under that state's key; an edit made after is seen by the next run."""
+    before, _ = counted_run(own, tmp_path / "c")
+    source = CountingTree(own)
+    taken: dict[str, Any] = {}
+    files = source.list_yaml("catalog", recursive=True)
+    assert cache_module.RunMemo.key(source, files, "rules", TODAY, [], taken) is not None
+    assert sorted(taken) == sorted(files)
+    path = own / "catalog" / "canva.yaml"
+    path.write_text(path.read_text().replace("status: approved", "status: aproved"))
+    cache = ResultCache.for_repo(own, source, TODAY, tmp_path / "c", taken=taken)
+    report = json.loads(reporters.render("json", engine.check(source, today=TODAY, cache=cache)))
+    assert source.reads == [] and cache.taken == {} and report == before
+    after, source = counted_run(own, tmp_path / "c")
+    assert source.reads == ["catalog/canva.yaml"]
+    assert after == cold(own) != before
+
+
+def test_a_value_json_cannot_hold_leaves_the_cache_unwritten_and_the_run_whole(own: Path, tmp_path: Path) -> None:
+    _, cache = run(own, tmp_path / "c")
+    written = cache.path.read_bytes()
+    cache.store("catalog/huge.yaml", "0" * 40, [2**70])
+    cache.save()
+    assert cache.path.read_bytes() == written

@@ -26,7 +26,7 @@ def read_known(
     signature = None
     if cache is not None and rules is not None and isinstance(source, WorkTree):
         # Taken before reading: a change made while the file is read shows as a changed identity.
-        signature = source.signature(path)
+        signature = cache.signature(source, path)
         blob = cache.known_blob(path, signature) if signature is not None else None
         hit = cache.get(path, blob, rules) if blob is not None else None
         if hit is not None:  # unchanged on disk since it was judged by identical rules: not even read

@@ -29,7 +29,7 @@ from martechgate.cli.options import (
 from martechgate.errors import EXIT_BLOCKED, EXIT_OK, RepoError, UsageError
 from martechgate.formats import tables
 from martechgate.sources.opener import open_source
-from martechgate.sources.repo import CATALOG_DIR, ORG_FILE, POLICIES_DIR, Source
+from martechgate.sources.repo import CATALOG_DIR, ORG_FILE, POLICIES_DIR, Signature, Source
 
 
 def _open_repo(repo: str) -> Source:
@@ -186,6 +186,7 @@ def check(
     memo: RunMemo | None = None
     memo_key: str | None = None
     fingerprint: str | None = None
+    taken: dict[str, Signature] | None = None
     if base is not None:
         # A change reads only the entries it touches and those naming them: nothing to cache. (Its
         # module, with the review code, is imported only here.)
@@ -208,7 +209,7 @@ def check(
         if not no_cache and output_format in MEMO_FORMATS:
             # Nothing changed since the last run with these options: its output stands.
             options = [output_format, colored, sorted(scope) if scope is not None else None]
-            memo, memo_key, fingerprint = run_memo(repo, source, day, folder, options)
+            memo, memo_key, fingerprint, taken = run_memo(repo, source, day, folder, options)
             hit = memo.get(memo_key) if memo_key else None
             if hit is not None:
                 sys.stdout.flush()
@@ -216,7 +217,7 @@ def check(
                 if output:
                     _write_report(output, hit.plain_text())
                 raise SystemExit(hit.code)
-        cache = None if no_cache else ResultCache.for_repo(repo, source, day, folder, fingerprint)
+        cache = None if no_cache else ResultCache.for_repo(repo, source, day, folder, fingerprint, taken)
         if jobs == 0:
             from martechgate.check.parallel import available_cores
 
