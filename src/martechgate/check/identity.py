@@ -11,6 +11,7 @@ another address) is not an address martechgate accepts, and its callers report i
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable, Mapping
 from typing import Any, Literal
@@ -34,8 +35,13 @@ def address_pattern_for_javascript() -> str:
 def canonical_email(value: Any) -> str | None:
     """The canonical form of an address (lower case, no `mailto:`, brackets, trailing dot or
     `+sub-address`), or None when `value` is not an address in an accepted form."""
-    if not isinstance(value, str):
-        return None
+    return _canonical(value) if isinstance(value, str) else None
+
+
+@functools.lru_cache(maxsize=8192)
+def _canonical(value: str) -> str | None:
+    # Cached: a catalog names the same few hundred people thousands of times (twice an entry, and
+    # again in every rule that compares owners).
     text = _unwrap(value.strip())
     if text[:7].lower() == "mailto:":
         text = _unwrap(text[7:].strip())

@@ -6,14 +6,13 @@ judge files in any order, in this process or in workers (parallel), and cache th
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from typing import Any
 
 from martechgate.check import waivers
 from martechgate.check.catalog import Catalog
 from martechgate.check.model import Entry, Finding, Waiver
 from martechgate.check.money import compares_money, in_currency
-from martechgate.check.policy import Policy
 from martechgate.check.risk import with_computed_tier
 from martechgate.check.rules import RULES
 
@@ -23,55 +22,60 @@ ENTRY_RULES = [rule for rule in RULES.values() if rule.SCOPE == "entry"]
 def entry_findings(catalog: Catalog, entry: Entry) -> list[Finding]:
     """What depends on this file alone (and the rules, and today): built-in entry rules and policies."""
     findings = [finding for rule in ENTRY_RULES for finding in rule.check_entry(catalog, entry)]
+    data = entry.data
+    if data is None or entry.loaded.problems or not catalog.policies:
+        return findings
+    money = catalog.organization.money
+    # The entry as every policy reads it, worked out once rather than once a policy: with its computed
+    # risk tier, and (for policies that bound amounts) its amounts in each currency a policy counts in.
+    data = with_computed_tier(data, money)
+    converted: dict[str, tuple[Mapping[str, Any], str | None]] = {}
     for policy in catalog.policies:
-        findings.extend(policy_findings(catalog, policy, [entry]))
-    return findings
-
-
-def policy_findings(catalog: Catalog, policy: Policy, entries: Iterable[Entry]) -> Iterable[Finding]:
-    for entry in entries:
-        data = entry.data
-        if data is None or entry.loaded.problems:
-            continue
-        money = catalog.organization.money
-        data = with_computed_tier(data, money)
         judged: Mapping[str, Any] = data
         if policy.compares_money:
             # Its thresholds are in one currency; an amount in another is converted first, and one
             # that cannot be (no rate) fails the policy rather than be compared as a bare number.
-            judged, problem = in_currency(data, policy.currency or money.currency, money)
+            currency = policy.currency or money.currency
+            if currency not in converted:
+                converted[currency] = in_currency(data, currency, money)
+            judged, problem = converted[currency]
             if problem is not None:
                 if compares_money(policy.match) or policy.compiled(catalog.today)[0].is_valid(data):
                     line, column = entry.where(("contract", "currency"), missing=True)
-                    yield Finding(
-                        rule=policy.id,
-                        entry=entry.id,
-                        file=entry.file,
-                        line=line,
-                        column=column,
-                        path="contract.currency",
-                        severity=policy.severity,
-                        enforcement=policy.enforcement,
-                        message=f"{entry.id}: {problem}; this policy cannot judge it, so it counts as failed",
-                        remediation=policy.remediation,
+                    findings.append(
+                        Finding(
+                            rule=policy.id,
+                            entry=entry.id,
+                            file=entry.file,
+                            line=line,
+                            column=column,
+                            path="contract.currency",
+                            severity=policy.severity,
+                            enforcement=policy.enforcement,
+                            message=f"{entry.id}: {problem}; this policy cannot judge it, so it counts as failed",
+                            remediation=policy.remediation,
+                        )
                     )
                 continue  # (else the policy does not apply to it, whatever the amount)
         violation = policy.evaluate(judged, catalog.today)
         if violation is None:
             continue
         line, column = entry.where(violation.path, missing=violation.missing)
-        yield Finding(
-            rule=policy.id,
-            entry=entry.id,
-            file=entry.file,
-            line=line,
-            column=column,
-            path=".".join(str(p) for p in violation.path) or None,
-            severity=policy.severity,
-            enforcement=policy.enforcement,
-            message=policy.finding_message(data),
-            remediation=policy.remediation,
+        findings.append(
+            Finding(
+                rule=policy.id,
+                entry=entry.id,
+                file=entry.file,
+                line=line,
+                column=column,
+                path=".".join(str(p) for p in violation.path) or None,
+                severity=policy.severity,
+                enforcement=policy.enforcement,
+                message=policy.finding_message(data),
+                remediation=policy.remediation,
+            )
         )
+    return findings
 
 
 def valid_waivers(catalog: Catalog, entry: Entry) -> list[Waiver]:
