@@ -93,6 +93,21 @@ def test_date_keywords(keyword: str, value: int, instance: str, today: date, ok:
     assert (policy.evaluate({"d": instance}, today) is None) is ok
 
 
+def test_a_policy_is_compiled_again_for_another_day_only_when_a_date_keyword_makes_it_depend_on_it() -> None:
+    # An audit replays hundreds of days: a policy no day changes keeps its validators.
+    plain = parse(POLICY)
+    assert not plain.reads_today
+    assert plain.compiled(TODAY)[0] is plain.compiled(date(2025, 1, 1))[0]
+    deep = {"allOf": [{"properties": {"review": {"properties": {"next_review": {"atLeastDaysAhead": 30}}}}}]}
+    dated = parse({**POLICY, "match": True, "require": deep})
+    assert dated.reads_today
+    assert dated.compiled(TODAY)[1] is not dated.compiled(date(2025, 1, 1))[1]
+    entry = {"review": {"next_review": "2026-12-01"}}
+    assert dated.evaluate(entry, date(2026, 10, 1)) is None  # 61 days ahead
+    assert dated.evaluate(entry, TODAY) is not None  # 8 days ahead
+    assert dated.evaluate(entry, date(2026, 10, 1)) is None  # and back: compiled for that day again
+
+
 def test_cancellation_deadline_keyword() -> None:
     policy = parse(
         {

@@ -76,13 +76,21 @@ class Policy:
     examples_fail: list[Any] = field(default_factory=list)
     loaded: Loaded | None = field(default=None, repr=False)
     currency: str | None = None  # of its money thresholds; None: the organisation's
-    _validators: tuple[date, jsonschema_rs.Draft202012Validator, jsonschema_rs.Draft202012Validator] | None = field(
-        default=None, repr=False
+    # The validators and the day they were compiled for (None: a policy whose verdict no day changes).
+    _validators: tuple[date | None, jsonschema_rs.Draft202012Validator, jsonschema_rs.Draft202012Validator] | None = (
+        field(default=None, repr=False)
     )
 
+    @cached_property
+    def reads_today(self) -> bool:
+        """Whether a keyword relative to today is in its schemas: only then does its verdict depend on the
+        day, and its validators are compiled again for each (an audit replays hundreds of days)."""
+        return schemas.reads_today(self.match) or schemas.reads_today(self.require)
+
     def compiled(self, today: date) -> tuple[jsonschema_rs.Draft202012Validator, jsonschema_rs.Draft202012Validator]:
-        if self._validators is None or self._validators[0] != today:
-            self._validators = (today, _compile(self, "match", today), _compile(self, "require", today))
+        day = today if self.reads_today else None
+        if self._validators is None or self._validators[0] != day:
+            self._validators = (day, _compile(self, "match", today), _compile(self, "require", today))
         return self._validators[1], self._validators[2]
 
     def evaluate(self, data: Any, today: date) -> Violation | None:

@@ -130,6 +130,16 @@ CUSTOM_KEYWORDS = (
 )
 
 
+def reads_today(schema: Any) -> bool:
+    """Whether a schema uses a keyword relative to today anywhere (a property merely named like one
+    counts too: the answer errs towards compiling for each day)."""
+    if isinstance(schema, dict):
+        return any(key in CUSTOM_KEYWORDS or reads_today(value) for key, value in schema.items())
+    if isinstance(schema, list):
+        return any(reads_today(item) for item in schema)
+    return False
+
+
 # JSON Schema 2020-12's keywords, by what their value holds. A validator ignores any other key, so a
 # misspelt keyword in a policy (`propertes`, `minimun`) would silently never be checked.
 _SCHEMA_MAPS = ("properties", "patternProperties", "$defs", "definitions", "dependentSchemas")
