@@ -35,8 +35,8 @@ from martechgate.audit.history import (
 from martechgate.audit.records import GOVERNED, Record, Revisions, approvals_by_rule, check_record, latest, read_all
 from martechgate.check import engine
 from martechgate.check.catalog import Catalog
-from martechgate.check.judge import entry_findings, valid_waivers
-from martechgate.check.model import CachedResult, Entry, Organization
+from martechgate.check.judge import NO_DAY, findings_of_day, findings_without_day, valid_waivers
+from martechgate.check.model import CachedResult, Entry, Finding, Organization
 from martechgate.check.organisation import load_organization
 from martechgate.check.policy import Policy, load_policies
 from martechgate.check.rules import RULES, known_rules
@@ -109,8 +109,10 @@ class _Checker:
         self.contents = git.blobs(wanted)
         self.rules: dict[tuple[Any, ...], tuple[Organization, list[Policy]] | str] = {}
         self.entries: dict[tuple[str, str], Entry] = {}
-        # An entry's own findings depend on its bytes, the rules and the day alone: commits come many a
-        # day and change one file each, so each (file, blob, rules, day) is judged once.
+        # An entry's own findings depend on its bytes, the rules and the day alone, and most of them not
+        # even on the day: what no day changes is judged once per (file, blob, rules), the rest once
+        # per (file, blob, rules, day). Commits come many a day and change one file each.
+        self.dayless: dict[tuple[Any, ...], tuple[bool, tuple[Finding, ...], list[Any]]] = {}
         self.judged: dict[tuple[Any, ...], CachedResult] = {}
         self.parsed: dict[str, Loaded] = {}  # blob id -> parsed: each version is parsed once
 
@@ -165,13 +167,21 @@ class _Checker:
         ]
         day = commit.date_utc.date()
         catalog = Catalog(entries, rules[0], rules[1], day, known_rules=known_rules(rules[1]))
+        dayless = Catalog(entries, rules[0], rules[1], NO_DAY, known_rules=catalog.known_rules)
         judged = []
         for entry in entries:
             memo = (entry.file, entry.blob, key, day)
             own = self.judged.get(memo)
             if own is None:
+                base = self.dayless.get(memo[:3])
+                if base is None:
+                    found, daily = findings_without_day(dayless, entry)
+                    base = self.dayless[memo[:3]] = (dayless.is_valid(entry), tuple(found), daily)
+                valid, found_without_day, daily = base
                 own = CachedResult(
-                    catalog.is_valid(entry), tuple(entry_findings(catalog, entry)), tuple(valid_waivers(catalog, entry))
+                    valid,
+                    found_without_day + tuple(findings_of_day(catalog, entry, daily)),
+                    tuple(valid_waivers(catalog, entry)),
                 )
                 self.judged[memo] = own
             judged.append(Entry(entry.file, entry.loaded, entry.blob, own))

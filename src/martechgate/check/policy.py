@@ -88,9 +88,9 @@ class Policy:
         return schemas.reads_today(self.match) or schemas.reads_today(self.require)
 
     def compiled(self, today: date) -> tuple[jsonschema_rs.Draft202012Validator, jsonschema_rs.Draft202012Validator]:
-        day = today if self.reads_today else None
+        day = today if self.reads_today else None  # (then today is not even looked at: it may be NO_DAY)
         if self._validators is None or self._validators[0] != day:
-            self._validators = (day, _compile(self, "match", today), _compile(self, "require", today))
+            self._validators = (day, _compile(self, "match", day), _compile(self, "require", day))
         return self._validators[1], self._validators[2]
 
     def evaluate(self, data: Any, today: date) -> Violation | None:
@@ -111,7 +111,7 @@ class Policy:
         return compares_money(self.match) or compares_money(self.require)
 
 
-def _compile(policy: Policy, part: str, today: date) -> jsonschema_rs.Draft202012Validator:
+def _compile(policy: Policy, part: str, today: date | None) -> jsonschema_rs.Draft202012Validator:
     schema = getattr(policy, part)
     try:
         return schemas.validator(schema, today)
