@@ -10,13 +10,16 @@ from typing import Any
 import pytest
 
 from martechgate import formats as reporters
+from martechgate.audit import history
+from martechgate.audit import report as audit_report
 from martechgate.check import engine, parallel
 from martechgate.check.cache import PROJECTED, ResultCache
 from martechgate.check.organisation import load_organization
 from martechgate.check.policy import load_policies
 from martechgate.check.rules import RULES, known_rules
 from martechgate.sources.repo import WorkTree
-from tests.conftest import TODAY, dump, entry
+from tests.conftest import ROOT, TODAY, GovRepo, dump, entry
+from tests.test_history import build_story
 
 
 @pytest.fixture
@@ -117,3 +120,38 @@ def test_cli_jobs(mixed: Path, run_cli: Any) -> None:
     assert one.returncode == two.returncode == 1 and one.stdout == two.stdout
     wrong = run_cli("check", str(mixed), "--jobs", "-1")
     assert wrong.returncode == 2 and "--jobs" in wrong.stderr and "Traceback" not in wrong.stderr
+
+
+def test_versions_parse_the_same_in_workers_and_here(monkeypatch: pytest.MonkeyPatch) -> None:
+    blobs = {
+        "good": (ROOT / "catalog" / "canva.yaml").read_bytes(),
+        "broken": b"id: broken\nname: [unclosed\n",
+        "twice": b"id: twice\nid: again\n",
+        "latin1": "id: caf\xe9\n".encode("latin-1"),
+    }
+    here = list(parallel.parse_all(blobs, jobs=1))
+    monkeypatch.setattr(parallel, "MIN_BLOBS", 1)
+    monkeypatch.setattr(parallel, "CHUNK", 1)
+    there = list(parallel.parse_all(blobs, jobs=2))
+    assert [blob for blob, _ in there] == list(blobs)
+    assert [(b, vars(loaded)) for b, loaded in there] == [(b, vars(loaded)) for b, loaded in here]
+    assert here[0][1].ok and not here[1][1].ok and here[2][1].problems and here[3][1].problems
+
+
+def test_history_and_audit_are_the_same_with_versions_parsed_in_workers(
+    gov: GovRepo, monkeypatch: pytest.MonkeyPatch, run_cli: Any
+) -> None:
+    build_story(gov)
+    commands = [
+        ("history", "hubspot-marketing-hub", "--repo", str(gov.path), "--format", "json"),
+        ("audit", "--repo", str(gov.path), "--since", "2026-01-01", "--until", "2026-12-31", "--format", "csv"),
+    ]
+    here = [run_cli(*command) for command in commands]
+    monkeypatch.setattr(parallel, "MIN_BLOBS", 1)
+    monkeypatch.setattr(parallel, "available_cores", lambda: 2)
+    monkeypatch.setattr(history, "available_cores", lambda: 2)
+    monkeypatch.setattr(audit_report, "available_cores", lambda: 2)
+    there = [run_cli(*command) for command in commands]
+    for one, other in zip(here, there, strict=True):
+        assert one.returncode == other.returncode == 0 and one.stdout == other.stdout, other.stderr
+    assert "hubspot" in there[1].stdout and "unreadable" in there[0].stdout

@@ -18,6 +18,7 @@ from typing import Any
 
 from martechgate.check import identity
 from martechgate.check.model import get
+from martechgate.check.parallel import available_cores, parse_all
 from martechgate.errors import UsageError
 from martechgate.formats.controls import visible
 from martechgate.sources.git import Git, first_parent_chain
@@ -354,9 +355,11 @@ def entry_history(git: Git, tool: str, ref: str = "HEAD", progress: Progress | N
         )
     contents = git.blobs(b for _, ch in found for b in (ch.old_blob, ch.new_blob) if b)
     authors = proposers(git, (c for c, _ in found))
-    parsed = {}  # each version parsed once, though it is the "after" of one change and the "before" of the next
-    for done, (sha, data) in enumerate(contents.items(), 1):
-        parsed[sha] = _load(data)
+    # Each version parsed once, though it is the "after" of one change and the "before" of the next; on
+    # every core when there are thousands.
+    parsed = {}
+    for done, (sha, loaded) in enumerate(parse_all(contents, available_cores()), 1):
+        parsed[sha] = value_of(loaded)
         if progress:
             progress(done, len(contents))
     revisions = []

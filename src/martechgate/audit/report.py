@@ -38,6 +38,7 @@ from martechgate.check.catalog import Catalog
 from martechgate.check.judge import NO_DAY, findings_of_day, findings_without_day, valid_waivers
 from martechgate.check.model import CachedResult, Entry, Finding, Organization
 from martechgate.check.organisation import load_organization
+from martechgate.check.parallel import available_cores, parse_all
 from martechgate.check.policy import Policy, load_policies
 from martechgate.check.rules import RULES, known_rules
 from martechgate.errors import MartechgateError
@@ -107,6 +108,17 @@ class _Checker:
         wanted = {blob for _, blob in self.state.values()}
         wanted |= {b for c in commits for ch in c.changes for b in (ch.old_blob, ch.new_blob) if b}
         self.contents = git.blobs(wanted)
+        # Every version of an entry the period holds, parsed up front (on every core when there are
+        # thousands); organisation and policy files are read by their own loaders.
+        versions = {blob for path, (_, blob) in self.state.items() if is_entry_file(path)}
+        versions |= {
+            blob
+            for c in commits
+            for ch in c.changes
+            for path, blob in ((ch.old_path, ch.old_blob), (ch.path, ch.new_blob))
+            if path and blob and is_entry_file(path)
+        }
+        entry_versions = {blob: data for blob, data in self.contents.items() if blob in versions}
         self.rules: dict[tuple[Any, ...], tuple[Organization, list[Policy]] | str] = {}
         self.entries: dict[tuple[str, str], Entry] = {}
         # An entry's own findings depend on its bytes, the rules and the day alone, and most of them not
@@ -114,7 +126,7 @@ class _Checker:
         # per (file, blob, rules, day). Commits come many a day and change one file each.
         self.dayless: dict[tuple[Any, ...], tuple[bool, tuple[Finding, ...], list[Any]]] = {}
         self.judged: dict[tuple[Any, ...], CachedResult] = {}
-        self.parsed: dict[str, Loaded] = {}  # blob id -> parsed: each version is parsed once
+        self.parsed: dict[str, Loaded] = dict(parse_all(entry_versions, available_cores()))  # by blob id
 
     def load(self, blob: str | None) -> tuple[Any, str | None]:
         """A version's value (or its first problem) by blob id; (None, None) for no version."""
