@@ -43,6 +43,7 @@ def months_before(day: date, months: int) -> date:
     return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
+@cache  # one set of keyword classes a day: an audit compiles a dated policy's schemas for each day
 def custom_keywords(today: date) -> dict[str, type]:
     """Keywords for dates relative to `today`. Each ignores values that are not dates (types and
     formats are other keywords' business), so a policy never crashes on a malformed entry."""

@@ -8,6 +8,7 @@ plain UTF-8 text (listed escaped, never read). `opener.open_source` picks one of
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import os
 import stat
@@ -30,6 +31,7 @@ ORG_FILE = "martechgate.yaml"
 MAX_FOLDER_DEPTH = 8
 
 
+@functools.lru_cache(maxsize=65536)  # an audit asks it of every path at every commit: 390,000 times a year
 def is_entry_file(path: str) -> bool:
     """Whether `path` (relative to the governance repo) is a catalog entry's file: a YAML file in
     catalog/ or a folder of it at most MAX_FOLDER_DEPTH down, no part of its path hidden. The same
