@@ -108,17 +108,17 @@ class _Checker:
         wanted = {blob for _, blob in self.state.values()}
         wanted |= {b for c in commits for ch in c.changes for b in (ch.old_blob, ch.new_blob) if b}
         self.contents = git.blobs(wanted)
-        # Every version of an entry the period holds, parsed up front (on every core when there are
-        # thousands); organisation and policy files are read by their own loaders.
-        versions = {blob for path, (_, blob) in self.state.items() if is_entry_file(path)}
-        versions |= {
-            blob
-            for c in commits
-            for ch in c.changes
-            for path, blob in ((ch.old_path, ch.old_blob), (ch.path, ch.new_blob))
-            if path and blob and is_entry_file(path)
-        }
-        entry_versions = {blob: data for blob, data in self.contents.items() if blob in versions}
+        # Every version of an entry the period holds, in the order the commits need them, parsed ahead
+        # of them (on every core when there are thousands); organisation and policy files are read by
+        # their own loaders.
+        versions = dict.fromkeys(blob for path, (_, blob) in sorted(self.state.items()) if is_entry_file(path))
+        for commit in commits:
+            for change in commit.changes:
+                if change.new_blob and is_entry_file(change.path):
+                    versions[change.new_blob] = None
+        self.ahead = parse_all(
+            {blob: self.contents[blob] for blob in versions if blob in self.contents}, available_cores()
+        )
         self.rules: dict[tuple[Any, ...], tuple[Organization, list[Policy]] | str] = {}
         self.entries: dict[tuple[str, str], Entry] = {}
         # An entry's own findings depend on its bytes, the rules and the day alone, and most of them not
@@ -126,7 +126,7 @@ class _Checker:
         # per (file, blob, rules, day). Commits come many a day and change one file each.
         self.dayless: dict[tuple[Any, ...], tuple[bool, tuple[Finding, ...], list[Any]]] = {}
         self.judged: dict[tuple[Any, ...], CachedResult] = {}
-        self.parsed: dict[str, Loaded] = dict(parse_all(entry_versions, available_cores()))  # by blob id
+        self.parsed: dict[str, Loaded] = {}  # blob id -> parsed: each version is parsed once
 
     def load(self, blob: str | None) -> tuple[Any, str | None]:
         """A version's value (or its first problem) by blob id; (None, None) for no version."""
@@ -137,8 +137,13 @@ class _Checker:
 
     def _parsed(self, blob: str, data: bytes) -> Loaded:
         found = self.parsed.get(blob)
-        if found is None:
-            found = self.parsed[blob] = load_bytes(data)
+        while found is None:
+            ready = next(self.ahead, None)
+            if ready is None:  # not among the versions parsed ahead (an old version of a renamed file)
+                found = self.parsed[blob] = load_bytes(data)
+            else:
+                self.parsed[ready[0]] = ready[1]
+                found = self.parsed.get(blob)
         return found
 
     def advance(self, commit: Commit) -> None:

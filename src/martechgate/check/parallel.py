@@ -133,16 +133,18 @@ def _in_workers(
 
 def parse_all(blobs: Mapping[str, bytes], jobs: int) -> Iterator[tuple[str, Loaded]]:
     """Each blob's id and its parse (load_bytes), in the mapping's order: in `jobs` processes when there
-    are many (history and the audit read thousands of versions), else here; the same either way."""
+    are many (history and the audit read thousands of versions), else here; the same either way. The
+    workers start at the first request and run ahead of it, so a caller that judges each version as it
+    comes works while the rest are parsed."""
     items = list(blobs.items())
+    done = 0
     if jobs > 1 and len(items) >= MIN_BLOBS:
         try:
             with ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context(START_METHOD)) as pool:
-                parsed = list(pool.map(load_bytes, [data for _, data in items], chunksize=CHUNK))
+                for loaded in pool.map(load_bytes, [data for _, data in items], chunksize=CHUNK):
+                    yield items[done][0], loaded
+                    done += 1
         except (OSError, BrokenProcessPool):
-            parsed = None  # processes cannot be started here: parsed in this one, slower, never lost
-        if parsed is not None:
-            yield from zip((blob for blob, _ in items), parsed, strict=True)
-            return
-    for blob, data in items:
+            pass  # processes cannot be started or were lost: the rest are parsed here, slower, never lost
+    for blob, data in items[done:]:
         yield blob, load_bytes(data)
