@@ -187,3 +187,45 @@ def test_the_check_follows_rule_changes_within_the_period(gov: GovRepo) -> None:
         (4, "could not run: this is"),
     ]
     assert [e["event"] for e in report.events] == ["added", "changed", "changed"]
+
+
+def test_a_verdict_that_a_date_turns_inside_the_period_turns_on_that_day(gov: GovRepo) -> None:
+    """An entry nobody touches fails a dated policy from one day on: the audit judges what no day changes
+    once per version, and the rest every day, so the commits after that day see it fail."""
+    gov.write(
+        "policies/renewal-ahead.yaml",
+        dump(
+            {
+                "id": "renewal-ahead",
+                "title": "Renewal dates are ahead",
+                "description": "Test policy: a renewal in the past is a contract nobody looked at.",
+                "severity": "high",
+                "enforcement": "hard",
+                "match": {"required": ["contract"]},
+                "require": {"properties": {"contract": {"properties": {"renewal": {"atLeastDaysAhead": 0}}}}},
+                "message": "{id} renewed on {contract.renewal}",
+                "remediation": "Set the next renewal date.",
+                "examples": {
+                    "pass": [{"id": "a", "contract": {"renewal": "2999-01-01"}}],
+                    "fail": [{"id": "b", "contract": {"renewal": "2000-01-01"}}],
+                },
+            }
+        ),
+    )
+    gov.commit("Add a policy", when="2026-05-01T10:00:00+00:00")
+    contract = {**entry("x")["contract"], "renewal": "2026-06-01"}
+    gov.add_entry("canva", contract=contract)
+    gov.commit("Add canva (#1)", when="2026-05-20T10:00:00+00:00")
+    gov.add_entry("miro")
+    gov.commit("Add miro (#2)", when="2026-05-31T10:00:00+00:00")
+    gov.add_entry("figma")
+    gov.commit("Add figma (#3)", when="2026-06-02T10:00:00+00:00")
+    gov.add_entry("canva", contract=contract, purpose="Design everything")
+    gov.commit("Widen canva (#4)", when="2026-06-03T10:00:00+00:00")
+    report = audit.build(Git(gov.path), date(2026, 5, 1), date(2026, 6, 30))
+    assert [(e["pull_request"], e["check"]) for e in report.events] == [
+        (1, "passed"),
+        (2, "passed"),
+        (3, "passed (1 blocking in the catalog)"),
+        (4, "blocking: renewal-ahead"),
+    ]
