@@ -17,6 +17,7 @@ from datetime import UTC, date, datetime, time
 from typing import Any
 
 import jinja2
+import orjson
 
 from martechgate import __version__
 from martechgate.audit.history import (
@@ -34,8 +35,9 @@ from martechgate.audit.history import (
 )
 from martechgate.audit.records import GOVERNED, Record, Revisions, approvals_by_rule, check_record, latest, read_all
 from martechgate.check import engine
+from martechgate.check.cache import record_of
 from martechgate.check.catalog import Catalog
-from martechgate.check.judge import NO_DAY, findings_of_day, findings_without_day, valid_waivers
+from martechgate.check.judge import NO_DAY, ReadsToday, findings_of_day, findings_without_day, valid_waivers
 from martechgate.check.model import CachedResult, Entry, Finding, Organization
 from martechgate.check.organisation import load_organization
 from martechgate.check.parallel import available_cores, parse_all
@@ -126,6 +128,8 @@ class _Checker:
         # per (file, blob, rules, day). Commits come many a day and change one file each.
         self.dayless: dict[tuple[Any, ...], tuple[bool, tuple[Finding, ...], list[Any]]] = {}
         self.judged: dict[tuple[Any, ...], CachedResult] = {}
+        self.shapes: dict[str, Any] = {}  # blob id -> what rules comparing entries read of it
+        self.compared: dict[tuple[Any, ...], list[Finding]] = {}
         self.parsed: dict[str, Loaded] = {}  # blob id -> parsed: each version is parsed once
 
     def load(self, blob: str | None) -> tuple[Any, str | None]:
@@ -202,13 +206,44 @@ class _Checker:
                 )
                 self.judged[memo] = own
             judged.append(Entry(entry.file, entry.loaded, entry.blob, own))
-        result = engine.run(Catalog(judged, rules[0], rules[1], day, known_rules=known_rules(rules[1])))
+        result = engine.run(
+            Catalog(judged, rules[0], rules[1], day, known_rules=catalog.known_rules),
+            catalog_findings=self._compared(key, judged, rules, day),
+        )
         by_file: dict[str, list[str]] = {}
         for finding in result.report.findings:
             if finding.blocking and finding.file:
                 by_file.setdefault(finding.file, []).append(finding.rule)
         overall = "passed" if result.report.passed else f"{result.report.blocking} blocking in the catalog"
         return overall, by_file
+
+    def _compared(
+        self, key: tuple[Any, ...], judged: list[Entry], rules: tuple[Organization, list[Policy]], day: date
+    ) -> list[Finding]:
+        """The findings of the rules comparing entries: they read only what the result cache keeps of an
+        entry, so they stand while that stays the same (most commits change a cost or a date); they are
+        run on a catalog without a day, and run for the day, and not kept, should one read it."""
+        shapes = tuple((entry.file, self._shape(entry)) for entry in judged)
+        found = self.compared.get((key, shapes))
+        if found is None:
+            try:
+                found = engine.compare(Catalog(judged, *rules, NO_DAY, known_rules=known_rules(rules[1])))
+            except ReadsToday:
+                return engine.compare(Catalog(judged, *rules, day, known_rules=known_rules(rules[1])))
+            self.compared[(key, shapes)] = found
+        return found
+
+    def _shape(self, entry: Entry) -> Any:
+        """What rules comparing entries read of `entry` (cache.record_of's projection and locations), as a
+        key; a file that did not load cleanly stands for itself."""
+        if entry.blob is None:
+            return ("refused",)
+        shape = self.shapes.get(entry.blob)
+        if shape is None:
+            assert entry.cached is not None
+            record = record_of(entry, entry.cached.valid, [], [])
+            shape = self.shapes[entry.blob] = ("blob", entry.blob) if record is None else orjson.dumps(record[:3])
+        return shape
 
 
 def _approvers(git: Git, revisions: Revisions, records: list[Record]) -> tuple[str, str]:

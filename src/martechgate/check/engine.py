@@ -60,6 +60,13 @@ def load_catalog(
 CATALOG_RULES = [rule for rule in RULES.values() if rule.SCOPE == "catalog"]
 
 
+def compare(catalog: Catalog) -> list[Finding]:
+    """The findings of the rules comparing entries (and the organisation file's own): they read only what
+    the result cache keeps of an entry (cache.PROJECTED, and where it stands), and no day (the audit
+    keeps them while those stay the same, and runs them on a catalog without a day to be sure)."""
+    return [finding for rule in CATALOG_RULES for finding in rule.check(catalog)]
+
+
 def apply_waivers(catalog: Catalog, findings: list[Finding]) -> list[Finding]:
     """A valid exception waives the entry's findings of its rule, unless the rule is hard."""
     with_findings = {finding.file for finding in findings}
@@ -84,9 +91,11 @@ def run(
     cache: ResultCache | None = None,
     baseline: known.Baseline | None = None,
     scope: Collection[str] | None = None,
+    catalog_findings: list[Finding] | None = None,
 ) -> CheckResult:
     """Every finding on the catalog (or those `select` keeps), waived where an exception says so and
     known where the baseline does (a cached entry brings the fingerprints of its own findings).
+    `catalog_findings` are those of the rules comparing entries (`compare`), when the caller has them.
 
     With a cache, an entry read from it brings its own findings; the others are judged and stored.
     With a `scope` (catalog files), the report holds those entries only, though every entry was read
@@ -101,8 +110,7 @@ def run(
         findings.extend(own)
         if cache is not None:
             cache.put(entry, catalog.is_valid(entry), own, valid_waivers(catalog, entry))
-    for rule in CATALOG_RULES:
-        findings.extend(rule.check(catalog))
+    findings.extend(compare(catalog) if catalog_findings is None else catalog_findings)
     if cache is not None:
         cache.save()
     findings = apply_waivers(catalog, findings)
