@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from martechgate.discovery import expenses
+from martechgate.discovery import expenses, match
 from martechgate.discovery.expenses import CsvOptions, merchant_name, parse_amount, parse_map
 from martechgate.discovery.usage import Notice, RowProblem, UsageRow
 from martechgate.errors import UsageError
@@ -207,3 +207,23 @@ def test_any_bytes_after_the_header_give_rows_problems_or_notes_never_a_crash(bo
         path.write_bytes(HEADER.encode() + b"\n" + body)
         for item in expenses.read(str(path)):
             assert isinstance(item, UsageRow | RowProblem | Notice)
+
+
+def test_searches_in_a_description_start_where_a_run_starts() -> None:
+    # Started from inside a run of spaces or labels, each search failed again to the run's end: 50,000
+    # spaces in a merchant or app name took two minutes. They start only where a run starts now.
+    assert expenses._DOMAIN.search("ab.calendly.com", 1) is None
+    assert expenses._DOMAIN.search("ab.calendly.com", 3) is None
+    assert expenses._SUFFIX.search("acme  inc", 5) is None
+    assert expenses._REFERENCE.search("zoom  12345", 5) is None
+    assert match._VENDOR_SUFFIX.search("acme  inc", 5) is None
+    assert expenses._DOMAIN.findall("Paid WWW.CALENDLY.COM, notion.so and x.y.co.uk") == [
+        "WWW.CALENDLY.COM",
+        "notion.so",
+        "x.y.co.uk",
+    ]
+    assert match._VENDOR_SUFFIX.sub("", "Acme,  Inc.") == "Acme"
+    assert expenses._REFERENCE.sub("", "ZOOM.US 888-799-9666") == "ZOOM.US"
+    long = "a" + " " * 50_000 + "b"
+    assert expenses._SUFFIX.sub("", long) == long and match._VENDOR_SUFFIX.sub("", long) == long
+    assert expenses._DOMAIN.findall("a." * 25_000 + "!") == []

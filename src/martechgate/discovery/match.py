@@ -25,7 +25,12 @@ from martechgate.check.names import NameIndex, Spelling, name_key
 from martechgate.discovery.usage import AppUsage
 
 ALIASES_FIELD = "x-aliases"
-_VENDOR_SUFFIX = re.compile(r"[\s,]+(?:inc|llc|ltd|limited|gmbh|corp|corporation|co|pty|plc|sl|sa|ag)\.?$", re.I)
+# A legal suffix after the name. Each pattern that searches a text starts only where its run of
+# separators or labels starts (a lookbehind): started from inside a run, a search fails the same way again
+# to its end, and a name of 50,000 spaces (an OAuth app names itself) took two minutes.
+_VENDOR_SUFFIX = re.compile(
+    r"(?<![\s,])[\s,]+(?:inc|llc|ltd|limited|gmbh|corp|corporation|co|pty|plc|sl|sa|ag)\.?$", re.I
+)
 
 
 @dataclass(frozen=True)
