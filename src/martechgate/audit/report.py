@@ -208,7 +208,7 @@ class _Checker:
             judged.append(Entry(entry.file, entry.loaded, entry.blob, own))
         result = engine.run(
             Catalog(judged, rules[0], rules[1], day, known_rules=catalog.known_rules),
-            catalog_findings=self._compared(key, judged, rules, day),
+            catalog_findings=self._compared(key, judged, catalog),
         )
         by_file: dict[str, list[str]] = {}
         for finding in result.report.findings:
@@ -217,19 +217,19 @@ class _Checker:
         overall = "passed" if result.report.passed else f"{result.report.blocking} blocking in the catalog"
         return overall, by_file
 
-    def _compared(
-        self, key: tuple[Any, ...], judged: list[Entry], rules: tuple[Organization, list[Policy]], day: date
-    ) -> list[Finding]:
-        """The findings of the rules comparing entries: they read only what the result cache keeps of an
-        entry, so they stand while that stays the same (most commits change a cost or a date); they are
-        run on a catalog without a day, and run for the day, and not kept, should one read it."""
+    def _compared(self, key: tuple[Any, ...], judged: list[Entry], catalog: Catalog) -> list[Finding]:
+        """The findings of the rules comparing entries (`judged`, by `catalog`'s rules and day): they read
+        only what the result cache keeps of an entry, so they stand while that stays the same (most
+        commits change a cost or a date); they are run on a catalog without a day, and run for the day,
+        and not kept, should one read it."""
         shapes = tuple((entry.file, self._shape(entry)) for entry in judged)
         found = self.compared.get((key, shapes))
         if found is None:
+            rules = (catalog.organization, catalog.policies)
             try:
-                found = engine.compare(Catalog(judged, *rules, NO_DAY, known_rules=known_rules(rules[1])))
+                found = engine.compare(Catalog(judged, *rules, NO_DAY, known_rules=catalog.known_rules))
             except ReadsToday:
-                return engine.compare(Catalog(judged, *rules, day, known_rules=known_rules(rules[1])))
+                return engine.compare(Catalog(judged, *rules, catalog.today, known_rules=catalog.known_rules))
             self.compared[(key, shapes)] = found
         return found
 

@@ -92,41 +92,30 @@ def policy_findings(catalog: Catalog, entry: Entry, policies: list[Policy]) -> l
             judged, problem = converted[currency]
             if problem is not None:
                 if compares_money(policy.match) or policy.compiled(catalog.today)[0].is_valid(data):
-                    line, column = entry.where(("contract", "currency"), missing=True)
-                    findings.append(
-                        Finding(
-                            rule=policy.id,
-                            entry=entry.id,
-                            file=entry.file,
-                            line=line,
-                            column=column,
-                            path="contract.currency",
-                            severity=policy.severity,
-                            enforcement=policy.enforcement,
-                            message=f"{entry.id}: {problem}; this policy cannot judge it, so it counts as failed",
-                            remediation=policy.remediation,
-                        )
-                    )
+                    message = f"{entry.id}: {problem}; this policy cannot judge it, so it counts as failed"
+                    findings.append(_failed(entry, policy, ("contract", "currency"), True, message))
                 continue  # (else the policy does not apply to it, whatever the amount)
         violation = policy.evaluate(judged, catalog.today)
-        if violation is None:
-            continue
-        line, column = entry.where(violation.path, missing=violation.missing)
-        findings.append(
-            Finding(
-                rule=policy.id,
-                entry=entry.id,
-                file=entry.file,
-                line=line,
-                column=column,
-                path=".".join(str(p) for p in violation.path) or None,
-                severity=policy.severity,
-                enforcement=policy.enforcement,
-                message=policy.finding_message(data),
-                remediation=policy.remediation,
-            )
-        )
+        if violation is not None:
+            findings.append(_failed(entry, policy, violation.path, violation.missing, policy.finding_message(data)))
     return findings
+
+
+def _failed(entry: Entry, policy: Policy, path: tuple[str | int, ...], missing: bool, message: str) -> Finding:
+    """The finding of `policy` failing `entry` at `path` (for a missing field: where it would stand)."""
+    line, column = entry.where(path, missing=missing)
+    return Finding(
+        rule=policy.id,
+        entry=entry.id,
+        file=entry.file,
+        line=line,
+        column=column,
+        path=".".join(str(part) for part in path) or None,
+        severity=policy.severity,
+        enforcement=policy.enforcement,
+        message=message,
+        remediation=policy.remediation,
+    )
 
 
 def valid_waivers(catalog: Catalog, entry: Entry) -> list[Waiver]:
