@@ -94,32 +94,28 @@ GOOGLE_ACTIVITY = (
 )
 
 
-def google_activity(i: int) -> str:
+def _event(i: int) -> dict[str, object]:
+    """What every source's i-th generated event shares: when, who, and which app."""
     app = (i * 7) % len(APPS)
-    return GOOGLE_ACTIVITY.format(
-        i=i,
-        month=1 + i % 12,
-        day=1 + i % 28,
-        hour=i % 24,
-        user=i % 5000,
-        app=app,
-        name=json.dumps(APPS[app]),
-        event_name="revoke" if i % 50 == 0 else ("authorize" if i % 10 == 0 else "activity"),
-    )
+    return {
+        "i": i,
+        "month": 1 + i % 12,
+        "day": 1 + i % 28,
+        "hour": i % 24,
+        "user": i % 5000,
+        "app": app,
+        "name": json.dumps(APPS[app]),
+    }
+
+
+def google_activity(i: int) -> str:
+    event_name = "revoke" if i % 50 == 0 else ("authorize" if i % 10 == 0 else "activity")
+    return GOOGLE_ACTIVITY.format(**_event(i), event_name=event_name)
 
 
 def okta_event(i: int) -> str:
-    app = (i * 7) % len(APPS)
-    return OKTA_EVENT.format(
-        i=i,
-        month=1 + i % 12,
-        day=1 + i % 28,
-        hour=i % 24,
-        user=i % 5000,
-        app=app,
-        name=json.dumps(APPS[app]),
-        event_type="user.session.start" if i % 50 == 0 else "user.authentication.sso",
-    )
+    event_type = "user.session.start" if i % 50 == 0 else "user.authentication.sso"
+    return OKTA_EVENT.format(**_event(i), event_type=event_type)
 
 
 def generate(folder: Path, rows: int) -> dict[str, Path]:
