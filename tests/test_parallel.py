@@ -17,6 +17,7 @@ from martechgate.check.cache import PROJECTED, ResultCache
 from martechgate.check.organisation import load_organization
 from martechgate.check.policy import load_policies
 from martechgate.check.rules import RULES, known_rules
+from martechgate.sources import parsing
 from martechgate.sources.repo import WorkTree
 from tests.conftest import ROOT, TODAY, GovRepo, dump, entry
 from tests.test_history import build_story
@@ -74,7 +75,7 @@ def test_one_process_keeps_only_what_rules_comparing_entries_read(mixed: Path) -
 @pytest.mark.usefixtures("small_pool")
 @pytest.mark.parametrize("start", [None, "spawn"])  # spawn: macOS and Windows start workers afresh
 def test_work_really_goes_to_worker_processes(mixed: Path, start: str | None, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(parallel, "START_METHOD", start)
+    monkeypatch.setattr(parsing, "START_METHOD", start)
     source = WorkTree(mixed)
     policies = load_policies(source, reserved_ids=RULES)
     files = [(path, source.read(path)) for path in source.list_yaml("catalog")]
@@ -129,10 +130,10 @@ def test_versions_parse_the_same_in_workers_and_here(monkeypatch: pytest.MonkeyP
         "twice": b"id: twice\nid: again\n",
         "latin1": "id: caf\xe9\n".encode("latin-1"),
     }
-    here = list(parallel.parse_all(blobs, jobs=1))
-    monkeypatch.setattr(parallel, "MIN_BLOBS", 1)
-    monkeypatch.setattr(parallel, "CHUNK", 1)
-    there = list(parallel.parse_all(blobs, jobs=2))
+    here = list(parsing.parse_all(blobs, jobs=1))
+    monkeypatch.setattr(parsing, "MIN_BLOBS", 1)
+    monkeypatch.setattr(parsing, "CHUNK", 1)
+    there = list(parsing.parse_all(blobs, jobs=2))
     assert [blob for blob, _ in there] == list(blobs)
     assert [(b, vars(loaded)) for b, loaded in there] == [(b, vars(loaded)) for b, loaded in here]
     assert here[0][1].ok and not here[1][1].ok and here[2][1].problems and here[3][1].problems
@@ -147,8 +148,7 @@ def test_history_and_audit_are_the_same_with_versions_parsed_in_workers(
         ("audit", "--repo", str(gov.path), "--since", "2026-01-01", "--until", "2026-12-31", "--format", "csv"),
     ]
     here = [run_cli(*command) for command in commands]
-    monkeypatch.setattr(parallel, "MIN_BLOBS", 1)
-    monkeypatch.setattr(parallel, "available_cores", lambda: 2)
+    monkeypatch.setattr(parsing, "MIN_BLOBS", 1)
     monkeypatch.setattr(history, "available_cores", lambda: 2)
     monkeypatch.setattr(audit_report, "available_cores", lambda: 2)
     there = [run_cli(*command) for command in commands]

@@ -18,10 +18,10 @@ from typing import Any
 
 from martechgate.check import identity
 from martechgate.check.model import get
-from martechgate.check.parallel import available_cores, parse_all
 from martechgate.errors import UsageError
 from martechgate.formats.controls import visible
 from martechgate.sources.git import Git, first_parent_chain
+from martechgate.sources.parsing import available_cores, parse_all
 from martechgate.sources.repo import CATALOG_DIR, YAML_SUFFIXES, is_entry_file
 from martechgate.sources.revision import GitRevision
 from martechgate.sources.yamlload import Loaded, load_bytes

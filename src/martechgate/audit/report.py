@@ -40,13 +40,13 @@ from martechgate.check.catalog import Catalog
 from martechgate.check.judge import NO_DAY, ReadsToday, findings_of_day, findings_without_day, valid_waivers
 from martechgate.check.model import CachedResult, Entry, Finding, Organization
 from martechgate.check.organisation import load_organization
-from martechgate.check.parallel import available_cores, parse_all
 from martechgate.check.policy import Policy, load_policies
 from martechgate.check.rules import RULES, known_rules
 from martechgate.errors import MartechgateError
 from martechgate.formats import tables
 from martechgate.formats.controls import json_text
 from martechgate.sources.git import Git
+from martechgate.sources.parsing import available_cores, parse_all
 from martechgate.sources.repo import CATALOG_DIR, ORG_FILE, POLICIES_DIR, is_entry_file
 from martechgate.sources.revision import GitRevision
 from martechgate.sources.yamlload import Loaded, Problem, load_bytes

@@ -21,17 +21,15 @@ import os
 import time
 from dataclasses import dataclass
 from datetime import date
-from importlib import resources
 from pathlib import Path as FilePath
 from typing import Any, BinaryIO
 
 import orjson
 
-from martechgate import __version__, atomic
+from martechgate import atomic, caching
 from martechgate.check import baseline
 from martechgate.check.baseline import BASELINE_FILE
 from martechgate.check.model import CachedResult, Entry, Finding, Waiver
-from martechgate.errors import UsageError
 from martechgate.sources.repo import CATALOG_DIR, ORG_FILE, POLICIES_DIR, Signature, Source, WorkTree
 from martechgate.sources.yamlload import Loaded, Path
 
@@ -44,32 +42,8 @@ PROJECTED = ("id", "category", "alternative", "status", "integrations")
 LOCATED = ("id", "category", "alternative", "integrations")
 
 
-def default_dir() -> FilePath:
-    configured = os.environ.get("MARTECHGATE_CACHE_DIR")
-    if configured:
-        return FilePath(configured)
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    return FilePath(base) / "martechgate"
-
-
-def _code_fingerprint() -> str:
-    """martechgate's own code and schemas: a changed rule must not reuse results of the old one."""
-    digest = hashlib.sha256(__version__.encode())
-    package = resources.files("martechgate")
-    stack = [package]
-    while stack:
-        folder = stack.pop()
-        for item in sorted(folder.iterdir(), key=lambda t: t.name):
-            if item.is_dir():
-                if item.name != "__pycache__":
-                    stack.append(item)
-            elif item.name.endswith((".py", ".json")):
-                digest.update(item.name.encode() + b"\0" + item.read_bytes())
-    return digest.hexdigest()
-
-
 def rules_fingerprint(source: Source) -> str:
-    digest = hashlib.sha256(_code_fingerprint().encode())
+    digest = hashlib.sha256(caching.code_fingerprint().encode())
     for path in [ORG_FILE, *source.list_yaml(POLICIES_DIR)]:
         file = source.read(path)
         digest.update(f"{path}\0{file.blob}\0".encode())
@@ -166,20 +140,6 @@ def restore(path: str, record: Any, rules: dict[str, tuple[str, str, str]]) -> t
     return _CachedLoaded(value=projection, ok=True, at=at), cached
 
 
-def location(repo: str | os.PathLike[str], folder: FilePath | None = None) -> FilePath:
-    """The cache file of a governance repo, outside it."""
-    root = os.path.realpath(repo)
-    folder = folder or default_dir()
-    real_folder = os.path.realpath(folder)
-    if real_folder == root or real_folder.startswith(root + os.sep):
-        raise UsageError(
-            f"the cache folder {folder} is inside the governance repo, where a pull request "
-            "could commit results that hide its findings",
-            hint="Choose a folder outside the repo (--cache-dir or MARTECHGATE_CACHE_DIR), or run with --no-cache.",
-        )
-    return folder / f"{hashlib.sha256(root.encode()).hexdigest()[:24]}.json"
-
-
 class ResultCache:
     """One governance repo's cache file."""
 
@@ -207,7 +167,7 @@ class ResultCache:
         fingerprint: str | None = None,
         taken: dict[str, Signature] | None = None,
     ) -> ResultCache:
-        return cls(location(repo, folder), fingerprint or rules_fingerprint(source), today, taken)
+        return cls(caching.location(repo, folder), fingerprint or rules_fingerprint(source), today, taken)
 
     def _load(self) -> None:
         try:
@@ -444,6 +404,6 @@ def run_memo(
     files = source.list_yaml(CATALOG_DIR, recursive=True)
     if source.exists(BASELINE_FILE):
         files.append(BASELINE_FILE)
-    memo = RunMemo(location(repo, folder))
+    memo = RunMemo(caching.location(repo, folder))
     seen: dict[str, Signature] = {}
     return memo, RunMemo.key(source, files, fingerprint, today, options, seen), fingerprint, seen

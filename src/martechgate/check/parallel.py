@@ -11,8 +11,7 @@ files are judged here instead: slower, never lost.
 from __future__ import annotations
 
 import multiprocessing
-import os
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from datetime import date
@@ -26,29 +25,18 @@ from martechgate.check.model import CachedResult, Entry, Organization
 from martechgate.check.organisation import load_organization, parse_organization
 from martechgate.check.policy import Policy, load_policies, parse_policy
 from martechgate.check.rules import RULES, known_rules
+from martechgate.sources import parsing
 from martechgate.sources.repo import CATALOG_DIR, ORG_FILE, POLICIES_DIR, Source
 from martechgate.sources.yamlload import Loaded, load_bytes
 
 # Starting a worker and sending it the rules costs about as much as judging a few hundred files.
 MIN_FILES = 400
 CHUNK = 200
-# Parsing alone (history and the audit read every version of a file): a version parses in about 0.3 ms
-# and comes back from a worker in 0.1 ms, so workers pay off only for many.
-MIN_BLOBS = 1000
-START_METHOD: str | None = None  # the platform's own: fork on Linux, spawn on macOS and Windows
 
 # A judged file: its cache record, or (for a file that did not load cleanly) the whole entry.
 Judged = list[Any] | tuple[Loaded, CachedResult]
 
 _rules: tuple[Organization, list[Policy], date] | None = None  # each worker's, set once by _start
-
-
-def available_cores() -> int:
-    """The cores this process may run on (a CI runner's container may allow fewer than the machine has)."""
-    try:
-        return len(os.sched_getaffinity(0))
-    except AttributeError:  # macOS and Windows have no affinity call
-        return os.cpu_count() or 1
 
 
 def _start(rules_files: list[tuple[str, bytes]], today: date) -> None:
@@ -124,27 +112,8 @@ def _in_workers(
             max_workers=min(jobs, len(chunks)),
             initializer=_start,
             initargs=(rules_files, today),
-            mp_context=multiprocessing.get_context(START_METHOD),
+            mp_context=multiprocessing.get_context(parsing.START_METHOD),
         ) as pool:
             return [judged for chunk in pool.map(_judge_chunk, chunks) for judged in chunk]
     except (OSError, BrokenProcessPool):
         return None
-
-
-def parse_all(blobs: Mapping[str, bytes], jobs: int) -> Iterator[tuple[str, Loaded]]:
-    """Each blob's id and its parse (load_bytes), in the mapping's order: in `jobs` processes when there
-    are many (history and the audit read thousands of versions), else here; the same either way. The
-    workers start at the first request and run ahead of it, so a caller that judges each version as it
-    comes works while the rest are parsed."""
-    items = list(blobs.items())
-    done = 0
-    if jobs > 1 and len(items) >= MIN_BLOBS:
-        try:
-            with ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context(START_METHOD)) as pool:
-                for loaded in pool.map(load_bytes, [data for _, data in items], chunksize=CHUNK):
-                    yield items[done][0], loaded
-                    done += 1
-        except (OSError, BrokenProcessPool):
-            pass  # processes cannot be started or were lost: the rest are parsed here, slower, never lost
-    for blob, data in items[done:]:
-        yield blob, load_bytes(data)

@@ -219,7 +219,7 @@ def check(
                 raise SystemExit(hit.code)
         cache = None if no_cache else ResultCache.for_repo(repo, source, day, folder, fingerprint, taken)
         if jobs == 0:
-            from martechgate.check.parallel import available_cores
+            from martechgate.sources.parsing import available_cores
 
             jobs = available_cores()
         result = engine.check(

@@ -1,0 +1,54 @@
+"""Where martechgate keeps what it worked out in earlier runs, and what makes it stale.
+
+Every cache lives outside the governance repo it belongs to: a pull request could otherwise commit one
+that hides its findings. Each is tied to the fingerprint of martechgate's own code, so a changed rule
+or parser never reuses results of the old one. (check/cache.py keeps the results of a check.)
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from importlib import resources
+from pathlib import Path
+
+from martechgate import __version__
+from martechgate.errors import UsageError
+
+
+def default_dir() -> Path:
+    configured = os.environ.get("MARTECHGATE_CACHE_DIR")
+    if configured:
+        return Path(configured)
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return Path(base) / "martechgate"
+
+
+def code_fingerprint() -> str:
+    """martechgate's own code and schemas: a changed rule must not reuse results of the old one."""
+    digest = hashlib.sha256(__version__.encode())
+    package = resources.files("martechgate")
+    stack = [package]
+    while stack:
+        folder = stack.pop()
+        for item in sorted(folder.iterdir(), key=lambda t: t.name):
+            if item.is_dir():
+                if item.name != "__pycache__":
+                    stack.append(item)
+            elif item.name.endswith((".py", ".json")):
+                digest.update(item.name.encode() + b"\0" + item.read_bytes())
+    return digest.hexdigest()
+
+
+def location(repo: str | os.PathLike[str], folder: Path | None = None) -> Path:
+    """The cache file of a governance repo, outside it."""
+    root = os.path.realpath(repo)
+    folder = folder or default_dir()
+    real_folder = os.path.realpath(folder)
+    if real_folder == root or real_folder.startswith(root + os.sep):
+        raise UsageError(
+            f"the cache folder {folder} is inside the governance repo, where a pull request "
+            "could commit results that hide its findings",
+            hint="Choose a folder outside the repo (--cache-dir or MARTECHGATE_CACHE_DIR), or run with --no-cache.",
+        )
+    return folder / f"{hashlib.sha256(root.encode()).hexdigest()[:24]}.json"
