@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
@@ -105,6 +106,10 @@ def log(git: Git, ref: str, paths: Sequence[str] = (CATALOG_DIR,)) -> list[Commi
     A merge is diffed against its first parent: the change as it landed on the branch. Never filtered
     by date: dates are what the committer wrote (see `Ancestry`).
     """
+    return _log(git, [git.resolve(ref)], git.pathspec(*paths))
+
+
+def _log(git: Git, revs: list[str], pathspecs: list[str]) -> list[Commit]:
     args = [
         "log",
         "-z",
@@ -117,8 +122,7 @@ def log(git: Git, ref: str, paths: Sequence[str] = (CATALOG_DIR,)) -> list[Commi
         "--first-parent",
         "--diff-merges=first-parent",
     ]
-    args += [git.resolve(ref), "--", *git.pathspec(*paths)]
-    return _parse_log(git, git.run(*args))
+    return _parse_log(git, git.run(*args, *revs, "--", *pathspecs))
 
 
 def commit_info(git: Git, rev: str) -> Commit:
@@ -328,25 +332,78 @@ def is_tool_file(path: str | None, tool: str) -> bool:
     return path is not None and is_entry_file(path) and path.rsplit("/", 1)[-1] in {tool + s for s in YAML_SUFFIXES}
 
 
-def entry_history(git: Git, tool: str, ref: str = "HEAD", progress: Progress | None = None) -> list[Revision]:
-    """Every change to catalog/<tool>.yaml on `ref` (newest first), following renames."""
-    git.require_full_history()
-    ancestry = Ancestry.of(git, ref)
-    # newest first by ancestry, never by the dates committers wrote
-    commits = sorted(log(git, ref, (CATALOG_DIR,)), key=lambda c: ancestry.position.get(c.sha, -1), reverse=True)
+_GLOB_CHARACTERS = re.compile(r"[*?\[\]\\]")
+
+
+def _tool_changes(git: Git, tool: str, tip: str, ancestry: Callable[[], Ancestry]) -> list[tuple[Commit, FileChange]]:
+    """Each commit from `tip` back (newest first by ancestry) that changed the tool's entry, with that
+    change; a rename switches to the old path for older commits.
+
+    `git log` is asked for the tool's file name only (in any folder of catalog/), as `git log --follow`
+    is: reading every change to a catalog of 10,000 tools for one of them took most of the time. A
+    change other than an edit in place is then read again among all of the catalog's changes in its
+    commit, as rename detection pairs files across the whole commit: an addition may be a rename from
+    another name, a deletion a rename to one. So the result is the same as reading the whole catalog,
+    which is still done when a name holds a glob character."""
+    specs = _tool_pathspecs(git, tool)
+    if specs is None:
+        specs = git.pathspec(CATALOG_DIR)
+        whole = True
+    else:
+        whole = False
     tracked: set[str] | None = None  # None: the tool's file in any folder, until a rename names it
-    found: list[tuple[Commit, FileChange]] = []
 
     def is_tracked(path: str | None) -> bool:
         return path in tracked if tracked is not None else is_tool_file(path, tool)
 
-    for commit in commits:
-        for change in commit.changes:
-            if is_tracked(change.path) or (change.status in "DR" and is_tracked(change.old_path)):
-                found.append((commit, change))
-                if change.status == "R" and change.old_path:
-                    tracked = {change.old_path}  # older commits know the entry by its old name
+    found: list[tuple[Commit, FileChange]] = []
+    revs = [tip]
+    while revs:
+        # newest first by ancestry, never by the dates committers wrote
+        commits = _log(git, revs, specs)
+        position = ancestry().position
+        commits.sort(key=lambda c: position.get(c.sha, -1), reverse=True)
+        revs = []
+        for commit in commits:
+            if not whole and any(change.status != "M" for change in commit.changes):
+                commit = _log(git, ["-1", commit.sha], git.pathspec(CATALOG_DIR))[0]
+            renamed = False
+            for change in commit.changes:
+                if is_tracked(change.path) or (change.status in "DR" and is_tracked(change.old_path)):
+                    found.append((commit, change))
+                    if change.status == "R" and change.old_path:
+                        tracked = {change.old_path}  # older commits know the entry by its old name
+                        renamed = True
+                    break
+            if renamed and not whole:
+                # Older commits are read by the old name, from the first parent on (a root commit has
+                # none: nothing is older).
+                revs = list(commit.parents[:1])
+                specs = git.pathspec(*sorted(tracked or ()))
                 break
+    return found
+
+
+def _tool_pathspecs(git: Git, tool: str) -> list[str] | None:
+    """Git pathspecs for the tool's file in catalog/ or any folder of it (a superset of is_tool_file's
+    names, which filters them again), or None when the tool's name or the repo's folder holds a
+    character a glob would read as a pattern."""
+    folder = f"{git.prefix}{CATALOG_DIR}"
+    if _GLOB_CHARACTERS.search(folder + tool):
+        return None
+    return [f":(glob){folder}/**/{tool}{suffix}" for suffix in YAML_SUFFIXES]
+
+
+def entry_history(git: Git, tool: str, ref: str = "HEAD", progress: Progress | None = None) -> list[Revision]:
+    """Every change to catalog/<tool>.yaml on `ref` (newest first), following renames."""
+    git.require_full_history()
+    tip = git.resolve(ref)
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        # Both wait for git: the branch's ancestry is read while the tool's changes are (one git
+        # process each; the thread only runs one and reads its lines).
+        reading = pool.submit(lambda: Ancestry.of_chain(first_parent_chain(git, tip)))
+        found = _tool_changes(git, tool, tip, reading.result)
+        ancestry = reading.result()
     if not found:
         raise UsageError(
             f"no change to {CATALOG_DIR}/{tool}.yaml was found on {ref}",
@@ -431,11 +488,16 @@ class Ancestry:
 
     @classmethod
     def of(cls, git: Git, ref: str) -> Ancestry:
+        return cls.of_chain(first_parent_chain(git, git.resolve(ref)))
+
+    @classmethod
+    def of_chain(cls, chain: list[tuple[str, int]]) -> Ancestry:
+        """From first_parent_chain's (sha, committer timestamp), oldest first."""
         shas: list[str] = []
         landed: dict[str, datetime] = {}
         backwards: list[str] = []
         latest: int | None = None
-        for sha, stamp in first_parent_chain(git, git.resolve(ref)):
+        for sha, stamp in chain:
             if latest is not None and stamp < latest:
                 backwards.append(
                     f"the date of {sha[:12]} ({_utc(stamp)}) goes backwards, before its parent's ({_utc(latest)}); "
