@@ -2,7 +2,8 @@
 
 Every cache lives outside the governance repo it belongs to: a pull request could otherwise commit one
 that hides its findings. Each is tied to the fingerprint of martechgate's own code, so a changed rule
-or parser never reuses results of the old one. (check/cache.py keeps the results of a check.)
+or parser never reuses results of the old one. (check/cache.py keeps the results of a check;
+audit/versions.py the parsed versions `history` reads.)
 """
 
 from __future__ import annotations
@@ -40,8 +41,8 @@ def code_fingerprint() -> str:
     return digest.hexdigest()
 
 
-def location(repo: str | os.PathLike[str], folder: Path | None = None) -> Path:
-    """The cache file of a governance repo, outside it."""
+def location(repo: str | os.PathLike[str], folder: Path | None = None, kind: str = "") -> Path:
+    """The cache file of a governance repo, outside it: the check's results, or another `kind`."""
     root = os.path.realpath(repo)
     folder = folder or default_dir()
     real_folder = os.path.realpath(folder)
@@ -51,4 +52,5 @@ def location(repo: str | os.PathLike[str], folder: Path | None = None) -> Path:
             "could commit results that hide its findings",
             hint="Choose a folder outside the repo (--cache-dir or MARTECHGATE_CACHE_DIR), or run with --no-cache.",
         )
-    return folder / f"{hashlib.sha256(root.encode()).hexdigest()[:24]}.json"
+    suffix = f".{kind}.json" if kind else ".json"
+    return folder / f"{hashlib.sha256(root.encode()).hexdigest()[:24]}{suffix}"

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
+from martechgate.audit.versions import Parsed, VersionCache
 from martechgate.check import identity
 from martechgate.check.model import get
 from martechgate.errors import UsageError
@@ -318,7 +319,7 @@ def _load(data: bytes | None) -> tuple[Any, str | None]:
     return value_of(load_bytes(data))
 
 
-def value_of(loaded: Loaded) -> tuple[Any, str | None]:
+def value_of(loaded: Loaded) -> Parsed:
     """A parsed version's value, or None and its first problem, located by line."""
     if loaded.problems:
         first = loaded.problems[0]
@@ -394,8 +395,15 @@ def _tool_pathspecs(git: Git, tool: str) -> list[str] | None:
     return [f":(glob){folder}/**/{tool}{suffix}" for suffix in YAML_SUFFIXES]
 
 
-def entry_history(git: Git, tool: str, ref: str = "HEAD", progress: Progress | None = None) -> list[Revision]:
-    """Every change to catalog/<tool>.yaml on `ref` (newest first), following renames."""
+def entry_history(
+    git: Git,
+    tool: str,
+    ref: str = "HEAD",
+    progress: Progress | None = None,
+    versions: VersionCache | None = None,
+) -> list[Revision]:
+    """Every change to catalog/<tool>.yaml on `ref` (newest first), following renames. With `versions`,
+    a version parsed by an earlier run is not read from git or parsed again, and the new ones are kept."""
     git.require_full_history()
     tip = git.resolve(ref)
     with ThreadPoolExecutor(max_workers=1) as pool:
@@ -410,15 +418,23 @@ def entry_history(git: Git, tool: str, ref: str = "HEAD", progress: Progress | N
             hint="Name the tool by its id (the file name without .yaml); `martechgate "
             "inventory --as-of DATE` lists the ids.",
         )
-    contents = git.blobs(b for _, ch in found for b in (ch.old_blob, ch.new_blob) if b)
+    parsed: dict[str, Parsed] = {}
+    for blob in {b: None for _, ch in found for b in (ch.old_blob, ch.new_blob) if b}:
+        known = versions.get(blob) if versions is not None else None
+        if known is not None:
+            parsed[blob] = known
+    contents = git.blobs(b for _, ch in found for b in (ch.old_blob, ch.new_blob) if b and b not in parsed)
     authors = proposers(git, (c for c, _ in found))
     # Each version parsed once, though it is the "after" of one change and the "before" of the next; on
     # every core when there are thousands.
-    parsed = {}
     for done, (sha, loaded) in enumerate(parse_all(contents, available_cores()), 1):
         parsed[sha] = value_of(loaded)
+        if versions is not None:
+            versions.put(sha, parsed[sha])
         if progress:
             progress(done, len(contents))
+    if versions is not None:
+        versions.save()
     revisions = []
     for commit, change in found:
         old, old_problem = parsed.get(change.old_blob or "", (None, None))

@@ -39,7 +39,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "renewals": ("vendors", "renewals"),
     "overlap": ("vendors", "overlap"),
     "graph": ("vendors", "graph"),
-    "history": ("audit", "history_command"),
+    "history": ("history", "history_command"),
     "inventory": ("audit", "inventory_command"),
     "audit": ("audit", "audit_command"),
     "record": ("audit", "record_command"),

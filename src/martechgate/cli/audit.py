@@ -1,12 +1,10 @@
-"""history, inventory, audit, record, verify: the audit trail, read from git."""
+"""inventory, audit, record, verify: the audit trail, read from git."""
 
 from __future__ import annotations
 
 import json
 import os
-import sys
-from collections.abc import Callable, Iterator
-from contextlib import ExitStack, contextmanager
+from collections.abc import Callable
 from datetime import date
 from typing import Any
 
@@ -17,32 +15,13 @@ from martechgate import __version__, atomic
 from martechgate.audit import history, records, signing
 from martechgate.audit import report as audit
 from martechgate.check.organisation import load_organization
+from martechgate.cli.history import progress_bar
 from martechgate.cli.options import _parse_date, repo_only_option, terminal_width, use_color
 from martechgate.errors import EXIT_BLOCKED, EXIT_OK, MartechgateError, UsageError
 from martechgate.formats import tables
-from martechgate.formats.controls import json_text
 from martechgate.sources.git import Git
 from martechgate.sources.opener import open_source
 from martechgate.words import count
-
-
-@contextmanager
-def _progress(label: str) -> Iterator[history.Progress | None]:
-    """A progress bar on stderr when it is a terminal, for the slow part of a command (the core
-    reports (done, total); the bar appears with the first report)."""
-    if not sys.stderr.isatty():
-        yield None
-        return
-    with ExitStack() as stack:
-        bars: list[Any] = []
-
-        def update(done: int, total: int) -> None:
-            if not bars:
-                bars.append(stack.enter_context(click.progressbar(length=total, label=label, file=sys.stderr)))
-            bars[0].update(done - bars[0].pos)
-
-        yield update
-
 
 REF_HELP = (
     "The branch whose first-parent history is the record (default: the repository's default branch: "
@@ -67,27 +46,6 @@ def _branch(git: Git, repo: str, ref: str | None) -> str:
 
 def _required_date(name: str, text: str) -> Callable[[FC], FC]:
     return click.option(name, required=True, metavar="YYYY-MM-DD", callback=_parse_date, help=text)
-
-
-@click.command(name="history")
-@click.argument("tool")
-@repo_only_option
-@click.option("--ref", default="HEAD", show_default=True, help="The branch or commit to read history from.")
-@click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True)
-def history_command(tool: str, repo: str, ref: str, output_format: str) -> None:
-    """Every change to catalog/TOOL.yaml, following renames: when, who, which pull request, what changed."""
-    git = Git(repo)
-    with _progress("Reading history") as progress:
-        revisions = history.entry_history(git, tool, ref, progress)
-    if output_format == "json":
-        click.echo(
-            json_text(
-                {"schema_version": 1, "tool": tool, "ref": ref, "changes": [r.to_dict() for r in revisions]},
-                indent=2,
-            )
-        )
-    else:
-        click.echo(history.render_history(tool, revisions), nl=False)
 
 
 # Which inventory columns give way first on a narrow terminal (tables.Column.drop); csv and json keep all.
@@ -150,7 +108,7 @@ def audit_command(since: date, until: date, repo: str, ref: str | None, output_f
     """Every catalog change in a period: proposer, approvers per rule, check verdict, exceptions."""
     if until < since:
         raise UsageError(f"--until {until} is before --since {since}", hint="Swap the two dates.")
-    with _progress("Checking each change") as progress:
+    with progress_bar("Checking each change") as progress:
         git = Git(repo)
         report = audit.build(git, since, until, _branch(git, repo, ref), progress)
     text = audit.render(report, output_format)
@@ -284,7 +242,7 @@ def verify_command(
     record, approvals that do not satisfy the rules in force, or history rewritten since a record. Exit 1
     on any."""
     github = records.GitHubReviews.from_environment(os.environ) if use_github else None
-    with _progress("Verifying") as progress:
+    with progress_bar("Verifying") as progress:
         git = Git(repo)
         result = records.verify(git, _branch(git, repo, ref), since, progress, first_record=first_record, github=github)
     if output_format == "json":

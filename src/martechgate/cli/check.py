@@ -18,6 +18,7 @@ from martechgate.check.organisation import load_organization
 from martechgate.check.policy import Policy, load_policies, run_examples
 from martechgate.check.vocabulary import load_schema
 from martechgate.cli.options import (
+    cache_options,
     color_option,
     repo_flag,
     repo_only_option,
@@ -134,13 +135,7 @@ def _scope(source: Source, repo: str, paths: tuple[str, ...]) -> frozenset[str] 
 )
 @today_option
 @color_option
-@click.option("--no-cache", is_flag=True, help="Judge every file afresh, ignoring results of earlier runs.")
-@click.option(
-    "--cache-dir",
-    type=click.Path(file_okay=False),
-    envvar="MARTECHGATE_CACHE_DIR",
-    help="Where results of earlier runs are kept (default: ~/.cache/martechgate).",
-)
+@cache_options("Judge every file afresh, ignoring results of earlier runs.")
 @click.option(
     "--jobs",
     "-j",

@@ -75,6 +75,21 @@ def today_option(function: F) -> F:
     )(function)
 
 
+def cache_options(no_cache_help: str) -> Callable[[F], F]:
+    """--no-cache (what it means for the command: `no_cache_help`) and --cache-dir."""
+
+    def decorate(function: F) -> F:
+        function = click.option(
+            "--cache-dir",
+            type=click.Path(file_okay=False),
+            envvar="MARTECHGATE_CACHE_DIR",
+            help="Where results of earlier runs are kept (default: ~/.cache/martechgate).",
+        )(function)
+        return click.option("--no-cache", is_flag=True, help=no_cache_help)(function)
+
+    return decorate
+
+
 def color_option(function: F) -> F:
     return click.option(
         "--color/--no-color",
