@@ -1,5 +1,5 @@
-from martechgate.cli import main
+from martechgate.cli import run
 
 # Guarded: worker processes started by "spawn" (macOS, Windows) import this module again.
 if __name__ == "__main__":
-    main()
+    run()

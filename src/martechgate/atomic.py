@@ -21,17 +21,25 @@ def _umask() -> int:
     return mask
 
 
-def _encode(data: str | bytes) -> bytes:
-    return data.encode("utf-8") if isinstance(data, str) else data
+# What may be written: text (as UTF-8), bytes, or bytes in pieces (written one after the other, so a
+# file made of parts kept elsewhere is never joined in memory first).
+Data = str | bytes | Sequence[bytes | memoryview]
 
 
-def _write(path: Path, data: bytes, mode: int, name: Callable[[str], bool]) -> bool:
+def _encode(data: Data) -> Sequence[bytes | memoryview]:
+    if isinstance(data, str):
+        return [data.encode("utf-8")]
+    return [data] if isinstance(data, bytes) else data
+
+
+def _write(path: Path, data: Sequence[bytes | memoryview], mode: int, name: Callable[[str], bool]) -> bool:
     """Write `data` to a temporary file beside `path` with `mode`, then let `name` give it its name
     (False: it did not, and nothing changed). The temporary file never outlives the call."""
     handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
         with os.fdopen(handle, "wb") as out:
-            out.write(data)
+            for piece in data:
+                out.write(piece)
             out.flush()
             os.fsync(out.fileno())
         os.chmod(temporary, mode)
@@ -41,7 +49,7 @@ def _write(path: Path, data: bytes, mode: int, name: Callable[[str], bool]) -> b
             os.unlink(temporary)
 
 
-def replace(path: str | os.PathLike[str], data: str | bytes) -> None:
+def replace(path: str | os.PathLike[str], data: Data) -> None:
     """Write `data` (text as UTF-8) to `path`, over the file there if there is one (keeping its mode).
 
     Raises OSError when it cannot; then `path` is as it was.
@@ -59,7 +67,7 @@ def replace(path: str | os.PathLike[str], data: str | bytes) -> None:
     _write(target, _encode(data), mode, rename)
 
 
-def write_new(path: str | os.PathLike[str], data: str | bytes) -> bool:
+def write_new(path: str | os.PathLike[str], data: Data) -> bool:
     """Write `data` (text as UTF-8) to `path` unless `path` exists (then False, and nothing changes).
 
     A hard link gives the bytes their name, which fails rather than replaces when the name is taken,
@@ -96,7 +104,8 @@ def write_new_all(files: Sequence[tuple[Path, str | bytes]]) -> list[bool]:
             handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
             temporaries.append(temporary)
             with os.fdopen(handle, "wb") as out:
-                out.write(_encode(data))
+                for piece in _encode(data):
+                    out.write(piece)
             os.chmod(temporary, mode)
         if hasattr(os, "sync"):
             os.sync()

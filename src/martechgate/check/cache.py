@@ -19,10 +19,11 @@ import hashlib
 import json
 import os
 import time
+from collections.abc import Collection, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path as FilePath
-from typing import Any, BinaryIO
+from typing import Any, BinaryIO, overload
 
 import orjson
 
@@ -114,23 +115,12 @@ def restore(path: str, record: Any, rules: dict[str, tuple[str, str, str]]) -> t
         raise TypeError("a record's projection and locations are mappings")
     if len(fingerprints) != len(findings) or not all(isinstance(f, str) for f in fingerprints):
         raise ValueError("a record holds one fingerprint per finding")
+    for row in findings:
+        if not isinstance(row, list) or len(row) != 6 or row[0] not in rules:
+            raise ValueError("a finding is kept as its rule (a known one), entry, line, column, path, message")
     cached = CachedResult(
         bool(valid),
-        tuple(
-            Finding(
-                str(rule),
-                entry,
-                file=path,
-                line=line,
-                column=column,
-                path=field_path,
-                severity=rules[rule][0],
-                enforcement=rules[rule][1],
-                message=str(message),
-                remediation=rules[rule][2],
-            )
-            for rule, entry, line, column, field_path, message in findings
-        ),
+        _Findings(path, findings, rules),
         tuple(
             Waiver(str(rule), str(approver), None if ticket is None else str(ticket), str(expires), str(reason))
             for rule, approver, ticket, expires, reason in waivers
@@ -138,6 +128,52 @@ def restore(path: str, record: Any, rules: dict[str, tuple[str, str, str]]) -> t
         tuple(fingerprints),
     )
     return _CachedLoaded(value=projection, ok=True, at=at), cached
+
+
+class _Findings(Sequence[Finding]):
+    """A cached entry's own findings, made into objects when first read: a check that already has their
+    output (engine.run's `reuse`) never reads them, so it costs what changed, not what was found."""
+
+    __slots__ = ("_made", "_path", "_rows", "_rules")
+
+    def __init__(self, path: str, rows: list[list[Any]], rules: dict[str, tuple[str, str, str]]) -> None:
+        self._path, self._rows, self._rules = path, rows, rules
+        self._made: tuple[Finding, ...] | None = None
+
+    def _all(self) -> tuple[Finding, ...]:
+        if self._made is None:
+            rules, path = self._rules, self._path
+            self._made = tuple(
+                Finding(
+                    str(rule),
+                    entry,
+                    file=path,
+                    line=line,
+                    column=column,
+                    path=field_path,
+                    severity=rules[rule][0],
+                    enforcement=rules[rule][1],
+                    message=str(message),
+                    remediation=rules[rule][2],
+                )
+                for rule, entry, line, column, field_path, message in self._rows
+            )
+        return self._made
+
+    def __len__(self) -> int:
+        return len(self._rows)
+
+    @overload
+    def __getitem__(self, index: int) -> Finding: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> tuple[Finding, ...]: ...
+
+    def __getitem__(self, index: int | slice) -> Finding | tuple[Finding, ...]:
+        return self._all()[index]
+
+    def __iter__(self) -> Iterator[Finding]:
+        return iter(self._all())
 
 
 class ResultCache:
@@ -336,17 +372,20 @@ class RunMemo:
         hit = MemoHit(self.path, start, shown, plain, code)
         return hit if hit.digest() == header.get("sha256") else None  # checked as the result cache is
 
-    def put(self, key: str, shown: str, plain: str, code: int) -> None:
-        """Keep this run's output (the plain text only when it differs); a memo that cannot be written
-        is only a slower next run."""
-        shown_bytes = shown.encode()
-        plain_bytes = plain.encode() if plain != shown else b""
-        digest = hashlib.sha256(shown_bytes + plain_bytes).hexdigest()
-        header = {"key": key, "exit": code, "shown": len(shown_bytes), "plain": len(plain_bytes), "sha256": digest}
+    def put(self, key: str, shown: Sequence[Piece], plain: Sequence[Piece] | None, code: int) -> None:
+        """Keep this run's output, in UTF-8 pieces (the plain text only when it differs: else None); a
+        memo that cannot be written is only a slower next run."""
+        pieces = [*shown, *(plain or ())]
+        digest = hashlib.sha256()
+        for piece in pieces:
+            digest.update(piece)
+        shown_size = sum(len(piece) for piece in shown)
+        plain_size = sum(len(piece) for piece in plain or ())
+        header = {"key": key, "exit": code, "shown": shown_size, "plain": plain_size, "sha256": digest.hexdigest()}
         line = json.dumps(header).encode() + b"\n"  # the output starts after it
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            atomic.replace(self.path, line + shown_bytes + plain_bytes)
+            atomic.replace(self.path, [line, *pieces])
         except OSError:
             return
 
@@ -392,6 +431,138 @@ class MemoHit:
                 out.write(chunk)
                 length -= len(chunk)
         out.flush()
+
+
+PARTS_FORMAT = "martechgate-parts/1"
+
+
+Piece = bytes | memoryview  # of UTF-8 text
+
+
+@dataclass(frozen=True)
+class Part:
+    """One catalog file's part of the text output: its findings rendered as UTF-8 (with colour when
+    asked; `plain` is None when that is the same text), and how many there are and block."""
+
+    key: str
+    shown: Piece
+    plain: Piece | None
+    blocking: int
+    count: int
+
+
+class OutputParts:
+    """Each catalog file's part of the text output of the last check, beside the cache file.
+
+    After an edit, a file whose part is kept is neither restored nor rendered again (engine.run's
+    `reuse`), so the check costs what changed, not what was found. A part stands while everything its
+    file's findings and their rendering depend on is the same: the file's content (its blob id) and its
+    findings of rules comparing entries, which the part's key holds; the rules (organisation file,
+    policies, martechgate's code), the day, the baseline and the colouring, which the file's header
+    holds, or the whole file is ignored.
+
+    The file is a JSON header (with a checksum of the rest), a JSON index (file -> key, where its text
+    starts, the lengths of its shown and plain text, its counts) and the texts, as UTF-8 bytes: at
+    40,000 findings the texts are 20 MB, which JSON would escape and unescape for nothing."""
+
+    def __init__(self, cache_file: FilePath, fingerprint: str, today: date, color: bool, known: baseline.Baseline):
+        self.path = cache_file.with_name(cache_file.stem + ".parts")
+        self.header = {
+            "format": PARTS_FORMAT,
+            "fingerprint": fingerprint,
+            "today": today.isoformat(),
+            "color": color,
+            "baseline": hashlib.sha256(repr(known.items).encode()).hexdigest(),
+        }
+        self.index: dict[str, list[Any]] = {}  # the last run's
+        self.texts = memoryview(b"")  # its parts' texts: a kept part is a slice of them, never copied
+        self.kept: dict[str, Part] = {}  # this run's parts, those taken from the last run's and those rendered
+        self._keys: dict[str, str] = {}  # the files whose part is to be rendered, with the key it will have
+        self._load()
+
+    def _load(self) -> None:
+        try:
+            raw = self.path.read_bytes()
+            head, _, rest = raw.partition(b"\n")
+            header = json.loads(head)
+            if not isinstance(header, dict) or header.get("sha256") != hashlib.sha256(rest).hexdigest():
+                return  # corrupt or cut short
+            if {key: header.get(key) for key in self.header} != self.header:
+                return  # other rules, day, baseline or colouring
+            index_line, _, texts = rest.partition(b"\n")
+            index = orjson.loads(index_line)
+        except (OSError, ValueError, UnicodeDecodeError):
+            return
+        if isinstance(index, dict) and all(_is_part(value, len(texts)) for value in index.values()):
+            self.index, self.texts = index, memoryview(texts)
+
+    @staticmethod
+    def key(entry: Entry, compared: list[Finding]) -> str:
+        digest = hashlib.sha256(f"{entry.file}\0{entry.blob}\0".encode())
+        for finding in compared:
+            digest.update(repr(finding).encode())  # every field, in the order the rules gave them
+        return digest.hexdigest()
+
+    def reusable(self, entry: Entry, compared: list[Finding]) -> bool:
+        """Whether this run can take the entry's part as the last run kept it (then it is kept again)."""
+        key = self.key(entry, compared)
+        known = self.index.get(entry.file)
+        if known is not None and known[0] == key:
+            _, start, shown, plain, blocking, count = known
+            middle = start + shown
+            self.kept[entry.file] = Part(
+                key, self.texts[start:middle], self.texts[middle : middle + plain] if plain else None, blocking, count
+            )
+            return True
+        self._keys[entry.file] = key
+        return False
+
+    def put(self, file: str, shown: Piece, plain: Piece | None, blocking: int, count: int) -> None:
+        """Keep the part just rendered of a file that `reusable` was asked about (no other is kept)."""
+        key = self._keys.get(file)
+        if key is not None:
+            self.kept[file] = Part(key, shown, plain, blocking, count)
+
+    def save(self, files: Collection[str]) -> None:
+        """Write the parts of the catalog's `files`: this run's, or for a file outside its scope the last
+        run's (its key is checked when it is next asked for). Atomically; parts that cannot be written
+        are only a slower next run."""
+        index: dict[str, list[Any]] = {}
+        chunks: list[Piece] = []
+        offset = 0
+        for file in sorted(files):
+            part = self.kept.get(file)
+            if part is not None:
+                key, shown, plain, blocking, count = part.key, part.shown, part.plain or b"", part.blocking, part.count
+            elif file in self.index and file not in self._keys:
+                key, start, shown_length, plain_length, blocking, count = self.index[file]
+                middle = start + shown_length
+                shown, plain = self.texts[start:middle], self.texts[middle : middle + plain_length]
+            else:
+                continue
+            index[file] = [key, offset, len(shown), len(plain), blocking, count]
+            chunks += (shown, plain)
+            offset += len(shown) + len(plain)
+        listed = orjson.dumps(index) + b"\n"
+        digest = hashlib.sha256(listed)
+        for chunk in chunks:
+            digest.update(chunk)
+        header = json.dumps({**self.header, "sha256": digest.hexdigest()}).encode() + b"\n"
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            atomic.replace(self.path, [header, listed, *chunks])
+        except OSError:
+            return
+
+
+def _is_part(value: Any, size: int) -> bool:
+    if not (isinstance(value, list) and len(value) == 6 and isinstance(value[0], str)):
+        return False
+    numbers = value[1:]
+    if not all(isinstance(number, int) and not isinstance(number, bool) and number >= 0 for number in numbers):
+        return False
+    start, shown, plain = numbers[:3]
+    return bool(start + shown + plain <= size)
 
 
 def run_memo(

@@ -26,6 +26,14 @@ class CheckResult:
     report: Report
     catalog: Catalog
     change: ChangeScope | None = None  # set by a diff-aware check: what the change touched
+    # Catalog files whose findings the report leaves out, as the caller said it has their output (`run`'s
+    # `reuse`): the report's counts then cover the other files only.
+    reused: frozenset[str] = frozenset()
+
+
+# Whether the caller already has the output of a cached entry's findings, given that entry and its
+# findings of the rules comparing entries (the only ones that may change while its file does not).
+Reuse = Callable[[Entry, list[Finding]], bool]
 
 
 @dataclass(frozen=True)
@@ -92,25 +100,42 @@ def run(
     baseline: known.Baseline | None = None,
     scope: Collection[str] | None = None,
     catalog_findings: list[Finding] | None = None,
+    reuse: Reuse | None = None,
 ) -> CheckResult:
     """Every finding on the catalog (or those `select` keeps), waived where an exception says so and
     known where the baseline does (a cached entry brings the fingerprints of its own findings).
     `catalog_findings` are those of the rules comparing entries (`compare`), when the caller has them.
+    An entry from the cache that `reuse` accepts is left out of the report (see CheckResult.reused):
+    its findings are not even restored, so a check after one edit costs what changed.
 
     With a cache, an entry read from it brings its own findings; the others are judged and stored.
     With a `scope` (catalog files), the report holds those entries only, though every entry was read
     so that rules comparing entries (duplicate ids, references, data flows) see them all; findings
     on files outside the catalog (the organisation file) are always reported."""
+    compared = compare(catalog) if catalog_findings is None else catalog_findings
+    reused: frozenset[str] = frozenset()
+    if reuse is not None:
+        by_file: dict[str, list[Finding]] = {}
+        for finding in compared:
+            by_file.setdefault(finding.file or "", []).append(finding)
+        reused = frozenset(
+            entry.file
+            for entry in catalog.entries
+            if entry.cached is not None
+            and (scope is None or entry.file in scope)
+            and reuse(entry, by_file.get(entry.file, []))
+        )
     findings: list[Finding] = []
     for entry in catalog.entries:
         if entry.cached is not None:
-            findings.extend(entry.cached.findings)
+            if entry.file not in reused:
+                findings.extend(entry.cached.findings)
             continue
         own = entry_findings(catalog, entry)
         findings.extend(own)
         if cache is not None:
             cache.put(entry, catalog.is_valid(entry), own, valid_waivers(catalog, entry))
-    findings.extend(compare(catalog) if catalog_findings is None else catalog_findings)
+    findings.extend(finding for finding in compared if finding.file not in reused)
     if cache is not None:
         cache.save()
     findings = apply_waivers(catalog, findings)
@@ -123,7 +148,7 @@ def run(
         findings = [f for f in findings if f.file in scope or not (f.file or "").startswith(f"{CATALOG_DIR}/")]
         entries = sum(1 for entry in catalog.entries if entry.file in scope)
     findings.sort(key=Finding.sort_key)
-    return CheckResult(Report(entries, tuple(findings)), catalog)
+    return CheckResult(Report(entries, tuple(findings)), catalog, reused=reused)
 
 
 def check(
@@ -135,13 +160,15 @@ def check(
     baseline: known.Baseline | None = None,
     scope: Collection[str] | None = None,
     whole_entries: bool = True,
+    reuse: Reuse | None = None,
 ) -> CheckResult:
     """Judge a catalog. With `jobs` > 1 or without `whole_entries` (catalog and rules in one source),
     each file the cache does not know is judged as it is parsed, in `jobs` processes, and every entry
     of the result holds only what rules comparing entries read (as a warm run's cached entries do):
     memory then grows with the findings, not with the entries' contents.
 
-    A baseline works with the cache: each cached finding keeps the fingerprint of its value."""
+    A baseline works with the cache: each cached finding keeps the fingerprint of its value. For
+    `reuse`, see `run`."""
     if (jobs > 1 or not whole_entries) and rules_source is None:
         # Imported here: multiprocessing costs a check of a few files more than it saves.
         from martechgate.check import parallel
@@ -149,4 +176,4 @@ def check(
         catalog = parallel.load_catalog(catalog_source, today or date.today(), cache, jobs)
     else:
         catalog = load_catalog(catalog_source, rules_source, today, cache=cache)
-    return run(catalog, cache=cache, baseline=baseline, scope=scope)
+    return run(catalog, cache=cache, baseline=baseline, scope=scope, reuse=reuse)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -65,7 +65,7 @@ class CachedResult:
     rules comparing entries read, with their locations."""
 
     valid: bool
-    findings: tuple[Finding, ...]
+    findings: Sequence[Finding]
     waivers: tuple[Waiver, ...] = ()
     # Each finding's baseline fingerprint (check/baseline.fingerprint), taken while the entry was whole:
     # the projection a cached entry keeps may not hold the value at a finding's path.

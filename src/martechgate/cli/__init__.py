@@ -128,6 +128,17 @@ def main(ctx: click.Context) -> None:
     # warm check of 10,000 entries after one edit spent a quarter of its CPU there. mypy runs with the
     # same setting for the same reason. Put back when the command ends, for a program that runs
     # commands in its own process (the tests do).
-    thresholds = gc.get_threshold()
-    ctx.call_on_close(lambda: gc.set_threshold(*thresholds))
+    # (Not when the process ends with the command, as `martechgate` does: at the old thresholds the
+    # collector would walk every object the command made, a tenth of a second after a big check.)
+    if ctx.obj is not _OWN_PROCESS:
+        thresholds = gc.get_threshold()
+        ctx.call_on_close(lambda: gc.set_threshold(*thresholds))
     gc.set_threshold(200_000, 30, 30)
+
+
+_OWN_PROCESS = object()
+
+
+def run() -> None:
+    """The program (`martechgate`, `python -m martechgate`): one command, then the process ends."""
+    main(obj=_OWN_PROCESS)

@@ -12,7 +12,7 @@ import click
 
 from martechgate import atomic, formats
 from martechgate.check import baseline, engine, rules, schemas
-from martechgate.check.cache import ResultCache, RunMemo, run_memo
+from martechgate.check.cache import OutputParts, ResultCache, RunMemo, run_memo
 from martechgate.check.engine import CheckResult
 from martechgate.check.organisation import load_organization
 from martechgate.check.policy import Policy, load_policies, run_examples
@@ -28,7 +28,7 @@ from martechgate.cli.options import (
     use_color,
 )
 from martechgate.errors import EXIT_BLOCKED, EXIT_OK, RepoError, UsageError
-from martechgate.formats import tables
+from martechgate.formats import tables, text
 from martechgate.sources.opener import open_source
 from martechgate.sources.repo import CATALOG_DIR, ORG_FILE, POLICIES_DIR, Signature, Source
 
@@ -44,7 +44,7 @@ def _open_repo(repo: str) -> Source:
     return source
 
 
-def _write_report(output: str, text: str) -> None:
+def _write_report(output: str, text: atomic.Data) -> None:
     """Write whole or not at all: CI uploads this file, and a half-written report would mislead."""
 
     def failed(error: OSError) -> RepoError:
@@ -182,6 +182,7 @@ def check(
     memo_key: str | None = None
     fingerprint: str | None = None
     taken: dict[str, Signature] | None = None
+    parts: OutputParts | None = None
     if base is not None:
         # A change reads only the entries it touches and those naming them: nothing to cache. (Its
         # module, with the review code, is imported only here.)
@@ -217,21 +218,40 @@ def check(
             from martechgate.sources.parsing import available_cores
 
             jobs = available_cores()
+        known = baseline.load(source, cache)
+        if cache is not None and output_format == "text":
+            # After an edit, only the files whose findings may have changed are rendered again.
+            parts = OutputParts(cache.path, cache.header["fingerprint"], day, colored, known)
         result = engine.check(
             source,
             today=day,
             cache=cache,
             jobs=jobs,
-            baseline=baseline.load(source, cache),
+            baseline=known,
             scope=scope,
             whole_entries=output_format in formats.FULL_ENTRIES,
+            reuse=parts.reusable if parts is not None else None,
         )
+    if parts is not None:
+        # Written in pieces as kept, never joined: at 40,000 findings the output is 20 MB.
+        rendered = text.render_reusing(result, colored, parts)
+        parts.save({entry.file for entry in result.catalog.entries})
+        code = EXIT_OK if rendered.blocking == 0 else EXIT_BLOCKED
+        if memo is not None and memo_key is not None:
+            memo.put(memo_key, rendered.shown, rendered.plain if colored else None, code)
+        sys.stdout.flush()
+        for piece in rendered.shown:
+            sys.stdout.buffer.write(piece)
+        sys.stdout.buffer.flush()
+        if output:
+            _write_report(output, rendered.plain)
+        raise SystemExit(code)
     render = formats.get(output_format)
     shown = render(result, colored)
     plain = render(result, False) if colored else shown
     code = EXIT_OK if result.report.passed else EXIT_BLOCKED
     if memo is not None and memo_key is not None:
-        memo.put(memo_key, shown, plain, code)
+        memo.put(memo_key, [shown.encode()], [plain.encode()] if colored else None, code)
     _finish(shown, plain, code, colored, output)
 
 

@@ -272,7 +272,7 @@ def check_change(
             c.path for c in changeset.changes if c.path in changed and (c.status == "A" or c.old_path in deleted)
         ),
     )
-    return PullCheckResult(Report(len(changed), findings), catalog, scope, changeset)
+    return PullCheckResult(Report(len(changed), findings), catalog, scope, changeset=changeset)
 
 
 def governance_note(result: CheckResult) -> str:
