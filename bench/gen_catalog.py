@@ -1,7 +1,11 @@
 """Generate an N-entry synthetic governance repo from this repo's own catalog, for benchmarks.
 
 Entries are the real example entries with new ids, so their size, shape and findings are realistic;
-integrations point at other generated entries. Usage: python bench/gen_catalog.py OUT N
+integrations point at other generated entries. Usage: python bench/gen_catalog.py OUT N [--messy]
+
+--messy writes them as a freshly imported inventory has them: owners as people's names, security and
+the DPA unknown, reviews two years old and the risk tier understated (about four findings an entry,
+39,600 at 10,000 entries, against 4,400).
 """
 
 from __future__ import annotations
@@ -9,13 +13,24 @@ from __future__ import annotations
 import shutil
 import sys
 from pathlib import Path
+from typing import Any
 
 import yaml
 
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def generate(out: Path, count: int) -> Path:
+def _messy(data: dict[str, Any]) -> dict[str, Any]:
+    return {
+        **data,
+        "owners": {"business": "Jane Doe", "technical": "Raj Patel"},
+        "security": {**data["security"], "sso": "unknown", "mfa": "unknown"},
+        "agreements": {**data["agreements"], "dpa": "unknown"},
+        "review": {**data["review"], "risk_tier": "low", "last_reviewed": "2024-01-01", "next_review": "2025-01-01"},
+    }
+
+
+def generate(out: Path, count: int, messy: bool = False) -> Path:
     templates = [yaml.load(p.read_text(), Loader=yaml.CSafeLoader) for p in sorted((ROOT / "catalog").glob("*.yaml"))]
     if out.exists():
         shutil.rmtree(out)
@@ -35,11 +50,14 @@ def generate(out: Path, count: int) -> Path:
         ]
         if data.get("alternative"):
             data["alternative"] = rename.get(data["alternative"])
-        text = "# yaml-language-server: $schema=https://martechgate.dev/schema/entry-v1.json\n"
-        text += yaml.safe_dump(data, sort_keys=False)
+        if messy:
+            text = yaml.safe_dump(_messy(data), sort_keys=False)
+        else:
+            text = "# yaml-language-server: $schema=https://martechgate.dev/schema/entry-v1.json\n"
+            text += yaml.safe_dump(data, sort_keys=False)
         (out / "catalog" / f"{new_id}.yaml").write_text(text)
     return out
 
 
 if __name__ == "__main__":
-    generate(Path(sys.argv[1]), int(sys.argv[2]))
+    generate(Path(sys.argv[1]), int(sys.argv[2]), messy="--messy" in sys.argv[3:])
