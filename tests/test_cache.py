@@ -95,26 +95,42 @@ def test_corrupt_or_foreign_cache_is_ignored_and_rebuilt(own: Path, tmp_path: Pa
     assert run(own, tmp_path / "c")[1].hits > 0  # rebuilt
 
 
-def forge(cache_file: Path, edit: Callable[[dict[str, Any]], None]) -> None:
-    """Edit a cache file's body and give it a valid checksum: a forgery only its shape can betray."""
-    header, body = cache_file.read_bytes().split(b"\n", 1)
-    loaded = json.loads(body)
-    edit(loaded)
-    body = json.dumps(loaded).encode()
+def forge(
+    cache_file: Path, edit_index: Callable[[dict[str, Any]], None], edit_findings: Callable[[bytes], bytes]
+) -> None:
+    """Edit a cache file's index and kept findings and give it a valid checksum: a forgery only its
+    shape can betray."""
+    header, rest = cache_file.read_bytes().split(b"\n", 1)
+    index_line, findings = rest.split(b"\n", 1)
+    index = json.loads(index_line)
+    edit_index(index)
+    rest = json.dumps(index).encode() + b"\n" + edit_findings(findings)
     head = json.loads(header)
-    head["sha256"] = hashlib.sha256(body).hexdigest()
-    cache_file.write_bytes(json.dumps(head).encode() + b"\n" + body)
+    head["sha256"] = hashlib.sha256(rest).hexdigest()
+    cache_file.write_bytes(json.dumps(head).encode() + b"\n" + rest)
 
 
 def test_record_of_wrong_shape_drops_the_cache(own: Path, tmp_path: Path) -> None:
-    def unknown_rule(loaded: dict[str, Any]) -> None:
-        for record in loaded["records"].values():
-            record[3] = [["no-such-rule", "x"]]
+    def bad_waivers(index: dict[str, Any]) -> None:
+        for record in index["records"].values():
+            record[3] = [["no-such-rule"]]
 
     expected, cache = run(own, tmp_path / "c")
-    forge(cache.path, unknown_rule)
-    report, _ = run(own, tmp_path / "c")
-    assert report == expected
+    forge(cache.path, bad_waivers, lambda findings: findings)
+    report, cache = run(own, tmp_path / "c")
+    assert report == expected and cache.hits == 0
+
+
+def test_findings_of_the_wrong_shape_read_late_make_the_check_judge_afresh(own: Path, tmp_path: Path) -> None:
+    # A record's findings are parsed only when read, after the run has begun: an unknown rule there
+    # (or any other shape) is found then, and the check starts again without the cache's records.
+    expected, cache = run(own, tmp_path / "c")
+    assert b'[[["' in cache.path.read_bytes()  # a record with findings: [[[rule, ...
+    forge(cache.path, lambda index: None, lambda findings: findings.replace(b'[[["', b'[[[7,"', 1))  # seven fields
+    report, cache = run(own, tmp_path / "c")
+    assert report == expected and b"[[[7," not in cache.path.read_bytes()  # judged afresh, and rebuilt
+    report, cache = run(own, tmp_path / "c")
+    assert report == expected and cache.hits > 0
 
 
 class CountingTree(WorkTree):
@@ -196,7 +212,9 @@ def test_a_file_changed_just_before_the_run_is_read_again(own: Path, tmp_path: P
 def test_file_identities_of_the_wrong_shape_are_not_trusted(own: Path, tmp_path: Path, stats: object) -> None:
     expected, _ = counted_run(own, tmp_path / "c")
     forge(
-        ResultCache.for_repo(own, WorkTree(own), TODAY, tmp_path / "c").path, lambda loaded: loaded.update(stats=stats)
+        ResultCache.for_repo(own, WorkTree(own), TODAY, tmp_path / "c").path,
+        lambda loaded: loaded.update(stats=stats),
+        lambda findings: findings,
     )
     report, _ = counted_run(own, tmp_path / "c")
     assert report == expected
@@ -276,6 +294,6 @@ def test_identities_taken_for_the_run_memo_are_used_once_and_an_edit_after_them_
 def test_a_value_json_cannot_hold_leaves_the_cache_unwritten_and_the_run_whole(own: Path, tmp_path: Path) -> None:
     _, cache = run(own, tmp_path / "c")
     written = cache.path.read_bytes()
-    cache.store("catalog/huge.yaml", "0" * 40, [2**70])
+    cache.store("catalog/huge.yaml", "0" * 40, [True, {"id": 2**70}, {}, [], [], []])
     cache.save()
     assert cache.path.read_bytes() == written

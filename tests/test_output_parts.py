@@ -113,7 +113,7 @@ def test_kept_parts_are_neither_restored_nor_rendered(own: Path, tmp_path: Path)
     assert result.reused and not {finding.file for finding in result.report.findings} & result.reused
     for kept in result.catalog.entries:
         if kept.file in result.reused:
-            assert kept.cached is not None and kept.cached.findings._made is None  # type: ignore[attr-defined]
+            assert kept.cached is not None and kept.cached.findings._found._made is None  # type: ignore[attr-defined]
     rendered = text.render_reusing(result, False, parts)
     assert b"".join(rendered.shown) == check(own, None)[1]
 

@@ -8,9 +8,15 @@ Beside the records, as git's index does, each file's size, times and inode are k
 so an unchanged file is not even read or hashed. A file changed within RACY_NS of the run that saw it
 could change again within the same clock tick, unseen: its identity is not kept, and it is read.
 
+The file is a JSON header, a JSON index (each record's validity, projection, locations and waivers,
+and where its findings are; the files' identities) and the records' findings, each as JSON, one after
+the other. A record's findings are parsed when first read: a check that already has their output (the
+output parts) never reads them, and at 40,000 findings they are two thirds of the file.
+
 Never trusted: the cache lives outside the governance repo (a pull request could otherwise commit a
-forged one that hides its findings), it is JSON (never pickle: loading it runs nothing), its body
-carries a checksum, and a record that does not have the expected shape drops the whole cache.
+forged one that hides its findings), it is JSON (never pickle: loading it runs nothing), everything
+after its header carries a checksum, and a record that does not have the expected shape drops the
+whole cache (one whose findings turn out not to, when read, makes `engine.check` judge afresh).
 """
 
 from __future__ import annotations
@@ -34,7 +40,7 @@ from martechgate.check.model import CachedResult, Entry, Finding, Waiver
 from martechgate.sources.repo import CATALOG_DIR, ORG_FILE, POLICIES_DIR, Signature, Source, WorkTree
 from martechgate.sources.yamlload import Loaded, Path
 
-FORMAT = "martechgate-cache/3"  # 3: each finding's baseline fingerprint
+FORMAT = "martechgate-cache/4"  # 4: the findings apart from the index, parsed when read
 MAX_RECORDS = 50_000
 RACY_NS = 2_000_000_000  # file times on some file systems tick in 2 s steps
 # The fields rules comparing entries read (duplicate-id, unknown-reference, data-flow-clearance): a
@@ -107,72 +113,102 @@ def record_of(entry: Entry, valid: bool, findings: list[Finding], waivers: list[
     ]
 
 
+class Damaged(Exception):
+    """A record's findings, parsed when first read, do not have the shape `record_of` gives them."""
+
+
 def restore(path: str, record: Any, rules: dict[str, tuple[str, str, str]]) -> tuple[Loaded, CachedResult]:
-    """The entry and result a record stands for; TypeError, ValueError or KeyError (an unknown rule) when
-    the record does not have the shape `record_of` gives."""
-    valid, projection, at, findings, waivers, fingerprints = record
+    """The entry and result a record stands for: one `record_of` made, or one as the cache keeps it
+    (`ResultCache.store`: its findings as JSON); TypeError or ValueError when it has neither shape. Kept
+    findings are parsed when first read, and raise Damaged then if they do not have their shape."""
+    if len(record) == 6:  # record_of's
+        valid, projection, at, findings, waivers, fingerprints = record
+        kept: Any = [findings, fingerprints]
+    else:
+        valid, projection, at, waivers, kept = record
+        if not isinstance(kept, bytes | memoryview):
+            raise TypeError("a record's findings are kept as JSON")
     if not isinstance(at, dict) or not isinstance(projection, dict):
         raise TypeError("a record's projection and locations are mappings")
-    if len(fingerprints) != len(findings) or not all(isinstance(f, str) for f in fingerprints):
-        raise ValueError("a record holds one fingerprint per finding")
-    for row in findings:
-        if not isinstance(row, list) or len(row) != 6 or row[0] not in rules:
-            raise ValueError("a finding is kept as its rule (a known one), entry, line, column, path, message")
+    found = _Found(path, kept, rules)
     cached = CachedResult(
         bool(valid),
-        _Findings(path, findings, rules),
+        _Lazy(found, 0),
         tuple(
             Waiver(str(rule), str(approver), None if ticket is None else str(ticket), str(expires), str(reason))
             for rule, approver, ticket, expires, reason in waivers
         ),
-        tuple(fingerprints),
+        _Lazy(found, 1),
     )
     return _CachedLoaded(value=projection, ok=True, at=at), cached
 
 
-class _Findings(Sequence[Finding]):
-    """A cached entry's own findings, made into objects when first read: a check that already has their
-    output (engine.run's `reuse`) never reads them, so it costs what changed, not what was found."""
+class _Found:
+    """A cached entry's own findings and their baseline fingerprints, parsed from the kept JSON when
+    first read: a check that already has their output (engine.run's `reuse`) never reads them, so it
+    costs what changed, not what was found."""
 
-    __slots__ = ("_made", "_path", "_rows", "_rules")
+    __slots__ = ("_kept", "_made", "_path", "_rules")
 
-    def __init__(self, path: str, rows: list[list[Any]], rules: dict[str, tuple[str, str, str]]) -> None:
-        self._path, self._rows, self._rules = path, rows, rules
-        self._made: tuple[Finding, ...] | None = None
+    def __init__(self, path: str, kept: Any, rules: dict[str, tuple[str, str, str]]) -> None:
+        self._path, self._kept, self._rules = path, kept, rules  # kept: JSON, or the parsed [rows, fingerprints]
+        self._made: tuple[tuple[Finding, ...], tuple[str, ...]] | None = None
 
-    def _all(self) -> tuple[Finding, ...]:
+    def made(self) -> tuple[tuple[Finding, ...], tuple[str, ...]]:
         if self._made is None:
-            rules, path = self._rules, self._path
-            self._made = tuple(
-                Finding(
-                    str(rule),
-                    entry,
-                    file=path,
-                    line=line,
-                    column=column,
-                    path=field_path,
-                    severity=rules[rule][0],
-                    enforcement=rules[rule][1],
-                    message=str(message),
-                    remediation=rules[rule][2],
-                )
-                for rule, entry, line, column, field_path, message in self._rows
-            )
+            try:
+                kept = self._kept
+                rows, fingerprints = orjson.loads(kept) if isinstance(kept, bytes | memoryview) else kept
+                if len(fingerprints) != len(rows) or not all(isinstance(f, str) for f in fingerprints):
+                    raise ValueError("one fingerprint per finding")
+                self._made = (tuple(self._finding(row) for row in rows), tuple(fingerprints))
+            except (TypeError, ValueError, KeyError) as error:
+                raise Damaged(f"{self._path}: {error}") from error
         return self._made
 
+    def _finding(self, row: Any) -> Finding:
+        if not isinstance(row, list) or len(row) != 6:
+            raise ValueError("a finding is kept as its rule, entry, line, column, path and message")
+        rule, entry, line, column, field_path, message = row
+        severity, enforcement, remediation = self._rules[rule]  # an unknown rule: KeyError
+        return Finding(
+            str(rule),
+            entry,
+            file=self._path,
+            line=line,
+            column=column,
+            path=field_path,
+            severity=severity,
+            enforcement=enforcement,
+            message=str(message),
+            remediation=remediation,
+        )
+
+
+class _Lazy(Sequence[Any]):
+    """One of what `_Found` makes (its findings, or their fingerprints), made when first read."""
+
+    __slots__ = ("_found", "_which")
+
+    def __init__(self, found: _Found, which: int) -> None:
+        self._found, self._which = found, which
+
+    def _all(self) -> tuple[Any, ...]:
+        return self._found.made()[self._which]
+
     def __len__(self) -> int:
-        return len(self._rows)
+        return len(self._all())
 
     @overload
-    def __getitem__(self, index: int) -> Finding: ...
+    def __getitem__(self, index: int) -> Any: ...
 
     @overload
-    def __getitem__(self, index: slice) -> tuple[Finding, ...]: ...
+    def __getitem__(self, index: slice) -> tuple[Any, ...]: ...
 
-    def __getitem__(self, index: int | slice) -> Finding | tuple[Finding, ...]:
+    def __getitem__(self, index: int | slice) -> Any:
         return self._all()[index]
 
-    def __iter__(self) -> Iterator[Finding]:
+    def __iter__(self) -> Iterator[Any]:
         return iter(self._all())
 
 
@@ -208,22 +244,31 @@ class ResultCache:
     def _load(self) -> None:
         try:
             raw = self.path.read_bytes()
-            head, _, body = raw.partition(b"\n")
+            head, _, rest = raw.partition(b"\n")
             header = json.loads(head)
-            if not isinstance(header, dict) or header.get("sha256") != hashlib.sha256(body).hexdigest():
+            if not isinstance(header, dict) or header.get("sha256") != hashlib.sha256(rest).hexdigest():
                 return  # corrupt or truncated
             if {k: header.get(k) for k in self.header} != self.header:
                 return  # another version, other rules or another day: foreign
-            loaded = orjson.loads(body)
+            index, _, kept = rest.partition(b"\n")
+            loaded = orjson.loads(index)
             if (
                 isinstance(loaded, dict)
                 and isinstance(loaded.get("records"), dict)
                 and isinstance(loaded.get("stats"), dict)
             ):
-                self.records, self.stats = loaded["records"], loaded["stats"]
-                kept = loaded.get("baseline")
-                self.baseline = kept if isinstance(kept, list) and len(kept) == 2 else []
-        except (OSError, ValueError, UnicodeDecodeError):
+                findings = memoryview(kept)
+                records = {}
+                for key, (valid, projection, at, waivers, start, length) in loaded["records"].items():
+                    if not (isinstance(start, int) and isinstance(length, int) and 0 <= start <= start + length):
+                        raise ValueError("a record's findings lie within the file")
+                    if start + length > len(findings):
+                        raise ValueError("a record's findings lie within the file")
+                    records[key] = [valid, projection, at, waivers, findings[start : start + length]]
+                self.records, self.stats = records, loaded["stats"]
+                baseline_rows = loaded.get("baseline")
+                self.baseline = baseline_rows if isinstance(baseline_rows, list) and len(baseline_rows) == 2 else []
+        except (OSError, ValueError, TypeError, UnicodeDecodeError):
             self.records, self.stats = {}, {}
 
     @staticmethod
@@ -264,10 +309,16 @@ class ResultCache:
         try:
             restored = restore(path, record, rules)
         except (KeyError, TypeError, ValueError, AttributeError):
-            self.records, self.stats = {}, {}  # a record of the wrong shape: trust none of them
+            self.drop()  # a record of the wrong shape: trust none of them
             return None
         self.hits += 1
         return restored
+
+    def drop(self) -> None:
+        """Trust none of the records (one had the wrong shape), nor the files' identities; the cache is
+        rebuilt from what this run judges."""
+        self.records, self.stats = {}, {}
+        self.dirty = True
 
     def baseline_rows(self, blob: str) -> list[Any] | None:
         """The rows of the baseline.yaml whose blob id is `blob`, if it was parsed before."""
@@ -286,8 +337,14 @@ class ResultCache:
             self.store(entry.file, entry.blob, record)
 
     def store(self, path: str, blob: str, record: list[Any]) -> None:
-        """Keep a record made by `record_of` (perhaps in another process) for the file `path` as `blob`."""
-        self.records[self._key(path, blob)] = record
+        """Keep a record made by `record_of` (perhaps in another process) for the file `path` as `blob`:
+        its findings and their fingerprints as JSON, the rest as it is."""
+        valid, projection, at, findings, waivers, fingerprints = record
+        try:
+            kept = orjson.dumps([findings, fingerprints])
+        except TypeError:  # a value JSON cannot hold: judged again next time
+            return
+        self.records[self._key(path, blob)] = [valid, projection, at, waivers, kept]
         self.dirty = True
 
     def save(self) -> None:
@@ -300,16 +357,26 @@ class ResultCache:
         stats = self.stats
         if len(stats) > MAX_RECORDS:
             stats = dict(list(stats.items())[-MAX_RECORDS:])
+        index: dict[str, list[Any]] = {}
+        findings: list[bytes | memoryview] = []
+        offset = 0
+        for key, (valid, projection, at, waivers, kept) in records.items():
+            index[key] = [valid, projection, at, waivers, offset, len(kept)]
+            findings.append(kept)
+            offset += len(kept)
         try:
             # orjson: the same compact JSON as the standard library's, written six times as fast (0.02
             # against 0.12 s for 10,000 records); every run that judged a file writes the whole cache.
-            body = orjson.dumps({"records": records, "stats": stats, "baseline": self.baseline})
+            listed = orjson.dumps({"records": index, "stats": stats, "baseline": self.baseline}) + b"\n"
         except TypeError:  # a value JSON cannot hold (an integer past 64 bits): only a slower next run
             return
-        header = json.dumps({**self.header, "sha256": hashlib.sha256(body).hexdigest()}).encode()
+        digest = hashlib.sha256(listed)
+        for kept in findings:
+            digest.update(kept)  # the kept findings are written as read, never parsed or joined
+        header = json.dumps({**self.header, "sha256": digest.hexdigest()}).encode() + b"\n"
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            atomic.replace(self.path, header + b"\n" + body)
+            atomic.replace(self.path, [header, listed, *findings])
         except OSError:
             return
 

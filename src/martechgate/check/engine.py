@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from martechgate.check import baseline as known
-from martechgate.check.cache import ResultCache
+from martechgate.check.cache import Damaged, ResultCache
 from martechgate.check.catalog import Catalog, load_entries
 from martechgate.check.judge import entry_findings, valid_waivers
 from martechgate.check.model import Entry, Finding, Report, Waiver
@@ -176,4 +176,11 @@ def check(
         catalog = parallel.load_catalog(catalog_source, today or date.today(), cache, jobs)
     else:
         catalog = load_catalog(catalog_source, rules_source, today, cache=cache)
-    return run(catalog, cache=cache, baseline=baseline, scope=scope, reuse=reuse)
+    try:
+        return run(catalog, cache=cache, baseline=baseline, scope=scope, reuse=reuse)
+    except Damaged:
+        # A record's findings, read only now, did not have the shape this code writes, though the
+        # cache's checksum held (a bug, or a forgery): trust none of its records, and judge afresh.
+        assert cache is not None  # only the cache's records are read late
+        cache.drop()
+        return check(catalog_source, rules_source, today, cache, jobs, baseline, scope, whole_entries, reuse)

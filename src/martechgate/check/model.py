@@ -69,7 +69,7 @@ class CachedResult:
     waivers: tuple[Waiver, ...] = ()
     # Each finding's baseline fingerprint (check/baseline.fingerprint), taken while the entry was whole:
     # the projection a cached entry keeps may not hold the value at a finding's path.
-    fingerprints: tuple[str, ...] = ()
+    fingerprints: Sequence[str] = ()
 
 
 @dataclass(frozen=True)
