@@ -212,6 +212,22 @@ class _Lazy(Sequence[Any]):
         return iter(self._all())
 
 
+def _sections(raw: bytes) -> tuple[Any, memoryview, memoryview]:
+    """A cache file's JSON header, its JSON index and the rest, as views of `raw` (copies of tens of
+    megabytes would double what a warm run holds); ValueError if it has no such parts."""
+    view = memoryview(raw)
+    first = raw.index(b"\n")
+    second = raw.index(b"\n", first + 1)
+    return json.loads(view[:first].tobytes()), view[first + 1 : second + 1], view[second + 1 :]
+
+
+def _digest(*pieces: bytes | memoryview) -> str:
+    found = hashlib.sha256()
+    for piece in pieces:
+        found.update(piece)
+    return found.hexdigest()
+
+
 class ResultCache:
     """One governance repo's cache file."""
 
@@ -243,21 +259,17 @@ class ResultCache:
 
     def _load(self) -> None:
         try:
-            raw = self.path.read_bytes()
-            head, _, rest = raw.partition(b"\n")
-            header = json.loads(head)
-            if not isinstance(header, dict) or header.get("sha256") != hashlib.sha256(rest).hexdigest():
+            header, index, findings = _sections(self.path.read_bytes())
+            if not isinstance(header, dict) or header.get("sha256") != _digest(index, findings):
                 return  # corrupt or truncated
             if {k: header.get(k) for k in self.header} != self.header:
                 return  # another version, other rules or another day: foreign
-            index, _, kept = rest.partition(b"\n")
             loaded = orjson.loads(index)
             if (
                 isinstance(loaded, dict)
                 and isinstance(loaded.get("records"), dict)
                 and isinstance(loaded.get("stats"), dict)
             ):
-                findings = memoryview(kept)
                 records = {}
                 for key, (valid, projection, at, waivers, start, length) in loaded["records"].items():
                     if not (isinstance(start, int) and isinstance(length, int) and 0 <= start <= start + length):
@@ -370,10 +382,8 @@ class ResultCache:
             listed = orjson.dumps({"records": index, "stats": stats, "baseline": self.baseline}) + b"\n"
         except TypeError:  # a value JSON cannot hold (an integer past 64 bits): only a slower next run
             return
-        digest = hashlib.sha256(listed)
-        for kept in findings:
-            digest.update(kept)  # the kept findings are written as read, never parsed or joined
-        header = json.dumps({**self.header, "sha256": digest.hexdigest()}).encode() + b"\n"
+        # The kept findings are written as they were read, never parsed or joined.
+        header = json.dumps({**self.header, "sha256": _digest(listed, *findings)}).encode() + b"\n"
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             atomic.replace(self.path, [header, listed, *findings])
@@ -549,19 +559,16 @@ class OutputParts:
 
     def _load(self) -> None:
         try:
-            raw = self.path.read_bytes()
-            head, _, rest = raw.partition(b"\n")
-            header = json.loads(head)
-            if not isinstance(header, dict) or header.get("sha256") != hashlib.sha256(rest).hexdigest():
+            header, listed, texts = _sections(self.path.read_bytes())
+            if not isinstance(header, dict) or header.get("sha256") != _digest(listed, texts):
                 return  # corrupt or cut short
             if {key: header.get(key) for key in self.header} != self.header:
                 return  # other rules, day, baseline or colouring
-            index_line, _, texts = rest.partition(b"\n")
-            index = orjson.loads(index_line)
+            index = orjson.loads(listed)
         except (OSError, ValueError, UnicodeDecodeError):
             return
         if isinstance(index, dict) and all(_is_part(value, len(texts)) for value in index.values()):
-            self.index, self.texts = index, memoryview(texts)
+            self.index, self.texts = index, texts
 
     @staticmethod
     def key(entry: Entry, compared: list[Finding]) -> str:
@@ -611,10 +618,7 @@ class OutputParts:
             chunks += (shown, plain)
             offset += len(shown) + len(plain)
         listed = orjson.dumps(index) + b"\n"
-        digest = hashlib.sha256(listed)
-        for chunk in chunks:
-            digest.update(chunk)
-        header = json.dumps({**self.header, "sha256": digest.hexdigest()}).encode() + b"\n"
+        header = json.dumps({**self.header, "sha256": _digest(listed, *chunks)}).encode() + b"\n"
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             atomic.replace(self.path, [header, listed, *chunks])
