@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import gc
+import os
 import re
 from pathlib import Path
 
 import pytest
 
 from martechgate.sources.git import Git, is_refused_name, path_text
+from tests.conftest import GovRepo
 
 SRC = Path(__file__).resolve().parent.parent / "src" / "martechgate"
 LAYER = SRC / "sources" / "git.py"
@@ -61,3 +64,32 @@ def test_git_outside_a_repository_is_a_clear_error(tmp_path: Path) -> None:
 
     with pytest.raises(RepoError, match="not inside a git repository"):
         Git(tmp_path)
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="forking is how workers start on Linux")
+def test_the_object_reader_ends_though_a_forked_process_holds_its_input(gov: GovRepo) -> None:
+    """Parsing on every core forks worker processes, which hold copies of every pipe this process has
+    open, the long-lived `git cat-file --batch`'s input among them: git never sees that input end, so
+    a reader that waited for it to exit waited 5 s at the end of an audit. It is killed instead."""
+    gov.add_entry("zoom")
+    gov.commit("Add zoom")
+    git = Git(gov.path)
+    assert git.object_type(git.resolve("HEAD")) == "commit"  # starts the reader
+    process = git._objects.process
+    assert process is not None and process.poll() is None
+    release, hold = os.pipe()
+    child = os.fork()
+    if child == 0:  # pragma: no cover - the child holds every descriptor until released
+        os.close(hold)
+        os.read(release, 1)
+        os._exit(0)
+    try:
+        os.close(release)
+        del git
+        gc.collect()  # the reader's finalizer runs
+        assert process.poll() is not None
+        assert os.waitpid(child, os.WNOHANG) == (0, 0)  # while the child still holds the reader's input
+    finally:
+        os.write(hold, b"x")
+        os.close(hold)
+        os.waitpid(child, 0)
