@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import stat
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -83,3 +85,23 @@ def test_many_new_files_at_once_never_over_an_existing_one(tmp_path: Path, umask
     assert (tmp_path / "taken.yaml").read_text(encoding="utf-8") == "mine"
     assert oct((tmp_path / "a.yaml").stat().st_mode & 0o777) == oct(0o644)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["a.yaml", "taken.yaml"]  # no temporary left
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="named pipes are POSIX")
+def test_a_pipe_or_a_device_is_written_to_never_replaced(tmp_path: Path, own: Path, run_cli: Any) -> None:
+    """`-o /dev/stdout`, `-o /dev/null` or a named pipe: written to as it is. Renamed over, /dev/null
+    became a regular file holding the report (as root, the temporary file beside it could be made)."""
+    fifo = tmp_path / "report.fifo"
+    os.mkfifo(fifo)
+    received: list[bytes] = []
+    reader = threading.Thread(target=lambda: received.append(fifo.read_bytes()), daemon=True)
+    reader.start()
+    atomic.replace(fifo, [b"one, ", memoryview(b"two")])
+    reader.join(timeout=60)
+    assert received == [b"one, two"] and stat.S_ISFIFO(os.stat(fifo).st_mode)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["own", "report.fifo"]  # nothing left beside it
+    reader = threading.Thread(target=lambda: received.append(fifo.read_bytes()), daemon=True)
+    reader.start()
+    result = run_cli("check", "--repo", str(own), "--format", "json", "-o", str(fifo))
+    reader.join(timeout=60)
+    assert result.returncode == 0 and received[1] == result.stdout.encode()

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import stat
 import tempfile
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -51,14 +52,24 @@ def _write(path: Path, data: Sequence[bytes | memoryview], mode: int, name: Call
 
 def replace(path: str | os.PathLike[str], data: Data) -> None:
     """Write `data` (text as UTF-8) to `path`, over the file there if there is one (keeping its mode).
+    A device or a pipe there is written to as it is (it cannot be written all at once).
 
-    Raises OSError when it cannot; then `path` is as it was.
+    Raises OSError when it cannot; then a file at `path` is as it was.
     """
     target = Path(path)
     try:
-        mode = os.stat(target).st_mode & 0o7777
+        status = os.stat(target)
     except FileNotFoundError:
         mode = 0o666 & ~_umask()
+    else:
+        if not stat.S_ISREG(status.st_mode) and not stat.S_ISDIR(status.st_mode):
+            # A device or a pipe (-o /dev/stdout, /dev/null, a FIFO) is written to, never replaced by a
+            # file: renamed over /dev/null by root, a report would have taken its place.
+            with open(target, "wb") as out:
+                for piece in _encode(data):
+                    out.write(piece)
+            return
+        mode = status.st_mode & 0o7777
 
     def rename(temporary: str) -> bool:
         os.replace(temporary, target)
