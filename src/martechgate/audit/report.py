@@ -40,13 +40,14 @@ from martechgate.check.catalog import Catalog
 from martechgate.check.judge import NO_DAY, ReadsToday, findings_of_day, findings_without_day, valid_waivers
 from martechgate.check.model import CachedResult, Entry, Finding, Organization
 from martechgate.check.organisation import load_organization
+from martechgate.check.parallel import Dayless, judge_versions
 from martechgate.check.policy import Policy, load_policies
 from martechgate.check.rules import RULES, known_rules
 from martechgate.errors import MartechgateError
 from martechgate.formats import tables
 from martechgate.formats.controls import json_text
 from martechgate.sources.git import Git
-from martechgate.sources.parsing import available_cores, parse_all
+from martechgate.sources.parsing import available_cores
 from martechgate.sources.repo import CATALOG_DIR, ORG_FILE, POLICIES_DIR, is_entry_file
 from martechgate.sources.revision import GitRevision
 from martechgate.sources.yamlload import Loaded, Problem, load_bytes
@@ -111,16 +112,25 @@ class _Checker:
         wanted |= {b for c in commits for ch in c.changes for b in (ch.old_blob, ch.new_blob) if b}
         self.contents = git.blobs(wanted)
         # Every version of an entry the period holds, in the order the commits need them, parsed ahead
-        # of them (on every core when there are thousands); organisation and policy files are read by
+        # of them (on every core when there are thousands) and, by the rules in force when the period
+        # starts, judged there for what no day changes; organisation and policy files are read by
         # their own loaders.
-        versions = dict.fromkeys(blob for path, (_, blob) in sorted(self.state.items()) if is_entry_file(path))
+        versions = {blob: path for path, (_, blob) in sorted(self.state.items()) if is_entry_file(path)}
         for commit in commits:
             for change in commit.changes:
                 if change.new_blob and is_entry_file(change.path):
-                    versions[change.new_blob] = None
-        self.ahead = parse_all(
-            {blob: self.contents[blob] for blob in versions if blob in self.contents}, available_cores()
+                    versions.setdefault(change.new_blob, change.path)
+        # The rules as the first commit leaves them (the period may start at the repository's first).
+        after_first = dict(self.state)
+        if first is not None:
+            self._move(after_first, first)
+        self.first_rules = _rules_key(after_first)
+        self.ahead = judge_versions(
+            [(path, blob, self.contents[blob]) for blob, path in versions.items() if blob in self.contents],
+            _rules_files(git, first.sha) if first is not None else None,
+            available_cores(),
         )
+        self.prejudged: dict[tuple[str, str], Dayless] = {}  # (path, blob): judged by the first rules
         self.rules: dict[tuple[Any, ...], tuple[Organization, list[Policy]] | str] = {}
         self.entries: dict[tuple[str, str], Entry] = {}
         # An entry's own findings depend on its bytes, the rules and the day alone, and most of them not
@@ -146,16 +156,23 @@ class _Checker:
             if ready is None:  # not among the versions parsed ahead (an old version of a renamed file)
                 found = self.parsed[blob] = load_bytes(data)
             else:
-                self.parsed[ready[0]] = ready[1]
+                path, ready_blob, loaded, dayless = ready
+                self.parsed[ready_blob] = loaded
+                if dayless is not None:
+                    self.prejudged[(path, ready_blob)] = dayless
                 found = self.parsed.get(blob)
         return found
 
     def advance(self, commit: Commit) -> None:
+        self._move(self.state, commit)
+
+    @staticmethod
+    def _move(state: dict[str, tuple[str, str]], commit: Commit) -> None:
         for change in commit.changes:
             if change.old_path is not None:
-                self.state.pop(change.old_path, None)
+                state.pop(change.old_path, None)
             if change.status != "D" and change.new_blob:
-                self.state[change.path] = (change.new_mode, change.new_blob)
+                state[change.path] = (change.new_mode, change.new_blob)
 
     def _entry(self, path: str, mode: str, blob: str) -> Entry:
         key = (path, blob)
@@ -171,9 +188,7 @@ class _Checker:
     def verdict(self, commit: Commit) -> tuple[str, dict[str, list[str]] | None]:
         """The overall verdict at `commit`, and the blocking rules by file (None if it could not run)."""
         self.advance(commit)
-        key = tuple(
-            sorted((p, b) for p, (_, b) in self.state.items() if p == ORG_FILE or p.startswith(POLICIES_DIR + "/"))
-        )
+        key = _rules_key(self.state)
         if key not in self.rules:
             try:
                 source = GitRevision(self.git.path, commit.sha, git=self.git)
@@ -196,8 +211,15 @@ class _Checker:
             if own is None:
                 base = self.dayless.get(memo[:3])
                 if base is None:
-                    found, daily = findings_without_day(dayless, entry)
-                    base = self.dayless[memo[:3]] = (dayless.is_valid(entry), tuple(found), daily)
+                    ahead = (
+                        self.prejudged.pop((entry.file, entry.blob or ""), None) if key == self.first_rules else None
+                    )
+                    if ahead is not None:  # judged in a worker, by these very rules
+                        base = (ahead[0], ahead[1], [RULES[rule] for rule in ahead[2]])
+                    else:
+                        found, daily = findings_without_day(dayless, entry)
+                        base = (dayless.is_valid(entry), tuple(found), daily)
+                    self.dayless[memo[:3]] = base
                 valid, found_without_day, daily = base
                 own = CachedResult(
                     valid,
@@ -244,6 +266,23 @@ class _Checker:
             record = record_of(entry, entry.cached.valid, [], [])
             shape = self.shapes[entry.blob] = ("blob", entry.blob) if record is None else orjson.dumps(record[:3])
         return shape
+
+
+def _rules_key(state: dict[str, tuple[str, str]]) -> tuple[tuple[str, str], ...]:
+    """The governed files the check's rules come from (organisation file, policies), by blob id."""
+    return tuple(sorted((p, b) for p, (_, b) in state.items() if p == ORG_FILE or p.startswith(POLICIES_DIR + "/")))
+
+
+def _rules_files(git: Git, sha: str) -> list[tuple[str, bytes]] | None:
+    """The rules at commit `sha` as the check's workers read them (None: they cannot be read so)."""
+    source = GitRevision(git.path, sha, git=git)
+    files = []
+    for path in [ORG_FILE, *source.list_yaml(POLICIES_DIR)]:
+        data = source.read(path).data if source.exists(path) else None
+        if data is None:
+            return None  # missing or refused: the check at each commit says why, and judges here
+        files.append((path, data))
+    return files
 
 
 def _approvers(git: Git, revisions: Revisions, records: list[Record]) -> tuple[str, str]:

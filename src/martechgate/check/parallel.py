@@ -11,7 +11,7 @@ files are judged here instead: slower, never lost.
 from __future__ import annotations
 
 import multiprocessing
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from datetime import date
@@ -20,8 +20,8 @@ from typing import Any
 from martechgate.check import cache as result_cache
 from martechgate.check.cache import ResultCache
 from martechgate.check.catalog import Catalog, read_known
-from martechgate.check.judge import entry_findings, valid_waivers
-from martechgate.check.model import CachedResult, Entry, Organization
+from martechgate.check.judge import NO_DAY, entry_findings, findings_without_day, valid_waivers
+from martechgate.check.model import CachedResult, Entry, Finding, Organization
 from martechgate.check.organisation import load_organization, parse_organization
 from martechgate.check.policy import Policy, load_policies, parse_policy
 from martechgate.check.rules import RULES, known_rules
@@ -36,7 +36,7 @@ CHUNK = 200
 # A judged file: its cache record, or (for a file that did not load cleanly) the whole entry.
 Judged = list[Any] | tuple[Loaded, CachedResult]
 
-_rules: tuple[Organization, list[Policy], date] | None = None  # each worker's, set once by _start
+_rules: tuple[Organization, list[Policy], Any] | None = None  # each worker's, set by its initializer
 
 
 def _start(rules_files: list[tuple[str, bytes]], today: date) -> None:
@@ -117,3 +117,56 @@ def _in_workers(
             return [judged for chunk in pool.map(_judge_chunk, chunks) for judged in chunk]
     except (OSError, BrokenProcessPool):
         return None
+
+
+# What no day changes of a version's findings (judge.findings_without_day): whether it fits the schema,
+# those findings, and the ids of the entry rules that read the day (judged again for each day).
+Dayless = tuple[bool, tuple[Finding, ...], tuple[str, ...]]
+
+
+def _start_without_day(rules_files: list[tuple[str, bytes]]) -> None:
+    global _rules
+    (_, org_file), *policy_files = rules_files
+    policies = [parse_policy(path, data, RULES) for path, data in policy_files]
+    _rules = (parse_organization(org_file), policies, NO_DAY)
+
+
+def _parse_and_judge(version: tuple[str, str, bytes]) -> tuple[Loaded, Dayless]:
+    assert _rules is not None, "the pool's initializer sets the rules"
+    organization, policies, day = _rules
+    path, blob, data = version
+    entry = Entry(path, load_bytes(data), blob)
+    catalog = Catalog([entry], organization, policies, day, known_rules=known_rules(policies))
+    found, daily = findings_without_day(catalog, entry)
+    return entry.loaded, (catalog.is_valid(entry), tuple(found), tuple(rule.ID for rule in daily))
+
+
+def judge_versions(
+    versions: list[tuple[str, str, bytes]], rules_files: list[tuple[str, bytes]] | None, jobs: int
+) -> Iterator[tuple[str, str, Loaded, Dayless | None]]:
+    """Each version (path, blob id, bytes) parsed, in order, as (path, blob id, parse, dayless). With many
+    versions, `rules_files` (the organisation file and the policies, as read) and more than one core,
+    workers parse them and judge what no day changes of each by those rules: the audit judges each
+    new version of an entry, and its own process was the one kept busy. Otherwise they are parsed
+    (sources.parsing.parse_all) and dayless is None: the caller judges."""
+    if rules_files is None or jobs <= 1 or len(versions) < parsing.MIN_BLOBS:
+        parsed = parsing.parse_all({blob: data for _, blob, data in versions}, jobs)
+        for (path, blob, _), (_, loaded) in zip(versions, parsed, strict=True):
+            yield path, blob, loaded, None
+        return
+    done = 0
+    try:
+        with ProcessPoolExecutor(
+            max_workers=jobs,
+            initializer=_start_without_day,
+            initargs=(rules_files,),
+            mp_context=multiprocessing.get_context(parsing.START_METHOD),
+        ) as pool:
+            for loaded, dayless in pool.map(_parse_and_judge, versions, chunksize=parsing.CHUNK):
+                path, blob, _ = versions[done]
+                yield path, blob, loaded, dayless
+                done += 1
+    except (OSError, BrokenProcessPool):
+        pass  # processes cannot be started or were lost: the rest are parsed here, never lost
+    for path, blob, data in versions[done:]:
+        yield path, blob, load_bytes(data), None
