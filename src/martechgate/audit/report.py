@@ -125,19 +125,21 @@ class _Checker:
         if first is not None:
             self._move(after_first, first)
         self.first_rules = _rules_key(after_first)
+        self.key = _rules_key(self.state)  # the rules' files at the commit being judged
+        self.paths: list[str] | None = None  # its entries' paths, in order
         self.ahead = judge_versions(
             [(path, blob, self.contents[blob]) for blob, path in versions.items() if blob in self.contents],
             _rules_files(git, first.sha) if first is not None else None,
             available_cores(),
         )
         self.prejudged: dict[tuple[str, str], Dayless] = {}  # (path, blob): judged by the first rules
-        self.rules: dict[tuple[Any, ...], tuple[Organization, list[Policy]] | str] = {}
+        self.rules: dict[tuple[Any, ...], tuple[Organization, list[Policy], dict[str, Any]] | str] = {}
         self.entries: dict[tuple[str, str], Entry] = {}
         # An entry's own findings depend on its bytes, the rules and the day alone, and most of them not
         # even on the day: what no day changes is judged once per (file, blob, rules), the rest once
         # per (file, blob, rules, day). Commits come many a day and change one file each.
         self.dayless: dict[tuple[Any, ...], tuple[bool, tuple[Finding, ...], list[Any]]] = {}
-        self.judged: dict[tuple[Any, ...], CachedResult] = {}
+        self.judged: dict[tuple[Any, ...], Entry] = {}  # judged entries, by (path, blob, rules, day)
         self.shapes: dict[str, Any] = {}  # blob id -> what rules comparing entries read of it
         self.compared: dict[tuple[Any, ...], list[Finding]] = {}
         self.parsed: dict[str, Loaded] = {}  # blob id -> parsed: each version is parsed once
@@ -178,7 +180,7 @@ class _Checker:
         key = (path, blob)
         if key not in self.entries:
             data = self.contents.get(blob)
-            if mode not in ("100644", "100755") or data is None:
+            if mode not in _FILE_MODES or data is None:
                 problem = Problem("file-refused", "a link or a submodule, not a file: it was not read")
                 self.entries[key] = Entry(path, Loaded(problems=[problem]), None)
             else:
@@ -188,50 +190,59 @@ class _Checker:
     def verdict(self, commit: Commit) -> tuple[str, dict[str, list[str]] | None]:
         """The overall verdict at `commit`, and the blocking rules by file (None if it could not run)."""
         self.advance(commit)
-        key = _rules_key(self.state)
+        # Most commits change one entry's content: the rules and the list of entries are worked out
+        # again only when a commit changes what they come from.
+        if any(_is_rules_file(p) for change in commit.changes for p in (change.path, change.old_path) if p):
+            self.key = _rules_key(self.state)
+        if any(change.status != "M" for change in commit.changes) or self.paths is None:
+            self.paths = [path for path in sorted(self.state) if is_entry_file(path)]
+        key = self.key
         if key not in self.rules:
             try:
                 source = GitRevision(self.git.path, commit.sha, git=self.git)
-                self.rules[key] = (load_organization(source), load_policies(source, reserved_ids=RULES))
+                policies = load_policies(source, reserved_ids=RULES)
+                self.rules[key] = (load_organization(source), policies, known_rules(policies))
             except MartechgateError as error:
                 self.rules[key] = f"could not run: {error.message}"
         rules = self.rules[key]
         if isinstance(rules, str):
             return rules, None
-        entries = [
-            self._entry(path, mode, blob) for path, (mode, blob) in sorted(self.state.items()) if is_entry_file(path)
-        ]
         day = commit.date_utc.date()
-        catalog = Catalog(entries, rules[0], rules[1], day, known_rules=known_rules(rules[1]))
-        dayless = Catalog(entries, rules[0], rules[1], NO_DAY, known_rules=catalog.known_rules)
         judged = []
-        for entry in entries:
-            memo = (entry.file, entry.blob, key, day)
-            own = self.judged.get(memo)
-            if own is None:
-                base = self.dayless.get(memo[:3])
-                if base is None:
-                    ahead = (
-                        self.prejudged.pop((entry.file, entry.blob or ""), None) if key == self.first_rules else None
-                    )
-                    if ahead is not None:  # judged in a worker, by these very rules
-                        base = (ahead[0], ahead[1], [RULES[rule] for rule in ahead[2]])
-                    else:
-                        found, daily = findings_without_day(dayless, entry)
-                        base = (dayless.is_valid(entry), tuple(found), daily)
-                    self.dayless[memo[:3]] = base
-                valid, found_without_day, daily = base
-                own = CachedResult(
-                    valid,
-                    found_without_day + tuple(findings_of_day(catalog, entry, daily)),
-                    tuple(valid_waivers(catalog, entry)),
-                )
-                self.judged[memo] = own
-            judged.append(Entry(entry.file, entry.loaded, entry.blob, own))
-        result = engine.run(
-            Catalog(judged, rules[0], rules[1], day, known_rules=catalog.known_rules),
-            catalog_findings=self._compared(key, judged, catalog),
-        )
+        catalogs: tuple[Catalog, Catalog] | None = None  # made when an entry is to be judged
+        for path in self.paths:
+            mode, blob = self.state[path]
+            # keyed as _entry reads it: a link or a submodule has no blob, whatever its content
+            memo = (path, blob if mode in _FILE_MODES else None, key, day)
+            done = self.judged.get(memo)
+            if done is not None:
+                judged.append(done)
+                continue
+            if catalogs is None:
+                entries = [self._entry(p, *self.state[p]) for p in self.paths]
+                catalog = Catalog(entries, rules[0], rules[1], day, known_rules=rules[2])
+                catalogs = (catalog, Catalog(entries, rules[0], rules[1], NO_DAY, known_rules=rules[2]))
+            catalog, dayless = catalogs
+            entry = self._entry(path, mode, blob)
+            base = self.dayless.get(memo[:3])
+            if base is None:
+                ahead = self.prejudged.pop((entry.file, entry.blob or ""), None) if key == self.first_rules else None
+                if ahead is not None:  # judged in a worker, by these very rules
+                    base = (ahead[0], ahead[1], [RULES[rule] for rule in ahead[2]])
+                else:
+                    found, daily = findings_without_day(dayless, entry)
+                    base = (dayless.is_valid(entry), tuple(found), daily)
+                self.dayless[memo[:3]] = base
+            valid, found_without_day, daily = base
+            own = CachedResult(
+                valid,
+                found_without_day + tuple(findings_of_day(catalog, entry, daily)),
+                tuple(valid_waivers(catalog, entry)),
+            )
+            done = self.judged[memo] = Entry(entry.file, entry.loaded, entry.blob, own)
+            judged.append(done)
+        whole = Catalog(judged, rules[0], rules[1], day, known_rules=rules[2])
+        result = engine.run(whole, catalog_findings=self._compared(key, judged, whole))
         by_file: dict[str, list[str]] = {}
         for finding in result.report.findings:
             if finding.blocking and finding.file:
@@ -268,9 +279,16 @@ class _Checker:
         return shape
 
 
+_FILE_MODES = ("100644", "100755")
+
+
+def _is_rules_file(path: str) -> bool:
+    return path == ORG_FILE or path.startswith(POLICIES_DIR + "/")
+
+
 def _rules_key(state: dict[str, tuple[str, str]]) -> tuple[tuple[str, str], ...]:
     """The governed files the check's rules come from (organisation file, policies), by blob id."""
-    return tuple(sorted((p, b) for p, (_, b) in state.items() if p == ORG_FILE or p.startswith(POLICIES_DIR + "/")))
+    return tuple(sorted((p, b) for p, (_, b) in state.items() if _is_rules_file(p)))
 
 
 def _rules_files(git: Git, sha: str) -> list[tuple[str, bytes]] | None:
