@@ -21,6 +21,7 @@ from datetime import date
 from pathlib import Path
 
 from martechgate.gate import diff_check as pullcheck
+from martechgate.words import count
 
 ROOT = Path(__file__).resolve().parents[1]
 TODAY = date(2026, 11, 23)
@@ -66,7 +67,7 @@ def timed(label: str, run: object, repeat: int = 5) -> None:
         best = min(best, time.perf_counter() - start)
     print(
         f"{label}: best of {repeat} {best * 1000:.0f} ms "
-        f"({result.report.entries} changed entries, {len(result.report.findings)} findings)"
+        f"({count(result.report.entries, 'changed entry')}, {count(len(result.report.findings), 'finding')})"
     )
 
 

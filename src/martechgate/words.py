@@ -8,7 +8,9 @@ _IRREGULAR = {"entry": "entries", "policy": "policies", "match": "matches", "per
 
 
 def plural(noun: str) -> str:
-    return _IRREGULAR.get(noun, noun + "s")
+    """The plural of a noun, or of the last word of a noun with words before it ("changed entries")."""
+    head, space, last = noun.rpartition(" ")
+    return head + space + _IRREGULAR.get(last, last + "s")
 
 
 def count(number: int, noun: str, *, grouped: bool = False) -> str:
