@@ -10,7 +10,7 @@ import pytest
 
 from martechgate import __version__
 from martechgate.check import engine
-from martechgate.formats.controls import json_text, plain_json_text
+from martechgate.formats.controls import indented_json_text, json_text, plain_json_text
 from martechgate.sources.repo import WorkTree
 from tests.conftest import TODAY
 
@@ -37,3 +37,17 @@ def test_the_report_of_the_own_catalog_is_unchanged(own: Any) -> None:
     document = engine.check(WorkTree(own), today=TODAY).report.to_dict(__version__)
     text = plain_json_text(document)
     assert text == json_text(document, indent=2) and json.loads(text) == document
+
+
+@pytest.mark.parametrize(
+    "document",
+    [
+        {"cost": 1200.5, "rate": 0.1, "big": 123456789.0, "items": [1.5, -0.0, 2]},
+        {"small": 1e-05, "huge": 1e16},  # exponent forms: each library writes its own
+        {"inf": float("inf")},
+        {1: "a key that is not text"},
+        {"big": 2**70},
+    ],
+)
+def test_any_document_is_written_as_json_dumps_writes_it(document: Any) -> None:
+    assert indented_json_text(document) == json_text(document, indent=2)

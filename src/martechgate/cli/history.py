@@ -14,7 +14,7 @@ import click
 from martechgate.audit import history
 from martechgate.audit.versions import VersionCache
 from martechgate.cli.options import cache_options, repo_only_option
-from martechgate.formats.controls import json_text
+from martechgate.formats.controls import indented_json_text
 from martechgate.sources.git import Git
 
 
@@ -50,9 +50,8 @@ def history_command(tool: str, repo: str, ref: str, output_format: str, no_cache
         revisions = history.entry_history(git, tool, ref, progress, versions)
     if output_format == "json":
         click.echo(
-            json_text(
-                {"schema_version": 1, "tool": tool, "ref": ref, "changes": [r.to_dict() for r in revisions]},
-                indent=2,
+            indented_json_text(
+                {"schema_version": 1, "tool": tool, "ref": ref, "changes": [r.to_dict() for r in revisions]}
             )
         )
     else:
