@@ -14,6 +14,7 @@ import pytest
 import yaml
 
 from martechgate.check import baseline as known
+from martechgate.check.cache import FORMAT as cache_format
 from martechgate.check.model import Entry, Finding
 from martechgate.check.organisation import load_organization
 from martechgate.check.vocabulary import load_schema
@@ -265,7 +266,7 @@ def test_the_cache_and_the_baseline_work_together(adopted: GovRepo, run_cli: Any
     warm = cached()
     assert warm == uncached and warm["summary"]["baselined"] == 3 and warm["summary"]["passed"]
     files = sorted((tmp_path / "cache").glob("*.json"))
-    assert len(files) == 1 and b'"martechgate-cache/4"' in files[0].read_bytes()
+    assert len(files) == 1 and f'"{cache_format}"'.encode() in files[0].read_bytes()
     assert b'"baseline":["' in files[0].read_bytes()  # parsed once, kept by its blob id
     # an edited baseline is a new blob: read again, never the kept rows of the old one
     path = adopted.path / known.BASELINE_FILE

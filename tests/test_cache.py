@@ -3,7 +3,6 @@ corrupt, foreign or stale cache is ignored and rebuilt."""
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 from collections.abc import Callable
@@ -12,6 +11,7 @@ from typing import Any
 
 import pytest
 
+from martechgate import caching
 from martechgate import formats as reporters
 from martechgate.check import cache as cache_module
 from martechgate.check import engine
@@ -106,7 +106,7 @@ def forge(
     edit_index(index)
     rest = json.dumps(index).encode() + b"\n" + edit_findings(findings)
     head = json.loads(header)
-    head["sha256"] = hashlib.sha256(rest).hexdigest()
+    head["crc32"] = caching.checksum(rest)
     cache_file.write_bytes(json.dumps(head).encode() + b"\n" + rest)
 
 

@@ -3,7 +3,6 @@ and each version parsed once across runs. Either way the answer is the one readi
 
 from __future__ import annotations
 
-import hashlib
 import json
 from pathlib import Path
 from typing import Any
@@ -103,7 +102,7 @@ def _versions_file(cache_dir: Path, repo: Path) -> Path:
 def _rewrite(path: Path, body: bytes, checksum: bool) -> None:
     head = json.loads(path.read_bytes().partition(b"\n")[0])
     if checksum:
-        head["sha256"] = hashlib.sha256(body).hexdigest()
+        head["crc32"] = caching.checksum(body)
     path.write_bytes(json.dumps(head).encode() + b"\n" + body)
 
 

@@ -5,7 +5,6 @@ waivers, the baseline, the day, the colours, the files named)."""
 
 from __future__ import annotations
 
-import hashlib
 import json
 import shutil
 from pathlib import Path
@@ -14,6 +13,7 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 
+from martechgate import caching
 from martechgate.check import baseline, engine
 from martechgate.check import cache as cache_module
 from martechgate.check.cache import OutputParts, ResultCache
@@ -123,7 +123,7 @@ def _rewrite(path: Path, edit: Any, checksum: bool) -> None:
     rest = edit(rest)
     header = json.loads(head)
     if checksum:
-        header["sha256"] = hashlib.sha256(rest).hexdigest()
+        header["crc32"] = caching.checksum(rest)
     path.write_bytes(json.dumps(header).encode() + b"\n" + rest)
 
 

@@ -33,7 +33,9 @@ def _encode(data: Data) -> Sequence[bytes | memoryview]:
     return [data] if isinstance(data, bytes) else data
 
 
-def _write(path: Path, data: Sequence[bytes | memoryview], mode: int, name: Callable[[str], bool]) -> bool:
+def _write(
+    path: Path, data: Sequence[bytes | memoryview], mode: int, name: Callable[[str], bool], durable: bool = True
+) -> bool:
     """Write `data` to a temporary file beside `path` with `mode`, then let `name` give it its name
     (False: it did not, and nothing changed). The temporary file never outlives the call."""
     handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
@@ -42,7 +44,8 @@ def _write(path: Path, data: Sequence[bytes | memoryview], mode: int, name: Call
             for piece in data:
                 out.write(piece)
             out.flush()
-            os.fsync(out.fileno())
+            if durable:
+                os.fsync(out.fileno())
         os.chmod(temporary, mode)
         return name(temporary)
     finally:
@@ -50,9 +53,11 @@ def _write(path: Path, data: Sequence[bytes | memoryview], mode: int, name: Call
             os.unlink(temporary)
 
 
-def replace(path: str | os.PathLike[str], data: Data) -> None:
+def replace(path: str | os.PathLike[str], data: Data, *, durable: bool = True) -> None:
     """Write `data` (text as UTF-8) to `path`, over the file there if there is one (keeping its mode).
-    A device or a pipe there is written to as it is (it cannot be written all at once).
+    A device or a pipe there is written to as it is (it cannot be written all at once). Not `durable`:
+    not flushed to the disk before it is named (a cache: after a crash its checksum finds it damaged,
+    and it is only a slower run).
 
     Raises OSError when it cannot; then a file at `path` is as it was.
     """
@@ -75,7 +80,7 @@ def replace(path: str | os.PathLike[str], data: Data) -> None:
         os.replace(temporary, target)
         return True
 
-    _write(target, _encode(data), mode, rename)
+    _write(target, _encode(data), mode, rename, durable)
 
 
 def write_new(path: str | os.PathLike[str], data: Data) -> bool:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import zlib
 from importlib import resources
 from pathlib import Path
 
@@ -54,3 +55,14 @@ def location(repo: str | os.PathLike[str], folder: Path | None = None, kind: str
         )
     suffix = f".{kind}.json" if kind else ".json"
     return folder / f"{hashlib.sha256(root.encode()).hexdigest()[:24]}{suffix}"
+
+
+def checksum(*pieces: bytes | memoryview) -> str:
+    """CRC-32 of the pieces, one after the other: what a cache's header carries to find the file cut
+    short or damaged. Not a defence against a forgery (whoever can write the cache can write its
+    checksum too: the cache folder is the user's own), so the cheapest that finds damage: four times
+    as fast as SHA-256 here, and a warm check reads and writes 40 MB of caches at 40,000 findings."""
+    value = 0
+    for piece in pieces:
+        value = zlib.crc32(piece, value)
+    return f"{value:08x}"

@@ -25,6 +25,7 @@ import hashlib
 import json
 import os
 import time
+import zlib
 from collections.abc import Collection, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -40,7 +41,7 @@ from martechgate.check.model import CachedResult, Entry, Finding, Waiver
 from martechgate.sources.repo import CATALOG_DIR, ORG_FILE, POLICIES_DIR, Signature, Source, WorkTree
 from martechgate.sources.yamlload import Loaded, Path
 
-FORMAT = "martechgate-cache/4"  # 4: the findings apart from the index, parsed when read
+FORMAT = "martechgate-cache/5"  # 4: the findings apart from the index, parsed when read; 5: CRC-32
 MAX_RECORDS = 50_000
 RACY_NS = 2_000_000_000  # file times on some file systems tick in 2 s steps
 # The fields rules comparing entries read (duplicate-id, unknown-reference, data-flow-clearance): a
@@ -221,13 +222,6 @@ def _sections(raw: bytes) -> tuple[Any, memoryview, memoryview]:
     return json.loads(view[:first].tobytes()), view[first + 1 : second + 1], view[second + 1 :]
 
 
-def _digest(*pieces: bytes | memoryview) -> str:
-    found = hashlib.sha256()
-    for piece in pieces:
-        found.update(piece)
-    return found.hexdigest()
-
-
 class ResultCache:
     """One governance repo's cache file."""
 
@@ -260,7 +254,7 @@ class ResultCache:
     def _load(self) -> None:
         try:
             header, index, findings = _sections(self.path.read_bytes())
-            if not isinstance(header, dict) or header.get("sha256") != _digest(index, findings):
+            if not isinstance(header, dict) or header.get("crc32") != caching.checksum(index, findings):
                 return  # corrupt or truncated
             if {k: header.get(k) for k in self.header} != self.header:
                 return  # another version, other rules or another day: foreign
@@ -383,10 +377,10 @@ class ResultCache:
         except TypeError:  # a value JSON cannot hold (an integer past 64 bits): only a slower next run
             return
         # The kept findings are written as they were read, never parsed or joined.
-        header = json.dumps({**self.header, "sha256": _digest(listed, *findings)}).encode() + b"\n"
+        header = json.dumps({**self.header, "crc32": caching.checksum(listed, *findings)}).encode() + b"\n"
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            atomic.replace(self.path, [header, listed, *findings])
+            atomic.replace(self.path, [header, listed, *findings], durable=False)
         except OSError:
             return
 
@@ -447,22 +441,25 @@ class RunMemo:
         if start + shown + plain != size:
             return None  # cut short or grown: not what was kept
         hit = MemoHit(self.path, start, shown, plain, code)
-        return hit if hit.digest() == header.get("sha256") else None  # checked as the result cache is
+        return hit if hit.digest() == header.get("crc32") else None  # checked as the result cache is
 
     def put(self, key: str, shown: Sequence[Piece], plain: Sequence[Piece] | None, code: int) -> None:
         """Keep this run's output, in UTF-8 pieces (the plain text only when it differs: else None); a
         memo that cannot be written is only a slower next run."""
         pieces = [*shown, *(plain or ())]
-        digest = hashlib.sha256()
-        for piece in pieces:
-            digest.update(piece)
         shown_size = sum(len(piece) for piece in shown)
         plain_size = sum(len(piece) for piece in plain or ())
-        header = {"key": key, "exit": code, "shown": shown_size, "plain": plain_size, "sha256": digest.hexdigest()}
+        header = {
+            "key": key,
+            "exit": code,
+            "shown": shown_size,
+            "plain": plain_size,
+            "crc32": caching.checksum(*pieces),
+        }
         line = json.dumps(header).encode() + b"\n"  # the output starts after it
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            atomic.replace(self.path, [line, *pieces])
+            atomic.replace(self.path, [line, *pieces], durable=False)
         except OSError:
             return
 
@@ -478,15 +475,15 @@ class MemoHit:
     code: int
 
     def digest(self) -> str | None:
-        found = hashlib.sha256()
+        value = 0
         try:
             with self.path.open("rb") as handle:
                 handle.seek(self.start)
                 while chunk := handle.read(1 << 20):
-                    found.update(chunk)
+                    value = zlib.crc32(chunk, value)
         except OSError:
             return None
-        return found.hexdigest()
+        return f"{value:08x}"  # caching.checksum, read in chunks
 
     def copy_shown(self, out: BinaryIO) -> None:
         self._copy(out, self.start, self.shown)
@@ -510,7 +507,7 @@ class MemoHit:
         out.flush()
 
 
-PARTS_FORMAT = "martechgate-parts/1"
+PARTS_FORMAT = "martechgate-parts/2"  # 2: CRC-32
 
 
 Piece = bytes | memoryview  # of UTF-8 text
@@ -560,7 +557,7 @@ class OutputParts:
     def _load(self) -> None:
         try:
             header, listed, texts = _sections(self.path.read_bytes())
-            if not isinstance(header, dict) or header.get("sha256") != _digest(listed, texts):
+            if not isinstance(header, dict) or header.get("crc32") != caching.checksum(listed, texts):
                 return  # corrupt or cut short
             if {key: header.get(key) for key in self.header} != self.header:
                 return  # other rules, day, baseline or colouring
@@ -572,10 +569,11 @@ class OutputParts:
 
     @staticmethod
     def key(entry: Entry, compared: list[Finding]) -> str:
-        digest = hashlib.sha256(f"{entry.file}\0{entry.blob}\0".encode())
-        for finding in compared:
-            digest.update(repr(finding).encode())  # every field, in the order the rules gave them
-        return digest.hexdigest()
+        # The blob id, and the findings of rules comparing entries, every field in the order the rules
+        # gave them (most entries have none: no hashing for them). The path is the part's own name.
+        if not compared:
+            return str(entry.blob)
+        return f"{entry.blob} " + hashlib.sha256(repr(compared).encode()).hexdigest()
 
     def reusable(self, entry: Entry, compared: list[Finding]) -> bool:
         """Whether this run can take the entry's part as the last run kept it (then it is kept again)."""
@@ -618,10 +616,10 @@ class OutputParts:
             chunks += (shown, plain)
             offset += len(shown) + len(plain)
         listed = orjson.dumps(index) + b"\n"
-        header = json.dumps({**self.header, "sha256": _digest(listed, *chunks)}).encode() + b"\n"
+        header = json.dumps({**self.header, "crc32": caching.checksum(listed, *chunks)}).encode() + b"\n"
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            atomic.replace(self.path, [header, listed, *chunks])
+            atomic.replace(self.path, [header, listed, *chunks], durable=False)
         except OSError:
             return
 
