@@ -12,8 +12,6 @@ from __future__ import annotations
 from functools import cache
 from typing import TypedDict
 
-import pycountry
-
 # Codes people write that ISO does not assign (or assigns to something else), and what they mean.
 _COUNTRY_MEANT = {
     "UK": "GB, the United Kingdom's code",
@@ -34,6 +32,8 @@ class Lists(TypedDict):
 @cache
 def lists() -> Lists:
     """The tables both checks read; loaded once, on first use (pycountry reads its JSON files then)."""
+    import pycountry  # imported here: a check whose entries all come from its cache never needs it
+
     countries = sorted(pycountry.countries, key=lambda c: c.alpha_2)
     return {
         "countries": [c.alpha_2 for c in countries],
