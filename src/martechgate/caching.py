@@ -9,12 +9,15 @@ audit/versions.py the parsed versions `history` reads.)
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import zlib
+from collections.abc import Sequence
 from importlib import resources
 from pathlib import Path
+from typing import Any
 
-from martechgate import __version__
+from martechgate import __version__, atomic
 from martechgate.errors import UsageError
 
 
@@ -66,3 +69,33 @@ def checksum(*pieces: bytes | memoryview) -> str:
     for piece in pieces:
         value = zlib.crc32(piece, value)
     return f"{value:08x}"
+
+
+def read(path: Path, header: dict[str, Any]) -> memoryview | None:
+    """The body of the cache file at `path`, as a view of the bytes read (tens of megabytes are never
+    copied), or None when it cannot be read, is damaged (its checksum) or was written under another
+    `header` (another format, code, rules or day): a cache like that is only a slower run."""
+    try:
+        raw = path.read_bytes()
+        end = raw.index(b"\n")
+        found = json.loads(raw[:end])
+    except (OSError, ValueError, UnicodeDecodeError):
+        return None
+    body = memoryview(raw)[end + 1 :]
+    if not isinstance(found, dict) or found.get("crc32") != checksum(body):
+        return None  # damaged or cut short
+    if {key: found.get(key) for key in header} != header:
+        return None  # foreign
+    return body
+
+
+def write(path: Path, header: dict[str, Any], body: Sequence[bytes | memoryview]) -> None:
+    """Write a cache file: `header` with the checksum of `body`, then `body`'s pieces one after the
+    other, all at once but not flushed to the disk (after a crash, the checksum finds it damaged). One
+    that cannot be written is only a slower next run."""
+    line = json.dumps({**header, "crc32": checksum(*body)}).encode() + b"\n"
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        atomic.replace(path, [line, *body], durable=False)
+    except OSError:
+        return

@@ -12,14 +12,13 @@ that is not as expected is ignored whole. A value is kept only if JSON gives it 
 
 from __future__ import annotations
 
-import json
 import os
 from pathlib import Path
 from typing import Any
 
 import orjson
 
-from martechgate import atomic, caching
+from martechgate import caching
 
 FORMAT = "martechgate-versions/2"  # 2: CRC-32
 MAX_VERSIONS = 20_000  # about 30 MB of JSON at the bench's 1.5 KB a version
@@ -42,16 +41,12 @@ class VersionCache:
         return cls(caching.location(repo, folder, "versions"))
 
     def _load(self) -> None:
+        body = caching.read(self.path, self.header)  # None for another version of martechgate
+        if body is None:
+            return
         try:
-            raw = self.path.read_bytes()
-            head, _, body = raw.partition(b"\n")
-            header = json.loads(head)
-            if not isinstance(header, dict) or header.get("crc32") != caching.checksum(body):
-                return  # corrupt or truncated
-            if {key: header.get(key) for key in self.header} != self.header:
-                return  # another version of martechgate
             loaded = orjson.loads(body)
-        except (OSError, ValueError, UnicodeDecodeError):
+        except ValueError:
             return
         if isinstance(loaded, dict) and all(_well_formed(record) for record in loaded.values()):
             self.versions = loaded
@@ -83,13 +78,7 @@ class VersionCache:
         kept.update((blob, self.versions[blob]) for blob in self.versions if blob in self.used)
         if len(kept) > MAX_VERSIONS:
             kept = dict(list(kept.items())[-MAX_VERSIONS:])
-        body = orjson.dumps(kept)
-        header = json.dumps({**self.header, "crc32": caching.checksum(body)}).encode()
-        try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            atomic.replace(self.path, header + b"\n" + body, durable=False)
-        except OSError:
-            return
+        caching.write(self.path, self.header, [orjson.dumps(kept)])
 
 
 def _well_formed(record: Any) -> bool:

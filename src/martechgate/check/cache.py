@@ -213,13 +213,14 @@ class _Lazy(Sequence[Any]):
         return iter(self._all())
 
 
-def _sections(raw: bytes) -> tuple[Any, memoryview, memoryview]:
-    """A cache file's JSON header, its JSON index and the rest, as views of `raw` (copies of tens of
-    megabytes would double what a warm run holds); ValueError if it has no such parts."""
-    view = memoryview(raw)
-    first = raw.index(b"\n")
-    second = raw.index(b"\n", first + 1)
-    return json.loads(view[:first].tobytes()), view[first + 1 : second + 1], view[second + 1 :]
+def _index_and_rest(body: memoryview) -> tuple[memoryview, memoryview]:
+    """A cache body's JSON index line (with its line break) and the rest, as views; ValueError when it
+    has no line break."""
+    raw = body.obj  # the bytes read, of which `body` is the end (caching.read)
+    assert isinstance(raw, bytes)
+    start = len(raw) - len(body)
+    end = raw.index(b"\n", start) + 1 - start
+    return body[:end], body[end:]
 
 
 class ResultCache:
@@ -252,12 +253,11 @@ class ResultCache:
         return cls(caching.location(repo, folder), fingerprint or rules_fingerprint(source), today, taken)
 
     def _load(self) -> None:
+        body = caching.read(self.path, self.header)
+        if body is None:
+            return
         try:
-            header, index, findings = _sections(self.path.read_bytes())
-            if not isinstance(header, dict) or header.get("crc32") != caching.checksum(index, findings):
-                return  # corrupt or truncated
-            if {k: header.get(k) for k in self.header} != self.header:
-                return  # another version, other rules or another day: foreign
+            index, findings = _index_and_rest(body)
             loaded = orjson.loads(index)
             if (
                 isinstance(loaded, dict)
@@ -274,7 +274,7 @@ class ResultCache:
                 self.records, self.stats = records, loaded["stats"]
                 baseline_rows = loaded.get("baseline")
                 self.baseline = baseline_rows if isinstance(baseline_rows, list) and len(baseline_rows) == 2 else []
-        except (OSError, ValueError, TypeError, UnicodeDecodeError):
+        except (ValueError, TypeError):
             self.records, self.stats = {}, {}
 
     @staticmethod
@@ -376,13 +376,7 @@ class ResultCache:
             listed = orjson.dumps({"records": index, "stats": stats, "baseline": self.baseline}) + b"\n"
         except TypeError:  # a value JSON cannot hold (an integer past 64 bits): only a slower next run
             return
-        # The kept findings are written as they were read, never parsed or joined.
-        header = json.dumps({**self.header, "crc32": caching.checksum(listed, *findings)}).encode() + b"\n"
-        try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            atomic.replace(self.path, [header, listed, *findings], durable=False)
-        except OSError:
-            return
+        caching.write(self.path, self.header, [listed, *findings])  # the kept findings as they were read
 
 
 class RunMemo:
@@ -555,14 +549,13 @@ class OutputParts:
         self._load()
 
     def _load(self) -> None:
+        body = caching.read(self.path, self.header)  # None for other rules, day, baseline or colouring
+        if body is None:
+            return
         try:
-            header, listed, texts = _sections(self.path.read_bytes())
-            if not isinstance(header, dict) or header.get("crc32") != caching.checksum(listed, texts):
-                return  # corrupt or cut short
-            if {key: header.get(key) for key in self.header} != self.header:
-                return  # other rules, day, baseline or colouring
+            listed, texts = _index_and_rest(body)
             index = orjson.loads(listed)
-        except (OSError, ValueError, UnicodeDecodeError):
+        except ValueError:
             return
         if isinstance(index, dict) and all(_is_part(value, len(texts)) for value in index.values()):
             self.index, self.texts = index, texts
@@ -615,13 +608,7 @@ class OutputParts:
             index[file] = [key, offset, len(shown), len(plain), blocking, count]
             chunks += (shown, plain)
             offset += len(shown) + len(plain)
-        listed = orjson.dumps(index) + b"\n"
-        header = json.dumps({**self.header, "crc32": caching.checksum(listed, *chunks)}).encode() + b"\n"
-        try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            atomic.replace(self.path, [header, listed, *chunks], durable=False)
-        except OSError:
-            return
+        caching.write(self.path, self.header, [orjson.dumps(index) + b"\n", *chunks])
 
 
 def _is_part(value: Any, size: int) -> bool:
