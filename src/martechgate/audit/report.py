@@ -40,7 +40,7 @@ from martechgate.check.catalog import Catalog
 from martechgate.check.judge import NO_DAY, ReadsToday, findings_of_day, findings_without_day, valid_waivers
 from martechgate.check.model import CachedResult, Entry, Finding, Organization
 from martechgate.check.organisation import load_organization
-from martechgate.check.parallel import Dayless, judge_versions
+from martechgate.check.parallel import Dayless, judge_versions, rules_files
 from martechgate.check.policy import Policy, load_policies
 from martechgate.check.rules import RULES, known_rules
 from martechgate.errors import MartechgateError
@@ -129,7 +129,7 @@ class _Checker:
         self.paths: list[str] | None = None  # its entries' paths, in order
         self.ahead = judge_versions(
             [(path, blob, self.contents[blob]) for blob, path in versions.items() if blob in self.contents],
-            _rules_files(git, first.sha) if first is not None else None,
+            rules_files(GitRevision(git.path, first.sha, git=git)) if first is not None else None,
             available_cores(),
         )
         self.prejudged: dict[tuple[str, str], Dayless] = {}  # (path, blob): judged by the first rules
@@ -289,18 +289,6 @@ def _is_rules_file(path: str) -> bool:
 def _rules_key(state: dict[str, tuple[str, str]]) -> tuple[tuple[str, str], ...]:
     """The governed files the check's rules come from (organisation file, policies), by blob id."""
     return tuple(sorted((p, b) for p, (_, b) in state.items() if _is_rules_file(p)))
-
-
-def _rules_files(git: Git, sha: str) -> list[tuple[str, bytes]] | None:
-    """The rules at commit `sha` as the check's workers read them (None: they cannot be read so)."""
-    source = GitRevision(git.path, sha, git=git)
-    files = []
-    for path in [ORG_FILE, *source.list_yaml(POLICIES_DIR)]:
-        data = source.read(path).data if source.exists(path) else None
-        if data is None:
-            return None  # missing or refused: the check at each commit says why, and judges here
-        files.append((path, data))
-    return files
 
 
 def _approvers(git: Git, revisions: Revisions, records: list[Record]) -> tuple[str, str]:

@@ -39,9 +39,21 @@ Judged = list[Any] | tuple[Loaded, CachedResult]
 _rules: tuple[Organization, list[Policy], Any] | None = None  # each worker's, set by its initializer
 
 
-def _start(rules_files: list[tuple[str, bytes]], today: date) -> None:
+def rules_files(source: Source) -> list[tuple[str, bytes]] | None:
+    """The organisation file and the policies of `source`, as read, for workers to judge by the same
+    rules (None when one cannot be read so: the caller judges in its own process)."""
+    files = []
+    for path in [ORG_FILE, *source.list_yaml(POLICIES_DIR)]:
+        data = source.read(path).data if source.exists(path) else None
+        if data is None:
+            return None
+        files.append((path, data))
+    return files
+
+
+def _start(files: list[tuple[str, bytes]], today: date) -> None:
     global _rules
-    (_, org_file), *policy_files = rules_files
+    (_, org_file), *policy_files = files
     policies = [parse_policy(path, data, RULES) for path, data in policy_files]
     _rules = (parse_organization(org_file), policies, today)
 
@@ -99,19 +111,16 @@ def load_catalog(source: Source, today: date, cache: ResultCache | None, jobs: i
 def _in_workers(
     source: Source, pending: list[tuple[int, str, bytes, str | None]], today: date, jobs: int
 ) -> list[Judged] | None:
-    rules_files = []
-    for path in [ORG_FILE, *source.list_yaml(POLICIES_DIR)]:
-        data = source.read(path).data
-        if data is None:
-            return None  # load_policies judged it readable a moment ago; let this process judge
-        rules_files.append((path, data))
+    found = rules_files(source)
+    if found is None:
+        return None  # load_policies judged them readable a moment ago; let this process judge
     files = [(path, data, blob) for _, path, data, blob in pending]
     chunks = [files[start : start + CHUNK] for start in range(0, len(files), CHUNK)]
     try:
         with ProcessPoolExecutor(
             max_workers=min(jobs, len(chunks)),
             initializer=_start,
-            initargs=(rules_files, today),
+            initargs=(found, today),
             mp_context=multiprocessing.get_context(parsing.START_METHOD),
         ) as pool:
             return [judged for chunk in pool.map(_judge_chunk, chunks) for judged in chunk]
@@ -124,11 +133,8 @@ def _in_workers(
 Dayless = tuple[bool, tuple[Finding, ...], tuple[str, ...]]
 
 
-def _start_without_day(rules_files: list[tuple[str, bytes]]) -> None:
-    global _rules
-    (_, org_file), *policy_files = rules_files
-    policies = [parse_policy(path, data, RULES) for path, data in policy_files]
-    _rules = (parse_organization(org_file), policies, NO_DAY)
+def _start_without_day(files: list[tuple[str, bytes]]) -> None:
+    _start(files, NO_DAY)  # (NO_DAY is this module's own, not sent: a copy would not be it)
 
 
 def _parse_and_judge(version: tuple[str, str, bytes]) -> tuple[Loaded, Dayless]:
@@ -142,14 +148,14 @@ def _parse_and_judge(version: tuple[str, str, bytes]) -> tuple[Loaded, Dayless]:
 
 
 def judge_versions(
-    versions: list[tuple[str, str, bytes]], rules_files: list[tuple[str, bytes]] | None, jobs: int
+    versions: list[tuple[str, str, bytes]], rules: list[tuple[str, bytes]] | None, jobs: int
 ) -> Iterator[tuple[str, str, Loaded, Dayless | None]]:
     """Each version (path, blob id, bytes) parsed, in order, as (path, blob id, parse, dayless). With many
-    versions, `rules_files` (the organisation file and the policies, as read) and more than one core,
-    workers parse them and judge what no day changes of each by those rules: the audit judges each
-    new version of an entry, and its own process was the one kept busy. Otherwise they are parsed
+    versions, `rules` (the organisation file and the policies, as rules_files reads them) and more than
+    one core, workers parse them and judge what no day changes of each by those rules: the audit judges
+    each new version of an entry, and its own process was the one kept busy. Otherwise they are parsed
     (sources.parsing.parse_all) and dayless is None: the caller judges."""
-    if rules_files is None or jobs <= 1 or len(versions) < parsing.MIN_BLOBS:
+    if rules is None or jobs <= 1 or len(versions) < parsing.MIN_BLOBS:
         parsed = parsing.parse_all({blob: data for _, blob, data in versions}, jobs)
         for (path, blob, _), (_, loaded) in zip(versions, parsed, strict=True):
             yield path, blob, loaded, None
@@ -159,7 +165,7 @@ def judge_versions(
         with ProcessPoolExecutor(
             max_workers=jobs,
             initializer=_start_without_day,
-            initargs=(rules_files,),
+            initargs=(rules,),
             mp_context=multiprocessing.get_context(parsing.START_METHOD),
         ) as pool:
             for loaded, dayless in pool.map(_parse_and_judge, versions, chunksize=parsing.CHUNK):
