@@ -347,11 +347,9 @@ def _tool_changes(git: Git, tool: str, tip: str, ancestry: Callable[[], Ancestry
     another name, a deletion a rename to one. So the result is the same as reading the whole catalog,
     which is still done when a name holds a glob character."""
     specs = _tool_pathspecs(git, tool)
+    whole = specs is None
     if specs is None:
         specs = git.pathspec(CATALOG_DIR)
-        whole = True
-    else:
-        whole = False
     tracked: set[str] | None = None  # None: the tool's file in any folder, until a rename names it
 
     def is_tracked(path: str | None) -> bool:
